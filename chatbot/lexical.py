@@ -1,0 +1,143 @@
+"""The lexical (BM25) side of retrieval, derived from the chunks stored in Chroma.
+
+Each chunk is tokenised in its own language: elisions split ("l'armée" -> "armée"), stop words of
+that language dropped, words stemmed with PyStemmer's Snowball stemmer, then accents folded so that
+"armee" typed without accents still matches. A query is tokenised in every language present in the
+corpus, so a French query finds French stems and an English one English stems. The index is saved
+beside a version stamp; a process whose stamp differs from the store's rebuilds it from Chroma.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import shutil
+import unicodedata
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+log = logging.getLogger(__name__)
+
+STEMMERS = {"fr": "french", "en": "english", "de": "german", "es": "spanish", "it": "italian",
+            "pt": "portuguese", "nl": "dutch", "sv": "swedish", "da": "danish", "no": "norwegian",
+            "ru": "russian", "tr": "turkish"}
+_STOPWORD_SETS = {"fr": "STOPWORDS_FRENCH", "en": "STOPWORDS_EN_PLUS", "de": "STOPWORDS_GERMAN",
+                  "es": "STOPWORDS_SPANISH", "it": "STOPWORDS_ITALIAN", "pt": "STOPWORDS_PORTUGUESE",
+                  "nl": "STOPWORDS_DUTCH", "sv": "STOPWORDS_SWEDISH", "da": "STOPWORDS_DANISH",
+                  "no": "STOPWORDS_NORWEGIAN", "ru": "STOPWORDS_RUSSIAN", "tr": "STOPWORDS_TURKISH"}
+_WORD = re.compile(r"\w+", re.UNICODE)
+_ELISION = re.compile(r"\b(?:[ldjmnstc]|qu|jusqu|lorsqu|puisqu|quoiqu)['’]", re.I)
+
+
+def fold(word: str) -> str:
+    """Lower case without accents (é -> e, œ -> oe)."""
+    word = word.lower().replace("œ", "oe").replace("æ", "ae")
+    return "".join(c for c in unicodedata.normalize("NFD", word) if unicodedata.category(c) != "Mn")
+
+
+@lru_cache(maxsize=32)
+def _stopwords(lang: str) -> frozenset[str]:
+    from bm25s import stopwords
+
+    words = getattr(stopwords, _STOPWORD_SETS.get(lang, ""), ())
+    return frozenset(fold(w) for w in words)
+
+
+@lru_cache(maxsize=32)
+def _stemmer(lang: str):  # noqa: ANN202 - PyStemmer has no type stubs
+    import Stemmer
+
+    name = STEMMERS.get(lang)
+    return Stemmer.Stemmer(name) if name else None
+
+
+def tokenize(text: str, lang: str) -> list[str]:
+    """Content-word stems of ``text`` as the index of language ``lang`` holds them."""
+    words = [w.lower() for w in _WORD.findall(_ELISION.sub(" ", text))]
+    stop = _stopwords(lang)
+    words = [w for w in words if fold(w) not in stop and (len(w) > 1 or w.isdigit())]
+    stemmer = _stemmer(lang)
+    stems = stemmer.stemWords(words) if stemmer else words
+    return [fold(s) for s in stems]
+
+
+def query_tokens(query: str, langs: set[str]) -> list[str]:
+    """The query tokenised for every corpus language, merged without repeats."""
+    seen: dict[str, None] = {}
+    for lang in sorted(langs or {"en"}):
+        for token in tokenize(query, lang):
+            seen.setdefault(token, None)
+    return list(seen)
+
+
+class LexicalIndex:
+    """BM25 over chunk texts (with their titles), persisted under one folder."""
+
+    def __init__(self) -> None:
+        self.chunk_ids: list[str] = []
+        self.langs: set[str] = set()
+        self.version = ""
+        self._bm25 = None
+
+    def build(self, chunk_ids: list[str], texts: list[str], langs: list[str], version: str) -> None:
+        import bm25s
+
+        self.chunk_ids = list(chunk_ids)
+        self.langs = {lang for lang in langs if lang in STEMMERS} or {"en"}
+        self.version = version
+        if not chunk_ids:
+            self._bm25 = None
+            return
+        corpus = [tokenize(t, lang if lang in STEMMERS else "en") for t, lang in zip(texts, langs, strict=True)]
+        bm25 = bm25s.BM25(k1=1.2, b=0.75)
+        bm25.index(corpus, show_progress=False)
+        self._bm25 = bm25
+
+    def search(self, query: str, k: int) -> list[tuple[str, float]]:
+        """(chunk_id, BM25 score) for chunks sharing at least one stem with the query."""
+        if self._bm25 is None or not self.chunk_ids:
+            return []
+        tokens = query_tokens(query, self.langs)
+        if not tokens:
+            return []
+        k = min(k, len(self.chunk_ids))
+        docs, scores = self._bm25.retrieve([tokens], k=k, show_progress=False, n_threads=1)
+        return [(self.chunk_ids[int(d)], float(s)) for d, s in zip(docs[0], scores[0], strict=True)
+                if s > 0]
+
+    def save(self, folder: Path) -> None:
+        tmp = folder.with_name(folder.name + ".tmp")
+        shutil.rmtree(tmp, ignore_errors=True)
+        tmp.mkdir(parents=True)
+        if self._bm25 is not None:
+            self._bm25.save(str(tmp / "bm25"))
+        (tmp / "meta.json").write_text(json.dumps(
+            {"version": self.version, "langs": sorted(self.langs), "chunk_ids": self.chunk_ids}))
+        shutil.rmtree(folder, ignore_errors=True)
+        tmp.rename(folder)
+
+    @classmethod
+    def load(cls, folder: Path) -> LexicalIndex | None:
+        """The saved index, or None when absent or unreadable (it is then rebuilt)."""
+        import bm25s
+
+        try:
+            meta = json.loads((folder / "meta.json").read_text())
+            index = cls()
+            index.chunk_ids = list(meta["chunk_ids"])
+            index.langs = set(meta["langs"])
+            index.version = str(meta["version"])
+            if (folder / "bm25").exists():
+                index._bm25 = bm25s.BM25.load(str(folder / "bm25"))
+            return index
+        except (OSError, ValueError, KeyError) as exc:
+            log.info("lexical index at %s not usable (%s); it will be rebuilt", folder, exc)
+            return None
+
+
+def normalize_scores(scores: list[float]) -> np.ndarray:
+    arr = np.asarray(scores, dtype=np.float32)
+    return arr / arr.max() if arr.size and arr.max() > 0 else arr

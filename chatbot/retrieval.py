@@ -1,0 +1,154 @@
+"""Hybrid retrieval: dense (Chroma) and lexical (BM25) candidates, fused, de-duplicated, diversified.
+
+Dense search carries meaning across languages (an English question finds a French passage);
+BM25 pins exact names, numbers and rare words. Reciprocal-rank fusion merges both without having
+to calibrate their scores against each other. Near-duplicate passages (overlapping chunks of one
+article, or the same wire story in two outlets) are collapsed, and a per-article decay keeps one
+long article from crowding out the others. An optional cross-encoder reorders the head.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from chatbot.embeddings import Embedder
+from chatbot.index import ArticleIndex
+from chatbot.lexical import fold
+from chatbot.schemas import Passage
+
+log = logging.getLogger(__name__)
+RRF_K = 60
+SAME_DOC_DECAY = 0.8
+DUPLICATE_JACCARD = 0.8
+
+
+@dataclass
+class Candidate:
+    chunk_id: str
+    text: str
+    meta: dict[str, Any]
+    dense: float = 0.0
+    lexical: float = 0.0
+    fused: float = 0.0
+    ranks: dict[str, int] = field(default_factory=dict)
+
+    def passage(self, score: float) -> Passage:
+        m = self.meta
+        return Passage(
+            doc_id=str(m.get("doc_id", "")), title=str(m.get("title", "")), source=m.get("source"),
+            date=m.get("date"), lang=str(m.get("lang", "und")), chunk_id=self.chunk_id,
+            start=int(m.get("start", 0)), end=int(m.get("end", 0)), text=self.text,
+            score=round(float(score), 4),
+        )
+
+
+@dataclass
+class Retrieval:
+    """What one search found: passages best first, the query vector, and the raw signals."""
+
+    passages: list[Passage]
+    candidates: list[Candidate]
+    query_vector: np.ndarray
+    timings_ms: dict[str, float]
+
+
+def _shingles(text: str) -> set[str]:
+    words = re.findall(r"\w+", fold(text))
+    return {" ".join(words[i:i + 3]) for i in range(max(1, len(words) - 2))}
+
+
+def _near_duplicate(a: Candidate, b: Candidate) -> bool:
+    if a.meta.get("doc_id") == b.meta.get("doc_id"):
+        lo = max(int(a.meta.get("start", 0)), int(b.meta.get("start", 0)))
+        hi = min(int(a.meta.get("end", 0)), int(b.meta.get("end", 0)))
+        shorter = min(len(a.text), len(b.text)) or 1
+        return hi - lo > 0.6 * shorter
+    sa, sb = _shingles(a.text), _shingles(b.text)
+    return bool(sa and sb) and len(sa & sb) / len(sa | sb) >= DUPLICATE_JACCARD
+
+
+class Retriever:
+    def __init__(self, index: ArticleIndex, embedder: Embedder, candidates: int = 30,
+                 reranker: Any | None = None) -> None:
+        self.index = index
+        self.embedder = embedder
+        self.candidates = candidates
+        self.reranker = reranker
+
+    def search(self, query: str, k: int = 5) -> Retrieval:
+        timings: dict[str, float] = {}
+        t0 = time.perf_counter()
+        self.index.refresh()
+        t1 = time.perf_counter()
+        qvec = self.embedder.embed_queries([query])[0]
+        t2 = time.perf_counter()
+        dense = self.index.store.query(qvec, self.candidates)
+        t3 = time.perf_counter()
+        lexical = self.index.lexical.search(query, self.candidates)
+        t4 = time.perf_counter()
+        fused = self._fuse(dense, lexical, qvec)
+        heads = self._dedupe_and_diversify(fused, max(k, 8))
+        if self.reranker is not None and heads:
+            heads = self._rerank(query, heads)
+        t5 = time.perf_counter()
+        timings.update(refresh=(t1 - t0) * 1000, embed_query=(t2 - t1) * 1000,
+                       dense=(t3 - t2) * 1000, lexical=(t4 - t3) * 1000, fuse=(t5 - t4) * 1000)
+        passages = [c.passage(c.fused) for c in heads[:k]]
+        return Retrieval(passages, heads, qvec, {k_: round(v, 2) for k_, v in timings.items()})
+
+    def _fuse(self, dense: list, lexical: list[tuple[str, float]], qvec: np.ndarray) -> list[Candidate]:
+        pool: dict[str, Candidate] = {}
+        for rank, (cid, sim, text, meta) in enumerate(dense):
+            pool[cid] = Candidate(cid, text, meta, dense=sim, ranks={"dense": rank})
+        missing = [cid for cid, _ in lexical if cid not in pool]
+        if missing:
+            found = self.index.store.get_chunks(missing)
+            vectors = self.index.store.chunk_vectors(missing)
+            for cid in missing:
+                if cid in found:
+                    text, meta = found[cid]
+                    sim = float(vectors[cid] @ qvec) if cid in vectors else 0.0
+                    pool[cid] = Candidate(cid, text, meta, dense=sim)
+        top_lex = lexical[0][1] if lexical else 1.0
+        for rank, (cid, score) in enumerate(lexical):
+            if cid in pool:
+                pool[cid].lexical = score / top_lex if top_lex else 0.0
+                pool[cid].ranks["lexical"] = rank
+        for cand in pool.values():
+            cand.fused = sum(1.0 / (RRF_K + r + 1) for r in cand.ranks.values())
+        return sorted(pool.values(), key=lambda c: (c.fused, c.dense), reverse=True)
+
+    @staticmethod
+    def _dedupe_and_diversify(ranked: list[Candidate], k: int) -> list[Candidate]:
+        kept: list[Candidate] = []
+        for cand in ranked:
+            if any(_near_duplicate(cand, other) for other in kept):
+                continue
+            kept.append(cand)
+        # per-article decay: the n-th passage of one article counts SAME_DOC_DECAY**n
+        chosen: list[Candidate] = []
+        per_doc: dict[str, int] = {}
+        pool = kept[:]
+        while pool and len(chosen) < max(k, len(kept)):
+            best = max(pool, key=lambda c: c.fused * SAME_DOC_DECAY ** per_doc.get(c.meta.get("doc_id", ""), 0))
+            pool.remove(best)
+            doc = str(best.meta.get("doc_id", ""))
+            per_doc[doc] = per_doc.get(doc, 0) + 1
+            chosen.append(best)
+        return chosen
+
+    def _rerank(self, query: str, heads: list[Candidate]) -> list[Candidate]:
+        top = heads[:20]
+        scores = self.reranker.predict([(query, c.text) for c in top], show_progress_bar=False)
+        order = np.argsort(-np.asarray(scores, dtype=np.float32))
+        reranked = [top[i] for i in order]
+        for rank, cand in enumerate(reranked):
+            cand.ranks["rerank"] = rank
+            cand.fused = 1.0 / (RRF_K + rank + 1) + cand.fused / 100
+        return reranked + heads[20:]

@@ -1,0 +1,77 @@
+"""One typed settings object for the whole chatbot.
+
+Every knob is read from the environment with the ``CHATBOT_`` prefix (or a ``.env`` file), so the
+CLI, the HTTP server and the tests all agree on where the index lives and which models answer.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+EMBEDDING_FOLDER = "embeddinggemma-300m"
+LLM_FILE = "qwen2.5-coder-1.5b-instruct-q4_k_m.gguf"
+
+
+class Settings(BaseSettings):
+    """All configuration; see the README's settings table for the meaning of each field."""
+
+    model_config = SettingsConfigDict(env_prefix="CHATBOT_", env_file=".env", extra="ignore")
+
+    index_dir: Path = Path("./index")
+    articles_dir: Path = Path("./seeds")
+    models_dir: Path = Path("./models")
+    embedding_model: str = Field(
+        default="",
+        description="sentence-transformers path or hub id; empty means the fetched EmbeddingGemma",
+    )
+    embedding_quantize: bool = Field(
+        default=True, description="int8 dynamic quantization of the encoder's linear layers (CPU)"
+    )
+    embedding_batch_size: int = 16
+    embedding_threads: int = 0
+    chroma_url: str | None = None
+    collection: str = "articles"
+
+    chunk_size: int = 600
+    chunk_overlap: int = 120
+
+    answerer: Literal["extractive", "llm"] = "extractive"
+    llm_base_url: str | None = None
+    llm_model: str | None = None
+    llm_api_key: str | None = None
+    llm_path: str = ""
+    llm_timeout_s: float = 60.0
+    llm_max_tokens: int = 384
+    llm_ctx: int = 4096
+
+    reranker_model: str | None = None
+    search_k: int = 5
+    candidates: int = 30
+    refusal_threshold: float = Field(
+        default=0.0, description="minimum evidence score; 0 means the calibrated built-in default"
+    )
+
+    api_key: str | None = None
+    max_upload_mb: float = 20.0
+    max_question_chars: int = 2000
+
+    @property
+    def embedding_path(self) -> str:
+        """The model the embedder loads: the configured one, else the fetched EmbeddingGemma."""
+        return self.embedding_model or str(self.models_dir / EMBEDDING_FOLDER)
+
+    @property
+    def llm_gguf_path(self) -> Path:
+        """The GGUF file the embedded LLM loads."""
+        return Path(self.llm_path) if self.llm_path else self.models_dir / LLM_FILE
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings, read once."""
+    return Settings()

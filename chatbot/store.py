@@ -1,0 +1,239 @@
+"""The vector store: Chroma holds chunks, vectors, article texts and the manifest.
+
+Chroma is the single source of truth, embedded (``PersistentClient`` under the index folder) or a
+Chroma server (``CHATBOT_CHROMA_URL``), so several app processes can share it. One *generation* of
+the index is a pair of collections: ``<name>-<gen>-chunks`` (chunk text, offsets, metadata, vectors)
+and ``<name>-<gen>-docs`` (one record per article: full stored text plus the manifest entry
+doc_id -> sha256, chunk count, origin). A small registry collection names the active generation, so
+a rebuild fills a new generation aside and switches by rewriting one record. Every write bumps a
+version stamp that derived data (the lexical index, in-memory caches) compares against.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from chatbot.schemas import Article, Chunk, Document
+
+log = logging.getLogger(__name__)
+
+REGISTRY = "chatbot-registry"
+PAGE = 500
+_UNIT = [1.0]  # docs and registry records carry no meaningful vector
+
+
+def make_client(index_dir: Path, chroma_url: str | None) -> Any:
+    """A Chroma client: an HTTP client for a server URL, else an embedded one on disk."""
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
+    if chroma_url:
+        from urllib.parse import urlparse
+
+        url = urlparse(chroma_url)
+        return chromadb.HttpClient(
+            host=url.hostname or "127.0.0.1",
+            port=url.port or (443 if url.scheme == "https" else 8000),
+            ssl=url.scheme == "https",
+            settings=settings,
+        )
+    index_dir.mkdir(parents=True, exist_ok=True)
+    return chromadb.PersistentClient(path=str(index_dir / "chroma"), settings=settings)
+
+
+def _doc_from_meta(doc_id: str, meta: dict[str, Any]) -> Document:
+    return Document(
+        doc_id=doc_id,
+        title=str(meta.get("title", doc_id)),
+        source=meta.get("source") or None,
+        date=meta.get("date") or None,
+        lang=str(meta.get("lang", "und")),
+        chunks=int(meta.get("chunks", 0)),
+        sha256=str(meta.get("sha256", "")),
+        url=meta.get("url") or None,
+    )
+
+
+def _clean_meta(meta: dict[str, Any]) -> dict[str, Any]:
+    """Chroma metadata values must be str/int/float/bool and not None."""
+    return {k: v for k, v in meta.items() if v is not None}
+
+
+class Registry:
+    """Which generation is active; shared by every process that uses the same Chroma."""
+
+    def __init__(self, client: Any, name: str) -> None:
+        self.client = client
+        self.name = name
+        self._col = client.get_or_create_collection(REGISTRY, embedding_function=None)
+
+    def active(self) -> str | None:
+        got = self._col.get(ids=[self.name], include=["metadatas"])
+        metas = got.get("metadatas") or []
+        return str(metas[0]["generation"]) if metas and metas[0] else None
+
+    def set_active(self, generation: str) -> None:
+        self._col.upsert(
+            ids=[self.name], embeddings=[_UNIT], documents=[""],
+            metadatas=[{"generation": generation, "since": time.time()}],
+        )
+
+    def generations(self) -> list[str]:
+        """Generations that have collections in the store (active, stale or half-built)."""
+        prefix = f"{self.name}-"
+        names = [c if isinstance(c, str) else c.name for c in self.client.list_collections()]
+        return sorted({n[len(prefix):-len("-docs")] for n in names
+                       if n.startswith(prefix) and n.endswith("-docs")})
+
+    def drop(self, generation: str) -> None:
+        for suffix in ("chunks", "docs"):
+            try:
+                self.client.delete_collection(f"{self.name}-{generation}-{suffix}")
+            except Exception:  # already gone
+                log.debug("collection %s-%s-%s already gone", self.name, generation, suffix)
+
+
+def new_generation() -> str:
+    return time.strftime("g%Y%m%d%H%M%S") + uuid.uuid4().hex[:6]
+
+
+class IndexStore:
+    """One generation of the index: chunks with vectors, and the manifest with article texts."""
+
+    def __init__(self, client: Any, name: str, generation: str) -> None:
+        self.client = client
+        self.generation = generation
+        self.chunks = client.get_or_create_collection(
+            f"{name}-{generation}-chunks",
+            configuration={"hnsw": {"space": "cosine", "ef_search": 64}},
+            embedding_function=None,
+        )
+        self.docs = client.get_or_create_collection(
+            f"{name}-{generation}-docs", metadata={"version": "0"}, embedding_function=None
+        )
+
+    # ---- version stamp -------------------------------------------------------------------
+    def version(self) -> str:
+        self.docs = self.client.get_collection(self.docs.name, embedding_function=None)
+        return str((self.docs.metadata or {}).get("version", "0"))
+
+    def bump_version(self) -> str:
+        stamp = uuid.uuid4().hex
+        self.docs.modify(metadata={"version": stamp})
+        return stamp
+
+    # ---- manifest and articles -------------------------------------------------------------
+    def documents(self) -> list[Document]:
+        return [_doc_from_meta(i, m) for i, m, _ in self._iter_docs(with_text=False)]
+
+    def manifest(self) -> dict[str, dict[str, Any]]:
+        """doc_id -> manifest entry (sha256, chunks, origin, title...)."""
+        return {i: dict(m) for i, m, _ in self._iter_docs(with_text=False)}
+
+    def articles(self) -> Iterator[tuple[str, dict[str, Any], str]]:
+        """(doc_id, metadata, stored text) of every article."""
+        yield from self._iter_docs(with_text=True)
+
+    def _iter_docs(self, with_text: bool) -> Iterator[tuple[str, dict[str, Any], str]]:
+        include = ["metadatas", "documents"] if with_text else ["metadatas"]
+        offset = 0
+        while True:
+            got = self.docs.get(limit=PAGE, offset=offset, include=include)
+            ids = got["ids"]
+            docs = got.get("documents") or [""] * len(ids)
+            for doc_id, meta, text in zip(ids, got["metadatas"], docs, strict=True):
+                yield doc_id, meta or {}, text or ""
+            if len(ids) < PAGE:
+                return
+            offset += PAGE
+
+    def get_article(self, doc_id: str) -> tuple[dict[str, Any], str] | None:
+        got = self.docs.get(ids=[doc_id], include=["metadatas", "documents"])
+        if not got["ids"]:
+            return None
+        return got["metadatas"][0] or {}, got["documents"][0] or ""
+
+    def put_article(self, article: Article, chunks: list[Chunk], vectors: np.ndarray) -> None:
+        """Write chunks first and the manifest record last: the record is the commit mark."""
+        if len(chunks) != len(vectors):
+            raise ValueError("one vector per chunk")
+        base = {"doc_id": article.doc_id, "title": article.title, "date": article.date,
+                "source": article.source, "lang": article.lang}
+        for i in range(0, len(chunks), PAGE):
+            part = chunks[i:i + PAGE]
+            self.chunks.upsert(
+                ids=[c.chunk_id for c in part],
+                embeddings=vectors[i:i + PAGE],
+                documents=[c.text for c in part],
+                metadatas=[_clean_meta({**base, "start": c.start, "end": c.end}) for c in part],
+            )
+        meta = _clean_meta({
+            **base, "sha256": article.sha256, "chunks": len(chunks), "url": article.url,
+            "origin": article.origin, "added_at": time.time(),
+        })
+        self.docs.upsert(ids=[article.doc_id], embeddings=[_UNIT], documents=[article.text],
+                         metadatas=[meta])
+
+    def delete_article(self, doc_id: str) -> None:
+        """Manifest record first (the article disappears at once), then its chunks."""
+        self.docs.delete(ids=[doc_id])
+        self.chunks.delete(where={"doc_id": doc_id})
+
+    def delete_chunks(self, chunk_ids: list[str]) -> None:
+        for i in range(0, len(chunk_ids), PAGE):
+            self.chunks.delete(ids=chunk_ids[i:i + PAGE])
+
+    # ---- chunks -----------------------------------------------------------------------------
+    def chunk_count(self) -> int:
+        return int(self.chunks.count())
+
+    def iter_chunks(self) -> Iterator[tuple[str, str, dict[str, Any]]]:
+        """(chunk_id, text, metadata) of every stored chunk, page by page."""
+        offset = 0
+        while True:
+            got = self.chunks.get(limit=PAGE * 4, offset=offset, include=["documents", "metadatas"])
+            for cid, text, meta in zip(got["ids"], got["documents"], got["metadatas"], strict=True):
+                yield cid, text or "", meta or {}
+            if len(got["ids"]) < PAGE * 4:
+                return
+            offset += PAGE * 4
+
+    def query(self, vector: np.ndarray, n: int) -> list[tuple[str, float, str, dict[str, Any]]]:
+        """Nearest chunks: (chunk_id, cosine similarity, text, metadata), best first."""
+        total = self.chunk_count()
+        if total == 0:
+            return []
+        got = self.chunks.query(
+            query_embeddings=[np.asarray(vector, dtype=np.float32)],
+            n_results=min(n, total),
+            include=["documents", "metadatas", "distances"],
+        )
+        return [
+            (cid, 1.0 - float(dist), text or "", meta or {})
+            for cid, dist, text, meta in zip(
+                got["ids"][0], got["distances"][0], got["documents"][0], got["metadatas"][0],
+                strict=True,
+            )
+        ]
+
+    def get_chunks(self, chunk_ids: list[str]) -> dict[str, tuple[str, dict[str, Any]]]:
+        if not chunk_ids:
+            return {}
+        got = self.chunks.get(ids=chunk_ids, include=["documents", "metadatas"])
+        return {cid: (text or "", meta or {})
+                for cid, text, meta in zip(got["ids"], got["documents"], got["metadatas"], strict=True)}
+
+    def chunk_vectors(self, chunk_ids: list[str]) -> dict[str, np.ndarray]:
+        if not chunk_ids:
+            return {}
+        got = self.chunks.get(ids=chunk_ids, include=["embeddings"])
+        return {cid: np.asarray(vec, dtype=np.float32)
+                for cid, vec in zip(got["ids"], got["embeddings"], strict=True)}
