@@ -179,10 +179,12 @@ def article_from_mapping(obj: Any, where: str) -> Article:
         if obj.get(key) is not None and not isinstance(obj[key], str | int | float):
             raise LoadError(where, f"field '{key}' must be a string")
     given_id = obj.get("doc_id") or obj.get("id")
+    # without a title, the opening words name the article: the file name names the whole batch
+    title = str(obj["title"]) if obj.get("title") else _title_from_text(normalize_text(text))
     return build_article(
         where,
         text,
-        title=str(obj["title"]) if obj.get("title") else None,
+        title=title or None,
         date=str(obj["date"]) if obj.get("date") else None,
         source=str(obj["source"]) if obj.get("source") else None,
         url=str(obj["url"]) if obj.get("url") else None,
@@ -192,17 +194,24 @@ def article_from_mapping(obj: Any, where: str) -> Article:
     )
 
 
-def _load_json(data: bytes, where: str) -> list[Article]:
+def _load_json(data: bytes, where: str) -> list[Article | LoadError]:
+    """One object or a list of them; a bad item in a list is reported alone, the others load."""
     raw = decode_text(data, where)
     try:
         obj = json.loads(raw)
     except json.JSONDecodeError as exc:
         raise LoadError(where, f"malformed JSON ({exc.msg} at line {exc.lineno})") from None
-    items = obj if isinstance(obj, list) else [obj]
-    if not items:
+    if not isinstance(obj, list):
+        return [article_from_mapping(obj, where)]
+    if not obj:
         raise LoadError(where, "the JSON list holds no article")
-    label = (lambda i: f"{where}[{i}]") if isinstance(obj, list) else (lambda i: where)
-    return [article_from_mapping(item, label(i)) for i, item in enumerate(items)]
+    results: list[Article | LoadError] = []
+    for i, item in enumerate(obj):
+        try:
+            results.append(article_from_mapping(item, f"{where}[{i}]"))
+        except LoadError as exc:
+            results.append(exc)
+    return results
 
 
 def iter_jsonl(data: bytes, where: str) -> Iterator[Article | LoadError]:
@@ -268,7 +277,9 @@ def iter_paths(paths: list[Path]) -> Iterator[Path | LoadError]:
             yield LoadError(str(path), "no such file or folder")
         elif path.is_dir():
             files = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in SUPPORTED)
-            yield from (f for f in files if not any(part.startswith(".") for part in f.parts[-1:]))
+            # hidden files and folders (.git, .ipynb_checkpoints copies) are not articles
+            yield from (f for f in files
+                        if not any(part.startswith(".") for part in f.relative_to(path).parts))
         else:
             yield path
 

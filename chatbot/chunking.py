@@ -17,16 +17,19 @@ from chatbot.schemas import Article, Chunk
 
 ABBREVIATIONS = {
     # French
-    "m", "mm", "mme", "mmes", "mlle", "mgr", "me", "dr", "pr", "st", "ste", "cf", "etc", "env",
+    "m", "mm", "mme", "mmes", "mlle", "mgr", "dr", "pr", "st", "ste", "cf", "etc", "env",
     "av", "apr", "p", "pp", "ex", "vol", "n", "no", "art", "chap", "éd", "coll", "min", "max",
     "janv", "févr", "avr", "juil", "sept", "oct", "nov", "déc", "gal", "gén", "col", "cdt", "lt",
     # English
     "mr", "mrs", "ms", "prof", "gen", "sen", "rep", "gov", "sgt", "capt", "cmdr", "adm", "jr",
     "sr", "inc", "ltd", "co", "corp", "vs", "e.g", "i.e", "u.s", "u.k", "u.n", "jan", "feb",
-    "mar", "jun", "jul", "aug", "sep", "dec", "est", "approx", "dept", "fig",
+    "mar", "jun", "jul", "aug", "sep", "dec", "approx", "dept", "fig",
 }
+# Abbreviations that are also ordinary words ("no", "sept", "art", French "est"...): they only
+# abbreviate when a number follows ("no. 5", "le 3 sept. 2019", "p. 12").
+NUMERIC_ABBREVIATIONS = {"no", "pp", "vol", "art", "chap", "fig", "sept", "ex"}
 _BOUNDARY = re.compile(
-    r"""(?P<end>[.!?…]+[»"”’')\]]*|[»”"]\s*(?=\n))   # end punctuation, closing quotes
+    r"""(?P<end>[.!?…]+(?:[^\S\n]?»|[»"”’')\]])*|[»”"]\s*(?=\n))   # end punctuation, closing quotes
         (?P<gap>[^\S\n]+|\s*\n\s*)                    # the whitespace after it
         (?=[«"“'(\[—–-]?\s*[A-ZÀ-ÖØ-Þ0-9«"“])         # a sentence-like start follows
     """,
@@ -41,6 +44,8 @@ def _is_abbreviation(text: str, dot_pos: int) -> bool:
     if not match:
         return False
     word = match.group(1).lower().strip(".")
+    if word in NUMERIC_ABBREVIATIONS:
+        return bool(re.match(r"\.\s*\d", text[dot_pos:dot_pos + 4]))
     if len(word) == 1 and word.isalpha():
         return True  # an initial: "J. Smith", "M. Haftar"
     return word in ABBREVIATIONS
@@ -56,7 +61,7 @@ def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tu
         cursor = seg_start
         for match in _BOUNDARY.finditer(text, seg_start, seg_end):
             punct = match.group("end")
-            if punct.startswith(".") and len(punct.rstrip("»\"”’')]")) == 1:
+            if punct.startswith(".") and len(punct.rstrip("»\"”’')] \u00a0")) == 1:
                 if _is_abbreviation(text, match.start("end")):
                     continue
             spans.append((cursor, match.end("end")))

@@ -109,7 +109,9 @@ class ArticleIndex:
             self.lexical = lexical
             self._seen_version = version
             self._article_cache.cache_clear()
-        self.drop_generation(old)
+        # the old generation, and any half-built one a killed rebuild left behind
+        for generation in {old, *self.stale_generations()}:
+            self.drop_generation(generation)
 
     def drop_generation(self, generation: str) -> None:
         if generation == self.store.generation:

@@ -68,6 +68,7 @@ class Answer(BaseModel):
     passages: list[Passage] = Field(default_factory=list)
     answerer: str = "extractive"
     fallback: str | None = None
+    evidence_score: float | None = None  # the best supporting sentence's score (refusal gate input)
     timings_ms: dict[str, float] = Field(default_factory=dict)
 
 

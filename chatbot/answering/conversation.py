@@ -75,7 +75,10 @@ def standalone_query(question: str, history: list[Message]) -> str:
     answers = [m.content for m in history if m.role == "assistant"]
     extra: list[str] = []
     if users:
-        extra.extend(content_words(_CITATION.sub(" ", users[-1])))
+        previous = _CITATION.sub(" ", users[-1])
+        # a question with its own verb or noun ("Et qui le soutient ?") only borrows the names;
+        # a bare one ("Et à quelle date ?") borrows the whole previous topic
+        extra.extend(_names(previous) if content_words(question) else content_words(previous))
     if answers:
         first = re.split(r"(?<=[.!?])\s", _QUOTED.sub(" ", answers[-1]).strip(), maxsplit=1)[0]
         extra.extend(_names(first)[:6])

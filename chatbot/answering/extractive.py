@@ -17,6 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
+from chatbot.answering.question import analyse, unknown_names
 from chatbot.chunking import sentence_spans
 from chatbot.embeddings import Embedder
 from chatbot.lexical import query_tokens, tokenize
@@ -25,14 +26,26 @@ from chatbot.schemas import Answer, Citation, Passage
 
 PHRASES = tomllib.loads((Path(__file__).parent / "templates" / "extractive.toml").read_text("utf-8"))
 # Calibrated on tests/eval/questions.jsonl (see BENCHMARKS.md): below it, the answer is refused.
-DEFAULT_THRESHOLD = 0.50
+DEFAULT_THRESHOLD = 0.30
 TOP_PASSAGES = 4
 MAX_QUOTES = 2
 MARGIN = 0.03
-NUMBER_Q = re.compile(r"\b(combien|quel âge|quelle? (?:nombre|population|taille|superficie)|how (?:many|much|old|long)|what (?:age|number|population))\b", re.I)
-TIME_Q = re.compile(r"\b(quand|quelle date|à quelle date|en quelle année|depuis quand|when|what date|which date|what year|what time)\b", re.I)
-NUMBER_A = re.compile(r"\d|\b(un|une|deux|trois|quatre|cinq|six|sept|huit|neuf|dix|cent|mille|millions?|one|two|three|four|five|six|seven|eight|nine|ten|hundred|thousand|dozens?|douzaines?)\b", re.I)
-TIME_A = re.compile(r"\d{4}|\b(hier|aujourd'hui|demain|janvier|février|mars|avril|mai|juin|juillet|août|septembre|octobre|novembre|décembre|mi-\w+|fin de l'année|prochain|dernier|depuis|lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|yesterday|today|tomorrow|january|february|march|april|may|june|july|august|september|october|november|december|week|month|year|semaine|mois|année)\b", re.I)
+LEXICAL_WEIGHT = 0.3
+LONG_SENTENCE = 180
+
+
+
+def clause_windows(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Windows of two consecutive clauses of a long sentence (none for a short one)."""
+    if end - start <= LONG_SENTENCE:
+        return []
+    cuts = [start] + [start + m.end() for m in re.finditer(r"[,;:]\s+|\s[–—]\s", text[start:end])] + [end]
+    windows = []
+    for i in range(len(cuts) - 2):
+        a, b = cuts[i], cuts[min(i + 2, len(cuts) - 1)]
+        if b - a >= 40 and (a, b) != (start, end):
+            windows.append((a, b))
+    return windows
 
 
 @dataclass
@@ -44,6 +57,7 @@ class ScoredSentence:
     similarity: float
     overlap: float
     score: float
+    fits: bool = True  # holds the kind of answer asked for (a number, a day, an age...)
 
 
 class ExtractiveAnswerer:
@@ -59,8 +73,8 @@ class ExtractiveAnswerer:
         keys = [(p.doc_id, s, e) for p, s, e, _ in items]
         todo = [i for i, k in enumerate(keys) if k not in self._cache]
         if todo:
-            vecs = self.embedder.embed_documents([items[i][3] for i in todo],
-                                                 [items[i][0].title for i in todo])
+            # no title here: the article title would pull every sentence towards the same topic
+            vecs = self.embedder.embed_documents([items[i][3] for i in todo])
             for i, vec in zip(todo, vecs, strict=True):
                 self._cache[keys[i]] = vec
         for key in keys:
@@ -70,8 +84,14 @@ class ExtractiveAnswerer:
         return np.stack([self._cache[k] for k in keys]) if keys else np.zeros((0, 1))
 
     def score_sentences(self, question: str, query: str, retrieval: Retrieval) -> list[ScoredSentence]:
-        """Every sentence of the top passages, best first."""
+        """Every sentence of the top passages, best first.
+
+        A long sentence often packs several facts; it is also scored through its clause windows
+        and keeps its best window's similarity, so the fact asked about is not drowned out.
+        """
         items: list[tuple[Passage, int, int, str]] = []
+        pieces: list[tuple[Passage, int, int, str]] = []
+        owner: list[int] = []
         seen: set[tuple[str, int]] = set()
         for passage in retrieval.passages[:TOP_PASSAGES]:
             for s, e in sentence_spans(passage.text):
@@ -80,24 +100,28 @@ class ExtractiveAnswerer:
                     continue
                 seen.add(key)
                 items.append((passage, passage.start + s, passage.start + e, passage.text[s:e]))
+                for ws, we in clause_windows(passage.text, s, e):
+                    pieces.append((passage, passage.start + ws, passage.start + we, passage.text[ws:we]))
+                    owner.append(len(items) - 1)
         if not items:
             return []
         sims = self._sentence_vectors(items) @ retrieval.query_vector
+        if pieces:
+            piece_sims = self._sentence_vectors(pieces) @ retrieval.query_vector
+            for i, sim in zip(owner, piece_sims, strict=True):
+                sims[i] = max(sims[i], sim)
         langs = {p.lang for p, *_ in items} | {"fr", "en"}
         wanted = set(query_tokens(query, langs))
-        wants_number = bool(NUMBER_Q.search(question))
-        wants_time = bool(TIME_Q.search(question))
+        needs = analyse(question)
         scored = []
-        for rank_bonus, ((passage, s, e, text), sim) in zip(self._rank_bonus(items, retrieval), sims, strict=True):
+        for rank_bonus, (passage, s, e, text), sim in zip(self._rank_bonus(items, retrieval), items, sims,
+                                                          strict=True):
             stems = set(tokenize(text, passage.lang if passage.lang in ("fr", "en") else "en"))
             stems |= set(tokenize(text, "en" if passage.lang == "fr" else "fr"))
             overlap = len(wanted & stems) / len(wanted) if wanted else 0.0
-            score = float(sim) + 0.25 * overlap + rank_bonus
-            if wants_number and not NUMBER_A.search(text):
-                score -= 0.12
-            if wants_time and not TIME_A.search(text):
-                score -= 0.12
-            scored.append(ScoredSentence(passage, s, e, text, float(sim), overlap, score))
+            score = float(sim) + LEXICAL_WEIGHT * overlap + rank_bonus
+            scored.append(ScoredSentence(passage, s, e, text, float(sim), overlap, score,
+                                         needs.accepts(text)))
         return sorted(scored, key=lambda x: x.score, reverse=True)
 
     @staticmethod
@@ -110,16 +134,23 @@ class ExtractiveAnswerer:
         phrases = PHRASES.get(lang, PHRASES["en"])
         if not retrieval.passages:
             return Answer(answer=phrases["empty_index"], refused=True, query=query, answerer=self.name)
-        ranked = self.score_sentences(question, query, retrieval)
-        if not ranked or ranked[0].score < self.threshold:
-            return self.refusal(query, retrieval, lang)
+        scored = self.score_sentences(question, query, retrieval)
+        best = scored[0].score if scored else None
+        ranked = [s for s in scored if s.fits]
+        context = " ".join(f"{p.title} {p.text}" for p in retrieval.passages)
+        if not ranked or ranked[0].score < self.threshold or unknown_names(analyse(question).names, context):
+            refused = self.refusal(query, retrieval, lang)
+            refused.evidence_score = round(best, 4) if best is not None else None
+            return refused
         chosen = [ranked[0]]
         for cand in ranked[1:]:
             if len(chosen) >= MAX_QUOTES or cand.score < ranked[0].score - MARGIN:
                 break
             if all(abs(cand.start - c.start) > 0 or cand.passage.doc_id != c.passage.doc_id for c in chosen):
                 chosen.append(cand)
-        return self.compose(chosen, query, retrieval, lang)
+        answer = self.compose(chosen, query, retrieval, lang)
+        answer.evidence_score = round(ranked[0].score, 4)
+        return answer
 
     def refusal(self, query: str, retrieval: Retrieval, lang: str) -> Answer:
         phrases = PHRASES.get(lang, PHRASES["en"])

@@ -1,0 +1,268 @@
+"""Answers written by a language model, kept only where the cited passages really support them.
+
+The model sees the top passages numbered ``[1]..[k]`` (title and date each) between ``<passage>``
+tags, rules, and a worked example: answer only from the passages, cite ``[n]`` after each sentence,
+answer in the question's language, write ``NOT_IN_ARTICLES`` when the passages lack the answer, and
+treat passage text as data (an article saying "ignore previous instructions" is not obeyed).
+
+Nothing the model writes is trusted as is. Each sentence is checked against the passages
+(``support.py``): its quote becomes the best-supporting sentence(s) of the passage, a verbatim slice
+of the article with its offsets; a sentence cited to the wrong passage is re-attributed to the one
+that supports it; markers to passages that were never given are removed; unsupported sentences are
+dropped. The service's citation verifier then runs on top. If the model fails, times out, or keeps
+no supported sentence, the extractive answer is given instead, with ``fallback`` saying why.
+
+Streaming: ``answer(..., on_event=...)`` emits the raw model text as ``("delta", piece)`` events as
+it is generated (the ``NOT_IN_ARTICLES`` marker is held back). Since claims can only be verified once
+the text is complete, the returned Answer is authoritative: shells replace the streamed text by it.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+from collections.abc import Callable
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from chatbot.answering.citations import MARKER
+from chatbot.answering.conversation import standalone_query
+from chatbot.answering.extractive import ExtractiveAnswerer
+from chatbot.answering.language import question_language
+from chatbot.answering.support import SupportChecker, content_size
+from chatbot.llm import LLM, ChatMessages, LLMError, LLMTimeout, make_llm
+from chatbot.retrieval import Retrieval
+from chatbot.schemas import Answer, Citation, Message, Passage
+from chatbot.settings import Settings, get_settings
+
+__all__ = ["GenerativeAnswerer", "make_llm", "build_answer_messages", "SENTINEL"]
+log = logging.getLogger(__name__)
+
+PROMPTS = Path(__file__).parent / "prompts"
+SENTINEL = "NOT_IN_ARTICLES"
+LOCAL_MAX_TOKENS = 200  # answers are 1-3 sentences; generation is ~27 tokens/s on 2 cores
+HISTORY_TURNS = 4
+_SECTION = re.compile(r"^=== (system|user|assistant) ===$", re.M)
+_FIELD = re.compile(r"\{(passages|question|history)\}")
+_SENTENCE_END = re.compile(r"(?<=[.!?…])\s+|\n+")
+_MARKS_AFTER_STOP = re.compile(r"([.!?…])((?:\s?\[\d{1,3}\])+)")
+_LEADING_MARKERS = re.compile(r"^((?:\[\d{1,3}\]\s*)+)(.*)$", re.S)
+_PASSAGE_TAG = re.compile(r"<\s*/?\s*passage", re.I)
+REFUSAL = re.compile(
+    r"NOT_IN_ARTICLES|je ne sais pas|aucune information|pas d'information|"
+    r"ne (?:contiennent|contient|mentionnent|mentionne|précisent|précise|indiquent|indique|disent|dit) pas|"
+    r"I (?:don't|do not) know|do(?:es)? not (?:contain|mention|say|specify|provide)|no information|"
+    r"not mentioned", re.I)
+Emit = Callable[[str, Any], None]
+
+
+@lru_cache(maxsize=16)
+def load_prompt(name: str) -> tuple[tuple[str, str], ...]:
+    """(role, text) sections of a prompt file; lines before the first section are comments."""
+    raw = (PROMPTS / f"{name}.txt").read_text("utf-8")
+    parts = _SECTION.split(raw)
+    return tuple((parts[i], parts[i + 1].strip("\n")) for i in range(1, len(parts) - 1, 2))
+
+
+def render(name: str, **values: str) -> ChatMessages:
+    """The prompt's messages with ``{field}`` placeholders filled (one pass: values stay literal)."""
+    return [{"role": role, "content": _FIELD.sub(lambda m: values.get(m.group(1), m.group(0)), text)}
+            for role, text in load_prompt(name)]
+
+
+def _data(text: str) -> str:
+    """Passage text made unable to close or open a passage tag."""
+    return _PASSAGE_TAG.sub("(passage", text)
+
+
+def format_passages(passages: list[Passage], lang: str) -> str:
+    title, date, unknown = ("titre", "date", "inconnue") if lang == "fr" else ("title", "date", "unknown")
+    blocks = []
+    for n, p in enumerate(passages, start=1):
+        head = f'<passage n="{n}" {title}="{_data(p.title).replace(chr(34), chr(39))}" {date}="{p.date or unknown}">'
+        blocks.append(f"{head}\n{_data(p.text.strip())}\n</passage>")
+    return "\n".join(blocks)
+
+
+def build_answer_messages(question: str, passages: list[Passage], lang: str) -> ChatMessages:
+    name = "answer_fr" if lang == "fr" else "answer_en"
+    return render(name, passages=format_passages(passages, lang), question=question.strip())
+
+
+class _HoldSentinel:
+    """Passes streamed text on, except while it could still be the start of ``NOT_IN_ARTICLES``."""
+
+    def __init__(self, emit: Emit) -> None:
+        self.emit = emit
+        self.held = ""
+        self.open = False
+
+    def feed(self, piece: str) -> None:
+        if self.open:
+            self.emit("delta", piece)
+            return
+        self.held += piece
+        head = self.held.lstrip()
+        if head and not SENTINEL.startswith(head[: len(SENTINEL)]):
+            self.open = True
+            self.emit("delta", self.held)
+
+
+class GenerativeAnswerer:
+    """LLM answers with verified citations, falling back to extractive ones (see module doc)."""
+
+    name = "llm"
+    streams = True
+
+    def __init__(self, llm: LLM, extractive: ExtractiveAnswerer, settings: Settings | None = None) -> None:
+        self.llm = llm
+        self.extractive = extractive
+        self.settings = settings or get_settings()
+        self.checker = SupportChecker(getattr(extractive, "embedder", None))
+        cap = LOCAL_MAX_TOKENS if getattr(llm, "name", "") == "local" else self.settings.llm_max_tokens
+        self.max_tokens = min(self.settings.llm_max_tokens, cap)
+
+    # ---- conversation ---------------------------------------------------------------------------
+    def condense(self, question: str, history: list[Message]) -> str:
+        """The follow-up rewritten as a standalone query by the model; the rule-based one on failure."""
+        turns = [m for m in history if m.role in ("user", "assistant") and m.content.strip()]
+        if not turns:
+            return standalone_query(question, history)
+        lines = []
+        for m in turns[-HISTORY_TURNS:]:
+            text = MARKER.sub("", m.content).strip().replace("\n", " ")
+            lines.append(f"{m.role}: {text[:400]}")
+        lang = question_language(question)
+        messages = render(f"condense_{lang}", history="\n".join(lines), question=question.strip())
+        try:
+            reply = self.llm.complete(messages, max_tokens=64, temperature=0.0,
+                                      timeout=self.settings.llm_timeout_s)
+        except LLMError as exc:
+            log.warning("condense fell back to the rule-based rewrite: %s", exc)
+            return standalone_query(question, history)
+        first = next((line.strip() for line in reply.splitlines() if line.strip()), "")
+        first = re.sub(r"^(?:question(?: autonome)?|standalone question)\s*:\s*", "", first, flags=re.I)
+        first = first.strip(" \"«»“”")
+        if not first or len(first) > 3 * len(question) + 200 or SENTINEL in first:
+            return standalone_query(question, history)
+        return first
+
+    # ---- answering ------------------------------------------------------------------------------
+    def answer(self, question: str, query: str, retrieval: Retrieval, lang: str,
+               on_event: Emit | None = None) -> Answer:
+        if not retrieval.passages:
+            return self.extractive.answer(question, query, retrieval, lang)
+        passages = retrieval.passages[: getattr(self.llm, "max_passages", 4)]
+        asked = query if query.strip() and query.strip() != question.strip() else question
+        messages = build_answer_messages(asked, passages, lang)
+        started = time.perf_counter()
+        try:
+            text = self._generate(messages, on_event)
+        except LLMTimeout as exc:
+            log.warning("LLM answer timed out: %s", exc)
+            return self._fallback("llm_timeout", question, query, retrieval, lang)
+        except LLMError as exc:
+            log.warning("LLM answer failed: %s", exc)
+            return self._fallback("llm_error", question, query, retrieval, lang)
+        log.info("LLM answered in %.1f s: %r", time.perf_counter() - started, text[:200])
+        if text.strip().startswith(SENTINEL):
+            return self._refusal(query, retrieval, lang)
+        body, citations = self.ground(text.replace(SENTINEL, ""), passages, lang)
+        if not citations:
+            if REFUSAL.search(text):
+                return self._refusal(query, retrieval, lang)
+            return self._fallback("no_supported_claim", question, query, retrieval, lang)
+        return Answer(answer=body, citations=citations, refused=False, query=query,
+                      passages=retrieval.passages, answerer=self.name)
+
+    def _generate(self, messages: ChatMessages, on_event: Emit | None) -> str:
+        options = {"max_tokens": self.max_tokens, "temperature": 0.0, "timeout": self.settings.llm_timeout_s}
+        if on_event is None:
+            return self.llm.complete(messages, **options)
+        hold = _HoldSentinel(on_event)
+        pieces = []
+        for piece in self.llm.stream(messages, **options):
+            pieces.append(piece)
+            hold.feed(piece)
+        return "".join(pieces)
+
+    def _fallback(self, reason: str, question: str, query: str, retrieval: Retrieval, lang: str) -> Answer:
+        answer = self.extractive.answer(question, query, retrieval, lang)
+        return answer.model_copy(update={"fallback": reason})
+
+    def _refusal(self, query: str, retrieval: Retrieval, lang: str) -> Answer:
+        return self.extractive.refusal(query, retrieval, lang).model_copy(update={"answerer": self.name})
+
+    # ---- verification ---------------------------------------------------------------------------
+    def ground(self, text: str, passages: list[Passage], lang: str) -> tuple[str, list[Citation]]:
+        """(answer text keeping only supported sentences, their citations with verbatim quotes)."""
+        sentences = _split_sentences(text)
+        factual = [i for i, (body, _) in enumerate(sentences) if content_size(body, lang) >= 2]
+        checked = dict(zip(factual, self.checker.check([sentences[i][0] for i in factual], passages, lang),
+                           strict=True))
+        numbering: dict[tuple[str, int, int], int] = {}
+        citations: list[Citation] = []
+        parts: list[str] = []
+        dropped = 0
+        for i, (body, cited) in enumerate(sentences):
+            core, punct = _split_punct(body)
+            if i not in checked:
+                if core:
+                    parts.append(core + punct)
+                continue
+            supports = checked[i]
+            given = [n for n in dict.fromkeys(cited) if 1 <= n <= len(passages)]
+            chosen = [supports[n - 1] for n in given if supports[n - 1].supported]
+            if not chosen:
+                best = max(supports, key=lambda s: s.strength)
+                if not best.supported:
+                    dropped += 1
+                    log.info("dropped unsupported sentence %r (cited %s)", body, cited)
+                    continue
+                chosen = [best]
+            marks = []
+            for support in chosen:
+                key = (support.passage.chunk_id, support.start, support.end)
+                if key not in numbering:
+                    numbering[key] = len(numbering) + 1
+                    p = support.passage
+                    citations.append(Citation(
+                        n=numbering[key], doc_id=p.doc_id, title=p.title, source=p.source, date=p.date,
+                        start=p.start + support.start, end=p.start + support.end, quote=support.quote,
+                        chunk_id=p.chunk_id))
+                marks.append(f"[{numbering[key]}]")
+            parts.append(f"{core} {''.join(dict.fromkeys(marks))}{punct}")
+        if dropped:
+            log.info("%d unsupported sentence(s) dropped from the LLM answer", dropped)
+        return (" ".join(parts) if citations else ""), citations
+
+
+def _split_sentences(text: str) -> list[tuple[str, list[int]]]:
+    """(sentence without markers, the marker numbers it carries); markers after a full stop count
+    for the sentence before them."""
+    out: list[tuple[str, list[int]]] = []
+    text = _MARKS_AFTER_STOP.sub(r"\2\1", text.strip())  # "Tripoli.[1]" -> "Tripoli[1]."
+    for segment in _SENTENCE_END.split(text):
+        segment = segment.strip()
+        if not segment:
+            continue
+        lead = _LEADING_MARKERS.match(segment)
+        if lead and out:
+            body, cited = out[-1]
+            out[-1] = (body, cited + [int(n) for n in MARKER.findall(lead.group(1))])
+            segment = lead.group(2).strip()
+            if not segment:
+                continue
+        cited = [int(n) for n in MARKER.findall(segment)]
+        body = re.sub(r"\s+([.,;:!?…])", r"\1", MARKER.sub("", segment)).strip()
+        out.append((body, cited))
+    return out
+
+
+def _split_punct(body: str) -> tuple[str, str]:
+    match = re.match(r"^(.*?)([.!?…]*)$", body.strip(), re.S)
+    assert match is not None
+    return match.group(1).rstrip(), match.group(2)
+

@@ -1,0 +1,130 @@
+"""What a question asks for, read from its wording, to tell an answer from a near miss.
+
+Embedding similarity says a sentence is *about* the question's topic, not that it *answers* it:
+"Quel âge a Khalifa Haftar ?" is close to every sentence naming Haftar. So the extractive answerer
+also checks the kind of answer asked for (an age, a count of something, a day, a time) and whether
+the names the question relies on occur in the retrieved passages at all.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from chatbot.lexical import fold
+
+_AGE_Q = re.compile(r"\b(quel âge|quel age|âgée? de combien|how old|what age|what is the age|l'âge de)\b", re.I)
+_DAY_Q = re.compile(r"\b(quel jour|quelle journée|jour exact|date exacte|what day|which day|exact day|exact date)\b",
+                    re.I)
+_COUNT_Q = re.compile(r"\b(?:combien\s+(?:de|d')\s*|how\s+many\s+|what\s+number\s+of\s+|nombre\s+(?:de|d')\s*)"
+                      r"((?:\w|-)+)", re.I)
+_NUMBER_Q = re.compile(r"\b(combien|how (?:many|much|long)|what (?:number|percentage)|quel(?:le)? (?:nombre|"
+                       r"population|durée)|population)\b", re.I)
+_TIME_Q = re.compile(r"\b(quand|quelle date|à quelle date|en quelle année|à quel moment|when|what date|which "
+                     r"date|what year|what time|by when|which month|what month|quel mois)\b", re.I)
+_GENERIC_UNITS = {"temps", "time", "fois", "times", "jours", "days", "mois", "months", "ans", "years", "minutes",
+                  "heures", "hours", "semaines", "weeks", "long", "much"}
+
+NUMBER_WORDS = (r"\d|\b(un|une|deux|trois|quatre|cinq|six|sept|huit|neuf|dix|onze|douze|vingt|trente|cent|mille|"
+                r"millions?|milliards?|one|two|three|four|five|seven|eight|nine|ten|eleven|twelve|twenty|hundred|"
+                r"thousand|dozens?|douzaines?|dizaines?)\b")
+_NUMBER_A = re.compile(NUMBER_WORDS, re.I)
+_AGE_A = re.compile(r"\b\d{1,3}\s*(?:ans|years?|-year-old)\b|\bâgée? de\b|\baged\b", re.I)
+_DAY_A = re.compile(r"\b\d{1,2}(?:er)?\s+(?:janv|févr|mars|avr|mai|juin|juil|août|sept|oct|nov|déc|jan|feb|mar|apr|"
+                    r"may|jun|jul|aug|sep|oct|nov|dec)\w*|\b(?:lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|"
+                    r"monday|tuesday|wednesday|thursday|friday|saturday|sunday|hier|yesterday|aujourd'hui|today|"
+                    r"demain|tomorrow)\b|\b\d{4}-\d{2}-\d{2}\b", re.I)
+_TIME_A = re.compile(r"\d{4}|\b(hier|aujourd'hui|demain|janvier|février|mars|avril|mai|juin|juillet|août|septembre|"
+                     r"octobre|novembre|décembre|mi-\w+|fin de l'année|prochain|prochaine|dernier|dernière|depuis|"
+                     r"lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|yesterday|today|tomorrow|january|"
+                     r"february|march|april|may|june|july|august|september|october|november|december|week|month|"
+                     r"year|semaine|mois|année|avant|before|after|après)\b", re.I)
+_NAME = re.compile(r"\b[A-ZÀ-Ý][\w'’-]*(?:\s+(?:of\s+|de\s+|du\s+|al-|el-)?[A-ZÀ-Ý][\w'’-]*)*")
+_QUESTION_WORDS = {"what", "who", "which", "where", "when", "why", "how", "whom", "whose", "is", "are", "did",
+                   "does", "do", "was", "were", "can", "could", "will", "would", "has", "have", "and", "according",
+                   "qui", "que", "quel", "quelle", "quels", "quelles", "quand", "comment", "pourquoi", "combien",
+                   "est", "et", "selon", "dans", "depuis", "en", "le", "la", "les", "l", "d", "y", "a", "au",
+                   "the", "in", "on", "mais", "but", "so", "exactly", "exactement", "vers", "de", "sur", "pour",
+                   "with", "avec", "contre", "against", "to", "from"}
+
+
+@dataclass
+class QuestionNeeds:
+    """The constraints a sentence must meet to count as an answer."""
+
+    age: bool = False
+    day: bool = False
+    count_of: str | None = None  # the counted noun ("soldats" in "combien de soldats")
+    number: bool = False
+    time: bool = False
+    names: list[str] = field(default_factory=list)
+
+    def accepts(self, sentence: str) -> bool:
+        if self.age and not _AGE_A.search(sentence):
+            return False
+        if self.day and not _DAY_A.search(sentence):
+            return False
+        if self.count_of and not _counts(sentence, self.count_of):
+            return False
+        if self.number and not _NUMBER_A.search(sentence):
+            return False
+        return not (self.time and not _TIME_A.search(sentence))
+
+
+def _prefix(word: str, n: int = 4) -> str:
+    return fold(word)[:n]
+
+
+def _counts(sentence: str, noun: str) -> bool:
+    """A number directly qualifying ``noun`` (or its translation-like cognate) in the sentence."""
+    key = _prefix(noun, 5 if len(noun) > 5 else 4)
+    words = re.findall(r"[\w-]+", sentence)
+    for i, word in enumerate(words):
+        if _NUMBER_A.fullmatch(word) or word.isdigit():
+            window = words[i + 1:i + 4]
+            if any(fold(w).startswith(key) for w in window):
+                return True
+    return False
+
+
+def analyse(question: str) -> QuestionNeeds:
+    needs = QuestionNeeds()
+    needs.age = bool(_AGE_Q.search(question))
+    needs.day = bool(_DAY_Q.search(question))
+    count = _COUNT_Q.search(question)
+    if count and fold(count.group(1)) not in {fold(u) for u in _GENERIC_UNITS}:
+        needs.count_of = count.group(1)
+    elif _NUMBER_Q.search(question) and not needs.age:
+        needs.number = True
+    needs.time = bool(_TIME_Q.search(question)) and not needs.day
+    needs.names = names_in(question)
+    return needs
+
+
+def names_in(question: str) -> list[str]:
+    """Proper names the question relies on (capitalised words past the first, and acronyms)."""
+    body = re.sub(r"^\W*\w+", "", question.strip(), count=1)  # the first word is capitalised anyway
+    names = []
+    for match in _NAME.finditer(body):
+        phrase = re.sub(r"['’]s\b", "", match.group(0))  # possessive: "France's"
+        words = [w for w in re.findall(r"[\w-]+", phrase) if fold(w) not in _QUESTION_WORDS and len(w) > 1]
+        if words:
+            names.append(" ".join(words))
+    return names
+
+
+def unknown_names(names: list[str], corpus_text: str) -> list[str]:
+    """Names none of whose words occur (by accent-folded stem or substring) in ``corpus_text``."""
+    folded = fold(corpus_text)
+    vocabulary = {w[:4] for w in re.findall(r"\w+", folded) if len(w) > 3}
+    missing = []
+    for name in names:
+        found = False
+        for word in re.findall(r"\w+", fold(name)):
+            if len(word) <= 3:
+                found = found or re.search(rf"\b{re.escape(word)}\b", folded) is not None
+            else:
+                found = found or word[:4] in vocabulary or word[:5] in folded
+        if not found:
+            missing.append(name)
+    return missing

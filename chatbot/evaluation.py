@@ -1,0 +1,166 @@
+"""``chatbot eval``: the project's own quality figures, measured through the real pipeline.
+
+A question set is JSONL, one object per line: ``id``, ``question``, ``lang``, optional ``history``,
+``answerable``, ``expected`` (groups of alternative key terms; a correct answer holds one term of
+every group) and ``evidence`` (a verbatim span of an article that answers the question).
+
+Figures: retrieval hit@1/hit@5 (a passage overlapping the evidence span is ranked first / in the
+top five), answer correctness (answered, with every expected group present), citation correctness
+(a cited quote covers at least half of the evidence span), refusal accuracy on unanswerable
+questions, false refusals, and latency percentiles.
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+import time
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from chatbot.lexical import fold
+from chatbot.schemas import Answer, Message
+
+
+class EvalError(ValueError):
+    """The question file is unreadable or malformed (the message names the line and field)."""
+
+
+class EvalQuestion(BaseModel):
+    id: str
+    question: str
+    lang: str = "fr"
+    history: list[Message] = []
+    answerable: bool = True
+    expected: list[list[str]] = []
+    evidence: str | None = None
+
+
+def load_questions(path: Path) -> list[EvalQuestion]:
+    try:
+        lines = path.read_text("utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise EvalError(f"{path}: cannot read ({exc})") from None
+    questions = []
+    for lineno, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            questions.append(EvalQuestion.model_validate_json(line))
+        except ValidationError as exc:
+            err = exc.errors()[0]
+            field = ".".join(str(p) for p in err["loc"]) or "line"
+            raise EvalError(f"{path} line {lineno}: {field}: {err['msg']}") from None
+    if not questions:
+        raise EvalError(f"{path}: no questions")
+    return questions
+
+
+def _evidence_span(service: Any, evidence: str) -> tuple[str, int, int] | None:
+    """(doc_id, start, end) of the evidence in the index, searched in every article."""
+    cache = getattr(service, "_eval_texts", None)
+    if cache is None:
+        cache = {doc_id: text for doc_id, _, text in service.index.store.articles()}
+        service._eval_texts = cache
+    for doc_id, text in cache.items():
+        found = text.find(evidence)
+        if found >= 0:
+            return doc_id, found, found + len(evidence)
+    return None
+
+
+def _overlap(a: tuple[int, int], b: tuple[int, int]) -> int:
+    return max(0, min(a[1], b[1]) - max(a[0], b[0]))
+
+
+def contains_terms(answer: str, groups: list[list[str]]) -> bool:
+    folded = fold(answer).replace("’", "'")
+    return all(any(fold(term).replace("’", "'") in folded for term in group) for group in groups)
+
+
+def judge(question: EvalQuestion, answer: Answer, span: tuple[str, int, int] | None) -> dict[str, Any]:
+    """One question's verdicts."""
+    row: dict[str, Any] = {"id": question.id, "refused": answer.refused,
+                           "latency_ms": answer.timings_ms.get("total", 0.0),
+                           "query": answer.query, "answer": answer.answer,
+                           "evidence_score": answer.evidence_score}
+    if not question.answerable:
+        row["refusal_ok"] = answer.refused
+        return row
+    ranks = []
+    if span:
+        doc_id, start, end = span
+        ranks = [i for i, p in enumerate(answer.passages)
+                 if p.doc_id == doc_id and _overlap((p.start, p.end), (start, end)) > 0]
+    row["hit1"] = bool(ranks) and ranks[0] == 0
+    row["hit5"] = bool(ranks) and ranks[0] < 5
+    row["correct"] = not answer.refused and contains_terms(answer.answer, question.expected)
+    cited = False
+    if span and not answer.refused:
+        doc_id, start, end = span
+        cited = any(c.doc_id == doc_id and _overlap((c.start, c.end), (start, end)) >= 0.5 * (end - start)
+                    for c in answer.citations)
+    row["citation_ok"] = cited
+    return row
+
+
+def _rate(rows: list[dict[str, Any]], key: str) -> float | None:
+    values = [r[key] for r in rows if key in r]
+    return round(100.0 * sum(values) / len(values), 1) if values else None
+
+
+def summarize(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    answerable = [r for r in rows if "correct" in r]
+    answered = [r for r in answerable if not r["refused"]]
+    latencies = sorted(r["latency_ms"] for r in rows) or [0.0]
+    return {
+        "questions": len(rows),
+        "answerable": len(answerable),
+        "unanswerable": len(rows) - len(answerable),
+        "hit@1": _rate(answerable, "hit1"),
+        "hit@5": _rate(answerable, "hit5"),
+        "answer_correctness": _rate(answerable, "correct"),
+        "citation_correctness": _rate(answered, "citation_ok"),
+        "citation_correctness_all": _rate(answerable, "citation_ok"),
+        "refusal_accuracy": _rate(rows, "refusal_ok"),
+        "false_refusals": _rate([{"x": r["refused"]} for r in answerable], "x"),
+        "latency_ms_p50": round(statistics.median(latencies), 1),
+        "latency_ms_p95": round(latencies[min(len(latencies) - 1, int(0.95 * len(latencies)))], 1),
+    }
+
+
+def run_eval(service: Any, questions: list[EvalQuestion]) -> dict[str, Any]:
+    """Ask every question through ``service`` and return {"summary", "rows"}."""
+    service.index.refresh()
+    service._eval_texts = None
+    rows = []
+    started = time.perf_counter()
+    for q in questions:
+        answer = service.ask(q.question, q.history)
+        span = _evidence_span(service, q.evidence) if q.evidence else None
+        rows.append(judge(q, answer, span))
+    summary = summarize(rows)
+    summary["wall_s"] = round(time.perf_counter() - started, 1)
+    return {"summary": summary, "rows": rows}
+
+
+def format_report(report: dict[str, Any]) -> str:
+    s = report["summary"]
+    lines = [f"{'metric':<28}{'value':>10}"]
+    for key, value in s.items():
+        unit = "%" if isinstance(value, float) and key not in ("wall_s",) and "ms" not in key else ""
+        lines.append(f"{key:<28}{'-' if value is None else value:>10}{unit}")
+    misses = [r for r in report["rows"] if r.get("correct") is False or r.get("refusal_ok") is False
+              or r.get("citation_ok") is False]
+    if misses:
+        lines.append("\nmisses:")
+        for r in misses:
+            flags = [k for k in ("correct", "citation_ok", "refusal_ok", "hit5") if r.get(k) is False]
+            lines.append(f"  {r['id']}: {', '.join(flags)} | query: {r['query'][:70]}")
+    return "\n".join(lines)
+
+
+def dump_rows(report: dict[str, Any]) -> str:
+    return "\n".join(json.dumps(r, ensure_ascii=False) for r in report["rows"])

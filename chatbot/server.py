@@ -1,0 +1,243 @@
+"""The HTTP server: JSON API at ``/api``, OpenAI-compatible API at ``/v1``, chat page at ``/``.
+
+One process holds one :class:`ChatService` (one embedding model, one index) shared by every request;
+uvicorn serves users concurrently and blocking work runs in the threadpool. Every error, whatever
+raised it, leaves as ``{"error": {"code", "message"}}``: 4xx for bad input, 500 only for real faults.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from chatbot import api, openai_api
+from chatbot.api import IndexJobs
+from chatbot.api_models import ApiError
+from chatbot.service import ChatService
+
+log = logging.getLogger(__name__)
+API_PREFIXES = ("/api", "/v1")
+HTTP_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
+              405: "method_not_allowed", 409: "conflict", 413: "payload_too_large", 415: "unsupported_media_type",
+              422: "invalid_request", 429: "too_many_requests", 503: "unavailable"}
+
+
+def is_loopback(host: str) -> bool:
+    """True when ``host`` only accepts connections from this machine."""
+    if host.strip("[]").lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def error_response(status: int, code: str, message: str, headers: dict[str, str] | None = None,
+                   **extra: Any) -> JSONResponse:
+    return JSONResponse({"error": {"code": code, "message": message, **extra}}, status_code=status,
+                        headers=headers)
+
+
+class BodyLimit:
+    """Refuses API request bodies above ``limit`` bytes with a 413, before the parser buffers them.
+
+    A declared Content-Length is checked up front; a chunked body is counted as it arrives and
+    cut off with :class:`ApiError`, which the exception handlers turn into the same 413.
+    """
+
+    def __init__(self, app: ASGIApp, limit: int, limit_mb: float) -> None:
+        self.app = app
+        self.limit = limit
+        self.message = f"request body exceeds the {limit_mb:g} MB limit (CHATBOT_MAX_UPLOAD_MB)"
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not scope["path"].startswith(API_PREFIXES):
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope["headers"]).get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > self.limit:
+            await error_response(413, "payload_too_large", self.message)(scope, receive, send)
+            return
+        seen, too_big, answered = 0, False, False
+
+        async def limited() -> Message:
+            nonlocal seen, too_big
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > self.limit:
+                    too_big = True
+                    raise ApiError(413, "payload_too_large", self.message)
+            return message
+
+        async def guarded(message: Message) -> None:
+            nonlocal answered
+            if not too_big:
+                await send(message)
+            elif message["type"] == "http.response.start" and not answered:
+                # whatever the framework made of the cut-off body (a 400 parse error...), it is a 413
+                answered = True
+                await error_response(413, "payload_too_large", self.message)(scope, receive, send)
+
+        try:
+            await self.app(scope, limited, guarded)
+        except ApiError:
+            if not answered:
+                await error_response(413, "payload_too_large", self.message)(scope, receive, send)
+
+
+def _field(loc: tuple[Any, ...]) -> str:
+    """``("body", "history", 0, "role")`` -> ``history[0].role``."""
+    parts = list(loc[1:]) if len(loc) > 1 and loc[0] in ("body", "query", "path", "header") else list(loc)
+    out = ""
+    for p in parts:
+        out += f"[{p}]" if isinstance(p, int) else (f".{p}" if out else str(p))
+    return out or "body"
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(ApiError)
+    async def api_error(_: Request, exc: ApiError) -> JSONResponse:
+        return error_response(exc.status, exc.code, exc.message, exc.headers, **exc.extra)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = list(exc.errors())
+        details = []
+        for e in errors:
+            field = _field(tuple(e.get("loc", ())))
+            if e.get("type") == "json_invalid":
+                details.append({"param": "body", "message": "malformed JSON body"})
+            elif e.get("type") == "missing" and field == "body":
+                details.append({"param": "body", "message": "a JSON body is required"})
+            else:
+                details.append({"param": field, "message": str(e.get("msg", "invalid value"))})
+        first = details[0] if details else {"param": "body", "message": "invalid request"}
+        message = "; ".join(f"{d['param']}: {d['message']}" for d in details[:5])
+        return error_response(422, "invalid_request", message, param=first["param"], details=details)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        code = HTTP_CODES.get(exc.status_code, "error" if exc.status_code < 500 else "internal_error")
+        return error_response(exc.status_code, code, str(exc.detail), getattr(exc, "headers", None))
+
+    @app.exception_handler(Exception)
+    async def server_fault(request: Request, exc: Exception) -> JSONResponse:
+        log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+        return error_response(500, "internal_error", "internal server error; see the server log")
+
+
+def _not_found_routes(app: FastAPI) -> None:
+    """JSON 404s for unknown paths under /api and /v1 (the chat page at / would answer otherwise)."""
+    methods = ["GET", "POST", "PUT", "PATCH", "DELETE"]
+    for prefix in API_PREFIXES:
+        async def unknown(request: Request, path: str) -> JSONResponse:
+            return error_response(404, "not_found", f"no route {request.method} {request.url.path} "
+                                  "(see /docs for the API)")
+
+        app.add_api_route(f"{prefix}/{{path:path}}", unknown, methods=methods, include_in_schema=False)
+
+
+def mount_ui(app: FastAPI, service: ChatService) -> bool:
+    """Mount the chat page at ``/``; the APIs keep working when the page cannot be built."""
+    try:
+        import gradio as gr
+
+        from chatbot.ui import build_ui
+
+        gr.mount_gradio_app(app, build_ui(service), path="/")
+        return True
+    except Exception as exc:  # noqa: BLE001 - the page is optional, the API is not
+        log.warning("chat page disabled (%s: %s); the API still serves at /api and /v1",
+                    exc.__class__.__name__, exc)
+
+        @app.get("/", include_in_schema=False)
+        def no_page() -> JSONResponse:
+            return error_response(404, "not_found", "the chat page is unavailable on this server; "
+                                  "the JSON API is at /api and its documentation at /docs")
+
+        return False
+
+
+def create_app(service: ChatService | None = None, *, host: str = "127.0.0.1", ui: bool = True) -> FastAPI:
+    """The whole application around ``service`` (a new one from the settings when None).
+
+    ``host`` is where the server listens: without an API key, index-changing routes are only
+    served on loopback.
+    """
+    service = service or ChatService()
+    app = FastAPI(title="News Q&A chatbot", version="0.1.0",
+                  description="Answers questions about news articles, citing them. Errors are "
+                              '`{"error": {"code", "message"}}`.')
+    app.state.service = service
+    app.state.loopback = is_loopback(host)
+    app.state.jobs = IndexJobs(service)
+    app.state.writable = bool(service.settings.api_key) or app.state.loopback
+    install_error_handlers(app)
+    limit_mb = service.settings.max_upload_mb
+    app.add_middleware(BodyLimit, limit=int(limit_mb * 1024 * 1024), limit_mb=limit_mb)
+    app.include_router(api.router)
+    app.include_router(openai_api.router)
+    _not_found_routes(app)
+    if ui:
+        mount_ui(app, service)
+    return app
+
+
+def _start_up(app: FastAPI, url: str) -> None:
+    """Load the model, then index the articles folder if the index is empty, in the background."""
+    service: ChatService = app.state.service
+    _ = service.index, service.indexer  # open the store now, not racing with the first health check
+
+    def indexing(done: int, total: int) -> None:
+        service.status = {"state": "indexing", "done": done, "total": total}
+
+    def work(_: api.Progress) -> Any:
+        _ = service.embedder, service.retriever, service.answerer  # load once, before any request
+        indexing(0, 0)
+        return service.ensure_seeded(indexing)
+
+    def ready() -> None:
+        if service.status.get("state") == "error":
+            log.error("the chatbot cannot answer: %s", service.status.get("error"))
+            return
+        docs, chunks = service.index.counts()
+        _say(f"Chatbot ready at {url} ({docs} articles, {chunks} passages indexed)")
+
+    app.state.jobs.start("loading", work, on_done=ready)
+
+
+def _say(text: str) -> None:
+    """A line for the person who started the server (stdout, flushed: logs may go elsewhere)."""
+    import sys
+
+    sys.stdout.write(text + "\n")
+    sys.stdout.flush()
+
+
+def run(host: str, port: int) -> None:
+    """``chatbot serve``: start at once, load the model and index the seed folder in the background."""
+    import uvicorn
+
+    logging.getLogger("chatbot").setLevel(logging.INFO)
+    service = ChatService()
+    app = create_app(service, host=host)
+    everywhere = host in ("0.0.0.0", "::", "")
+    shown = "127.0.0.1" if everywhere else (f"[{host}]" if ":" in host else host)
+    url = f"http://{shown}:{port}/"
+    if everywhere:
+        _say(f"Listening on all interfaces ({host or '0.0.0.0'}), port {port}.")
+    if not app.state.writable:
+        _say(f"Write routes (uploads, deletions, rebuilds) are disabled: listening on {host} without "
+             "CHATBOT_API_KEY, so they answer 403. Set CHATBOT_API_KEY to enable them.")
+    _say(f"Serving at {url}; loading the model and checking the index (GET {url}api/health shows progress)")
+    _start_up(app, url)
+    uvicorn.run(app, host=host, port=port, log_level="warning", timeout_graceful_shutdown=5)
+

@@ -1,0 +1,188 @@
+"""HTML for the chat page: answers with linked ``[n]`` markers, source cards, refusals.
+
+Kept apart from the Gradio wiring so the rules that protect users can be tested quickly: every
+string that comes from an article (title, source, passage, quote) is HTML-escaped before any markup
+is added, so an article holding ``<script>`` or ``<img onerror>`` shows as text, never runs.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Callable
+from typing import Any
+
+from chatbot.schemas import Answer, Citation, Passage, SyncReport
+
+MARKER = re.compile(r"\[(\d+)\]")
+CONTEXT_CHARS = 220
+
+LABELS: dict[str, dict[str, str]] = {
+    "fr": {
+        "refusal": "Pas dans les articles",
+        "closest": "Passages les plus proches, pas une réponse confirmée",
+        "sources": "Sources",
+        "no_sources": "Les sources de la réponse s'afficheront ici.",
+        "indexing": "L'index est en cours de construction : réessayez dans un instant.",
+        "searching": "Recherche dans les articles…",
+        "error": "Une erreur est survenue : ",
+        "question": "Question",
+        "no_date": "date inconnue",
+        "no_source": "source inconnue",
+        "empty": "Veuillez saisir une question.",
+    },
+    "en": {
+        "refusal": "Not in the articles",
+        "closest": "Closest passages, not a confirmed answer",
+        "sources": "Sources",
+        "no_sources": "The sources of the answer will show here.",
+        "indexing": "The index is being built: please ask again in a moment.",
+        "searching": "Searching the articles…",
+        "error": "Something went wrong: ",
+        "question": "Question",
+        "no_date": "date unknown",
+        "no_source": "source unknown",
+        "empty": "Please type a question.",
+    },
+}
+
+
+ADMIN: dict[str, dict[str, Any]] = {
+    "fr": {"headers": ["Titre", "Date", "Langue", "Extraits", "Identifiant"], "denied": "Clé d'API absente ou incorrecte : action refusée.",
+           "read_only": "Ce serveur n'accepte pas de modification de l'index (définissez CHATBOT_API_KEY).",
+           "added": "ajoutés", "updated": "mis à jour", "unchanged": "inchangés", "removed": "supprimés",
+           "failed": "en échec", "no_files": "Choisissez au moins un fichier.", "no_pick": "Choisissez au moins un article.",
+           "too_big": "fichier trop volumineux (max {mb} Mo)", "need_text": "Le titre et le texte sont requis.",
+           "indexing": "Indexation", "done": "Terminé :"},
+    "en": {"headers": ["Title", "Date", "Language", "Chunks", "Id"], "denied": "Missing or wrong API key: action refused.",
+           "read_only": "This server does not accept index changes (set CHATBOT_API_KEY).",
+           "added": "added", "updated": "updated", "unchanged": "unchanged", "removed": "removed",
+           "failed": "failed", "no_files": "Choose at least one file.", "no_pick": "Choose at least one article.",
+           "too_big": "file too large (max {mb} MB)", "need_text": "Title and text are required.",
+           "indexing": "Indexing", "done": "Done:"},
+}
+
+
+def page_language(accept_language: str | None) -> str:
+    """``fr`` or ``en`` from an Accept-Language header: the first of the two the browser prefers."""
+    for part in (accept_language or "").split(","):
+        code = part.split(";")[0].strip().lower()[:2]
+        if code in LABELS:
+            return code
+    return "en"
+
+
+def esc(text: str | None) -> str:
+    """Escaped text, safe inside element content and attribute values."""
+    return html.escape(text or "", quote=True)
+
+
+def card_id(turn: int, n: int) -> str:
+    """The anchor of citation ``n`` of answer ``turn``; turn-specific so old links stay right."""
+    return f"src-{turn}-{n}"
+
+
+def link_markers(escaped: str, turn: int, valid: set[int]) -> str:
+    """Turn each ``[n]`` with a known citation into a link to its source card."""
+    def repl(match: re.Match[str]) -> str:
+        n = int(match.group(1))
+        if n not in valid:
+            return match.group(0)
+        return f'<a class="cb-cite" href="#{card_id(turn, n)}">[{n}]</a>'
+
+    return MARKER.sub(repl, escaped)
+
+
+def text_to_html(text: str) -> str:
+    """Escaped text with line breaks kept."""
+    return esc(text).replace("\n", "<br>")
+
+
+def render_answer(answer: Answer, turn: int, lang: str) -> str:
+    """The chat bubble of a finished answer; refusals carry their own label and style."""
+    labels = LABELS.get(lang, LABELS["en"])
+    if answer.refused:
+        return (
+            '<div class="cb-refusal"><span class="cb-refusal-label">&#9888; '
+            f'{esc(labels["refusal"])}</span><br>{text_to_html(answer.answer)}</div>'
+        )
+    valid = {c.n for c in answer.citations}
+    return f'<div class="cb-answer">{link_markers(text_to_html(answer.answer), turn, valid)}</div>'
+
+
+def highlighted(text: str, start: int, end: int) -> str:
+    """``text`` escaped, with ``text[start:end]`` wrapped in ``<mark>`` (clamped to the text)."""
+    start, end = max(0, min(start, len(text))), max(0, min(end, len(text)))
+    if end <= start:
+        return esc(text)
+    return f"{esc(text[:start])}<mark>{esc(text[start:end])}</mark>{esc(text[end:])}"
+
+
+def citation_excerpt(citation: Citation, passages: list[Passage],
+                     article_text: Callable[[str], str | None] | None = None) -> str:
+    """The passage around a citation with the quote highlighted.
+
+    Prefers the retrieved passage that contains the quote (what the answer was built from); else the
+    quote with some article context; else the quote alone.
+    """
+    for p in passages:
+        if p.doc_id == citation.doc_id and p.start <= citation.start and citation.end <= p.end:
+            return highlighted(p.text, citation.start - p.start, citation.end - p.start)
+    text = article_text(citation.doc_id) if article_text else None
+    if text and text[citation.start:citation.end] == citation.quote:
+        lo = max(0, citation.start - CONTEXT_CHARS)
+        hi = min(len(text), citation.end + CONTEXT_CHARS)
+        body = highlighted(text[lo:hi], citation.start - lo, citation.end - lo)
+        return ("…" if lo else "") + body + ("…" if hi < len(text) else "")
+    return f"<mark>{esc(citation.quote)}</mark>"
+
+
+def meta_line(date: str | None, source: str | None, lang: str) -> str:
+    """"date · source", saying so when the article does not give one."""
+    labels = LABELS.get(lang, LABELS["en"])
+    return f'<div class="cb-meta">{esc(date or labels["no_date"])} · {esc(source or labels["no_source"])}</div>'
+
+
+def render_sources(answer: Answer, turn: int, question: str, lang: str,
+                   article_text: Callable[[str], str | None] | None = None) -> str:
+    """The source cards of one answer (or, for a refusal, its closest passages, flagged as such)."""
+    labels = LABELS.get(lang, LABELS["en"])
+    parts = [f'<section class="cb-turn" data-turn="{turn}">',
+             f'<div class="cb-question">{esc(labels["question"])} {turn} : {esc(question)}</div>'
+             if lang == "fr" else
+             f'<div class="cb-question">{esc(labels["question"])} {turn}: {esc(question)}</div>']
+    if answer.refused:
+        parts.append(f'<div class="cb-closest-label">&#9888; {esc(labels["closest"])}</div>')
+        for p in answer.passages[:3]:
+            parts.append(
+                f'<article class="cb-card cb-closest"><div class="cb-title">{esc(p.title)}</div>'
+                f'{meta_line(p.date, p.source, lang)}<div class="cb-passage">{esc(p.text)}</div></article>'
+            )
+    for c in answer.citations:
+        parts.append(
+            f'<article class="cb-card" id="{card_id(turn, c.n)}"><div class="cb-title">'
+            f'<span class="cb-n">[{c.n}]</span> {esc(c.title)}</div>{meta_line(c.date, c.source, lang)}'
+            f'<div class="cb-passage">{citation_excerpt(c, answer.passages, article_text)}</div></article>'
+        )
+    parts.append("</section>")
+    return "".join(parts)
+
+
+def sources_panel(turns: list[str], lang: str) -> str:
+    """All answers' source sections, newest first, or the empty-state hint."""
+    if not turns:
+        return f'<div class="cb-sources-empty">{esc(LABELS.get(lang, LABELS["en"])["no_sources"])}</div>'
+    return '<div class="cb-sources">' + "".join(reversed(turns)) + "</div>"
+
+
+def report_html(report: SyncReport, lang: str) -> str:
+    """What an index change did, with each failed file and its reason."""
+    words = ADMIN[lang]
+    counts = report.counts()
+    summary = ", ".join(f"{counts[k]} {words[k]}" for k in ("added", "updated", "unchanged", "removed", "failed"))
+    items = "".join(f'<li class="cb-failed">{esc(f.get("path"))}: {esc(f.get("error"))}</li>' for f in report.failed)
+    return f'<div class="cb-report">{esc(words["done"])} {esc(summary)}{f"<ul>{items}</ul>" if items else ""}</div>'
+
+
+def problem_html(text: str) -> str:
+    return f'<div class="cb-report cb-error">{esc(text)}</div>'
