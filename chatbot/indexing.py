@@ -180,6 +180,10 @@ class Indexer:
         report = SyncReport()
         if source is not None:
             articles = load_many([source], report)
+            if not articles:  # a wrong or broken folder must not wipe the index
+                report.failed.append({"path": str(source), "error": "no article could be loaded from "
+                                      "it; the index was left as it was"})
+                return report
         elif articles is None:
             articles = [self._stored_article(d, m, t) for d, m, t in self.index.store.articles()]
         fresh = self.index.start_generation()

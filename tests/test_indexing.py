@@ -204,6 +204,14 @@ def test_bad_inputs_are_named_and_the_good_files_still_indexed(make_service, see
     assert titles == sorted(["Haftar forces advance on Tripoli", "La sardine se fait rare", seed_doc.title])
     assert service.index.store.chunk_count() == sum(d.chunks for d in service.documents())
 
+    before = [d.model_dump() for d in service.documents()]
+    all_bad = tmp_path / "all-bad"
+    write_bad_inputs(all_bad)
+    rebuilt = service.rebuild(all_bad)  # a folder where nothing loads must not wipe the index
+    assert rebuilt.failed[-1]["path"] == str(all_bad) and "left as it was" in rebuilt.failed[-1]["error"]
+    assert len(rebuilt.failed) == len(bad) + 1
+    assert [d.model_dump() for d in service.documents()] == before
+
 
 def test_progress_is_reported_while_embedding_a_folder(make_service, seed_copy, monkeypatch):
     other_articles(seed_copy)

@@ -31,7 +31,6 @@ STOP = {"qui", "que", "quoi", "quel", "quelle", "quels", "quelles", "où", "quan
         "many", "much", "time", "place", "lieu", "moment", "est-ce", "selon", "according",
         "article", "articles"} | ANAPHORA
 _CITATION = re.compile(r"\[\d+\]")
-_QUOTED = re.compile(r"[«“\"].*?[»”\"]", re.S)
 
 
 def _words(text: str) -> list[str]:
@@ -80,8 +79,9 @@ def standalone_query(question: str, history: list[Message]) -> str:
         # a bare one ("Et à quelle date ?") borrows the whole previous topic
         extra.extend(_names(previous) if content_words(question) else content_words(previous))
     if answers:
-        first = re.split(r"(?<=[.!?])\s", _QUOTED.sub(" ", answers[-1]).strip(), maxsplit=1)[0]
-        extra.extend(_names(first)[:6])
+        # person-like names (two or more capitalised words) of the last answer, quotes included
+        multiword = [n for n in _names(answers[-1]) if " " in n]
+        extra.extend(multiword[:3])
     seen = {fold(w) for w in content_words(question)}
     additions = []
     for word in extra:

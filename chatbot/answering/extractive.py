@@ -105,14 +105,22 @@ class ExtractiveAnswerer:
                     owner.append(len(items) - 1)
         if not items:
             return []
-        sims = self._sentence_vectors(items) @ retrieval.query_vector
+        qvec = self._predicate_vector(question, query, retrieval)
+        sims = self._sentence_vectors(items) @ qvec
         if pieces:
-            piece_sims = self._sentence_vectors(pieces) @ retrieval.query_vector
+            piece_sims = self._sentence_vectors(pieces) @ qvec
             for i, sim in zip(owner, piece_sims, strict=True):
                 sims[i] = max(sims[i], sim)
         langs = {p.lang for p, *_ in items} | {"fr", "en"}
-        wanted = set(query_tokens(query, langs))
         needs = analyse(question)
+        # shared words count from the question itself; names borrowed from the conversation
+        # already steer the query vector and would otherwise favour any sentence naming them
+        # and the names the question is about are in most candidate sentences: the rest decides
+        predicate = question
+        for name in needs.names:
+            predicate = predicate.replace(name, " ")
+        wanted = (set(query_tokens(predicate, langs)) or set(query_tokens(question, langs))
+                  or set(query_tokens(query, langs)))
         scored = []
         for rank_bonus, (passage, s, e, text), sim in zip(self._rank_bonus(items, retrieval), items, sims,
                                                           strict=True):
@@ -123,6 +131,23 @@ class ExtractiveAnswerer:
             scored.append(ScoredSentence(passage, s, e, text, float(sim), overlap, score,
                                          needs.accepts(text)))
         return sorted(scored, key=lambda x: x.score, reverse=True)
+
+    def _predicate_vector(self, question: str, query: str, retrieval: Retrieval) -> np.ndarray:
+        """The query vector blended with the question's vector without its names.
+
+        "Which countries back Haftar?" is closest to every sentence naming Haftar; with the name
+        masked, what is asked about (countries backing someone) weighs as much as who.
+        """
+        names = analyse(question).names
+        if not names:
+            return retrieval.query_vector
+        masked = question
+        for name in names:
+            masked = masked.replace(name, " ")
+        if len(re.findall(r"\w{3,}", masked)) < 2:
+            return retrieval.query_vector
+        blended = retrieval.query_vector + self.embedder.embed_queries([masked])[0]
+        return blended / np.linalg.norm(blended)
 
     @staticmethod
     def _rank_bonus(items: list[tuple[Passage, int, int, str]], retrieval: Retrieval) -> list[float]:

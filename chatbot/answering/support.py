@@ -31,9 +31,10 @@ from chatbot.schemas import Passage
 SAME_LANG_OVERLAP = 0.6  # share of claim stems found in the quote, same language
 SAME_LANG_OVERLAP_WITH_MEANING = 0.4
 SAME_LANG_MEANING = 0.6
-CROSS_LANG_MEANING = 0.55
-CROSS_LANG_MEANING_WITH_WORDS = 0.45
-CROSS_LANG_OVERLAP = 0.3
+CROSS_LANG_MEANING = 0.55  # across languages: close in meaning and sharing some words (names) ...
+CROSS_LANG_MEANING_MIN_OVERLAP = 0.25
+CROSS_LANG_OVERLAP = 0.65  # ... or sharing two thirds of its words and not far in meaning (terse answers)
+CROSS_LANG_OVERLAP_MIN_MEANING = 0.35
 PREFIX = 5
 PAIR_PENALTY = 0.08  # a two-sentence quote must be clearly better than one sentence
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
@@ -133,7 +134,8 @@ class SupportChecker:
             return ov >= SAME_LANG_OVERLAP
         if same_lang:
             return ov >= SAME_LANG_OVERLAP or (ov >= SAME_LANG_OVERLAP_WITH_MEANING and sim >= SAME_LANG_MEANING)
-        return sim >= CROSS_LANG_MEANING or (sim >= CROSS_LANG_MEANING_WITH_WORDS and ov >= CROSS_LANG_OVERLAP)
+        return (sim >= CROSS_LANG_MEANING and ov >= CROSS_LANG_MEANING_MIN_OVERLAP) or \
+            (ov >= CROSS_LANG_OVERLAP and sim >= CROSS_LANG_OVERLAP_MIN_MEANING)
 
     @staticmethod
     def _windows(passage: Passage, spans: list[tuple[int, int]],

