@@ -145,14 +145,14 @@ def _not_found_routes(app: FastAPI) -> None:
         app.add_api_route(f"{prefix}/{{path:path}}", unknown, methods=methods, include_in_schema=False)
 
 
-def mount_ui(app: FastAPI, service: ChatService) -> bool:
+def mount_ui(app: FastAPI, service: ChatService, writable: bool = True) -> bool:
     """Mount the chat page at ``/``; the APIs keep working when the page cannot be built."""
     try:
         import gradio as gr
 
         from chatbot.ui import build_ui
 
-        gr.mount_gradio_app(app, build_ui(service), path="/")
+        gr.mount_gradio_app(app, build_ui(service, writable=writable), path="/")
         return True
     except Exception as exc:  # noqa: BLE001 - the page is optional, the API is not
         log.warning("chat page disabled (%s: %s); the API still serves at /api and /v1",
@@ -187,7 +187,7 @@ def create_app(service: ChatService | None = None, *, host: str = "127.0.0.1", u
     app.include_router(openai_api.router)
     _not_found_routes(app)
     if ui:
-        mount_ui(app, service)
+        mount_ui(app, service, writable=app.state.writable)
     return app
 
 
