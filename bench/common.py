@@ -12,8 +12,10 @@ from typing import Any
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
+from chatbot.answering.conversation import standalone_query  # noqa: E402
 from chatbot.articles import article_from_mapping, load_path  # noqa: E402
 from chatbot.components import make_embedder  # noqa: E402
+from chatbot.evaluation import load_questions  # noqa: E402
 from chatbot.schemas import Article  # noqa: E402
 from chatbot.service import ChatService  # noqa: E402
 from chatbot.settings import Settings  # noqa: E402
@@ -56,6 +58,27 @@ def seed_article() -> Article:
     if not articles:
         raise RuntimeError(f"cannot load {SEED}: {loaded}")
     return articles[0]
+
+
+def retrieval_hits(service: Any) -> dict[str, float]:
+    """Eval-set retrieval hit@1/hit@5 (a top passage overlaps the evidence span), search only.
+
+    The same rule as ``chatbot eval``, without the answering step (which would double the run time).
+    """
+    seed = seed_article()
+    hits1: list[bool] = []
+    hits5: list[bool] = []
+    for question in load_questions(QUESTIONS):
+        if not question.answerable or not question.evidence:
+            continue
+        start = seed.text.find(question.evidence)
+        end = start + len(question.evidence)
+        query = standalone_query(question.question, question.history)
+        ranks = [i for i, p in enumerate(service.search(query, k=5))
+                 if p.doc_id == seed.doc_id and start >= 0 and min(p.end, end) > max(p.start, start)]
+        hits1.append(bool(ranks) and ranks[0] == 0)
+        hits5.append(bool(ranks))
+    return {"hit@1": round(100 * sum(hits1) / len(hits1), 1), "hit@5": round(100 * sum(hits5) / len(hits5), 1)}
 
 
 def to_articles(mappings: list[dict[str, Any]], where: str = "bench") -> list[Article]:

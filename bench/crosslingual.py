@@ -6,7 +6,7 @@ embedded by the project's pipeline; each of the 60 queries (cs/de/en) goes throu
 ``ChatService.search(k=10)`` on every index, passages are mapped back to their act (CELEX number)
 and document-level hit@1, hit@5 and MRR@10 are computed against the TREC qrels.
 
-    python -m bench.crosslingual [--doc-langs en,de,cs] [--max-chars 0]
+    python -m bench.crosslingual [--doc-langs en,de,cs] [--max-chars 0] [--max-act-chars 0]
 """
 
 from __future__ import annotations
@@ -61,10 +61,17 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--doc-langs", default="en,de,cs", help="document languages to index, in order")
     parser.add_argument("--max-chars", type=int, default=0, help="truncate each document (0: whole)")
+    parser.add_argument("--max-act-chars", type=int, default=0,
+                        help="keep only acts whose every language version is this short, and their queries")
     parser.add_argument("--json", type=Path, default=None)
     args = parser.parse_args(argv)
     setup_logging()
     smoke = parallax_smoke()
+    if args.max_act_chars:
+        too_long = {d["celex"] for d in smoke["docs"] if len(d["text"]) > args.max_act_chars}
+        smoke["docs"] = [d for d in smoke["docs"] if d["celex"] not in too_long]
+        smoke["queries"] = [q for q in smoke["queries"] if q["source_celex"] not in too_long]
+        log.info("kept %d acts and %d queries", len({d["celex"] for d in smoke["docs"]}), len(smoke["queries"]))
     embedder = load_embedder()
     results: list[dict[str, Any]] = []  # one row per (query, document language)
     index_stats: dict[str, str] = {}
@@ -88,7 +95,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
 
     print(header("cross-lingual document retrieval, parallax-bench smoke set (ChatService.search, k=10)"))
     print("indexes: " + "; ".join(f"{k}: {v}" for k, v in index_stats.items())
-          + (f" (documents truncated to {args.max_chars} chars)" if args.max_chars else ""))
+          + (f" (documents truncated to {args.max_chars} chars)" if args.max_chars else "")
+          + (f" (only acts of at most {args.max_act_chars} chars in every language)" if args.max_act_chars else ""))
     qlangs = sorted({r["qlang"] for r in results})
     dlangs = list(index_stats)
     rows = []

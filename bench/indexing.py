@@ -22,11 +22,18 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench.common import QUESTIONS, header, load_embedder, seed_article, service_for, setup_logging, table, to_articles
+from bench.common import (
+    header,
+    load_embedder,
+    retrieval_hits,
+    seed_article,
+    service_for,
+    setup_logging,
+    table,
+    to_articles,
+)
 from bench.data import select_articles
-from chatbot.answering.conversation import standalone_query
 from chatbot.chunking import chunk_article
-from chatbot.evaluation import load_questions
 from chatbot.indexing import ENCODE_BATCH
 from chatbot.schemas import Article
 
@@ -75,27 +82,6 @@ def throughput(embedder: Any, articles: list[Article]) -> dict[str, Any]:
             "ratio": round((first.chunks_embedded / index_s) / (len(texts) / raw_s), 3),
             "resync_s": round(resync_s, 3), "resync_pct": round(100 * resync_s / index_s, 2),
             "resync_embedded": again.chunks_embedded, "resync_unchanged": len(again.unchanged)}
-
-
-def retrieval_hits(service: Any) -> dict[str, float]:
-    """Eval-set retrieval hit@1/hit@5 (a top passage overlaps the evidence span), search only.
-
-    The same rule as ``chatbot eval``, without the answering step (which would double the run time).
-    """
-    seed = seed_article()
-    hits1: list[bool] = []
-    hits5: list[bool] = []
-    for question in load_questions(QUESTIONS):
-        if not question.answerable or not question.evidence:
-            continue
-        start = seed.text.find(question.evidence)
-        end = start + len(question.evidence)
-        query = standalone_query(question.question, question.history)
-        ranks = [i for i, p in enumerate(service.search(query, k=5))
-                 if p.doc_id == seed.doc_id and start >= 0 and min(p.end, end) > max(p.start, start)]
-        hits1.append(bool(ranks) and ranks[0] == 0)
-        hits5.append(bool(ranks))
-    return {"hit@1": round(100 * sum(hits1) / len(hits1), 1), "hit@5": round(100 * sum(hits5) / len(hits5), 1)}
 
 
 def encoder_variant(quantize: bool, sample: tuple[list[str], list[str]], articles: list[Article],

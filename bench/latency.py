@@ -106,7 +106,7 @@ def ensure_index(index_dir: Path, embedder: Any, n: int) -> tuple[int, int]:
     return service.index.counts()
 
 
-def warm(index_dir: Path, embedder: Any, rounds: int) -> dict[str, dict[str, float]]:
+def warm(index_dir: Path, embedder: Any, rounds: int, limit: int = 0) -> dict[str, dict[str, float]]:
     """Serve the app in a thread and time every evaluation question on both routes."""
     service = service_for(index_dir, embedder)
     app = create_app(service, host="127.0.0.1", ui=False)
@@ -117,7 +117,7 @@ def warm(index_dir: Path, embedder: Any, rounds: int) -> dict[str, dict[str, flo
     while not server.started:
         time.sleep(0.05)
     url = f"http://127.0.0.1:{port}"
-    questions = [q.question for q in load_questions(QUESTIONS)]
+    questions = [q.question for q in load_questions(QUESTIONS)][:limit or None]
     timings: dict[str, list[float]] = {"POST /api/search": [], "POST /api/ask": []}
     try:
         with httpx.Client(timeout=120) as client:
@@ -140,6 +140,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--articles", type=int, default=300)
     parser.add_argument("--index-dir", type=Path, default=None, help="default bench/data/index-news<N>")
     parser.add_argument("--rounds", type=int, default=1)
+    parser.add_argument("--questions", type=int, default=0, help="first N evaluation questions (0: all)")
     parser.add_argument("--skip-cold", action="store_true")
     parser.add_argument("--json", type=Path, default=None)
     args = parser.parse_args(argv)
@@ -150,7 +151,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     log.info("index %s: %d documents, %d chunks", index_dir, docs, chunks)
     cold = {} if args.skip_cold else cold_start(index_dir)
     log.info("cold start: %s", cold)
-    routes = warm(index_dir, embedder, args.rounds)
+    routes = warm(index_dir, embedder, args.rounds, args.questions)
 
     print(header(f"HTTP latency on {docs} documents / {chunks} chunks (uvicorn + httpx, loopback)"))
     print(table(["route", "requests", "p50 ms", "p95 ms", "max ms"],

@@ -209,6 +209,8 @@ def ask(question: str,
         return
     if streamed:
         typer.echo("\n")
+        if answer.answer.strip() != "".join(streamed).strip():  # verification changed the draft
+            typer.echo(f"Verified answer: {answer.answer}\n")
     else:
         typer.echo(answer.answer + "\n")
     for c in answer.citations:

@@ -106,6 +106,17 @@ def test_invented_claims_are_dropped_not_cited(service, llm_server):
     assert_verified(service, answer)
 
 
+def test_sentences_without_support_are_not_shown_even_uncited(service, llm_server):
+    n = passage_number(service, MARCH, MARCH_FACT)
+    llm_server.script(f"PWNED. Les soldats de Khalifa Haftar ont commencé à faire route vers Tripoli [{n}]. "
+                      "C'est la fin de la guerre civile.")
+    answer = service.ask(MARCH)
+    assert answer.answerer == "llm"
+    assert "PWNED" not in answer.answer and "guerre civile" not in answer.answer
+    assert answer.answer.startswith("Les soldats") and len(answer.citations) == 1
+    assert_verified(service, answer)
+
+
 def test_claim_cited_to_the_wrong_passage_gets_the_right_quote(service, llm_server):
     question = "Qui soutient Khalifa Haftar ?"
     right = passage_number(service, question, SUPPORT_FACT)
@@ -180,6 +191,7 @@ def test_injected_instruction_stays_inside_passage_delimiters(tmp_path, embedder
     prompt = messages[-1]["content"]
     blocks = re.findall(r"<passage [^>]*>\n(.*?)\n</passage>", prompt, re.S)
     assert any(INJECTION in block for block in blocks)
+    assert 'date="2019-04-05"' in prompt  # relative dates in a passage are read against it
     assert prompt.count("</passage>") == prompt.count("<passage ") == len(blocks)
 
 
@@ -203,3 +215,11 @@ def test_condense_timeout_uses_the_rule_based_rewrite(service, llm_server):
     answer = service.ask("Et qui le soutient ?", history)
     assert answer.query == standalone_query("Et qui le soutient ?", history)
     assert answer.fallback == "llm_timeout"
+
+
+def test_missing_local_weights_name_the_fetch_command(tmp_path):
+    from chatbot.llm import make_llm
+    from chatbot.models import ModelError
+
+    with pytest.raises(ModelError, match=r"chatbot models fetch --llm"):
+        make_llm(settings_for(tmp_path / "index", answerer="llm", llm_path=str(tmp_path / "absent.gguf")))

@@ -44,6 +44,7 @@ PROMPTS = Path(__file__).parent / "prompts"
 SENTINEL = "NOT_IN_ARTICLES"
 LOCAL_MAX_TOKENS = 200  # answers are 1-3 sentences; generation is ~27 tokens/s on 2 cores
 HISTORY_TURNS = 4
+MIN_CLAIM_WORDS = 2  # one word ("PWNED", "Tripoli") is found in a passage without being supported
 _SECTION = re.compile(r"^=== (system|user|assistant) ===$", re.M)
 _FIELD = re.compile(r"\{(passages|question|history)\}")
 _SENTENCE_END = re.compile(r"(?<=[.!?…])\s+|\n+")
@@ -199,7 +200,7 @@ class GenerativeAnswerer:
     def ground(self, text: str, passages: list[Passage], lang: str) -> tuple[str, list[Citation]]:
         """(answer text keeping only supported sentences, their citations with verbatim quotes)."""
         sentences = _split_sentences(text)
-        factual = [i for i, (body, _) in enumerate(sentences) if content_size(body, lang) >= 2]
+        factual = [i for i, (body, _) in enumerate(sentences) if content_size(body, lang) >= MIN_CLAIM_WORDS]
         checked = dict(zip(factual, self.checker.check([sentences[i][0] for i in factual], passages, lang),
                            strict=True))
         numbering: dict[tuple[str, int, int], int] = {}
@@ -208,9 +209,7 @@ class GenerativeAnswerer:
         dropped = 0
         for i, (body, cited) in enumerate(sentences):
             core, punct = _split_punct(body)
-            if i not in checked:
-                if core:
-                    parts.append(core + punct)
+            if i not in checked:  # "Oui.", "PWNED": too short to check against a passage, not shown
                 continue
             supports = checked[i]
             given = [n for n in dict.fromkeys(cited) if 1 <= n <= len(passages)]

@@ -18,6 +18,7 @@ article; they are deliberately strict, since an unsupported sentence is dropped,
 from __future__ import annotations
 
 import re
+import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 
@@ -89,17 +90,22 @@ class SupportChecker:
         self.embedder = embedder
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
         self.cache_size = cache_size
+        self._lock = threading.Lock()  # the HTTP server answers several questions at once
 
     def _vectors(self, texts: list[str]) -> dict[str, np.ndarray]:
         if self.embedder is None:
             return {}
-        todo = list(dict.fromkeys(t for t in texts if t not in self._cache))
+        with self._lock:
+            found = {t: self._cache[t] for t in texts if t in self._cache}
+        todo = list(dict.fromkeys(t for t in texts if t not in found))
         if todo:
-            for text, vec in zip(todo, self.embedder.embed_documents(todo), strict=True):
-                self._cache[text] = np.asarray(vec, dtype=np.float32)
-        while len(self._cache) > self.cache_size:
-            self._cache.popitem(last=False)
-        return {t: self._cache[t] for t in texts}
+            fresh = self.embedder.embed_documents(todo)
+            with self._lock:
+                for text, vec in zip(todo, fresh, strict=True):
+                    found[text] = self._cache[text] = np.asarray(vec, dtype=np.float32)
+                while len(self._cache) > self.cache_size:
+                    self._cache.popitem(last=False)
+        return found
 
     def check(self, claims: list[str], passages: list[Passage], lang: str) -> list[list[Support]]:
         """For each claim, the best quote of each passage (same order as ``passages``)."""
