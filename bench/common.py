@@ -98,6 +98,7 @@ def table(headers: list[str], rows: list[list[Any]]) -> str:
 
 def header(title: str) -> str:
     """The banner every script prints above its table."""
-    cmd = "python -m " + Path(sys.argv[0]).stem if sys.argv[0].endswith(".py") else " ".join(sys.argv)
+    spec = getattr(sys.modules.get("__main__"), "__spec__", None)
+    cmd = f"python -m {spec.name}" if spec else sys.argv[0]
     return (f"== {title} ==\ncommand: {cmd} {' '.join(sys.argv[1:])}\nmachine: {platform.machine()}, "
             f"{os.cpu_count()} cores, python {platform.python_version()}\nnote: {NOTE}\n")

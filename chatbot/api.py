@@ -23,6 +23,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import ValidationError
 from starlette.datastructures import UploadFile
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from chatbot.api_models import (
     ApiError,
@@ -138,6 +139,14 @@ def require_writer(request: Request) -> ChatService:
     return app.state.service
 
 
+def json_body(request: Request) -> None:
+    """Routes whose body is JSON: a body declared as another media type is a 415, not a parse error."""
+    ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if ctype and not (ctype == "application/json" or (ctype.startswith("application/") and ctype.endswith("+json"))):
+        raise ApiError(415, "unsupported_media_type",
+                       f"Content-Type '{ctype}' is not accepted here: send the body as application/json")
+
+
 def check_question(service: ChatService, text: str, field: str) -> None:
     limit = service.settings.max_question_chars
     if len(text) > limit:
@@ -193,7 +202,7 @@ def sse(event: str, data: Any) -> str:
     return f"event: {event}\ndata: {json.dumps(data, ensure_ascii=False)}\n\n"
 
 
-ERRORS: dict[int | str, dict[str, Any]] = {code: {"model": ErrorResponse} for code in (401, 403, 404, 409, 413, 422, 503)}
+ERRORS: dict[int | str, dict[str, Any]] = {code: {"model": ErrorResponse} for code in (401, 403, 404, 409, 413, 415, 422, 503)}
 router = APIRouter(prefix="/api", tags=["api"], responses=ERRORS)
 
 
@@ -204,7 +213,7 @@ def health(service: ChatService = Depends(get_service)) -> dict[str, Any]:
     return service.health()
 
 
-@router.post("/ask", response_model=Answer,
+@router.post("/ask", response_model=Answer, dependencies=[Depends(json_body)],
              responses={200: {"content": {"text/event-stream": {}},
                               "description": "Answer, or with stream=true server-sent events: "
                                              "passages, delta..., answer, done"}})
@@ -231,7 +240,7 @@ async def ask(body: AskRequest, service: ChatService = Depends(require_ready)) -
                              headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
 
 
-@router.post("/search", response_model=SearchResponse)
+@router.post("/search", response_model=SearchResponse, dependencies=[Depends(json_body)])
 def search(body: SearchRequest, service: ChatService = Depends(require_ready)) -> SearchResponse:
     """The passages that best match ``query`` (hybrid dense + lexical retrieval)."""
     check_question(service, body.query, "query")
@@ -262,10 +271,14 @@ async def add_documents(request: Request, service: ChatService = Depends(require
     ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if ctype == "multipart/form-data":
         files: list[tuple[str, bytes]] = []
-        async with request.form(max_files=1000, max_fields=100) as form:
-            for _, value in form.multi_items():
-                if isinstance(value, UploadFile):
-                    files.append((value.filename or "upload.txt", await value.read()))
+        try:
+            async with request.form(max_files=1000, max_fields=100) as form:
+                for _, value in form.multi_items():
+                    if isinstance(value, UploadFile):
+                        files.append((value.filename or "upload.txt", await value.read()))
+        except StarletteHTTPException as exc:  # a malformed multipart body (no boundary, too many parts)
+            raise ApiError(422, "invalid_request", f"files: malformed multipart body ({exc.detail})",
+                           param="files") from None
         if not files:
             raise ApiError(422, "invalid_request", "files: the upload holds no file "
                            "(send one or more files in a multipart field named 'files')", param="files")
@@ -304,7 +317,8 @@ def delete_document(doc_id: str, service: ChatService = Depends(require_writer))
     return SyncResult.of(report)
 
 
-@router.post("/index/rebuild", status_code=202, response_model=JobStatus)
+@router.post("/index/rebuild", status_code=202, response_model=JobStatus,
+             dependencies=[Depends(require_writer), Depends(json_body)])  # the key is checked first
 def rebuild(request: Request, body: RebuildRequest | None = None,
             service: ChatService = Depends(require_writer)) -> JSONResponse:
     """Rebuild the index in the background; the old index answers until the new one is complete."""

@@ -41,9 +41,10 @@ class ErrorResponse(BaseModel):
 
 
 class StrictModel(BaseModel):
-    """Base of every request body: unknown fields are errors."""
+    """Base of every request body: unknown fields are errors, and values keep their JSON types
+    (``"stream": 0`` or ``"k": "5"`` is a 422, not silently read as ``false`` or ``5``)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
 
 
 # ---- /api ----------------------------------------------------------------------------------------

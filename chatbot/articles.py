@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import math
 import re
 import unicodedata
 from collections.abc import Iterator
@@ -176,7 +177,10 @@ def article_from_mapping(obj: Any, where: str) -> Article:
     if not isinstance(text, str):
         raise LoadError(where, "field 'text' must be a string")
     for key in ("title", "date", "source", "url", "lang", "id", "doc_id"):
-        if obj.get(key) is not None and not isinstance(obj[key], str | int | float):
+        value = obj.get(key)
+        # numbers are accepted as their text (an id, a year); booleans, NaN and infinities are not
+        if value is not None and (not isinstance(value, str | int | float) or isinstance(value, bool)
+                                  or (isinstance(value, float) and not math.isfinite(value))):
             raise LoadError(where, f"field '{key}' must be a string")
     given_id = obj.get("doc_id") or obj.get("id")
     # without a title, the opening words name the article: the file name names the whole batch
@@ -194,13 +198,22 @@ def article_from_mapping(obj: Any, where: str) -> Article:
     )
 
 
+def _parse_json(raw: str, where: str, *, with_line: bool = True) -> Any:
+    """``json.loads`` whose every failure is a LoadError: syntax, nesting too deep, huge numbers."""
+    try:
+        return json.loads(raw)
+    except json.JSONDecodeError as exc:
+        at = f" at line {exc.lineno}" if with_line else ""
+        raise LoadError(where, f"malformed JSON ({exc.msg}{at})") from None
+    except RecursionError:
+        raise LoadError(where, "malformed JSON (nested too deeply)") from None
+    except ValueError as exc:  # e.g. an integer literal beyond Python's digit limit
+        raise LoadError(where, f"malformed JSON ({exc})") from None
+
+
 def _load_json(data: bytes, where: str) -> list[Article | LoadError]:
     """One object or a list of them; a bad item in a list is reported alone, the others load."""
-    raw = decode_text(data, where)
-    try:
-        obj = json.loads(raw)
-    except json.JSONDecodeError as exc:
-        raise LoadError(where, f"malformed JSON ({exc.msg} at line {exc.lineno})") from None
+    obj = _parse_json(decode_text(data, where), where)
     if not isinstance(obj, list):
         return [article_from_mapping(obj, where)]
     if not obj:
@@ -222,9 +235,7 @@ def iter_jsonl(data: bytes, where: str) -> Iterator[Article | LoadError]:
             continue
         label = f"{where} line {lineno}"
         try:
-            yield article_from_mapping(json.loads(line), label)
-        except json.JSONDecodeError as exc:
-            yield LoadError(label, f"malformed JSON ({exc.msg})")
+            yield article_from_mapping(_parse_json(line, label, with_line=False), label)
         except LoadError as exc:
             yield exc
 
@@ -242,6 +253,9 @@ def _load_pdf(data: bytes, where: str) -> list[Article]:
     except (PdfReadError, ValueError, KeyError, TypeError, OSError) as exc:
         raise LoadError(where, f"unreadable PDF ({exc.__class__.__name__}: {exc})") from None
     except Exception as exc:  # pypdf raises many kinds on corrupt files
+        if exc.__class__.__name__ == "LimitReachedError":
+            raise LoadError(where, "the PDF expands beyond pypdf's decompression limit "
+                                   "(a compression bomb?)") from None
         raise LoadError(where, f"unreadable PDF ({exc.__class__.__name__})") from None
     text = "\n\n".join(p.strip() for p in pages if p.strip())
     if not text.strip():

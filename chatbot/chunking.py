@@ -84,12 +84,14 @@ class SentenceSplitter(TextSplitter):
 
     def __init__(self, chunk_size: int = 600, chunk_overlap: int = 120, **kwargs: Any) -> None:
         super().__init__(chunk_size=chunk_size, chunk_overlap=chunk_overlap, **kwargs)
+        # no overlap inside a long sentence: its pieces must tile it, so each piece is found right
+        # after the previous one (a repetitive text would otherwise match earlier) and chunks
+        # overlap by whole pieces like they do by whole sentences
         self._long = RecursiveCharacterTextSplitter(
             chunk_size=chunk_size,
-            chunk_overlap=min(chunk_overlap, chunk_size // 4),
+            chunk_overlap=0,
             separators=["; ", ", ", " – ", " — ", " ", ""],
             keep_separator="end",
-            add_start_index=True,
         )
 
     def split_text(self, text: str) -> list[str]:
@@ -103,12 +105,16 @@ class SentenceSplitter(TextSplitter):
                 pieces.append((start, end))
                 continue
             cursor = start
-            for doc in self._long.create_documents([text[start:end]]):
-                offset = start + doc.metadata["start_index"]
-                piece_start = text.find(doc.page_content, max(offset - 1, start), end)
-                piece_start = piece_start if piece_start >= 0 else cursor
-                pieces.append((piece_start, piece_start + len(doc.page_content)))
-                cursor = piece_start + len(doc.page_content)
+            for piece in self._long.split_text(text[start:end]):
+                piece_start = text.find(piece, cursor, end)
+                if piece_start < 0:  # the splitter changed the text: cut the rest at fixed widths
+                    break
+                pieces.append((piece_start, piece_start + len(piece)))
+                cursor = piece_start + len(piece)
+            for cut in range(cursor, end, self._chunk_size):
+                s, e = _strip(text, cut, min(cut + self._chunk_size, end))
+                if e > s:
+                    pieces.append((s, e))
         return pieces
 
     def split_spans(self, text: str) -> list[tuple[int, int]]:
@@ -123,9 +129,11 @@ class SentenceSplitter(TextSplitter):
             chunks.append((pieces[i][0], pieces[j][1]))
             if j + 1 >= len(pieces):
                 break
-            # the next chunk restarts at the trailing sentences that fit in the overlap
-            k = j + 1
-            while k - 1 > i and pieces[j][1] - pieces[k - 1][0] <= self._chunk_overlap:
+            # the next chunk restarts at the trailing sentences that fit in the overlap, as long as
+            # it still reaches the next new sentence (else it would only repeat part of this chunk)
+            k, following = j + 1, pieces[j + 1][1]
+            while (k - 1 > i and pieces[j][1] - pieces[k - 1][0] <= self._chunk_overlap
+                   and following - pieces[k - 1][0] <= self._chunk_size):
                 k -= 1
             i = k
         return chunks

@@ -152,6 +152,33 @@ def index_list(as_json: JsonOpt = False) -> None:
     typer.echo(f"{len(docs)} articles")
 
 
+@index_app.command("check")
+def index_check(repair: Annotated[bool, typer.Option("--repair", help="Fix what is found.")] = False,
+                as_json: JsonOpt = False) -> None:
+    """Find (and with --repair fix) what a crash left: orphan chunks, incomplete articles,
+    half-built generations, a stale lexical index. Exit 1 when problems remain."""
+    from chatbot.check import check_index
+
+    report = check_index(_service().index, repair=repair)
+    if as_json:
+        _print_json(report.as_dict())
+    else:
+        typer.echo(f"generation {report.generation}: {report.documents} articles, {report.chunks} chunks")
+        for doc_id, n in report.orphan_chunks.items():
+            typer.echo(f"orphan chunks: {n} of {doc_id} (no manifest record)")
+        for item in report.incomplete:
+            typer.echo(f"incomplete: {item['doc_id']} ({item['problem']}); add again: {item['origin']}")
+        if report.surplus_chunks:
+            typer.echo(f"surplus chunks: {len(report.surplus_chunks)}")
+        for generation in report.stale_generations:
+            typer.echo(f"stale generation: {generation}")
+        typer.echo(f"lexical index: {report.lexical}")
+        typer.echo("clean" if report.clean else "repaired" if report.repaired else
+                   "problems found; run with --repair to fix them")
+    if not report.clean and not report.repaired:
+        raise typer.Exit(1)
+
+
 @app.command("search")
 def search(query: str, k: Annotated[int, typer.Option("--k", min=1, max=100)] = 5,
            as_json: JsonOpt = False) -> None:
@@ -224,6 +251,8 @@ def ask(question: str,
 @app.command("eval")
 def evaluate(file: Path,
              limit: Annotated[int, typer.Option("--limit", help="Only the first N questions.")] = 0,
+             calibrate_refusal: Annotated[bool, typer.Option(
+                 "--calibrate", help="Also find the refusal threshold that scores best on FILE.")] = False,
              as_json: JsonOpt = False) -> None:
     """Run a question set through the real pipeline and report its quality figures."""
     from chatbot.evaluation import EvalError, format_report, load_questions, run_eval
@@ -234,7 +263,18 @@ def evaluate(file: Path,
         _fail(str(exc))
     if limit:
         questions = questions[:limit]
-    report = run_eval(_service(), questions)
+    service = _service()
+    if calibrate_refusal:
+        from chatbot.evaluation import calibrate
+
+        answerer = getattr(service.answerer, "extractive", service.answerer)
+        kept, answerer.threshold = answerer.threshold, float("-inf")
+        report = run_eval(service, questions)
+        answerer.threshold = kept
+        found = calibrate(report["rows"])
+        typer.echo(f"calibrated refusal threshold: {found['threshold']} "
+                   f"({found['right']}/{found['questions']} right); set CHATBOT_REFUSAL_THRESHOLD", err=True)
+    report = run_eval(service, questions)
     if as_json:
         _print_json(report)
     else:

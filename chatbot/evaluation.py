@@ -146,6 +146,25 @@ def run_eval(service: Any, questions: list[EvalQuestion]) -> dict[str, Any]:
     return {"summary": summary, "rows": rows}
 
 
+def calibrate(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """The refusal threshold that maximises right answers plus right refusals.
+
+    ``rows`` must come from a run that refused nothing on score alone (threshold at -inf), so
+    each row's ``evidence_score`` says what any threshold would have done with it.
+    """
+    scored = [r for r in rows if r.get("evidence_score") is not None]
+    candidates = sorted({r["evidence_score"] for r in scored}) or [0.0]
+    best: tuple[int, float] = (-1, 0.0)
+    for t in candidates:
+        good = 0
+        for r in rows:
+            answered = not r["refused"] and (r.get("evidence_score") or 0.0) >= t
+            good += (answered and r.get("correct", False)) if "correct" in r else (not answered)
+        if good > best[0]:
+            best = (good, t)
+    return {"threshold": round(best[1] - 1e-4, 4), "right": best[0], "questions": len(rows)}
+
+
 def format_report(report: dict[str, Any]) -> str:
     s = report["summary"]
     lines = [f"{'metric':<28}{'value':>10}"]

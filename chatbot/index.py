@@ -9,19 +9,36 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from chatbot.lexical import LexicalIndex
-from chatbot.store import IndexStore, Registry, make_client, new_generation
+from chatbot.store import IndexStore, Registry, is_gone, make_client, new_generation
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 def lexical_text(title: str, text: str) -> str:
     """What BM25 indexes for a chunk: the article title makes titles searchable too."""
     return f"{title}\n{text}" if title else text
+
+
+@dataclass(frozen=True)
+class View:
+    """One consistent reading of the index: a generation, its BM25 index and its committed articles.
+
+    ``committed`` holds the doc_ids that have a manifest record. Chunks of any other doc_id are
+    leftovers of a write that was killed before its commit mark (or a removal half done), and no
+    reader may show them.
+    """
+
+    store: IndexStore
+    lexical: LexicalIndex
+    committed: frozenset[str]
 
 
 class ArticleIndex:
@@ -39,11 +56,25 @@ class ArticleIndex:
             self.registry.set_active(generation)
         self.store = IndexStore(self.client, name, generation)
         self.lexical = LexicalIndex()
+        self.committed: frozenset[str] = frozenset()
         self._seen_version: str | None = None
+
+    def close(self) -> None:
+        """Release the Chroma client (an embedded store is then free for another process)."""
+        close = getattr(self.client, "close", None)
+        if close is not None:
+            close()
 
     # ---- freshness ----------------------------------------------------------------------------
     def refresh(self) -> None:
-        """Follow a generation switch and rebuild derived data when the version stamp moved."""
+        """Follow a generation switch and rebuild derived data when the version stamp moved.
+
+        A rebuild in another process may drop the generation between reading the registry and
+        reading its stamp; then the registry is read again.
+        """
+        self.retrying(lambda: self._refresh_once(), refresh_first=False)
+
+    def _refresh_once(self) -> None:
         with self._lock:
             active = self.registry.active()
             if active and active != self.store.generation:
@@ -61,20 +92,25 @@ class ArticleIndex:
 
     def _load_lexical(self, version: str) -> None:
         folder = self._lexical_dir()
+        self.committed = frozenset(self.store.manifest())
         loaded = LexicalIndex.load(folder) if folder.exists() else None
         if loaded is not None and loaded.version == version:
             self.lexical = loaded
             return
-        self.lexical = self.build_lexical(self.store, version)
+        self.lexical = self.build_lexical(self.store, version, self.committed)
         try:
             self.lexical.save(folder)
         except OSError as exc:  # a read-only index folder still serves from memory
             log.warning("could not save the lexical index to %s: %s", folder, exc)
 
     @staticmethod
-    def build_lexical(store: IndexStore, version: str) -> LexicalIndex:
+    def build_lexical(store: IndexStore, version: str, committed: frozenset[str] | None = None) -> LexicalIndex:
+        """BM25 over the chunks of committed articles (``committed`` defaults to the manifest)."""
+        committed = frozenset(store.manifest()) if committed is None else committed
         ids, texts, langs = [], [], []
         for cid, text, meta in store.iter_chunks():
+            if meta.get("doc_id") not in committed:
+                continue
             ids.append(cid)
             texts.append(lexical_text(str(meta.get("title", "")), text))
             langs.append(str(meta.get("lang", "en")))
@@ -96,21 +132,30 @@ class ArticleIndex:
     def start_generation(self) -> IndexStore:
         return IndexStore(self.client, self.name, new_generation())
 
-    def activate(self, store: IndexStore) -> None:
-        """Make ``store`` the live generation, then drop every other generation."""
+    def activate(self, store: IndexStore, drop_old: bool = True) -> None:
+        """Make ``store`` the live generation, then (unless told not to) drop every other one."""
         version = store.bump_version()
-        lexical = self.build_lexical(store, version)
+        committed = frozenset(store.manifest())
+        lexical = self.build_lexical(store, version, committed)
         folder = self.index_dir / "lexical" / f"{self.name}-{store.generation}"
         lexical.save(folder)
         with self._lock:
-            old = self.store.generation
             self.registry.set_active(store.generation)
             self.store = store
             self.lexical = lexical
+            self.committed = committed
             self._seen_version = version
             self._article_cache.cache_clear()
-        # the old generation, and any half-built one a killed rebuild left behind
-        for generation in {old, *self.stale_generations()}:
+        if drop_old:
+            self.drop_others()
+
+    def drop_others(self) -> None:
+        """Drop the replaced generation and any half-built one a killed rebuild left behind.
+
+        This also ends a rebuild another process may have running: it then fails and the
+        generation it was replacing (this one) goes on serving.
+        """
+        for generation in self.stale_generations():
             self.drop_generation(generation)
 
     def drop_generation(self, generation: str) -> None:
@@ -125,13 +170,46 @@ class ArticleIndex:
         return [g for g in self.registry.generations() if g != self.store.generation]
 
     # ---- reads --------------------------------------------------------------------------------
+    def view(self) -> View:
+        with self._lock:
+            return View(self.store, self.lexical, self.committed)
+
+    def retrying(self, read: Callable[[], T], refresh_first: bool = True) -> T:
+        """``read()``, run again after a refresh if its generation was dropped meanwhile.
+
+        Readers never take the write lock, so a rebuild (here or in another process) can drop the
+        generation a reader is using; the reader then follows the switch instead of failing.
+        """
+        for attempt in range(3):
+            try:
+                return read()
+            except Exception as exc:
+                if not is_gone(exc) or attempt == 2:
+                    raise
+                log.info("generation dropped under a reader; following the switch")
+                with self._lock:
+                    self._seen_version = None
+                    self._article_cache.cache_clear()
+                if refresh_first:
+                    self._refresh_once()
+        raise AssertionError("unreachable")
+
+    def dense(self, view: View, vector: Any, n: int) -> list[tuple[str, float, str, dict[str, Any]]]:
+        """Nearest chunks of committed articles (leftovers of a killed write are skipped)."""
+        return [hit for hit in view.store.query(vector, n) if hit[3].get("doc_id") in view.committed]
+
     def article(self, doc_id: str) -> tuple[dict[str, Any], str] | None:
         """(metadata, stored text) of one article, cached until the index changes."""
-        return self._article_cache(doc_id)
+        return self.retrying(lambda: self._article_cache(doc_id))
 
     @lru_cache(maxsize=512)  # noqa: B019 - one index object per process, cleared on change
     def _article_cache(self, doc_id: str) -> tuple[dict[str, Any], str] | None:
         return self.store.get_article(doc_id)
 
     def counts(self) -> tuple[int, int]:
-        return len(self.store.manifest()), self.store.chunk_count()
+        """(articles, chunks) as the live generation holds them."""
+        return self.retrying(lambda: (len(self.store.manifest()), self.store.chunk_count()))
+
+    def documents(self) -> list[Any]:
+        self.refresh()
+        return self.retrying(lambda: self.store.documents())

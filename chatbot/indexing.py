@@ -9,6 +9,7 @@ behind the encoder, which is the real cost. Unchanged articles cost one hash com
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
@@ -20,7 +21,7 @@ from chatbot.chunking import chunk_article
 from chatbot.embeddings import Embedder
 from chatbot.index import ArticleIndex
 from chatbot.schemas import Article, Chunk, SyncReport
-from chatbot.store import IndexStore
+from chatbot.store import IndexStore, chunk_ids_for, is_gone
 
 log = logging.getLogger(__name__)
 Progress = Callable[[int, int], None]  # (chunks embedded so far, chunks to embed)
@@ -45,6 +46,11 @@ def load_many(paths: Iterable[Path], report: SyncReport) -> list[Article]:
     return articles
 
 
+def _fingerprints(store: IndexStore) -> dict[str, tuple]:
+    """doc_id -> (sha256, write time): what tells that an article changed since a snapshot."""
+    return {d: (m.get("sha256"), m.get("added_at")) for d, m in store.manifest().items()}
+
+
 class Indexer:
     """Writes articles into an :class:`ArticleIndex` with one embedder."""
 
@@ -55,6 +61,7 @@ class Indexer:
         self._embedder = embedder
         self.chunk_size = chunk_size
         self.overlap = overlap
+        self._rebuild_lock = threading.Lock()  # one rebuild at a time in this process
 
     @property
     def embedder(self) -> Embedder:
@@ -73,35 +80,54 @@ class Indexer:
         progress: Progress | None = None,
         store: IndexStore | None = None,
     ) -> SyncReport:
-        """Sync ``articles`` into ``store`` (the live one by default) and commit once."""
+        """Sync ``articles`` into ``store`` (the live generation by default) and commit once.
+
+        A live add follows the generation that is active when it starts. Should a rebuild in
+        another process switch generations while it writes, the add is applied again to the new
+        generation (articles already carried over by the rebuild are then skipped as unchanged).
+        """
         report = report or SyncReport()
-        live = store is None
-        with self.index.write_lock:
-            target = store or self.index.store
-            manifest = target.manifest()
-            by_origin = {m.get("origin"): d for d, m in manifest.items() if m.get("origin")}
-            plan: list[tuple[Article, list[str]]] = []  # article, doc_ids it replaces
-            seen: set[str] = set()
-            for article in articles:
-                if article.doc_id in seen:
-                    report.unchanged.append(article.doc_id)
-                    continue
-                seen.add(article.doc_id)
-                old = manifest.get(article.doc_id)
-                if old and old.get("sha256") == article.sha256:
-                    report.unchanged.append(article.doc_id)
-                    continue
-                replaced = [article.doc_id] if old else []
-                prior = by_origin.get(article.origin)
-                if prior and prior != article.doc_id and prior in manifest:
-                    replaced.append(prior)
-                plan.append((article, replaced))
-                (report.updated if replaced else report.added).append(article.doc_id)
-            if plan:
-                self._embed_and_write(plan, target, manifest, report, progress)
-                if live:
-                    self.index.commit()
-        return report
+        if store is not None:  # a rebuild's private generation: no other writer, no commit
+            self._sync(articles, store, report, progress)
+            return report
+        for attempt in range(3):
+            with self.index.write_lock:
+                self.index.refresh()
+                target = self.index.store
+                try:
+                    self._sync(articles, target, report if attempt == 0 else SyncReport(), progress)
+                    if self.index.registry.active() == target.generation:
+                        self.index.commit()
+                        return report
+                except Exception as exc:
+                    if not is_gone(exc):
+                        raise
+                log.warning("a rebuild switched generations during this add; applying it again")
+        raise RuntimeError("the index kept switching generations during this add; run it again")
+
+    def _sync(self, articles: list[Article], target: IndexStore, report: SyncReport,
+              progress: Progress | None) -> None:
+        manifest = target.manifest()
+        by_origin = {m.get("origin"): d for d, m in manifest.items() if m.get("origin")}
+        plan: list[tuple[Article, list[str]]] = []  # article, doc_ids it replaces
+        seen: set[str] = set()
+        for article in articles:
+            if article.doc_id in seen:
+                report.unchanged.append(article.doc_id)
+                continue
+            seen.add(article.doc_id)
+            old = manifest.get(article.doc_id)
+            if old and old.get("sha256") == article.sha256:
+                report.unchanged.append(article.doc_id)
+                continue
+            replaced = [article.doc_id] if old else []
+            prior = by_origin.get(article.origin)
+            if prior and prior != article.doc_id and prior in manifest:
+                replaced.append(prior)
+            plan.append((article, replaced))
+            (report.updated if replaced else report.added).append(article.doc_id)
+        if plan:
+            self._embed_and_write(plan, target, manifest, report, progress)
 
     def _embed_and_write(
         self,
@@ -140,6 +166,10 @@ class Indexer:
     @staticmethod
     def _write_one(store: IndexStore, article: Article, chunks: list[Chunk], vectors: np.ndarray,
                    replaced: list[str], manifest: dict[str, dict]) -> None:
+        if article.doc_id in replaced:
+            # unlist the old version first: a crash while its chunks are overwritten then leaves
+            # uncommitted chunks (hidden, repaired by a re-run), never a record over mixed chunks
+            store.unlist(article.doc_id)
         store.put_article(article, chunks, vectors)
         for doc_id in replaced:
             if doc_id != article.doc_id:
@@ -147,13 +177,14 @@ class Indexer:
             else:  # same id, new content: drop chunks the new version no longer has
                 keep = {c.chunk_id for c in chunks}
                 old_count = int(manifest.get(doc_id, {}).get("chunks", 0))
-                stale = [f"{doc_id}:{n:04d}" for n in range(old_count)]
+                stale = chunk_ids_for(doc_id, old_count)
                 store.delete_chunks([cid for cid in stale if cid not in keep])
 
     # ---- remove -------------------------------------------------------------------------------
     def remove(self, doc_ids: list[str]) -> SyncReport:
         report = SyncReport()
         with self.index.write_lock:
+            self.index.refresh()
             manifest = self.index.store.manifest()
             for doc_id in doc_ids:
                 if doc_id in manifest:
@@ -178,6 +209,7 @@ class Indexer:
         articles are re-chunked and re-embedded (after a settings or model change).
         """
         report = SyncReport()
+        baseline = _fingerprints(self.index.store)  # before reading: later writes get carried over
         if source is not None:
             articles = load_many([source], report)
             if not articles:  # a wrong or broken folder must not wipe the index
@@ -186,15 +218,55 @@ class Indexer:
                 return report
         elif articles is None:
             articles = [self._stored_article(d, m, t) for d, m, t in self.index.store.articles()]
-        fresh = self.index.start_generation()
-        try:
-            self.add_articles(articles, report=report, progress=progress, store=fresh)
-        except BaseException as exc:
-            self.index.drop_generation(fresh.generation)
-            raise RebuildInterrupted(f"rebuild stopped ({exc}); the previous index still serves") from exc
-        with self.index.write_lock:
-            self.index.activate(fresh)
+        with self._rebuild_lock:
+            fresh = self.index.start_generation()
+            try:
+                self.add_articles(articles, report=report, progress=progress, store=fresh)
+                with self.index.write_lock:  # no add or remove in this process from here on
+                    self.index.refresh()
+                    old = self.index.store
+                    seen = self._carry_over(old, fresh, baseline)
+                    self.index.activate(fresh, drop_old=False)
+                    # a writer in another process may have committed to the old generation
+                    # between the carry-over and the switch: carry that over too
+                    if self._carry_over(old, fresh, seen) != seen:
+                        self.index.commit()
+                    self.index.drop_others()
+            except BaseException as exc:
+                if self.index.store.generation != fresh.generation:
+                    self.index.drop_generation(fresh.generation)
+                    raise RebuildInterrupted(
+                        f"rebuild stopped ({exc}); the previous index still serves") from exc
+                raise
         return report
+
+    def _carry_over(self, old: IndexStore, fresh: IndexStore,
+                    baseline: dict[str, tuple]) -> dict[str, tuple]:
+        """Apply to ``fresh`` what changed in ``old`` since ``baseline``; returns the new baseline.
+
+        Adds, updates and removals made while a rebuild runs (uploads keep working meanwhile,
+        here or in another process) land in the old generation; they are re-applied so the
+        switch loses none of them.
+        """
+        try:
+            now = _fingerprints(old)
+        except Exception as exc:
+            if is_gone(exc):  # another rebuild replaced it: nothing of ours to carry
+                return baseline
+            raise
+        changed = [d for d, mark in now.items() if baseline.get(d) != mark]
+        removed = [d for d in baseline if d not in now]
+        if changed:
+            stored = [old.get_article(d) for d in changed]
+            articles = [self._stored_article(d, *got) for d, got in zip(changed, stored, strict=True) if got]
+            log.info("rebuild: carrying over %d article(s) changed meanwhile", len(articles))
+            self._sync(articles, fresh, SyncReport(), None)
+        present = fresh.manifest()
+        for doc_id in removed:
+            if doc_id in present:
+                log.info("rebuild: carrying over the removal of %s", doc_id)
+                fresh.delete_article(doc_id)
+        return now
 
     @staticmethod
     def _stored_article(doc_id: str, meta: dict, text: str) -> Article:

@@ -20,7 +20,7 @@ from fastapi import APIRouter, Depends
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import StreamingResponse
 
-from chatbot.api import ERRORS, check_question, require_ready, stream_ask
+from chatbot.api import ERRORS, check_question, json_body, require_ready, stream_ask
 from chatbot.api_models import (
     MODEL_ID,
     ApiError,
@@ -77,7 +77,7 @@ def _chunk(cid: str, created: int, delta: dict[str, Any], finish: str | None = N
     return f"data: {json.dumps(data, ensure_ascii=False)}\n\n"
 
 
-@router.post("/chat/completions", response_model=ChatCompletion,
+@router.post("/chat/completions", response_model=ChatCompletion, dependencies=[Depends(json_body)],
              responses={200: {"content": {"text/event-stream": {}},
                               "description": "chat.completion, or chat.completion.chunk events when stream=true"}})
 async def chat_completions(body: ChatCompletionRequest, service: ChatService = Depends(require_ready)) -> Any:

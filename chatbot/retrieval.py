@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from chatbot.embeddings import Embedder
-from chatbot.index import ArticleIndex
+from chatbot.index import ArticleIndex, View
 from chatbot.lexical import fold
 from chatbot.schemas import Passage
 
@@ -82,17 +82,22 @@ class Retriever:
         self.reranker = reranker
 
     def search(self, query: str, k: int = 5) -> Retrieval:
+        """The best ``k`` passages; a rebuild switching generations meanwhile is followed, not fatal."""
+        return self.index.retrying(lambda: self._search(query, k))
+
+    def _search(self, query: str, k: int) -> Retrieval:
         timings: dict[str, float] = {}
         t0 = time.perf_counter()
         self.index.refresh()
+        view = self.index.view()  # store, BM25 and committed set of one generation
         t1 = time.perf_counter()
         qvec = self.embedder.embed_queries([query])[0]
         t2 = time.perf_counter()
-        dense = self.index.store.query(qvec, self.candidates)
+        dense = self.index.dense(view, qvec, self.candidates)
         t3 = time.perf_counter()
-        lexical = self.index.lexical.search(query, self.candidates)
+        lexical = view.lexical.search(query, self.candidates)
         t4 = time.perf_counter()
-        fused = self._fuse(dense, lexical, qvec)
+        fused = self._fuse(view, dense, lexical, qvec)
         heads = self._dedupe_and_diversify(fused, max(k, 8))
         if self.reranker is not None and heads:
             heads = self._rerank(query, heads)
@@ -102,14 +107,15 @@ class Retriever:
         passages = [c.passage(c.fused) for c in heads[:k]]
         return Retrieval(passages, heads, qvec, {k_: round(v, 2) for k_, v in timings.items()})
 
-    def _fuse(self, dense: list, lexical: list[tuple[str, float]], qvec: np.ndarray) -> list[Candidate]:
+    def _fuse(self, view: View, dense: list, lexical: list[tuple[str, float]],
+              qvec: np.ndarray) -> list[Candidate]:
         pool: dict[str, Candidate] = {}
         for rank, (cid, sim, text, meta) in enumerate(dense):
             pool[cid] = Candidate(cid, text, meta, dense=sim, ranks={"dense": rank})
         missing = [cid for cid, _ in lexical if cid not in pool]
         if missing:
-            found = self.index.store.get_chunks(missing)
-            vectors = self.index.store.chunk_vectors(missing)
+            found = view.store.get_chunks(missing)
+            vectors = view.store.chunk_vectors(missing)
             for cid in missing:
                 if cid in found:
                     text, meta = found[cid]

@@ -13,8 +13,11 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
+from fastapi.routing import APIRoute
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match, Mount
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from chatbot import api, openai_api
@@ -24,6 +27,7 @@ from chatbot.service import ChatService
 
 log = logging.getLogger(__name__)
 API_PREFIXES = ("/api", "/v1")
+BODY_PARSE_ERROR = "There was an error parsing the body"  # FastAPI's detail for a body it cannot decode
 HTTP_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
               405: "method_not_allowed", 409: "conflict", 413: "payload_too_large", 415: "unsupported_media_type",
               422: "invalid_request", 429: "too_many_requests", 503: "unavailable"}
@@ -49,7 +53,9 @@ class BodyLimit:
     """Refuses API request bodies above ``limit`` bytes with a 413, before the parser buffers them.
 
     A declared Content-Length is checked up front; a chunked body is counted as it arrives and
-    cut off with :class:`ApiError`, which the exception handlers turn into the same 413.
+    cut off with :class:`ApiError`, which the exception handlers turn into the same 413. Compressed
+    bodies (``Content-Encoding: gzip``...) are refused with a 415 and never inflated, so a small
+    compression bomb cannot expand past the limit.
     """
 
     def __init__(self, app: ASGIApp, limit: int, limit_mb: float) -> None:
@@ -61,7 +67,14 @@ class BodyLimit:
         if scope["type"] != "http" or not scope["path"].startswith(API_PREFIXES):
             await self.app(scope, receive, send)
             return
-        declared = dict(scope["headers"]).get(b"content-length")
+        headers = dict(scope["headers"])
+        encoding = headers.get(b"content-encoding", b"").strip().lower()
+        if encoding not in (b"", b"identity"):
+            await error_response(415, "unsupported_media_type",
+                                 f"Content-Encoding '{encoding.decode('latin-1')}' is not accepted: "
+                                 "send the request body uncompressed")(scope, receive, send)
+            return
+        declared = headers.get(b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > self.limit:
             await error_response(413, "payload_too_large", self.message)(scope, receive, send)
             return
@@ -125,6 +138,10 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        if exc.status_code == 400 and exc.detail == BODY_PARSE_ERROR:
+            # FastAPI's own parse failure: JSON that is not UTF-8, nested too deeply, a huge number
+            return error_response(422, "invalid_request", "body: unreadable JSON body (it must be UTF-8 "
+                                  "JSON of reasonable depth and number sizes)", param="body")
         code = HTTP_CODES.get(exc.status_code, "error" if exc.status_code < 500 else "internal_error")
         return error_response(exc.status_code, code, str(exc.detail), getattr(exc, "headers", None))
 
@@ -134,11 +151,29 @@ def install_error_handlers(app: FastAPI) -> None:
         return error_response(500, "internal_error", "internal server error; see the server log")
 
 
+def _allowed_methods(app: FastAPI, scope: Scope) -> set[str]:
+    """The methods of the API routes whose path matches the request's (empty: no such path)."""
+    allowed: set[str] = set()
+    for route in app.router.routes:
+        if isinstance(route, Mount) or (isinstance(route, APIRoute) and not route.include_in_schema):
+            continue  # the chat page's mount and the catch-all routes match any path
+        for method in ("GET", "POST", "PUT", "PATCH", "DELETE"):
+            if route.matches({**scope, "method": method})[0] == Match.FULL:
+                allowed.add(method)
+    return allowed
+
+
 def _not_found_routes(app: FastAPI) -> None:
-    """JSON 404s for unknown paths under /api and /v1 (the chat page at / would answer otherwise)."""
-    methods = ["GET", "POST", "PUT", "PATCH", "DELETE"]
+    """JSON 404s for unknown paths under /api and /v1 (the chat page at / would answer otherwise),
+    and JSON 405s naming the allowed methods for a known path asked with another method."""
+    methods = ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "HEAD"]
     for prefix in API_PREFIXES:
         async def unknown(request: Request, path: str) -> JSONResponse:
+            allowed = _allowed_methods(request.app, request.scope)
+            if allowed:
+                return error_response(405, "method_not_allowed", f"{request.url.path} accepts "
+                                      f"{', '.join(sorted(allowed))}, not {request.method}",
+                                      headers={"Allow": ", ".join(sorted(allowed))})
             return error_response(404, "not_found", f"no route {request.method} {request.url.path} "
                                   "(see /docs for the API)")
 
@@ -183,6 +218,9 @@ def create_app(service: ChatService | None = None, *, host: str = "127.0.0.1", u
     install_error_handlers(app)
     limit_mb = service.settings.max_upload_mb
     app.add_middleware(BodyLimit, limit=int(limit_mb * 1024 * 1024), limit_mb=limit_mb)
+    # CORS closed: no origin is allowed. Declaring it here also stops the chat page's own CORS layer,
+    # which would otherwise echo any Origin (with credentials) when the host is not localhost.
+    app.add_middleware(CORSMiddleware, allow_origins=[], allow_credentials=False)
     app.include_router(api.router)
     app.include_router(openai_api.router)
     _not_found_routes(app)

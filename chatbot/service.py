@@ -103,8 +103,7 @@ class ChatService:
         return answer.model_copy(update={"answer": text, "citations": citations})
 
     def documents(self) -> list[Document]:
-        self.index.refresh()
-        return sorted(self.index.store.documents(), key=lambda d: (d.title.lower(), d.doc_id))
+        return sorted(self.index.documents(), key=lambda d: (d.title.lower(), d.doc_id))
 
     def health(self) -> dict[str, Any]:
         docs, chunks = self.index.counts()

@@ -49,6 +49,18 @@ def make_client(index_dir: Path, chroma_url: str | None) -> Any:
     return chromadb.PersistentClient(path=str(index_dir / "chroma"), settings=settings)
 
 
+def is_gone(exc: BaseException) -> bool:
+    """True when ``exc`` says a collection no longer exists (a rebuild elsewhere dropped it)."""
+    from chromadb.errors import NotFoundError
+
+    return isinstance(exc, NotFoundError)
+
+
+def chunk_ids_for(doc_id: str, count: int) -> list[str]:
+    """The ids an article's chunks carry: deterministic, so re-writing an article is idempotent."""
+    return [f"{doc_id}:{n:04d}" for n in range(count)]
+
+
 def _doc_from_meta(doc_id: str, meta: dict[str, Any]) -> Document:
     return Document(
         doc_id=doc_id,
@@ -181,6 +193,10 @@ class IndexStore:
         })
         self.docs.upsert(ids=[article.doc_id], embeddings=[_UNIT], documents=[article.text],
                          metadatas=[meta])
+
+    def unlist(self, doc_id: str) -> None:
+        """Drop only the manifest record: readers stop seeing the article before its chunks change."""
+        self.docs.delete(ids=[doc_id])
 
     def delete_article(self, doc_id: str) -> None:
         """Manifest record first (the article disappears at once), then its chunks."""

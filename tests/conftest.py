@@ -71,3 +71,53 @@ def seed_copy(tmp_path: Path) -> Path:
     folder.mkdir()
     shutil.copy(SEED_FILE, folder / SEED_FILE.name)
     return folder
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _wait_for_heartbeat(url: str, proc: object | None = None) -> None:
+    """Block until the Chroma server answers (or its process died: then fail with its output)."""
+    import time
+    import urllib.request
+
+    while True:
+        try:
+            with urllib.request.urlopen(f"{url}/api/v2/heartbeat", timeout=5):
+                return
+        except OSError:
+            if proc is not None and proc.poll() is not None:  # type: ignore[attr-defined]
+                raise RuntimeError(f"chroma run exited with status {proc.returncode}") from None  # type: ignore[attr-defined]
+            time.sleep(0.2)
+
+
+@pytest.fixture(scope="session")
+def chroma_url(tmp_path_factory: pytest.TempPathFactory):
+    """A real Chroma server on loopback: scripts/test.sh's (CHATBOT_TEST_CHROMA_URL), else our own."""
+    import subprocess
+    import sys
+
+    given = os.environ.get("CHATBOT_TEST_CHROMA_URL")
+    if given:
+        _wait_for_heartbeat(given)
+        yield given
+        return
+    folder = tmp_path_factory.mktemp("chroma-server")
+    port = _free_port()
+    chroma = Path(sys.executable).with_name("chroma")
+    log_file = (folder / "server.log").open("wb")
+    proc = subprocess.Popen([str(chroma), "run", "--path", str(folder / "data"), "--host", "127.0.0.1",
+                             "--port", str(port)], stdout=log_file, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_for_heartbeat(url, proc)
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(timeout=60)
+        log_file.close()

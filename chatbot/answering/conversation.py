@@ -75,9 +75,9 @@ def standalone_query(question: str, history: list[Message]) -> str:
     extra: list[str] = []
     if users:
         previous = _CITATION.sub(" ", users[-1])
-        # a question with its own verb or noun ("Et qui le soutient ?") only borrows the names;
-        # a bare one ("Et à quelle date ?") borrows the whole previous topic
-        extra.extend(_names(previous) if content_words(question) else content_words(previous))
+        # the previous topic steers the query vector; the answerer's word overlap still counts
+        # only the follow-up's own words, so borrowed words cannot outvote what is asked
+        extra.extend(content_words(previous))
     if answers:
         # person-like names (two or more capitalised words) of the last answer, quotes included
         multiword = [n for n in _names(answers[-1]) if " " in n]

@@ -17,19 +17,20 @@ from pathlib import Path
 
 import numpy as np
 
+from chatbot.answering.language import question_language
 from chatbot.answering.question import analyse, unknown_names
 from chatbot.chunking import sentence_spans
 from chatbot.embeddings import Embedder
-from chatbot.lexical import query_tokens, tokenize
+from chatbot.lexical import STEMMERS, tokenize
 from chatbot.retrieval import Retrieval
 from chatbot.schemas import Answer, Citation, Passage
 
 PHRASES = tomllib.loads((Path(__file__).parent / "templates" / "extractive.toml").read_text("utf-8"))
 # Calibrated on tests/eval/questions.jsonl (see BENCHMARKS.md): below it, the answer is refused.
-DEFAULT_THRESHOLD = 0.30
+DEFAULT_THRESHOLD = 0.28
 TOP_PASSAGES = 4
 MAX_QUOTES = 2
-MARGIN = 0.03
+MARGIN = 0.06
 LEXICAL_WEIGHT = 0.3
 LONG_SENTENCE = 180
 
@@ -111,21 +112,21 @@ class ExtractiveAnswerer:
             piece_sims = self._sentence_vectors(pieces) @ qvec
             for i, sim in zip(owner, piece_sims, strict=True):
                 sims[i] = max(sims[i], sim)
-        langs = {p.lang for p, *_ in items} | {"fr", "en"}
         needs = analyse(question)
-        # shared words count from the question itself; names borrowed from the conversation
-        # already steer the query vector and would otherwise favour any sentence naming them
-        # and the names the question is about are in most candidate sentences: the rest decides
+        qlang = question_language(question)
+        # shared words count from the question itself, in its own language: names borrowed from
+        # the conversation already steer the query vector, and the names the question is about
+        # are in most candidate sentences, so what is asked about decides. Stems are compared on
+        # six letters, so "soutient" meets "soutien" and "dirige" meets "dirigés".
         predicate = question
         for name in needs.names:
             predicate = predicate.replace(name, " ")
-        wanted = (set(query_tokens(predicate, langs)) or set(query_tokens(question, langs))
-                  or set(query_tokens(query, langs)))
+        wanted = {t[:6] for t in tokenize(predicate, qlang)} or {t[:6] for t in tokenize(question, qlang)}
         scored = []
         for rank_bonus, (passage, s, e, text), sim in zip(self._rank_bonus(items, retrieval), items, sims,
                                                           strict=True):
-            stems = set(tokenize(text, passage.lang if passage.lang in ("fr", "en") else "en"))
-            stems |= set(tokenize(text, "en" if passage.lang == "fr" else "fr"))
+            stems = {t[:6] for t in tokenize(text, passage.lang if passage.lang in STEMMERS else qlang)}
+            stems |= {t[:6] for t in tokenize(text, qlang)}
             overlap = len(wanted & stems) / len(wanted) if wanted else 0.0
             score = float(sim) + LEXICAL_WEIGHT * overlap + rank_bonus
             scored.append(ScoredSentence(passage, s, e, text, float(sim), overlap, score,
