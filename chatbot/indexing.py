@@ -4,6 +4,10 @@
 or unchanged against the manifest, then embeds only what is needed, in large cross-article batches,
 while a writer thread stores finished articles in Chroma. So loading, chunking and writes hide
 behind the encoder, which is the real cost. Unchanged articles cost one hash comparison.
+
+Crash safety comes from the order of writes (chunks, then the manifest record as commit mark, then
+the version stamp) and deterministic chunk ids: a re-run after ``kill -9`` overwrites what was
+half written instead of duplicating it, and readers never show chunks without a record.
 """
 
 from __future__ import annotations
@@ -207,8 +211,13 @@ class Indexer:
 
         With ``source`` the new index holds that folder's articles; without it, the current
         articles are re-chunked and re-embedded (after a settings or model change).
+
+        Adds and removals are not blocked while it runs (the new generation is private to it):
+        they go to the live generation and are carried over into the new one just before the
+        switch, so an upload made during a rebuild is neither lost nor kept waiting.
         """
         report = SyncReport()
+        self.index.refresh()
         baseline = _fingerprints(self.index.store)  # before reading: later writes get carried over
         if source is not None:
             articles = load_many([source], report)

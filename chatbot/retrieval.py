@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from chatbot.answering.language import question_language
 from chatbot.embeddings import Embedder
 from chatbot.index import ArticleIndex, View
 from chatbot.lexical import fold
@@ -24,7 +25,15 @@ from chatbot.schemas import Passage
 
 log = logging.getLogger(__name__)
 RRF_K = 60
+# BM25 is blind across languages and the encoder leans towards passages in the question's own
+# language, so an English question would favour English articles on the same topic over the French
+# passage that answers it. Dense ranks weigh more than lexical ones, and in a multilingual corpus the
+# nearest chunks of each language other than the question's are fetched too and score their rank
+# there ("dense_lang"), so the best passages of every language get a voice.
+WEIGHTS = {"dense": 1.0, "dense_lang": 1.0, "lexical": 0.5, "rerank": 1.0}
+PER_LANGUAGE = 10
 SAME_DOC_DECAY = 0.8
+SAME_DOC_FREE = 2  # passages of one article before the diversity decay starts
 DUPLICATE_JACCARD = 0.8
 
 
@@ -97,7 +106,7 @@ class Retriever:
         t3 = time.perf_counter()
         lexical = view.lexical.search(query, self.candidates)
         t4 = time.perf_counter()
-        fused = self._fuse(view, dense, lexical, qvec)
+        fused = self._fuse(view, dense, lexical, qvec, question_language(query))
         heads = self._dedupe_and_diversify(fused, max(k, 8))
         if self.reranker is not None and heads:
             heads = self._rerank(query, heads)
@@ -108,10 +117,13 @@ class Retriever:
         return Retrieval(passages, heads, qvec, {k_: round(v, 2) for k_, v in timings.items()})
 
     def _fuse(self, view: View, dense: list, lexical: list[tuple[str, float]],
-              qvec: np.ndarray) -> list[Candidate]:
+              qvec: np.ndarray, query_lang: str = "und") -> list[Candidate]:
         pool: dict[str, Candidate] = {}
         for rank, (cid, sim, text, meta) in enumerate(dense):
             pool[cid] = Candidate(cid, text, meta, dense=sim, ranks={"dense": rank})
+        for hits in self._dense_by_language(view, qvec, query_lang):  # see WEIGHTS
+            for rank, (cid, sim, text, meta) in enumerate(hits):
+                pool.setdefault(cid, Candidate(cid, text, meta, dense=sim)).ranks["dense_lang"] = rank
         missing = [cid for cid, _ in lexical if cid not in pool]
         if missing:
             found = view.store.get_chunks(missing)
@@ -127,8 +139,20 @@ class Retriever:
                 pool[cid].lexical = score / top_lex if top_lex else 0.0
                 pool[cid].ranks["lexical"] = rank
         for cand in pool.values():
-            cand.fused = sum(1.0 / (RRF_K + r + 1) for r in cand.ranks.values())
+            votes = {kind: WEIGHTS.get(kind, 1.0) / (RRF_K + r + 1) for kind, r in cand.ranks.items()}
+            # a passage's rank within its language replaces its global dense rank when better,
+            # never adds to it: a minority-language passage gets a voice, not two
+            dense_vote = max(votes.pop("dense", 0.0), votes.pop("dense_lang", 0.0))
+            cand.fused = dense_vote + sum(votes.values())
         return sorted(pool.values(), key=lambda c: (c.fused, c.dense), reverse=True)
+
+    def _dense_by_language(self, view: View, qvec: np.ndarray, query_lang: str) -> list[list]:
+        """Nearest chunks within each other language of a multilingual corpus."""
+        langs = sorted(view.lexical.langs - {query_lang})
+        if len(view.lexical.langs) < 2:
+            return []
+        return [[hit for hit in view.store.query(qvec, PER_LANGUAGE, where={"lang": lang})
+                 if hit[3].get("doc_id") in view.committed] for lang in langs]
 
     @staticmethod
     def _dedupe_and_diversify(ranked: list[Candidate], k: int) -> list[Candidate]:
@@ -142,7 +166,8 @@ class Retriever:
         per_doc: dict[str, int] = {}
         pool = kept[:]
         while pool and len(chosen) < max(k, len(kept)):
-            best = max(pool, key=lambda c: c.fused * SAME_DOC_DECAY ** per_doc.get(c.meta.get("doc_id", ""), 0))
+            best = max(pool, key=lambda c: c.fused * SAME_DOC_DECAY ** max(
+                0, per_doc.get(c.meta.get("doc_id", ""), 0) - SAME_DOC_FREE + 1))
             pool.remove(best)
             doc = str(best.meta.get("doc_id", ""))
             per_doc[doc] = per_doc.get(doc, 0) + 1

@@ -222,14 +222,16 @@ class IndexStore:
                 return
             offset += PAGE * 4
 
-    def query(self, vector: np.ndarray, n: int) -> list[tuple[str, float, str, dict[str, Any]]]:
-        """Nearest chunks: (chunk_id, cosine similarity, text, metadata), best first."""
+    def query(self, vector: np.ndarray, n: int,
+              where: dict[str, Any] | None = None) -> list[tuple[str, float, str, dict[str, Any]]]:
+        """Nearest chunks (optionally filtered on metadata): (chunk_id, cosine, text, meta), best first."""
         total = self.chunk_count()
         if total == 0:
             return []
         got = self.chunks.query(
             query_embeddings=[np.asarray(vector, dtype=np.float32)],
             n_results=min(n, total),
+            where=where,
             include=["documents", "metadatas", "distances"],
         )
         return [

@@ -61,3 +61,9 @@ def assert_consistent(service: object) -> None:
     chunk_docs = [meta.get("doc_id") for _, _, meta in store.iter_chunks()]
     assert store.chunk_count() == len(chunk_docs) == sum(d.chunks for d in docs)
     assert set(chunk_docs) == {d.doc_id for d in docs if d.chunks}
+
+
+def titles_found(service: object, query: str, k: int = 8) -> list[str]:
+    """Titles of the first ``k`` passages. These tests check that an article is searchable at all
+    after writes by several replicas; how well it ranks is the retrieval tests' business."""
+    return [p.title for p in service.search(query, k)]  # type: ignore[attr-defined]

@@ -7,7 +7,7 @@ replica, or a rebuild run on one, is what every replica answers from next.
 
 from __future__ import annotations
 
-from fixtures_scale import ghana_and_lyon, unique_collection
+from fixtures_scale import ghana_and_lyon, titles_found, unique_collection
 
 from chatbot.check import check_index
 
@@ -20,7 +20,7 @@ def test_every_index_feature_works_against_a_chroma_server(make_service, chroma_
 
     answer = service.ask("Qui dirige l'Armée nationale arabe libyenne ?")
     assert "Haftar" in answer.answer and not answer.refused and answer.citations
-    assert service.search("Ernest Addison inflation", 1)[0].title == "Ghana raises rates"
+    assert "Ghana raises rates" in titles_found(service, "Ernest Addison inflation")
 
     ghana = next(d.doc_id for d in service.documents() if d.title == "Ghana raises rates")
     assert service.remove([ghana]).removed == [ghana]
@@ -31,7 +31,7 @@ def test_every_index_feature_works_against_a_chroma_server(make_service, chroma_
     assert rebuilt.counts()["added"] == 2
     assert sorted(d.title for d in service.documents()) == ["Ghana raises rates", "Lyon inaugure son tramway"]
     assert service.index.registry.generations() == [service.index.store.generation]
-    assert service.search("tramway Lyon", 1)[0].title == "Lyon inaugure son tramway"
+    assert "Lyon inaugure son tramway" in titles_found(service, "tramway Lyon")
     assert service.ask("Who is the governor of the central bank of Ghana?").citations
     assert check_index(service.index).clean
 
@@ -46,7 +46,7 @@ def test_replicas_sharing_a_server_see_each_others_writes(make_service, chroma_u
 
     more = ghana_and_lyon(tmp_path / "more")
     second.add_paths([more / "ghana.txt"])  # written through the other replica
-    assert first.search("Addison", 3)[0].title == "Ghana raises rates"
+    assert "Ghana raises rates" in titles_found(first, "Addison")
     # "Addison" is found by the lexical side: the first replica rebuilt its BM25 on the new stamp
     hits = first.index.lexical.search("Addison", 3)
     assert hits and hits[0][0].split(":")[0] in {d.doc_id for d in first.documents()}
@@ -58,7 +58,7 @@ def test_replicas_sharing_a_server_see_each_others_writes(make_service, chroma_u
 
     generation = second.index.store.generation
     first.rebuild(ghana_and_lyon(tmp_path / "only-two"))  # the seed is not in this folder
-    assert second.search("tramway Lyon", 1)[0].title == "Lyon inaugure son tramway"
+    assert "Lyon inaugure son tramway" in titles_found(second, "tramway Lyon")
     assert second.index.store.generation == first.index.store.generation != generation
     assert second.index.lexical.search("Haftar Ghadamès", 5) == []
     assert sorted(d.doc_id for d in second.documents()) == sorted(d.doc_id for d in first.documents())

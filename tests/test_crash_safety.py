@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 from conftest import MODELS, SEEDS
-from fixtures_scale import assert_consistent, ghana_and_lyon, many_articles, marker
+from fixtures_scale import TOWNS, assert_consistent, ghana_and_lyon, many_articles, marker
 
 from chatbot.chunking import chunk_article
 from chatbot.schemas import Article
@@ -52,6 +52,13 @@ def kill_once_writing(proc: subprocess.Popen, index_dir: Path, beyond: int) -> N
     assert proc.returncode == -signal.SIGKILL
 
 
+def lexical_title(service, word: str) -> str:
+    """Title of the article whose chunk the BM25 index ranks first for ``word``."""
+    (chunk_id, _), *_ = service.index.lexical.search(word, 1)
+    titles = {d.doc_id: d.title for d in service.documents()}
+    return titles[chunk_id.rsplit(":", 1)[0]]
+
+
 def seeded(make_service, name: str):
     service = make_service(name)
     service.add_paths([SEEDS])
@@ -81,7 +88,7 @@ def test_kill_during_index_add_loses_nothing_and_a_rerun_completes(make_service,
     assert report.counts()["added"] == 41 - len(docs) and not report.failed
     assert len(after.documents()) == 41
     assert_consistent(after)
-    assert after.search(marker(39), 1)[0].title == "Izmir harbour update 39"
+    assert lexical_title(after, marker(39)) == f"{TOWNS[39 % len(TOWNS)]} harbour update 39"
     check = cli(index_dir, "index", "check", "--json", cwd=tmp_path)
     out, err = check.communicate()
     assert check.returncode == 0, err
@@ -111,7 +118,7 @@ def test_kill_during_rebuild_keeps_the_old_index_and_a_rerun_switches(make_servi
     assert after.index.registry.generations() == [after.index.store.generation]
     assert seed.doc_id not in {d.doc_id for d in after.documents()} and len(after.documents()) == 40
     assert_consistent(after)
-    assert after.search(marker(7), 1)[0].title == "Hull harbour update 7"
+    assert lexical_title(after, marker(7)) == f"{TOWNS[7]} harbour update 7"
 
 
 def test_index_check_finds_and_repairs_a_damaged_index(make_service, seed_copy, tmp_path):
@@ -158,5 +165,5 @@ def test_index_check_finds_and_repairs_a_damaged_index(make_service, seed_copy, 
     assert all(p.doc_id != "ghost" for p in after.search("Spectral harbour news", 5))
     assert_consistent(after)
     assert after.add_paths([seed_copy]).counts()["added"] == 1  # re-adding restores the article
-    assert after.search("Haftar", 1)[0].doc_id == seed.doc_id
+    assert seed.doc_id in {p.doc_id for p in after.search("Haftar", 3)}
     assert ghana.doc_id in {d.doc_id for d in after.documents()}

@@ -17,7 +17,7 @@ from chatbot.articles import SUPPORTED, LoadError, build_article, load_bytes
 from chatbot.chunking import chunk_article
 from chatbot.schemas import Article
 
-FUZZ = settings(max_examples=300, deadline=None, derandomize=True,
+FUZZ = settings(max_examples=500, deadline=None, derandomize=True,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 FEW = settings(FUZZ, max_examples=60)
 
