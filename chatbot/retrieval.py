@@ -13,6 +13,7 @@ import logging
 import re
 import time
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -67,9 +68,11 @@ class Retrieval:
     timings_ms: dict[str, float]
 
 
-def _shingles(text: str) -> set[str]:
+@lru_cache(maxsize=4096)
+def _shingles(text: str) -> frozenset[str]:
+    """Word 3-grams of a passage, cached: every pair of candidates compares them."""
     words = re.findall(r"\w+", fold(text))
-    return {" ".join(words[i:i + 3]) for i in range(max(1, len(words) - 2))}
+    return frozenset(" ".join(words[i:i + 3]) for i in range(max(1, len(words) - 2)))
 
 
 def _near_duplicate(a: Candidate, b: Candidate) -> bool:

@@ -33,6 +33,7 @@ MAX_QUOTES = 2
 MARGIN = 0.06
 LEXICAL_WEIGHT = 0.3
 LONG_SENTENCE = 180
+WINDOWED_SENTENCES = 8
 
 
 
@@ -101,13 +102,17 @@ class ExtractiveAnswerer:
                     continue
                 seen.add(key)
                 items.append((passage, passage.start + s, passage.start + e, passage.text[s:e]))
-                for ws, we in clause_windows(passage.text, s, e):
-                    pieces.append((passage, passage.start + ws, passage.start + we, passage.text[ws:we]))
-                    owner.append(len(items) - 1)
         if not items:
             return []
         qvec = self._predicate_vector(question, query, retrieval)
         sims = self._sentence_vectors(items) @ qvec
+        # clause windows only for the most promising long sentences: they cost one encoding each
+        for i in np.argsort(-sims)[:WINDOWED_SENTENCES]:
+            passage, start, end, _ = items[i]
+            offset = passage.start
+            for ws, we in clause_windows(passage.text, start - offset, end - offset):
+                pieces.append((passage, offset + ws, offset + we, passage.text[ws:we]))
+                owner.append(int(i))
         if pieces:
             piece_sims = self._sentence_vectors(pieces) @ qvec
             for i, sim in zip(owner, piece_sims, strict=True):
