@@ -17,6 +17,7 @@ from typing import Any
 
 from chatbot.answering.citations import verify_citations
 from chatbot.answering.conversation import standalone_query
+from chatbot.answering.extractive import PHRASES
 from chatbot.answering.language import question_language
 from chatbot.articles import LoadError, article_from_mapping, load_bytes
 from chatbot.components import make_answerer, make_embedder, make_reranker
@@ -81,7 +82,7 @@ class ChatService:
             if getattr(self.answerer, "streams", False) else \
             self.answerer.answer(question, query, retrieval, lang)
         t3 = time.perf_counter()
-        answer = self.verified(answer)
+        answer = self.verified(answer, lang)
         answer.query = query
         answer.timings_ms = {
             "condense": round((t1 - t0) * 1000, 2), **retrieval.timings_ms,
@@ -90,7 +91,7 @@ class ChatService:
         }
         return answer
 
-    def verified(self, answer: Answer) -> Answer:
+    def verified(self, answer: Answer, lang: str = "en") -> Answer:
         """The answer after the citation check; an answer left with no valid citation is refused."""
         def lookup(doc_id: str) -> str | None:
             found = self.index.article(doc_id)
@@ -99,7 +100,7 @@ class ChatService:
         text, citations = verify_citations(answer.answer, answer.citations, lookup)
         if not answer.refused and answer.citations and not citations:
             log.warning("answer dropped: none of its citations held")
-            text, answer.refused = answer.answer.split("\n")[0], True
+            text, answer.refused = PHRASES.get(lang, PHRASES["en"])["refusal"], True
         return answer.model_copy(update={"answer": text, "citations": citations})
 
     def documents(self) -> list[Document]:

@@ -112,3 +112,15 @@ def test_ask_cli_json_shape(tmp_path, seeded_service):
                           env={"PATH": "/usr/bin:/bin", "CHATBOT_INDEX_DIR": str(tmp_path / "none")})
     assert proc.returncode == 2, "an invalid role is bad input, refused before any work"
     assert str(history) in proc.stderr and "role" in proc.stderr
+
+
+def test_answer_whose_citations_all_fail_is_refused_plainly(seeded_service):
+    from chatbot.schemas import Answer, Citation
+
+    doc_id = seeded_service.documents()[0].doc_id
+    forged = Answer(answer="D'après les articles :\n« Haftar a 75 ans. » [1]",
+                    citations=[Citation(n=1, doc_id=doc_id, title="t", start=0, end=17,
+                                        quote="Haftar a 75 ans.")])
+    checked = seeded_service.verified(forged, "fr")
+    assert checked.refused and checked.citations == []
+    assert "ne répondent pas" in checked.answer and "75 ans" not in checked.answer
