@@ -30,6 +30,7 @@ STOP = {"qui", "que", "quoi", "quel", "quelle", "quels", "quelles", "où", "quan
         "date", "dans", "par", "pour", "sur", "avec", "ne", "pas", "se", "s", "l", "d", "qu",
         "many", "much", "time", "place", "lieu", "moment", "est-ce", "selon", "according",
         "article", "articles"} | ANAPHORA
+FOLDED_STOP = frozenset(fold(s) for s in STOP)  # folded once, checked per word
 _CITATION = re.compile(r"\[\d+\]")
 
 
@@ -39,7 +40,7 @@ def _words(text: str) -> list[str]:
 
 def content_words(text: str) -> list[str]:
     words = [w.split("'")[-1].split("’")[-1] for w in _words(text)]
-    return [w for w in words if fold(w) not in {fold(s) for s in STOP} and len(w) > 1]
+    return [w for w in words if fold(w) not in FOLDED_STOP and len(w) > 1]
 
 
 def is_follow_up(question: str) -> bool:
@@ -58,7 +59,7 @@ def _names(text: str) -> list[str]:
     found = re.findall(r"\b[A-ZÀ-Ý][\w'’-]*(?:\s+(?:al-|el-|de\s|d')?[A-ZÀ-Ý][\w'’-]*)*", text)
     out: list[str] = []
     for name in found:
-        if fold(name) in {fold(s) for s in STOP} or len(name) < 2:
+        if fold(name) in FOLDED_STOP or len(name) < 2:
             continue
         if name not in out:
             out.append(name)

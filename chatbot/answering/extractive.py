@@ -177,8 +177,7 @@ class ExtractiveAnswerer:
         for cand in ranked[1:]:
             if len(chosen) >= MAX_QUOTES or cand.score < ranked[0].score - MARGIN:
                 break
-            if all(abs(cand.start - c.start) > 0 or cand.passage.doc_id != c.passage.doc_id for c in chosen):
-                chosen.append(cand)
+            chosen.append(cand)  # sentences are unique per (doc_id, start): see score_sentences
         answer = self.compose(chosen, query, retrieval, lang)
         answer.evidence_score = round(ranked[0].score, 4)
         return answer
