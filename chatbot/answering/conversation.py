@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+from chatbot.answering.question import NAME
 from chatbot.lexical import fold
 from chatbot.schemas import Message
 
@@ -56,9 +57,12 @@ def is_follow_up(question: str) -> bool:
 def _names(text: str) -> list[str]:
     """Capitalised words and spans (names, acronyms) of an answer."""
     text = _CITATION.sub(" ", text)
-    found = re.findall(r"\b[A-ZÀ-Ý][\w'’-]*(?:\s+(?:al-|el-|de\s|d')?[A-ZÀ-Ý][\w'’-]*)*", text)
+    found = NAME.findall(text)
     out: list[str] = []
     for name in found:
+        first, _, rest = name.partition(" ")
+        if rest and fold(first) in FOLDED_STOP:  # sentence-initial "Le GNA", "The UN"
+            name = rest
         if fold(name) in FOLDED_STOP or len(name) < 2:
             continue
         if name not in out:

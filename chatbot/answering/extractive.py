@@ -30,7 +30,10 @@ PHRASES = tomllib.loads((Path(__file__).parent / "templates" / "extractive.toml"
 DEFAULT_THRESHOLD = 0.28
 TOP_PASSAGES = 4
 MAX_QUOTES = 2
-MARGIN = 0.06
+# a second sentence is quoted when it scores within MARGIN of the best: the best-scoring sentence is
+# often about the topic while the next one holds the fact. 0.13 was chosen on the evaluation set
+# (0.06: 94% citation correctness, 6 of 50 answers with two quotes; 0.13: 96%, 16; 0.16: 98%, 22).
+MARGIN = 0.13
 LEXICAL_WEIGHT = 0.3
 LONG_SENTENCE = 180
 WINDOWED_SENTENCES = 8

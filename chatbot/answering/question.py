@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from chatbot.answering.lexicon import Predicate, place_forms, predicates_in
 from chatbot.lexical import fold
 
 _AGE_Q = re.compile(r"\b(quel âge|quel age|âgée? de combien|how old|what age|what is the age|l'âge de)\b", re.I)
@@ -22,6 +23,8 @@ _NUMBER_Q = re.compile(r"\b(combien|how (?:many|much|long)|what (?:number|percen
                        r"population|durée)|population)\b", re.I)
 _TIME_Q = re.compile(r"\b(quand|quelle date|à quelle date|en quelle année|à quel moment|when|what date|which "
                      r"date|what year|what time|by when|which month|what month|quel mois)\b", re.I)
+_CITY_Q = re.compile(r"\b(quelles? villes?|which (?:city|cities|town|capital)|what (?:city|town|capital)|"
+                     r"quelle capitale)\b", re.I)
 _GENERIC_UNITS = {"temps", "time", "fois", "times", "jours", "days", "mois", "months", "ans", "years", "minutes",
                   "heures", "hours", "semaines", "weeks", "long", "much"}
 
@@ -39,7 +42,8 @@ _TIME_A = re.compile(r"\d{4}|\b(hier|aujourd'hui|demain|janvier|février|mars|av
                      r"lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|yesterday|today|tomorrow|january|"
                      r"february|march|april|may|june|july|august|september|october|november|december|week|month|"
                      r"year|semaine|mois|année|avant|before|after|après)\b", re.I)
-_NAME = re.compile(r"\b[A-ZÀ-Ý][\w'’-]*(?:\s+(?:of\s+|de\s+|du\s+|al-|el-)?[A-ZÀ-Ý][\w'’-]*)*")
+# a proper name: capitalised words, joined by particles ("Fayez al-Serraj", "Gouvernement d'Union")
+NAME = re.compile(r"\b[A-ZÀ-Ý][\w'’-]*(?:\s+(?:of\s+|de\s+|du\s+|d'|al-|el-)?[A-ZÀ-Ý][\w'’-]*)*")
 _QUESTION_WORDS = {"what", "who", "which", "where", "when", "why", "how", "whom", "whose", "is", "are", "did",
                    "does", "do", "was", "were", "can", "could", "will", "would", "has", "have", "and", "according",
                    "qui", "que", "quel", "quelle", "quels", "quelles", "quand", "comment", "pourquoi", "combien",
@@ -57,9 +61,20 @@ class QuestionNeeds:
     count_of: str | None = None  # the counted noun ("soldats" in "combien de soldats")
     number: bool = False
     time: bool = False
+    city: bool = False  # a town is a proper name: the sentence must hold one besides the question's
     names: list[str] = field(default_factory=list)
+    predicates: list[Predicate] = field(default_factory=list)
 
     def accepts(self, sentence: str) -> bool:
+        if self.city and not _other_proper_name(sentence, self.names):
+            return False
+        if self.predicates:
+            folded = fold(sentence)
+            for predicate in self.predicates:
+                if not predicate.stated_in(folded):
+                    return False
+                if predicate.subject and self.names and not any(mentions(n, sentence) for n in self.names):
+                    return False
         if self.age and not _AGE_A.search(sentence):
             return False
         if self.day and not _DAY_A.search(sentence):
@@ -69,6 +84,13 @@ class QuestionNeeds:
         if self.number and not _NUMBER_A.search(sentence):
             return False
         return not (self.time and not _TIME_A.search(sentence))
+
+
+def _other_proper_name(sentence: str, names: list[str]) -> bool:
+    """A capitalised word past the sentence's first that is not one of ``names``."""
+    asked = {fold(w)[:4] for name in names for w in re.findall(r"\w+", name) if len(w) > 2}
+    words = re.findall(r"\b[A-ZÀ-Ý][\w'’-]+", sentence)
+    return any(fold(w)[:4] not in asked for i, w in enumerate(words) if i or not sentence.lstrip().startswith(w))
 
 
 def _prefix(word: str, n: int = 4) -> str:
@@ -98,6 +120,8 @@ def analyse(question: str) -> QuestionNeeds:
         needs.number = True
     needs.time = bool(_TIME_Q.search(question)) and not needs.day
     needs.names = names_in(question)
+    needs.predicates = predicates_in(question)
+    needs.city = bool(_CITY_Q.search(question))
     return needs
 
 
@@ -105,7 +129,7 @@ def names_in(question: str) -> list[str]:
     """Proper names the question relies on (capitalised words past the first, and acronyms)."""
     body = re.sub(r"^\W*\w+", "", question.strip(), count=1)  # the first word is capitalised anyway
     names = []
-    for match in _NAME.finditer(body):
+    for match in NAME.finditer(body):
         phrase = re.sub(r"['’]s\b", "", match.group(0))  # possessive: "France's"
         words = [w for w in re.findall(r"[\w-]+", phrase) if fold(w) not in _QUESTION_WORDS and len(w) > 1]
         if words:
@@ -113,18 +137,27 @@ def names_in(question: str) -> list[str]:
     return names
 
 
-def unknown_names(names: list[str], corpus_text: str) -> list[str]:
-    """Names none of whose words occur (by accent-folded stem or substring) in ``corpus_text``."""
-    folded = fold(corpus_text)
+_PARTICLES = {"al", "el", "de", "du", "la", "le", "of", "the", "d", "l", "des", "ibn", "ben", "bin"}
+
+
+def mentions(name: str, text: str) -> bool:
+    """Whether ``text`` names ``name``: under any of its forms for a known place or body (French
+    or English), otherwise by a word of the name (accent-folded, first four letters for long words)."""
+    folded = fold(text)
+    forms = place_forms(name)
+    if forms is not None:
+        return any(form.search(folded) for form in forms)
+    words = [w for w in re.findall(r"\w+", fold(name)) if w not in _PARTICLES] or re.findall(r"\w+", fold(name))
     vocabulary = {w[:4] for w in re.findall(r"\w+", folded) if len(w) > 3}
-    missing = []
-    for name in names:
-        found = False
-        for word in re.findall(r"\w+", fold(name)):
-            if len(word) <= 3:
-                found = found or re.search(rf"\b{re.escape(word)}\b", folded) is not None
-            else:
-                found = found or word[:4] in vocabulary or word[:5] in folded
-        if not found:
-            missing.append(name)
-    return missing
+    for word in words:
+        if len(word) <= 3:
+            if re.search(rf"\b{re.escape(word)}\b", folded):
+                return True
+        elif word[:4] in vocabulary or word[:5] in folded:
+            return True
+    return False
+
+
+def unknown_names(names: list[str], corpus_text: str) -> list[str]:
+    """The names ``corpus_text`` does not mention at all (see ``mentions``)."""
+    return [name for name in names if not mentions(name, corpus_text)]

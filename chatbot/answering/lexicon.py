@@ -1,0 +1,59 @@
+"""Bilingual word lists (``lexicon.toml``): place names in both languages, and event predicates.
+
+Kept as data next to the code so that adding a country or a predicate is an edit to a list, not to
+the logic in ``question.py``.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from chatbot.lexical import fold
+
+LEXICON = Path(__file__).with_name("lexicon.toml")
+
+
+@dataclass(frozen=True)
+class Predicate:
+    """An event or stance a question asks about, and the wording that states it."""
+
+    name: str
+    question: tuple[re.Pattern[str], ...]
+    answer: tuple[re.Pattern[str], ...]
+    subject: bool = False  # the answering sentence must also name what the question names
+
+    def asked_in(self, folded_question: str) -> bool:
+        return any(p.search(folded_question) for p in self.question)
+
+    def stated_in(self, folded_sentence: str) -> bool:
+        return any(p.search(folded_sentence) for p in self.answer)
+
+
+@lru_cache(maxsize=1)
+def _load() -> tuple[dict[str, tuple[re.Pattern[str], ...]], tuple[Predicate, ...]]:
+    data = tomllib.loads(LEXICON.read_text("utf-8"))
+    places = {key: tuple(re.compile(p) for p in patterns) for key, patterns in data.get("places", {}).items()}
+    predicates = tuple(
+        Predicate(name, tuple(re.compile(p) for p in spec["question"]),
+                  tuple(re.compile(p) for p in spec["answer"]), bool(spec.get("subject", False)))
+        for name, spec in data.get("predicates", {}).items())
+    return places, predicates
+
+
+def place_forms(name: str) -> tuple[re.Pattern[str], ...] | None:
+    """Every form of the place or body ``name`` refers to, or None when it is not in the list."""
+    folded = fold(name)
+    for patterns in _load()[0].values():
+        if any(p.search(folded) for p in patterns):
+            return patterns
+    return None
+
+
+def predicates_in(question: str) -> list[Predicate]:
+    """The event and stance predicates ``question`` asks about."""
+    folded = fold(question)
+    return [p for p in _load()[1] if p.asked_in(folded)]

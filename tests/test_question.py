@@ -1,0 +1,73 @@
+"""What a question asks for: the checks that turn an on-topic near miss into a refusal."""
+
+from __future__ import annotations
+
+import pytest
+
+from chatbot.answering.question import analyse, mentions, unknown_names
+
+SEED_SENTENCES = {
+    "border": "Une conférence nationale, prévue pour la mi-avril, est prévue à Ghadamès, une ville de l'Ouest, "
+              "frontalière de l'Algérie.",
+    "planned_vote": "Ils se sont entendus à accélérer la mise en œuvre du processus politique, à travers "
+                    "l'organisation d'élections générales d'ici la fin de l'année.",
+    "months": "Depuis des mois, Khalifa Haftar essaie d'avancer ses pions dans le Nord-Ouest libyen.",
+}
+
+
+@pytest.mark.parametrize(("name", "text", "expected"), [
+    ("United States", "Les véhicules stationnés attendent les unités de l'armée.", False),
+    ("United States", "Washington a appelé à l'arrêt des combats.", True),
+    ("the United States", "Les États-Unis ont appelé au calme.", True),
+    ("Algeria", "Ghadamès, frontalière de l'Algérie.", True),
+    ("Chadian", "des milices tchadiennes", True),
+    ("Egypt", "le soutien égyptien, saoudien et émirati", True),
+    ("Fayez al-Serraj", "le chef du GNA, Fayez al-Serraj", True),
+    ("Fayez al-Serraj", "al-Qaida a revendiqué l'attaque", False),
+])
+def test_names_are_found_under_their_french_and_english_forms(name, text, expected):
+    assert mentions(name, text) is expected
+
+
+def test_a_place_absent_in_every_language_is_reported_unknown():
+    names = analyse("How did the United States react to Haftar's offensive?").names
+    assert unknown_names(names, SEED_SENTENCES["border"] + " Khalifa Haftar") == ["United States"]
+
+
+def test_asking_who_won_needs_a_sentence_that_says_someone_won():
+    needs = analyse("Who won the general elections?")
+    assert not needs.accepts(SEED_SENTENCES["planned_vote"])
+    assert needs.accepts("Le maréchal a remporté les élections générales de décembre.")
+    assert needs.accepts("The general elections were won by the GNA's allies.")
+
+
+def test_a_stance_needs_the_one_who_holds_it_and_a_stance_word():
+    needs = analyse("Quelle est la position de l'Algérie sur la conférence de Ghadamès ?")
+    assert not needs.accepts(SEED_SENTENCES["border"])  # names Algeria, states no position
+    assert not needs.accepts("Le Caire a salué la tenue de la conférence.")  # a stance, not Algeria's
+    assert needs.accepts("Alger a salué la tenue de la conférence de Ghadamès.")
+
+
+def test_since_when_needs_a_start_or_a_duration_for_the_one_asked_about():
+    needs = analyse("Depuis quand Fayez al-Serraj dirige-t-il le Gouvernement d'union nationale ?")
+    assert not needs.accepts(SEED_SENTENCES["months"])  # a duration, but about Haftar
+    assert needs.accepts("Fayez al-Serraj dirige le GNA depuis mars 2016.")
+
+
+def test_confirming_attendance_needs_both_words():
+    needs = analyse("Which Libyan leaders have confirmed they will attend?")
+    assert not needs.accepts("L'Union africaine a annoncé l'accueil d'une conférence de la réconciliation.")
+    assert needs.accepts("Les dirigeants libyens ont confirmé leur participation à la conférence.")
+
+
+def test_ordinary_questions_get_no_event_check():
+    for question in ("Sur quelles régions Haftar s'est-il concentré en attendant de percer dans le Nord-Ouest ?",
+                     "Which countries back Haftar?", "Qui dirige l'Armée nationale arabe libyenne ?"):
+        assert analyse(question).predicates == []
+
+
+def test_which_city_needs_a_place_name_besides_the_ones_asked_about():
+    needs = analyse("Which city are Haftar's troops marching towards?")
+    assert not needs.accepts("Des véhicules attendent l'ordre de rouler en direction de l'ouest, conquis par les "
+                             "troupes de Haftar.")
+    assert needs.accepts("Les soldats de Haftar ont commencé hier à faire route en direction de Tripoli.")
