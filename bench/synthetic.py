@@ -41,9 +41,10 @@ class RandomDocumentEmbedder:
     def __getattr__(self, name: str) -> Any:
         return getattr(self.real, name)
 
-    def embed_documents(self, texts: list[str], titles: list[str] | None = None) -> np.ndarray:
+    def embed_documents(self, texts: list[str], titles: list[str] | None = None, *,
+                        bulk: bool = False) -> np.ndarray:
         if not self.random_documents:
-            return self.real.embed_documents(texts, titles)
+            return self.real.embed_documents(texts, titles, bulk=bulk)
         vectors = self._rng.standard_normal((len(texts), self.real.dimension)).astype(np.float32)
         return vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
 

@@ -2,9 +2,13 @@
 
 The default is a sentence-transformers model (EmbeddingGemma) on the CPU, with the model's own
 ``query``/``document`` prompts, normalised vectors, a sequence cap matched to the chunk size and,
-optionally, int8 dynamic quantization of its linear layers (measured ~2.5x faster, same hit@5; see
-BENCHMARKS.md). ``documents_embedded`` counts real encoder work so tests can prove that unchanged
-articles are never embedded again.
+optionally, int8 dynamic quantization of its linear layers (about 2.2x faster; see BENCHMARKS.md).
+``documents_embedded`` counts real encoder work so tests can prove that unchanged articles are
+never embedded again.
+
+One model serves questions and indexing. Bulk work (indexing, rebuilds) is encoded a mini-batch at
+a time behind ``EncoderGate``, which lets any waiting question go first, so a rebuild delays an
+answer by at most one mini-batch instead of a whole indexing batch.
 """
 
 from __future__ import annotations
@@ -13,6 +17,8 @@ import logging
 import os
 import threading
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Protocol
 
 import numpy as np
@@ -25,9 +31,52 @@ class Embedder(Protocol):
     dimension: int
     documents_embedded: int
 
-    def embed_documents(self, texts: list[str], titles: list[str] | None = None) -> np.ndarray: ...
+    def embed_documents(self, texts: list[str], titles: list[str] | None = None, *,
+                        bulk: bool = False) -> np.ndarray: ...
 
     def embed_queries(self, texts: list[str]) -> np.ndarray: ...
+
+
+class EncoderGate:
+    """One encoder call at a time (torch on a few CPU cores is fastest that way), questions first.
+
+    ``interactive`` (questions, answer sentences) is served as soon as the current call ends;
+    ``bulk`` (indexing mini-batches) waits while any interactive call is waiting.
+    """
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition()
+        self._busy = False
+        self._waiting = 0
+
+    @contextmanager
+    def interactive(self) -> Iterator[None]:
+        with self._cond:
+            self._waiting += 1
+            try:
+                self._cond.wait_for(lambda: not self._busy)
+            finally:
+                self._waiting -= 1
+            self._busy = True
+        try:
+            yield
+        finally:
+            self._release()
+
+    @contextmanager
+    def bulk(self) -> Iterator[None]:
+        with self._cond:
+            self._cond.wait_for(lambda: not self._busy and not self._waiting)
+            self._busy = True
+        try:
+            yield
+        finally:
+            self._release()
+
+    def _release(self) -> None:
+        with self._cond:
+            self._busy = False
+            self._cond.notify_all()
 
 
 def document_input(text: str, title: str | None) -> str:
@@ -62,8 +111,10 @@ class SentenceTransformerEmbedder:
         self.model.max_seq_length = min(self.model.max_seq_length or max_seq_length, max_seq_length)
         if quantize:
             warnings.filterwarnings("ignore", message=".*quantize.*deprecated", category=UserWarning)
+            # in place: a copy would keep a second, fp32 set of weights (about 1.2 GB) alive while
+            # quantizing, and the allocator does not hand that memory back to the system afterwards
             self.model = torch.ao.quantization.quantize_dynamic(
-                self.model, {torch.nn.Linear}, dtype=torch.qint8
+                self.model, {torch.nn.Linear}, dtype=torch.qint8, inplace=True
             )
         self.name = path
         self.batch_size = batch_size
@@ -73,37 +124,37 @@ class SentenceTransformerEmbedder:
         self._document_prompt = prompts.get("document")
         self.dimension = int(self.model.get_embedding_dimension() or 0)
         self.documents_embedded = 0
-        self._lock = threading.Lock()  # torch CPU inference: one batch at a time is fastest here
+        self._gate = EncoderGate()
 
-    def embed_documents(self, texts: list[str], titles: list[str] | None = None) -> np.ndarray:
+    def embed_documents(self, texts: list[str], titles: list[str] | None = None, *,
+                        bulk: bool = False) -> np.ndarray:
+        """Document vectors; ``bulk`` (indexing) yields to questions between mini-batches."""
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
         if self._titled_documents:
-            titled = [document_input(t, (titles or [None] * len(texts))[i]) for i, t in enumerate(texts)]
-            inputs, prompt = titled, ""
+            inputs = [document_input(t, (titles or [None] * len(texts))[i]) for i, t in enumerate(texts)]
+            prompt = ""
         else:
-            inputs, prompt = texts, self._document_prompt
-        with self._lock:
-            vectors = self.model.encode(
-                inputs,
-                prompt=prompt,
-                batch_size=self.batch_size,
-                normalize_embeddings=True,
-                convert_to_numpy=True,
-                show_progress_bar=False,
-            )
-            self.documents_embedded += len(texts)
-        return np.asarray(vectors, dtype=np.float32)
+            inputs, prompt = list(texts), self._document_prompt
+        if not bulk:
+            with self._gate.interactive():
+                vectors = self._encode(inputs, prompt)
+        else:
+            # longest first, as encode() would order them, then one mini-batch per turn at the gate
+            order = sorted(range(len(inputs)), key=lambda i: -len(inputs[i]))
+            vectors = np.zeros((len(inputs), self.dimension), dtype=np.float32)
+            for begin in range(0, len(order), self.batch_size):
+                part = order[begin:begin + self.batch_size]
+                with self._gate.bulk():
+                    vectors[part] = self._encode([inputs[i] for i in part], prompt)
+        self.documents_embedded += len(texts)
+        return vectors
 
     def embed_queries(self, texts: list[str]) -> np.ndarray:
-        with self._lock:
-            vectors = self.model.encode(
-                texts,
-                prompt=self._query_prompt,
-                batch_size=self.batch_size,
-                normalize_embeddings=True,
-                convert_to_numpy=True,
-                show_progress_bar=False,
-            )
-        return np.asarray(vectors, dtype=np.float32)
+        with self._gate.interactive():
+            return self._encode(texts, self._query_prompt)
 
+    def _encode(self, inputs: list[str], prompt: str | None) -> np.ndarray:
+        vectors = self.model.encode(inputs, prompt=prompt, batch_size=self.batch_size, normalize_embeddings=True,
+                                    convert_to_numpy=True, show_progress_bar=False)
+        return np.asarray(vectors, dtype=np.float32)

@@ -152,7 +152,7 @@ class Indexer:
             for begin in range(0, total, ENCODE_BATCH):
                 batch = flat[begin:begin + ENCODE_BATCH]
                 titles = [chunked[i][0].title for i, _ in batch]
-                encoded = self.embedder.embed_documents([c.text for _, c in batch], titles)
+                encoded = self.embedder.embed_documents([c.text for _, c in batch], titles, bulk=True)
                 report.chunks_embedded += len(batch)
                 for offset, (i, _) in enumerate(batch):
                     vectors[begin + offset] = encoded[offset]

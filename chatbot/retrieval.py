@@ -133,7 +133,7 @@ class Retriever:
         pool: dict[str, Candidate] = {}
         for rank, (cid, sim, text, meta) in enumerate(dense):
             pool[cid] = Candidate(cid, text, meta, dense=sim, ranks={"dense": rank})
-        for hits in self._dense_by_language(view, qvec):  # see WEIGHTS
+        for hits in self._dense_by_language(view, qvec, dense):  # see WEIGHTS
             for rank, (cid, sim, text, meta) in enumerate(hits):
                 pool.setdefault(cid, Candidate(cid, text, meta, dense=sim)).ranks["dense_lang"] = rank
         missing = [cid for cid, _ in lexical if cid not in pool]
@@ -158,13 +158,24 @@ class Retriever:
             cand.fused = dense_vote + sum(votes.values())
         return sorted(pool.values(), key=lambda c: (c.fused, c.dense), reverse=True)
 
-    def _dense_by_language(self, view: View, qvec: np.ndarray) -> list[list]:
-        """Nearest chunks within each language of a multilingual corpus."""
+    def _dense_by_language(self, view: View, qvec: np.ndarray, dense: list) -> list[list]:
+        """Nearest chunks within each language of a multilingual corpus.
+
+        A language that already fills PER_LANGUAGE places of the global list has its nearest
+        chunks there; only the others need a filtered search (filtering costs a scan of the
+        matching ids, which is slow for the corpus's main language on a large index).
+        """
         langs = sorted(view.lexical.langs)
         if len(langs) < 2:
             return []
-        return [[hit for hit in view.store.query(qvec, PER_LANGUAGE, where={"lang": lang})
-                 if hit[3].get("doc_id") in view.committed] for lang in langs]
+        out = []
+        for lang in langs:
+            hits = [hit for hit in dense if hit[3].get("lang") == lang]
+            if len(hits) < PER_LANGUAGE:
+                hits = [hit for hit in view.store.query(qvec, PER_LANGUAGE, where={"lang": lang})
+                        if hit[3].get("doc_id") in view.committed]
+            out.append(hits[:PER_LANGUAGE])
+        return out
 
     @staticmethod
     def _dedupe_and_diversify(ranked: list[Candidate], k: int) -> list[Candidate]:
