@@ -7,8 +7,8 @@ optionally, int8 dynamic quantization of its linear layers (about 2.2x faster; s
 never embedded again.
 
 One model serves questions and indexing. Bulk work (indexing, rebuilds) is encoded a mini-batch at
-a time behind ``EncoderGate``, which lets any waiting question go first, so a rebuild delays an
-answer by at most one mini-batch instead of a whole indexing batch.
+a time behind ``EncoderGate``, which lets waiting questions go first, so a rebuild delays an answer
+by about one mini-batch instead of a whole indexing batch, and still gets a turn in four.
 """
 
 from __future__ import annotations
@@ -40,23 +40,33 @@ class Embedder(Protocol):
 class EncoderGate:
     """One encoder call at a time (torch on a few CPU cores is fastest that way), questions first.
 
-    ``interactive`` (questions, answer sentences) is served as soon as the current call ends;
-    ``bulk`` (indexing mini-batches) waits while any interactive call is waiting.
+    ``interactive`` calls (questions, answer sentences) go before waiting ``bulk`` calls (indexing
+    mini-batches), so a question waits for at most the mini-batch being encoded. So that a rebuild
+    still progresses under a steady stream of questions, a waiting bulk call gets every
+    ``BULK_EVERY``-th turn.
     """
+
+    BULK_EVERY = 4
 
     def __init__(self) -> None:
         self._cond = threading.Condition()
         self._busy = False
-        self._waiting = 0
+        self._waiting = 0  # interactive callers waiting
+        self._bulk_waiting = 0
+        self._streak = 0  # interactive turns granted in a row while bulk work waited
+
+    def _bulk_due(self) -> bool:
+        return self._bulk_waiting > 0 and self._streak >= self.BULK_EVERY - 1
 
     @contextmanager
     def interactive(self) -> Iterator[None]:
         with self._cond:
             self._waiting += 1
             try:
-                self._cond.wait_for(lambda: not self._busy)
+                self._cond.wait_for(lambda: not self._busy and not self._bulk_due())
             finally:
                 self._waiting -= 1
+            self._streak = self._streak + 1 if self._bulk_waiting else 0
             self._busy = True
         try:
             yield
@@ -66,7 +76,12 @@ class EncoderGate:
     @contextmanager
     def bulk(self) -> Iterator[None]:
         with self._cond:
-            self._cond.wait_for(lambda: not self._busy and not self._waiting)
+            self._bulk_waiting += 1
+            try:
+                self._cond.wait_for(lambda: not self._busy and (not self._waiting or self._bulk_due()))
+            finally:
+                self._bulk_waiting -= 1
+            self._streak = 0
             self._busy = True
         try:
             yield

@@ -249,6 +249,15 @@ class IndexStore:
         return {cid: (text or "", meta or {})
                 for cid, text, meta in zip(got["ids"], got["documents"], got["metadatas"], strict=True)}
 
+    def chunks_where(self, where: dict[str, Any], limit: int) -> list[tuple[str, np.ndarray, str, dict[str, Any]]] | None:
+        """Every chunk matching ``where`` with its vector, or None when there are more than ``limit``."""
+        got = self.chunks.get(where=where, limit=limit + 1, include=["embeddings", "documents", "metadatas"])
+        if len(got["ids"]) > limit:
+            return None
+        return [(cid, np.asarray(vec, dtype=np.float32), text or "", meta or {})
+                for cid, vec, text, meta in zip(got["ids"], got["embeddings"], got["documents"], got["metadatas"],
+                                                strict=True)]
+
     def chunk_vectors(self, chunk_ids: list[str]) -> dict[str, np.ndarray]:
         if not chunk_ids:
             return {}

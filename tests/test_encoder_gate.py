@@ -62,3 +62,32 @@ def test_only_one_encoder_call_at_a_time():
     for t in threads:
         t.join(5)
     assert most == 1
+
+
+def test_indexing_still_progresses_under_a_steady_stream_of_questions():
+    gate = EncoderGate()
+    stop = threading.Event()
+    batches = 0
+
+    def asker() -> None:
+        while not stop.is_set():
+            with gate.interactive():
+                time.sleep(0.002)
+
+    def indexer() -> None:
+        nonlocal batches
+        for _ in range(5):
+            with gate.bulk():
+                batches += 1
+                time.sleep(0.002)
+
+    askers = [threading.Thread(target=asker) for _ in range(6)]
+    for t in askers:
+        t.start()
+    worker = threading.Thread(target=indexer)
+    worker.start()
+    worker.join(5)
+    stop.set()
+    for t in askers:
+        t.join(5)
+    assert batches == 5  # five mini-batches done in well under 5 s while six askers kept the gate busy
