@@ -8,7 +8,8 @@ never embedded again.
 
 One model serves questions and indexing. Bulk work (indexing, rebuilds) is encoded a mini-batch at
 a time behind ``EncoderGate``, which lets waiting questions go first, so a rebuild delays an answer
-by about one mini-batch instead of a whole indexing batch, and still gets a turn in four.
+by about one mini-batch instead of a whole indexing batch, while indexing keeps a fifth of the
+encoder's time under a steady stream of questions.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
+import time
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -42,21 +44,22 @@ class EncoderGate:
 
     ``interactive`` calls (questions, answer sentences) go before waiting ``bulk`` calls (indexing
     mini-batches), so a question waits for at most the mini-batch being encoded. So that a rebuild
-    still progresses under a steady stream of questions, a waiting bulk call gets every
-    ``BULK_EVERY``-th turn.
+    still progresses under a steady stream of questions, waiting bulk work gets the next turn once
+    questions have used the encoder (1 - BULK_SHARE) / BULK_SHARE times as long as its last
+    mini-batch took: under full load indexing gets about BULK_SHARE of the encoder's time.
     """
 
-    BULK_EVERY = 4
+    BULK_SHARE = 0.2
 
     def __init__(self) -> None:
         self._cond = threading.Condition()
         self._busy = False
         self._waiting = 0  # interactive callers waiting
         self._bulk_waiting = 0
-        self._streak = 0  # interactive turns granted in a row while bulk work waited
+        self._owed = 0.0  # interactive encoder seconds still due before waiting bulk work goes
 
     def _bulk_due(self) -> bool:
-        return self._bulk_waiting > 0 and self._streak >= self.BULK_EVERY - 1
+        return self._bulk_waiting > 0 and self._owed <= 0.0
 
     @contextmanager
     def interactive(self) -> Iterator[None]:
@@ -66,12 +69,15 @@ class EncoderGate:
                 self._cond.wait_for(lambda: not self._busy and not self._bulk_due())
             finally:
                 self._waiting -= 1
-            self._streak = self._streak + 1 if self._bulk_waiting else 0
             self._busy = True
+        started = time.perf_counter()
         try:
             yield
         finally:
-            self._release()
+            with self._cond:
+                if self._bulk_waiting:
+                    self._owed -= time.perf_counter() - started
+                self._release()
 
     @contextmanager
     def bulk(self) -> Iterator[None]:
@@ -81,17 +87,18 @@ class EncoderGate:
                 self._cond.wait_for(lambda: not self._busy and (not self._waiting or self._bulk_due()))
             finally:
                 self._bulk_waiting -= 1
-            self._streak = 0
             self._busy = True
+        started = time.perf_counter()
         try:
             yield
         finally:
-            self._release()
+            with self._cond:
+                self._owed = (time.perf_counter() - started) * (1 - self.BULK_SHARE) / self.BULK_SHARE
+                self._release()
 
-    def _release(self) -> None:
-        with self._cond:
-            self._busy = False
-            self._cond.notify_all()
+    def _release(self) -> None:  # with self._cond held
+        self._busy = False
+        self._cond.notify_all()
 
 
 def document_input(text: str, title: str | None) -> str:
