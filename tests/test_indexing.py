@@ -162,11 +162,11 @@ def test_interrupted_rebuild_leaves_the_old_index_serving(make_service, seed_cop
     real = embedder.embed_documents
     calls = []
 
-    def crash_after_first_batch(texts, titles=None):
+    def crash_after_first_batch(texts, titles=None, **options):
         calls.append(len(texts))
         if len(calls) > 1:
             raise RuntimeError("simulated crash while embedding")
-        return real(texts, titles)
+        return real(texts, titles, **options)
 
     monkeypatch.setattr(indexing, "ENCODE_BATCH", 2)
     monkeypatch.setattr(embedder, "embed_documents", crash_after_first_batch)

@@ -63,19 +63,20 @@ def test_cross_encoder_reranker_code_path(make_service, seed_copy: Path, tmp_pat
     assert all("rerank" in c.ranks for c in retrieval.candidates[:4])
 
 
-def _cand(cid: str, lang: str, dense: float):
+def _cand(cid: str, lang: str, dense: float, lang_rank: int = 0):
     from chatbot.retrieval import Candidate
 
-    return Candidate(cid, f"text {cid}", {"doc_id": cid, "lang": lang}, dense=dense)
+    return Candidate(cid, f"text {cid}", {"doc_id": cid, "lang": lang}, dense=dense,
+                     ranks={"dense_lang": lang_rank})
 
 
 def test_best_close_passage_of_another_language_is_shown():
     from chatbot.retrieval import Retriever
 
-    heads = [_cand(f"en{i}", "en", 0.62 - i * 0.01) for i in range(7)] + [_cand("fr0", "fr", 0.55),
-                                                                         _cand("fr1", "fr", 0.54)]
+    heads = [_cand(f"en{i}", "en", 0.62 - i * 0.01, i) for i in range(7)] + [
+        _cand("fr2", "fr", 0.53, 2), _cand("fr0", "fr", 0.55, 0), _cand("fr1", "fr", 0.54, 1)]
     shown = [c.chunk_id for c in Retriever._cover_languages(heads, 5, "en")[:5]]
-    assert shown == ["en0", "en1", "en2", "fr0", "en3"]  # one slot, the 4th, for the best French passage
+    assert shown == ["en0", "en1", "en2", "fr0", "fr1"]  # the two nearest French passages, from the 4th place
 
 
 def test_a_far_passage_of_another_language_is_not_forced_in():
