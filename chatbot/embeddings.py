@@ -20,7 +20,7 @@ import threading
 import time
 import warnings
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from typing import Protocol
 
 import numpy as np
@@ -61,44 +61,41 @@ class EncoderGate:
     def _bulk_due(self) -> bool:
         return self._bulk_waiting > 0 and self._owed <= 0.0
 
+    def interactive(self) -> AbstractContextManager[None]:
+        return self._turn(bulk=False)
+
+    def bulk(self) -> AbstractContextManager[None]:
+        return self._turn(bulk=True)
+
     @contextmanager
-    def interactive(self) -> Iterator[None]:
+    def _turn(self, bulk: bool) -> Iterator[None]:
         with self._cond:
-            self._waiting += 1
+            if bulk:
+                self._bulk_waiting += 1
+                ready = lambda: not self._busy and (not self._waiting or self._bulk_due())  # noqa: E731
+            else:
+                self._waiting += 1
+                ready = lambda: not self._busy and not self._bulk_due()  # noqa: E731
             try:
-                self._cond.wait_for(lambda: not self._busy and not self._bulk_due())
+                self._cond.wait_for(ready)
             finally:
-                self._waiting -= 1
+                if bulk:
+                    self._bulk_waiting -= 1
+                else:
+                    self._waiting -= 1
             self._busy = True
         started = time.perf_counter()
         try:
             yield
         finally:
+            used = time.perf_counter() - started
             with self._cond:
-                if self._bulk_waiting:
-                    self._owed -= time.perf_counter() - started
-                self._release()
-
-    @contextmanager
-    def bulk(self) -> Iterator[None]:
-        with self._cond:
-            self._bulk_waiting += 1
-            try:
-                self._cond.wait_for(lambda: not self._busy and (not self._waiting or self._bulk_due()))
-            finally:
-                self._bulk_waiting -= 1
-            self._busy = True
-        started = time.perf_counter()
-        try:
-            yield
-        finally:
-            with self._cond:
-                self._owed = (time.perf_counter() - started) * (1 - self.BULK_SHARE) / self.BULK_SHARE
-                self._release()
-
-    def _release(self) -> None:  # with self._cond held
-        self._busy = False
-        self._cond.notify_all()
+                if bulk:
+                    self._owed = used * (1 - self.BULK_SHARE) / self.BULK_SHARE
+                elif self._bulk_waiting:
+                    self._owed -= used
+                self._busy = False
+                self._cond.notify_all()
 
 
 def document_input(text: str, title: str | None) -> str:

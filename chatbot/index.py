@@ -194,9 +194,10 @@ class ArticleIndex:
                     self._refresh_once()
         raise AssertionError("unreachable")
 
-    def dense(self, view: View, vector: Any, n: int) -> list[tuple[str, float, str, dict[str, Any]]]:
+    def dense(self, view: View, vector: Any, n: int,
+              where: dict[str, Any] | None = None) -> list[tuple[str, float, str, dict[str, Any]]]:
         """Nearest chunks of committed articles (leftovers of a killed write are skipped)."""
-        return [hit for hit in view.store.query(vector, n) if hit[3].get("doc_id") in view.committed]
+        return [hit for hit in view.store.query(vector, n, where) if hit[3].get("doc_id") in view.committed]
 
     def article(self, doc_id: str) -> tuple[dict[str, Any], str] | None:
         """(metadata, stored text) of one article, cached until the index changes."""

@@ -9,6 +9,7 @@ long article from crowding out the others. An optional cross-encoder reorders th
 
 from __future__ import annotations
 
+import itertools
 import logging
 import re
 import time
@@ -101,7 +102,7 @@ class Retriever:
         self.embedder = embedder
         self.candidates = candidates
         self.reranker = reranker
-        self._languages: dict[tuple, list | None] = {}
+        self._languages: dict[tuple, tuple[list, np.ndarray | None] | None] = {}  # see _nearest_in_language
 
     def search(self, query: str, k: int = 5) -> Retrieval:
         """The best ``k`` passages; a rebuild switching generations meanwhile is followed, not fatal."""
@@ -183,21 +184,22 @@ class Retriever:
         """A small language is held in memory (per index version) and searched exactly; a filtered
         Chroma search costs ~100 ms on a 100k-chunk index even when only a few chunks match."""
         key = (view.store.generation, view.lexical.version, lang)
-        members = self._languages.get(key, _UNSET)
-        if members is _UNSET:
+        held = self._languages.get(key, _UNSET)
+        if held is _UNSET:
             members = view.store.chunks_where({"lang": lang}, SMALL_LANGUAGE)
+            held = None if members is None else (members, np.stack([m[1] for m in members]) if members else None)
             if len(self._languages) > 8:
                 self._languages.clear()
-            self._languages[key] = members
-        if members is None:
-            return [hit for hit in view.store.query(qvec, PER_LANGUAGE, where={"lang": lang})
-                    if hit[3].get("doc_id") in view.committed]
-        members = [m for m in members if m[3].get("doc_id") in view.committed]
-        if not members:
+            self._languages[key] = held
+        if held is None:
+            return self.index.dense(view, qvec, PER_LANGUAGE, where={"lang": lang})
+        members, matrix = held
+        if matrix is None:
             return []
-        sims = np.stack([m[1] for m in members]) @ qvec
+        sims = matrix @ qvec
+        nearest = (i for i in np.argsort(-sims) if members[i][3].get("doc_id") in view.committed)
         return [(members[i][0], float(sims[i]), members[i][2], members[i][3])
-                for i in np.argsort(-sims)[:PER_LANGUAGE]]
+                for i in itertools.islice(nearest, PER_LANGUAGE)]
 
     @staticmethod
     def _dedupe_and_diversify(ranked: list[Candidate], k: int) -> list[Candidate]:

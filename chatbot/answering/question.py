@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from chatbot.answering.lexicon import Predicate, place_forms, predicates_in
 from chatbot.lexical import fold
@@ -69,11 +70,11 @@ class QuestionNeeds:
         if self.city and not _other_proper_name(sentence, self.names):
             return False
         if self.predicates:
-            folded = fold(sentence)
+            folded = _Folded(sentence)
             for predicate in self.predicates:
-                if not predicate.stated_in(folded):
+                if not predicate.stated_in(folded.text):
                     return False
-                if predicate.subject and self.names and not any(mentions(n, sentence) for n in self.names):
+                if predicate.subject and self.names and not any(folded.mentions(n) for n in self.names):
                     return False
         if self.age and not _AGE_A.search(sentence):
             return False
@@ -141,23 +142,37 @@ _PARTICLES = {"al", "el", "de", "du", "la", "le", "of", "the", "d", "l", "des", 
 
 
 def mentions(name: str, text: str) -> bool:
-    """Whether ``text`` names ``name``: under any of its forms for a known place or body (French
-    or English), otherwise by a word of the name (accent-folded, first four letters for long words)."""
-    folded = fold(text)
-    forms = place_forms(name)
-    if forms is not None:
-        return any(form.search(folded) for form in forms)
-    words = [w for w in re.findall(r"\w+", fold(name)) if w not in _PARTICLES] or re.findall(r"\w+", fold(name))
-    vocabulary = {w[:4] for w in re.findall(r"\w+", folded) if len(w) > 3}
-    for word in words:
-        if len(word) <= 3:
-            if re.search(rf"\b{re.escape(word)}\b", folded):
-                return True
-        elif word[:4] in vocabulary or word[:5] in folded:
-            return True
-    return False
+    """Whether ``text`` names ``name`` (see ``_Folded.mentions``)."""
+    return _Folded(text).mentions(name)
 
 
 def unknown_names(names: list[str], corpus_text: str) -> list[str]:
-    """The names ``corpus_text`` does not mention at all (see ``mentions``)."""
-    return [name for name in names if not mentions(name, corpus_text)]
+    """The names ``corpus_text`` does not mention at all (see ``_Folded.mentions``)."""
+    folded = _Folded(corpus_text)
+    return [name for name in names if not folded.mentions(name)]
+
+
+class _Folded:
+    """A text folded once, for checking several names against it."""
+
+    def __init__(self, text: str) -> None:
+        self.text = fold(text)
+
+    @cached_property
+    def vocabulary(self) -> set[str]:
+        return {w[:4] for w in re.findall(r"\w+", self.text) if len(w) > 3}
+
+    def mentions(self, name: str) -> bool:
+        """Under any of its forms for a known place or body (French or English), otherwise by a
+        word of the name (accent-folded, first four letters for long words)."""
+        forms = place_forms(name)
+        if forms is not None:
+            return any(form.search(self.text) for form in forms)
+        words = [w for w in re.findall(r"\w+", fold(name)) if w not in _PARTICLES] or re.findall(r"\w+", fold(name))
+        for word in words:
+            if len(word) <= 3:
+                if re.search(rf"\b{re.escape(word)}\b", self.text):
+                    return True
+            elif word[:4] in self.vocabulary or word[:5] in self.text:
+                return True
+        return False
