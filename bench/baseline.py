@@ -23,6 +23,7 @@ import logging
 import statistics
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -43,6 +44,21 @@ def eval_queries() -> list[tuple[str, int, int]]:
             start = seed.text.find(q.evidence)
             out.append((standalone_query(q.question, q.history), start, start + len(q.evidence)))
     return out
+
+
+def score(search: Callable[[str], list[tuple[str, int, int]]]) -> dict[str, Any]:
+    """hit@4/hit@5 and latency of ``search`` (query -> (doc_id, start, end) of the top 5) on the set."""
+    seed_id = seed_article().doc_id
+    search("warm-up")
+    hits4, hits5, times = [], [], []
+    for query, start, end in eval_queries():
+        t1 = time.perf_counter()
+        found = search(query)
+        times.append((time.perf_counter() - t1) * 1000)
+        ok = [doc_id == seed_id and min(e, end) > max(s, start) for doc_id, s, e in found]
+        hits4.append(any(ok[:4]))
+        hits5.append(any(ok[:5]))
+    return summarise(hits4, hits5, times)
 
 
 def summarise(hits4: list[bool], hits5: list[bool], times_ms: list[float]) -> dict[str, Any]:
@@ -72,37 +88,20 @@ def langchain_recipe(n_articles: int) -> dict[str, Any]:
         store = Chroma.from_documents(chunks, embeddings, persist_directory=tmp)
         index_s = time.perf_counter() - t0
         log.info("recipe: %d chunks indexed in %.1f s (model load %.1f s)", len(chunks), index_s, load_s)
-        store.similarity_search("warm-up", k=4)
-        hits4, hits5, times = [], [], []
-        for query, start, end in eval_queries():
-            t1 = time.perf_counter()
-            found = store.similarity_search(query, k=5)
-            times.append((time.perf_counter() - t1) * 1000)
-            ok = [d.metadata["doc_id"] == seed.doc_id
-                  and min(d.metadata["start_index"] + len(d.page_content), end) > max(d.metadata["start_index"], start)
-                  for d in found]
-            hits4.append(any(ok[:4]))
-            hits5.append(any(ok[:5]))
+        found = score(lambda q: [(d.metadata["doc_id"], d.metadata["start_index"],
+                                  d.metadata["start_index"] + len(d.page_content))
+                                 for d in store.similarity_search(q, k=5)])
     return {"system": "LangChain recipe (fp32, k=4)", "chunks": len(chunks), "index_s": round(index_s, 1),
-            "chunks_per_s": round(len(chunks) / (index_s - load_s), 2), **summarise(hits4, hits5, times)}
+            "chunks_per_s": round(len(chunks) / (index_s - load_s), 2), **found}
 
 
 def ours(index_dir: Path, n_articles: int) -> dict[str, Any]:
     """This project's hybrid search on its index of the same corpus."""
     service = service_for(index_dir, load_embedder())
-    seed = seed_article()
-    service.search("warm-up", k=5)
-    hits4, hits5, times = [], [], []
-    for query, start, end in eval_queries():
-        t1 = time.perf_counter()
-        found = service.search(query, k=5)
-        times.append((time.perf_counter() - t1) * 1000)
-        ok = [p.doc_id == seed.doc_id and min(p.end, end) > max(p.start, start) for p in found]
-        hits4.append(any(ok[:4]))
-        hits5.append(any(ok[:5]))
+    found = score(lambda q: [(p.doc_id, p.start, p.end) for p in service.search(q, k=5)])
     _, chunks = service.index.counts()
     row: dict[str, Any] = {"system": "chatbot (int8, hybrid, k=5)", "chunks": chunks, "index_s": None,
-                           "chunks_per_s": None, **summarise(hits4, hits5, times)}
+                           "chunks_per_s": None, **found}
     indexing = DATA_DIR / "results" / "indexing.json"
     if indexing.exists():
         for run in json.loads(indexing.read_text("utf-8")).get("runs", []):

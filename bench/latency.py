@@ -73,17 +73,31 @@ def resident_mib(pid: int) -> float | None:
     return None
 
 
-def cold_start(index_dir: Path, timeout_s: float = 300.0) -> dict[str, Any]:
-    """Start ``chatbot serve`` afresh and time port open, ready, and the first search."""
+def spawn_serve(index_dir: Path) -> tuple[subprocess.Popen, str]:
+    """A fresh ``chatbot serve`` process on ``index_dir`` (loopback, free port) and its URL."""
     port = free_port()
     env = {**os.environ, "CHATBOT_INDEX_DIR": str(index_dir), "CHATBOT_MODELS_DIR": str(MODELS),
            "HF_HUB_OFFLINE": "1"}
-    t0 = time.perf_counter()
     proc = subprocess.Popen([sys.executable, "-m", "chatbot.cli", "serve", "--host", "127.0.0.1",
                              "--port", str(port)], env=env, cwd=ROOT, stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL)
+    return proc, f"http://127.0.0.1:{port}"
+
+
+def stop(proc: subprocess.Popen, timeout_s: float = 30.0) -> None:
+    """Terminate a server process, killing it if it does not exit in time."""
+    proc.terminate()
+    try:
+        proc.wait(timeout=timeout_s)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
+def cold_start(index_dir: Path, timeout_s: float = 300.0) -> dict[str, Any]:
+    """Start ``chatbot serve`` afresh and time port open, ready, and the first search."""
+    t0 = time.perf_counter()
+    proc, url = spawn_serve(index_dir)
     result: dict[str, Any] = {}
-    url = f"http://127.0.0.1:{port}"
     try:
         with httpx.Client(timeout=60) as client:
             while time.perf_counter() - t0 < timeout_s:
@@ -106,11 +120,7 @@ def cold_start(index_dir: Path, timeout_s: float = 300.0) -> dict[str, Any]:
                                                 "history": []}).raise_for_status()
             result["rss_mib"] = resident_mib(proc.pid)
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        stop(proc)
     return result
 
 

@@ -16,10 +16,8 @@ import asyncio
 import itertools
 import json
 import logging
-import os
 import shutil
 import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -27,9 +25,9 @@ from typing import Any
 
 import httpx
 
-from bench.common import MODELS, QUESTIONS, ROOT, header, setup_logging, table
+from bench.common import QUESTIONS, header, setup_logging, table
 from bench.data import DATA_DIR
-from bench.latency import free_port, percentiles, resident_mib
+from bench.latency import percentiles, resident_mib, spawn_serve, stop
 from chatbot.evaluation import load_questions
 
 log = logging.getLogger("bench.load")
@@ -37,13 +35,7 @@ log = logging.getLogger("bench.load")
 
 def start_server(index_dir: Path, timeout_s: float = 600.0) -> tuple[subprocess.Popen, str]:
     """``chatbot serve`` on ``index_dir``; returns once ``/api/health`` reports the index ready."""
-    port = free_port()
-    env = {**os.environ, "CHATBOT_INDEX_DIR": str(index_dir), "CHATBOT_MODELS_DIR": str(MODELS),
-           "HF_HUB_OFFLINE": "1"}
-    proc = subprocess.Popen([sys.executable, "-m", "chatbot.cli", "serve", "--host", "127.0.0.1",
-                             "--port", str(port)], env=env, cwd=ROOT, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
+    proc, url = spawn_serve(index_dir)
     t0 = time.perf_counter()
     with httpx.Client(timeout=30) as client:
         while time.perf_counter() - t0 < timeout_s:
@@ -129,11 +121,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
                 log.info("%s", runs[-1])
             rss = resident_mib(proc.pid)
         finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+            stop(proc)
 
     print(header(f"load: closed-loop clients on POST /api/ask for {args.seconds:.0f} s each "
                  f"({docs.get('documents')} documents / {docs.get('chunks')} chunks)"))
