@@ -144,6 +144,39 @@ class SentenceTransformerEmbedder:
         self.dimension = int(self.model.get_embedding_dimension() or 0)
         self.documents_embedded = 0
         self._gate = EncoderGate()
+        self._head = self._linear_head()
+
+    def _linear_head(self) -> np.ndarray | None:
+        """The model's head after mean pooling as one matrix, if it is only bias-free linear layers.
+
+        Dense layers of a quantized model are multiplied out of their int8 weights once, in float:
+        piece vectors are then exactly linear in their token sums.
+        """
+        import torch
+
+        modules = list(self.model)
+        kinds = [type(m).__name__ for m in modules]
+        if "Pooling" not in kinds or getattr(modules[kinds.index("Pooling")], "pooling_mode", "mean") != "mean":
+            return None
+        head: np.ndarray | None = None
+        for module, kind in zip(modules[kinds.index("Pooling") + 1:], kinds[kinds.index("Pooling") + 1:],
+                                strict=True):
+            if kind == "Normalize":
+                continue
+            linear = getattr(module, "linear", None)
+            if kind != "Dense" or linear is None or getattr(module, "use_residual", False) or \
+                    not isinstance(getattr(module, "activation_function", None), torch.nn.Identity):
+                return None
+            weight, bias = linear.weight, linear.bias
+            if callable(weight):  # a dynamically quantized Linear: weight() and bias() are methods
+                weight, bias = weight().dequantize(), bias()
+            if bias is not None:
+                return None
+            matrix = weight.detach().float().numpy().T  # (in, out)
+            head = matrix if head is None else head @ matrix
+        if head is None:  # mean pooling straight into the output
+            return np.eye(self.dimension, dtype=np.float32)
+        return np.ascontiguousarray(head, dtype=np.float32)
 
     def embed_documents(self, texts: list[str], titles: list[str] | None = None, *,
                         bulk: bool = False) -> np.ndarray:
@@ -172,6 +205,51 @@ class SentenceTransformerEmbedder:
     def embed_queries(self, texts: list[str]) -> np.ndarray:
         with self._gate.interactive():
             return self._encode(texts, self._query_prompt)
+
+    def embed_documents_with_pieces(self, texts: list[str], titles: list[str] | None,
+                                    pieces: list[list[tuple[int, int]]]) -> tuple[np.ndarray, list[np.ndarray]]:
+        """Bulk document vectors plus, per text, the vectors of its pieces (see chatbot.pieces).
+
+        The same encoder pass gives both: a piece's vector is the model's linear projection of
+        the sum of its token vectors. Models whose head is not mean pooling followed by linear
+        layers get no piece vectors (empty arrays), and answers then encode sentences instead.
+        """
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32), []
+        if self._head is None:
+            return self.embed_documents(texts, titles, bulk=True), [np.zeros((0, self.dimension))] * len(texts)
+        if self._titled_documents:
+            inputs = [document_input(t, (titles or [None] * len(texts))[i]) for i, t in enumerate(texts)]
+        else:
+            inputs = [(self._document_prompt or "") + t for t in texts]
+        order = sorted(range(len(inputs)), key=lambda i: -len(inputs[i]))
+        vectors = np.zeros((len(inputs), self.dimension), dtype=np.float32)
+        piece_vectors: list[np.ndarray] = [np.zeros((0, self.dimension))] * len(texts)
+        for begin in range(0, len(order), self.batch_size):
+            part = order[begin:begin + self.batch_size]
+            with self._gate.bulk():
+                outputs = self.model.encode([inputs[i] for i in part], batch_size=self.batch_size,
+                                            output_value=None, show_progress_bar=False)
+            for i, out in zip(part, outputs, strict=True):
+                vectors[i] = out["sentence_embedding"].float().numpy()
+                piece_vectors[i] = self._piece_vectors(inputs[i], len(inputs[i]) - len(texts[i]),
+                                                       out, pieces[i])
+        self.documents_embedded += len(texts)
+        return vectors, piece_vectors
+
+    def _piece_vectors(self, full: str, shift: int, out: dict, spans: list[tuple[int, int]]) -> np.ndarray:
+        from chatbot.pieces import pool_pieces
+
+        enc = self.model.tokenizer(full, truncation=True, max_length=self.model.max_seq_length,
+                                   return_offsets_mapping=True)
+        ids = out["input_ids"].tolist()[:len(enc["input_ids"])]
+        if ids != enc["input_ids"]:  # tokenised differently than encode() did: no safe alignment
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        offsets = np.asarray(enc["offset_mapping"], dtype=np.int64).reshape(-1, 2)
+        ends = np.where(offsets[:, 1] > offsets[:, 0], offsets[:, 1] - 1 - shift, -1)
+        ends[ends < 0] = -1
+        tokens = out["token_embeddings"][:len(ids)].float().numpy()
+        return (pool_pieces(tokens, ends, spans) @ self._head).astype(np.float16)
 
     def _encode(self, inputs: list[str], prompt: str | None) -> np.ndarray:
         vectors = self.model.encode(inputs, prompt=prompt, batch_size=self.batch_size, normalize_embeddings=True,

@@ -16,7 +16,8 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from chatbot.lexical import LexicalIndex
-from chatbot.store import IndexStore, Registry, is_gone, make_client, new_generation
+from chatbot.piece_store import PieceStore
+from chatbot.store import IndexStore, Registry, is_gone, make_client, new_generation, pieces_file
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -52,9 +53,9 @@ class ArticleIndex:
         generation = self.registry.active()
         if generation is None:
             generation = new_generation()
-            IndexStore(self.client, name, generation)
+            self._open(generation)
             self.registry.set_active(generation)
-        self.store = IndexStore(self.client, name, generation)
+        self.store = self._open(generation)
         self.lexical = LexicalIndex()
         self.committed: frozenset[str] = frozenset()
         self._seen_version: str | None = None
@@ -79,7 +80,7 @@ class ArticleIndex:
             active = self.registry.active()
             if active and active != self.store.generation:
                 log.info("index generation switched to %s", active)
-                self.store = IndexStore(self.client, self.name, active)
+                self.store = self._open(active)
                 self._seen_version = None
             version = self.store.version()
             if version != self._seen_version:
@@ -130,7 +131,10 @@ class ArticleIndex:
 
     # ---- switching generations (rebuild) ------------------------------------------------------
     def start_generation(self) -> IndexStore:
-        return IndexStore(self.client, self.name, new_generation())
+        return self._open(new_generation())
+
+    def _open(self, generation: str) -> IndexStore:
+        return IndexStore(self.client, self.name, generation, pieces_dir=self.index_dir / "pieces")
 
     def activate(self, store: IndexStore, drop_old: bool = True) -> None:
         """Make ``store`` the live generation, then (unless told not to) drop every other one."""
@@ -165,6 +169,7 @@ class ArticleIndex:
         import shutil
 
         shutil.rmtree(self.index_dir / "lexical" / f"{self.name}-{generation}", ignore_errors=True)
+        PieceStore.remove_file(pieces_file(self.index_dir / "pieces", self.name, generation))
 
     def stale_generations(self) -> list[str]:
         return [g for g in self.registry.generations() if g != self.store.generation]

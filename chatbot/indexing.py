@@ -24,6 +24,7 @@ from chatbot.articles import LoadError, iter_paths, load_path
 from chatbot.chunking import chunk_article
 from chatbot.embeddings import Embedder
 from chatbot.index import ArticleIndex
+from chatbot.pieces import piece_spans
 from chatbot.schemas import Article, Chunk, SyncReport
 from chatbot.store import IndexStore, chunk_ids_for, is_gone
 
@@ -145,14 +146,23 @@ class Indexer:
         flat: list[tuple[int, Chunk]] = [(i, c) for i, (_, chunks, _) in enumerate(chunked) for c in chunks]
         total = len(flat)
         vectors: list[np.ndarray | None] = [None] * total
+        pieces: list[tuple[list[tuple[int, int]], np.ndarray] | None] = [None] * total
         remaining = [len(chunks) for _, chunks, _ in chunked]
         starts = np.cumsum([0] + remaining[:-1]).tolist()
         writes: list[Future] = []
+        with_pieces = hasattr(self.embedder, "embed_documents_with_pieces")
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="chroma-writer") as writer:
             for begin in range(0, total, ENCODE_BATCH):
                 batch = flat[begin:begin + ENCODE_BATCH]
+                texts = [c.text for _, c in batch]
                 titles = [chunked[i][0].title for i, _ in batch]
-                encoded = self.embedder.embed_documents([c.text for _, c in batch], titles, bulk=True)
+                if with_pieces:
+                    spans = [piece_spans(t) for t in texts]
+                    encoded, piece_vectors = self.embedder.embed_documents_with_pieces(texts, titles, spans)
+                    for offset, found in enumerate(piece_vectors):
+                        pieces[begin + offset] = (spans[offset], found)
+                else:
+                    encoded = self.embedder.embed_documents(texts, titles, bulk=True)
                 report.chunks_embedded += len(batch)
                 for offset, (i, _) in enumerate(batch):
                     vectors[begin + offset] = encoded[offset]
@@ -160,8 +170,10 @@ class Indexer:
                     if remaining[i] == 0:
                         article, chunks, replaced = chunked[i]
                         block = np.stack(vectors[starts[i]:starts[i] + len(chunks)])
+                        own = pieces[starts[i]:starts[i] + len(chunks)] if with_pieces else None
                         writes.append(writer.submit(
-                            self._write_one, store, article, chunks, block, replaced, manifest))
+                            self._write_one, store, article, chunks, block, replaced, manifest, own))
+                        pieces[starts[i]:starts[i] + len(chunks)] = [None] * len(chunks)  # the writer has them
                 if progress:
                     progress(min(begin + ENCODE_BATCH, total), total)
             for future in writes:
@@ -169,12 +181,12 @@ class Indexer:
 
     @staticmethod
     def _write_one(store: IndexStore, article: Article, chunks: list[Chunk], vectors: np.ndarray,
-                   replaced: list[str], manifest: dict[str, dict]) -> None:
+                   replaced: list[str], manifest: dict[str, dict], pieces: list | None = None) -> None:
         if article.doc_id in replaced:
             # unlist the old version first: a crash while its chunks are overwritten then leaves
             # uncommitted chunks (hidden, repaired by a re-run), never a record over mixed chunks
             store.unlist(article.doc_id)
-        store.put_article(article, chunks, vectors)
+        store.put_article(article, chunks, vectors, pieces)
         for doc_id in replaced:
             if doc_id != article.doc_id:
                 store.delete_article(doc_id)

@@ -23,6 +23,7 @@ from chatbot.answering.language import question_language
 from chatbot.embeddings import Embedder
 from chatbot.index import ArticleIndex, View
 from chatbot.lexical import fold
+from chatbot.pieces import PieceVectors
 from chatbot.schemas import Passage
 
 log = logging.getLogger(__name__)
@@ -76,6 +77,8 @@ class Retrieval:
     candidates: list[Candidate]
     query_vector: np.ndarray
     timings_ms: dict[str, float]
+    pieces: dict[str, PieceVectors] = field(default_factory=dict)  # chunk_id -> cached piece vectors
+    extra_vectors: dict[str, np.ndarray] = field(default_factory=dict)  # see Retriever.search
 
 
 @lru_cache(maxsize=4096)
@@ -104,17 +107,22 @@ class Retriever:
         self.reranker = reranker
         self._languages: dict[tuple, tuple[list, np.ndarray | None] | None] = {}  # see _nearest_in_language
 
-    def search(self, query: str, k: int = 5) -> Retrieval:
-        """The best ``k`` passages; a rebuild switching generations meanwhile is followed, not fatal."""
-        return self.index.retrying(lambda: self._search(query, k))
+    def search(self, query: str, k: int = 5, also_encode: list[str] | None = None) -> Retrieval:
+        """The best ``k`` passages; a rebuild switching generations meanwhile is followed, not fatal.
 
-    def _search(self, query: str, k: int) -> Retrieval:
+        ``also_encode``: other query texts the answerer will need, encoded in the same call as the
+        query (a second call would cost nearly as much again) and returned in ``extra_vectors``.
+        """
+        return self.index.retrying(lambda: self._search(query, k, also_encode or []))
+
+    def _search(self, query: str, k: int, also_encode: list[str]) -> Retrieval:
         timings: dict[str, float] = {}
         t0 = time.perf_counter()
         self.index.refresh()
         view = self.index.view()  # store, BM25 and committed set of one generation
         t1 = time.perf_counter()
-        qvec = self.embedder.embed_queries([query])[0]
+        encoded = self.embedder.embed_queries([query, *also_encode])
+        qvec = encoded[0]
         t2 = time.perf_counter()
         dense = self.index.dense(view, qvec, self.candidates)
         t3 = time.perf_counter()
@@ -130,7 +138,10 @@ class Retriever:
         timings.update(refresh=(t1 - t0) * 1000, embed_query=(t2 - t1) * 1000,
                        dense=(t3 - t2) * 1000, lexical=(t4 - t3) * 1000, fuse=(t5 - t4) * 1000)
         passages = [c.passage(c.fused) for c in heads[:k]]
-        return Retrieval(passages, heads, qvec, {k_: round(v, 2) for k_, v in timings.items()})
+        pieces = view.store.piece_vectors([(p.chunk_id, p.text) for p in passages])
+        timings["pieces"] = (time.perf_counter() - t5) * 1000
+        return Retrieval(passages, heads, qvec, {k_: round(v, 2) for k_, v in timings.items()}, pieces,
+                         dict(zip(also_encode, encoded[1:], strict=True)))
 
     def _fuse(self, view: View, dense: list, lexical: list[tuple[str, float]],
               qvec: np.ndarray) -> list[Candidate]:

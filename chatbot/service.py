@@ -74,7 +74,9 @@ class ChatService:
         condense = getattr(self.answerer, "condense", None)
         query = condense(question, history) if condense else standalone_query(question, history)
         t1 = time.perf_counter()
-        retrieval = self.retriever.search(query, self.settings.search_k)
+        companions = getattr(self.answerer, "companion_queries", None)
+        retrieval = self.retriever.search(query, self.settings.search_k,
+                                          companions(question) if companions else None)
         t2 = time.perf_counter()
         if on_event:
             on_event("passages", retrieval.passages)

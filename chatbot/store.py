@@ -7,6 +7,7 @@ and ``<name>-<gen>-docs`` (one record per article: full stored text plus the man
 doc_id -> sha256, chunk count, origin). A small registry collection names the active generation, so
 a rebuild fills a new generation aside and switches by rewriting one record. Every write bumps a
 version stamp that derived data (the lexical index, in-memory caches) compares against.
+Sentence and clause vectors of the chunks (chatbot.pieces) are cached in a local file per generation.
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ from typing import Any
 
 import numpy as np
 
+from chatbot.piece_store import PieceStore
+from chatbot.pieces import PieceVectors
 from chatbot.schemas import Article, Chunk, Document
 
 log = logging.getLogger(__name__)
@@ -113,6 +116,10 @@ class Registry:
                 log.debug("collection %s-%s-%s already gone", self.name, generation, suffix)
 
 
+def pieces_file(folder: Path, name: str, generation: str) -> Path:
+    return folder / f"{name}-{generation}.sqlite"
+
+
 def new_generation() -> str:
     return time.strftime("g%Y%m%d%H%M%S") + uuid.uuid4().hex[:6]
 
@@ -120,9 +127,11 @@ def new_generation() -> str:
 class IndexStore:
     """One generation of the index: chunks with vectors, and the manifest with article texts."""
 
-    def __init__(self, client: Any, name: str, generation: str) -> None:
+    def __init__(self, client: Any, name: str, generation: str, pieces_dir: Path | None = None) -> None:
+        """``pieces_dir``: where this generation's piece vectors are cached (none: not cached)."""
         self.client = client
         self.generation = generation
+        self.pieces = PieceStore(pieces_file(pieces_dir, name, generation)) if pieces_dir else None
         self.chunks = client.get_or_create_collection(
             f"{name}-{generation}-chunks",
             configuration={"hnsw": {"space": "cosine", "ef_search": 64}},
@@ -173,10 +182,17 @@ class IndexStore:
             return None
         return got["metadatas"][0] or {}, got["documents"][0] or ""
 
-    def put_article(self, article: Article, chunks: list[Chunk], vectors: np.ndarray) -> None:
-        """Write chunks first and the manifest record last: the record is the commit mark."""
+    def put_article(self, article: Article, chunks: list[Chunk], vectors: np.ndarray,
+                    pieces: list[tuple[list[tuple[int, int]], np.ndarray]] | None = None) -> None:
+        """Write chunks first and the manifest record last: the record is the commit mark.
+
+        ``pieces``: per chunk, its piece spans and vectors (chatbot.pieces), cached beside Chroma.
+        """
         if len(chunks) != len(vectors):
             raise ValueError("one vector per chunk")
+        if pieces and self.pieces is not None:
+            self.pieces.put(article.doc_id, [(c.chunk_id, c.text, spans, vecs)
+                                             for c, (spans, vecs) in zip(chunks, pieces, strict=True)])
         base = {"doc_id": article.doc_id, "title": article.title, "date": article.date,
                 "source": article.source, "lang": article.lang}
         for i in range(0, len(chunks), PAGE):
@@ -202,10 +218,18 @@ class IndexStore:
         """Manifest record first (the article disappears at once), then its chunks."""
         self.docs.delete(ids=[doc_id])
         self.chunks.delete(where={"doc_id": doc_id})
+        if self.pieces is not None:
+            self.pieces.delete_doc(doc_id)
 
     def delete_chunks(self, chunk_ids: list[str]) -> None:
         for i in range(0, len(chunk_ids), PAGE):
             self.chunks.delete(ids=chunk_ids[i:i + PAGE])
+        if self.pieces is not None:
+            self.pieces.delete_chunks(chunk_ids)
+
+    def piece_vectors(self, chunks: list[tuple[str, str]]) -> dict[str, PieceVectors]:
+        """Cached piece vectors of (chunk_id, text) pairs, for those that have them."""
+        return self.pieces.get(chunks) if self.pieces is not None else {}
 
     # ---- chunks -----------------------------------------------------------------------------
     def chunk_count(self) -> int:

@@ -73,19 +73,19 @@ def test_an_article_added_during_a_rebuild_survives_the_switch(writer, make_serv
     rebuilder.add_paths([seed_copy])
     other = rebuilder if writer == "same process" else make_service("app-2", **server)
     more = ghana_and_lyon(tmp_path / "more")
-    real = embedder.embed_documents
+    real = embedder.embed_documents_with_pieces  # what indexing calls
     added: list[object] = []
 
-    def add_while_rebuilding(texts, titles=None, **options):
+    def add_while_rebuilding(texts, titles, pieces):
         if not added and threading.current_thread().name != "adder":
             # the rebuild is filling its new generation: an upload arrives now
             adder = threading.Thread(name="adder", target=lambda: added.append(
                 other.add_paths([more / "ghana.txt"])))
             adder.start()
             adder.join()  # the add completes (into the old generation) before the rebuild goes on
-        return real(texts, titles, **options)
+        return real(texts, titles, pieces)
 
-    monkeypatch.setattr(embedder, "embed_documents", add_while_rebuilding)
+    monkeypatch.setattr(embedder, "embed_documents_with_pieces", add_while_rebuilding)
     old_generation = rebuilder.index.store.generation
     rebuilder.rebuild(seed_copy)
     monkeypatch.undo()

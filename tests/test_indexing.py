@@ -159,17 +159,17 @@ def test_interrupted_rebuild_leaves_the_old_index_serving(make_service, seed_cop
     source = other_articles(tmp_path / "next")
     shutil.copy(next(seed_copy.iterdir()), source)
 
-    real = embedder.embed_documents
+    real = embedder.embed_documents_with_pieces  # what indexing calls
     calls = []
 
-    def crash_after_first_batch(texts, titles=None, **options):
+    def crash_after_first_batch(texts, titles, pieces):
         calls.append(len(texts))
         if len(calls) > 1:
             raise RuntimeError("simulated crash while embedding")
-        return real(texts, titles, **options)
+        return real(texts, titles, pieces)
 
     monkeypatch.setattr(indexing, "ENCODE_BATCH", 2)
-    monkeypatch.setattr(embedder, "embed_documents", crash_after_first_batch)
+    monkeypatch.setattr(embedder, "embed_documents_with_pieces", crash_after_first_batch)
     with pytest.raises(RebuildInterrupted, match="previous index still serves"):
         service.rebuild(source)
     monkeypatch.undo()

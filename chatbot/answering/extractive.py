@@ -22,6 +22,7 @@ from chatbot.answering.question import analyse, unknown_names
 from chatbot.chunking import sentence_spans
 from chatbot.embeddings import Embedder
 from chatbot.lexical import STEMMERS, tokenize
+from chatbot.pieces import clause_windows
 from chatbot.retrieval import Retrieval
 from chatbot.schemas import Answer, Citation, Passage
 
@@ -35,22 +36,8 @@ MAX_QUOTES = 2
 # (0.06: 94% citation correctness, 6 of 50 answers with two quotes; 0.13: 96%, 16; 0.16: 98%, 22).
 MARGIN = 0.13
 LEXICAL_WEIGHT = 0.3
-LONG_SENTENCE = 180
 WINDOWED_SENTENCES = 8
 
-
-
-def clause_windows(text: str, start: int, end: int) -> list[tuple[int, int]]:
-    """Windows of two consecutive clauses of a long sentence (none for a short one)."""
-    if end - start <= LONG_SENTENCE:
-        return []
-    cuts = [start] + [start + m.end() for m in re.finditer(r"[,;:]\s+|\s[–—]\s", text[start:end])] + [end]
-    windows = []
-    for i in range(len(cuts) - 2):
-        a, b = cuts[i], cuts[min(i + 2, len(cuts) - 1)]
-        if b - a >= 40 and (a, b) != (start, end):
-            windows.append((a, b))
-    return windows
 
 
 @dataclass
@@ -74,19 +61,27 @@ class ExtractiveAnswerer:
         self._cache: OrderedDict[tuple[str, int, int], np.ndarray] = OrderedDict()
 
     # ---- scoring ------------------------------------------------------------------------------
-    def _sentence_vectors(self, items: list[tuple[Passage, int, int, str]]) -> np.ndarray:
+    def _sentence_vectors(self, items: list[tuple[Passage, int, int, str]], retrieval: Retrieval) -> np.ndarray:
+        """Unit vectors of the spans: from the chunks' cached piece vectors when they cover the
+        span (see chatbot.pieces), else encoded now (and kept in a small cache)."""
+        found: list[np.ndarray | None] = []
+        for passage, start, end, _ in items:
+            record = retrieval.pieces.get(passage.chunk_id)
+            found.append(record.span_vector(start - passage.start, end - passage.start) if record else None)
         keys = [(p.doc_id, s, e) for p, s, e, _ in items]
-        todo = [i for i, k in enumerate(keys) if k not in self._cache]
+        todo = [i for i, k in enumerate(keys) if found[i] is None and k not in self._cache]
         if todo:
             # no title here: the article title would pull every sentence towards the same topic
             vecs = self.embedder.embed_documents([items[i][3] for i in todo])
             for i, vec in zip(todo, vecs, strict=True):
                 self._cache[keys[i]] = vec
-        for key in keys:
-            self._cache.move_to_end(key)
+        for i, key in enumerate(keys):
+            if found[i] is None:
+                self._cache.move_to_end(key)
+                found[i] = self._cache[key]
         while len(self._cache) > 20000:
             self._cache.popitem(last=False)
-        return np.stack([self._cache[k] for k in keys]) if keys else np.zeros((0, 1))
+        return np.stack(found) if items else np.zeros((0, 1))
 
     def score_sentences(self, question: str, query: str, retrieval: Retrieval) -> list[ScoredSentence]:
         """Every sentence of the top passages, best first.
@@ -95,7 +90,7 @@ class ExtractiveAnswerer:
         and keeps its best window's similarity, so the fact asked about is not drowned out.
         """
         items: list[tuple[Passage, int, int, str]] = []
-        pieces: list[tuple[Passage, int, int, str]] = []
+        windows: list[tuple[Passage, int, int, str]] = []
         owner: list[int] = []
         seen: set[tuple[str, int]] = set()
         for passage in retrieval.passages[:TOP_PASSAGES]:
@@ -108,17 +103,17 @@ class ExtractiveAnswerer:
         if not items:
             return []
         qvec = self._predicate_vector(question, query, retrieval)
-        sims = self._sentence_vectors(items) @ qvec
+        sims = self._sentence_vectors(items, retrieval) @ qvec
         # clause windows only for the most promising long sentences: they cost one encoding each
         for i in np.argsort(-sims)[:WINDOWED_SENTENCES]:
             passage, start, end, _ = items[i]
             offset = passage.start
             for ws, we in clause_windows(passage.text, start - offset, end - offset):
-                pieces.append((passage, offset + ws, offset + we, passage.text[ws:we]))
+                windows.append((passage, offset + ws, offset + we, passage.text[ws:we]))
                 owner.append(int(i))
-        if pieces:
-            piece_sims = self._sentence_vectors(pieces) @ qvec
-            for i, sim in zip(owner, piece_sims, strict=True):
+        if windows:
+            window_sims = self._sentence_vectors(windows, retrieval) @ qvec
+            for i, sim in zip(owner, window_sims, strict=True):
                 sims[i] = max(sims[i], sim)
         needs = analyse(question)
         qlang = question_language(question)
@@ -147,16 +142,26 @@ class ExtractiveAnswerer:
         "Which countries back Haftar?" is closest to every sentence naming Haftar; with the name
         masked, what is asked about (countries backing someone) weighs as much as who.
         """
+        masked = self.companion_queries(question)
+        if not masked:
+            return retrieval.query_vector
+        vector = retrieval.extra_vectors.get(masked[0])
+        if vector is None:
+            vector = self.embedder.embed_queries(masked)[0]
+        blended = retrieval.query_vector + vector
+        return blended / np.linalg.norm(blended)
+
+    @staticmethod
+    def companion_queries(question: str) -> list[str]:
+        """Texts to encode along with the search query (one encoder call for both): the question
+        with its names masked, when enough of it is left."""
         names = analyse(question).names
         if not names:
-            return retrieval.query_vector
+            return []
         masked = question
         for name in names:
             masked = masked.replace(name, " ")
-        if len(re.findall(r"\w{3,}", masked)) < 2:
-            return retrieval.query_vector
-        blended = retrieval.query_vector + self.embedder.embed_queries([masked])[0]
-        return blended / np.linalg.norm(blended)
+        return [masked] if len(re.findall(r"\w{3,}", masked)) >= 2 else []
 
     @staticmethod
     def _rank_bonus(items: list[tuple[Passage, int, int, str]], retrieval: Retrieval) -> list[float]:
