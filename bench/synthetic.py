@@ -49,10 +49,11 @@ class RandomDocumentEmbedder:
         return vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
 
     def embed_documents_with_pieces(self, texts: list[str], titles: list[str] | None,
-                                    pieces: list[list[tuple[int, int]]]) -> tuple[np.ndarray, list[np.ndarray]]:
+                                    pieces: list[list[tuple[int, int]]], *,
+                                    bulk: bool = True) -> tuple[np.ndarray, list[np.ndarray]]:
         """Random piece vectors too, so answers read cached pieces as they would on a real index."""
         if not self.random_documents:
-            return self.real.embed_documents_with_pieces(texts, titles, pieces)
+            return self.real.embed_documents_with_pieces(texts, titles, pieces, bulk=bulk)
         dim = self.real.dimension
         return (self.embed_documents(texts, titles),
                 [self._rng.standard_normal((len(spans), dim)).astype(np.float16) for spans in pieces])

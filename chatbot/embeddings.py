@@ -207,8 +207,10 @@ class SentenceTransformerEmbedder:
             return self._encode(texts, self._query_prompt)
 
     def embed_documents_with_pieces(self, texts: list[str], titles: list[str] | None,
-                                    pieces: list[list[tuple[int, int]]]) -> tuple[np.ndarray, list[np.ndarray]]:
-        """Bulk document vectors plus, per text, the vectors of its pieces (see chatbot.pieces).
+                                    pieces: list[list[tuple[int, int]]], *,
+                                    bulk: bool = True) -> tuple[np.ndarray, list[np.ndarray]]:
+        """Document vectors plus, per text, the vectors of its pieces (see chatbot.pieces); ``bulk``
+        as for ``embed_documents`` (indexing is bulk; a chunk completed at question time is not).
 
         The same encoder pass gives both: a piece's vector is the model's linear projection of
         the sum of its token vectors. Models whose head is not mean pooling followed by linear
@@ -217,7 +219,7 @@ class SentenceTransformerEmbedder:
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32), []
         if self._head is None:
-            return self.embed_documents(texts, titles, bulk=True), [np.zeros((0, self.dimension))] * len(texts)
+            return self.embed_documents(texts, titles, bulk=bulk), [np.zeros((0, self.dimension))] * len(texts)
         if self._titled_documents:
             inputs = [document_input(t, (titles or [None] * len(texts))[i]) for i, t in enumerate(texts)]
         else:
@@ -227,7 +229,7 @@ class SentenceTransformerEmbedder:
         piece_vectors: list[np.ndarray] = [np.zeros((0, self.dimension))] * len(texts)
         for begin in range(0, len(order), self.batch_size):
             part = order[begin:begin + self.batch_size]
-            with self._gate.bulk():
+            with self._gate.bulk() if bulk else self._gate.interactive():
                 outputs = self.model.encode([inputs[i] for i in part], batch_size=self.batch_size,
                                             output_value=None, show_progress_bar=False)
             for i, out in zip(part, outputs, strict=True):

@@ -13,6 +13,7 @@ import itertools
 import logging
 import re
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -23,7 +24,7 @@ from chatbot.answering.language import question_language
 from chatbot.embeddings import Embedder
 from chatbot.index import ArticleIndex, View
 from chatbot.lexical import fold
-from chatbot.pieces import PieceVectors
+from chatbot.pieces import PieceVectors, piece_spans
 from chatbot.schemas import Passage
 
 log = logging.getLogger(__name__)
@@ -77,8 +78,17 @@ class Retrieval:
     candidates: list[Candidate]
     query_vector: np.ndarray
     timings_ms: dict[str, float]
-    pieces: dict[str, PieceVectors] = field(default_factory=dict)  # chunk_id -> cached piece vectors
     extra_vectors: dict[str, np.ndarray] = field(default_factory=dict)  # see Retriever.search
+    piece_loader: Callable[[list[Passage]], dict[str, PieceVectors]] | None = None
+    _pieces: dict[str, PieceVectors] = field(default_factory=dict)
+
+    def pieces_of(self, passages: list[Passage]) -> dict[str, PieceVectors]:
+        """Sentence and clause vectors of these passages (chatbot.pieces), loaded on first need:
+        a search alone never pays for them."""
+        todo = [p for p in passages if p.chunk_id not in self._pieces]
+        if todo and self.piece_loader is not None:
+            self._pieces.update(self.piece_loader(todo))
+        return {p.chunk_id: self._pieces[p.chunk_id] for p in passages if p.chunk_id in self._pieces}
 
 
 @lru_cache(maxsize=4096)
@@ -138,10 +148,27 @@ class Retriever:
         timings.update(refresh=(t1 - t0) * 1000, embed_query=(t2 - t1) * 1000,
                        dense=(t3 - t2) * 1000, lexical=(t4 - t3) * 1000, fuse=(t5 - t4) * 1000)
         passages = [c.passage(c.fused) for c in heads[:k]]
-        pieces = view.store.piece_vectors([(p.chunk_id, p.text) for p in passages])
-        timings["pieces"] = (time.perf_counter() - t5) * 1000
-        return Retrieval(passages, heads, qvec, {k_: round(v, 2) for k_, v in timings.items()}, pieces,
-                         dict(zip(also_encode, encoded[1:], strict=True)))
+        return Retrieval(passages, heads, qvec, {k_: round(v, 2) for k_, v in timings.items()},
+                         dict(zip(also_encode, encoded[1:], strict=True)),
+                         lambda wanted: self._load_pieces(view, wanted))
+
+    def _load_pieces(self, view: View, passages: list[Passage]) -> dict[str, PieceVectors]:
+        """Cached piece vectors; a chunk without them (indexed by another replica, or before the
+        cache existed) is encoded once more to get them, and they are cached for next time."""
+        found = view.store.piece_vectors([(p.chunk_id, p.text) for p in passages])
+        missing = [p for p in passages if p.chunk_id not in found]
+        encode = getattr(self.embedder, "embed_documents_with_pieces", None)
+        if not missing or encode is None:
+            return found
+        spans = [piece_spans(p.text) for p in missing]
+        _, vectors = encode([p.text for p in missing], [p.title for p in missing], spans, bulk=False)
+        for passage, own, vecs in zip(missing, spans, vectors, strict=True):
+            if len(vecs) != len(own):
+                continue  # this model gives no piece vectors: sentences get encoded instead
+            if view.store.pieces is not None:
+                view.store.pieces.put(passage.doc_id, [(passage.chunk_id, passage.text, own, vecs)])
+            found[passage.chunk_id] = PieceVectors(np.asarray(own, dtype=np.int32).reshape(-1, 2), vecs)
+        return found
 
     def _fuse(self, view: View, dense: list, lexical: list[tuple[str, float]],
               qvec: np.ndarray) -> list[Candidate]:

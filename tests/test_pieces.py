@@ -74,23 +74,35 @@ def indexed(make_service, seed_copy):
     return service
 
 
-def test_missing_or_stale_cache_still_gives_the_same_answer(indexed, embedder):
+def test_missing_or_stale_cache_is_completed_and_gives_the_same_answer(indexed, embedder):
     question = "Qui dirige l'Armée nationale arabe libyenne ?"
     cached = indexed.ask(question)
     store = indexed.index.store.pieces
     chunks = [(cid, text) for cid, text, _ in indexed.index.store.iter_chunks()]
-    records = store.get(chunks)
-    assert len(records) == len(chunks)
-    # a record whose chunk text changed is ignored, and a lost one is recomputed
+    assert len(store.get(chunks)) == len(chunks)
+    # a record whose chunk text changed is ignored, and lost ones (a chunk indexed by another
+    # replica has none here) are computed again at question time, then kept
     first = chunks[0][0]
     store.put("other", [(first, "another text", [(0, 7)], np.ones((1, embedder.dimension)))])
     store.delete_chunks([cid for cid, _ in chunks[1:]])
     assert store.get(chunks) == {}
     before = embedder.documents_embedded
     again = indexed.ask(question)
-    assert embedder.documents_embedded > before  # sentences were encoded at question time
+    assert embedder.documents_embedded > before
     assert not again.refused and "Khalifa Haftar" in again.answer
-    assert [c.quote for c in again.citations][:1] == [c.quote for c in cached.citations][:1]
+    assert [c.quote for c in again.citations] == [c.quote for c in cached.citations]
+    assert {p.chunk_id for p in again.passages[:4]} <= set(store.get(chunks))
+    before = embedder.documents_embedded
+    indexed.ask(question)
+    assert embedder.documents_embedded == before
+
+
+def test_search_alone_does_not_compute_pieces(indexed, embedder):
+    store = indexed.index.store.pieces
+    store.delete_doc(indexed.documents()[0].doc_id)
+    before = embedder.documents_embedded
+    assert indexed.search("Qui dirige l'Armée nationale arabe libyenne ?")
+    assert embedder.documents_embedded == before
 
 
 def test_cache_follows_removals_and_rebuilds(indexed, seed_copy):

@@ -22,7 +22,7 @@ from chatbot.answering.question import analyse, unknown_names
 from chatbot.chunking import sentence_spans
 from chatbot.embeddings import Embedder
 from chatbot.lexical import STEMMERS, tokenize
-from chatbot.pieces import clause_windows
+from chatbot.pieces import PieceVectors, clause_windows
 from chatbot.retrieval import Retrieval
 from chatbot.schemas import Answer, Citation, Passage
 
@@ -61,12 +61,13 @@ class ExtractiveAnswerer:
         self._cache: OrderedDict[tuple[str, int, int], np.ndarray] = OrderedDict()
 
     # ---- scoring ------------------------------------------------------------------------------
-    def _sentence_vectors(self, items: list[tuple[Passage, int, int, str]], retrieval: Retrieval) -> np.ndarray:
-        """Unit vectors of the spans: from the chunks' cached piece vectors when they cover the
-        span (see chatbot.pieces), else encoded now (and kept in a small cache)."""
+    def _sentence_vectors(self, items: list[tuple[Passage, int, int, str]],
+                          cached: dict[str, PieceVectors]) -> np.ndarray:
+        """Unit vectors of the spans: from the chunks' piece vectors when they cover the span
+        (see chatbot.pieces), else encoded now (and kept in a small cache)."""
         found: list[np.ndarray | None] = []
         for passage, start, end, _ in items:
-            record = retrieval.pieces.get(passage.chunk_id)
+            record = cached.get(passage.chunk_id)
             found.append(record.span_vector(start - passage.start, end - passage.start) if record else None)
         keys = [(p.doc_id, s, e) for p, s, e, _ in items]
         todo = [i for i, k in enumerate(keys) if found[i] is None and k not in self._cache]
@@ -103,7 +104,8 @@ class ExtractiveAnswerer:
         if not items:
             return []
         qvec = self._predicate_vector(question, query, retrieval)
-        sims = self._sentence_vectors(items, retrieval) @ qvec
+        cached = retrieval.pieces_of(retrieval.passages[:TOP_PASSAGES])
+        sims = self._sentence_vectors(items, cached) @ qvec
         # clause windows only for the most promising long sentences: they cost one encoding each
         for i in np.argsort(-sims)[:WINDOWED_SENTENCES]:
             passage, start, end, _ = items[i]
@@ -112,7 +114,7 @@ class ExtractiveAnswerer:
                 windows.append((passage, offset + ws, offset + we, passage.text[ws:we]))
                 owner.append(int(i))
         if windows:
-            window_sims = self._sentence_vectors(windows, retrieval) @ qvec
+            window_sims = self._sentence_vectors(windows, cached) @ qvec
             for i, sim in zip(owner, window_sims, strict=True):
                 sims[i] = max(sims[i], sim)
         needs = analyse(question)
