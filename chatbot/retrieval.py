@@ -46,7 +46,10 @@ LANGUAGE_SLOT_GAP = 0.10
 LANGUAGE_SLOT_INDEX = 3
 LANGUAGE_SLOTS = 2
 SAME_DOC_DECAY = 0.8
-SAME_DOC_FREE = 2  # passages of one article before the diversity decay starts
+# passages of one article before the diversity decay starts: with 2, the passage holding the
+# answer was often the third relevant one of its article and fell out of the top 5 behind
+# same-topic passages of other articles (hit@5 with 300 news distractors 92% -> 98% with 3)
+SAME_DOC_FREE = 3
 DUPLICATE_JACCARD = 0.8
 
 

@@ -30,13 +30,19 @@ STOP = {"qui", "que", "quoi", "quel", "quelle", "quels", "quelles", "où", "quan
         "did", "does", "do", "the", "an", "of", "to", "in", "on", "for", "by", "with", "and", "et",
         "date", "dans", "par", "pour", "sur", "avec", "ne", "pas", "se", "s", "l", "d", "qu",
         "many", "much", "time", "place", "lieu", "moment", "est-ce", "selon", "according",
-        "article", "articles"} | ANAPHORA
+        "article", "articles", "si", "so", "très", "very"} | ANAPHORA
 FOLDED_STOP = frozenset(fold(s) for s in STOP)  # folded once, checked per word
 _CITATION = re.compile(r"\[\d+\]")
+# French inversion: "est-elle", "a-t-il", "soutient-on" hold a pronoun after the hyphen
+_INVERSION = re.compile(r"(?i)-(?:t-)?(il|elle|ils|elles|on|ce)$")
 
 
 def _words(text: str) -> list[str]:
-    return re.findall(r"[\w’'-]+", text)
+    words = []
+    for word in re.findall(r"[\w’'-]+", text):
+        inverted = _INVERSION.search(word)
+        words.extend([word[:inverted.start()], inverted.group(1)] if inverted else [word])
+    return words
 
 
 def content_words(text: str) -> list[str]:
@@ -84,9 +90,10 @@ def standalone_query(question: str, history: list[Message]) -> str:
         # only the follow-up's own words, so borrowed words cannot outvote what is asked
         extra.extend(content_words(previous))
     if answers:
-        # person-like names (two or more capitalised words) of the last answer, quotes included
-        multiword = [n for n in _names(answers[-1]) if " " in n]
-        extra.extend(multiword[:3])
+        # names the last answer gave, quotes included: several-word names (people) first, then
+        # single ones ("Misrata" is what "Pourquoi est-elle si importante ?" is about)
+        names = _names(answers[-1])
+        extra.extend(([n for n in names if " " in n] + [n for n in names if " " not in n])[:3])
     seen = {fold(w) for w in content_words(question)}
     additions = []
     for word in extra:
