@@ -183,13 +183,8 @@ class Retriever:
                 pool.setdefault(cid, Candidate(cid, text, meta, dense=sim)).ranks["dense_lang"] = rank
         missing = [cid for cid, _ in lexical if cid not in pool]
         if missing:
-            found = view.store.get_chunks(missing)
-            vectors = view.store.chunk_vectors(missing)
-            for cid in missing:
-                if cid in found:
-                    text, meta = found[cid]
-                    sim = float(vectors[cid] @ qvec) if cid in vectors else 0.0
-                    pool[cid] = Candidate(cid, text, meta, dense=sim)
+            for cid, (text, meta, vector) in view.store.get_chunks(missing).items():
+                pool[cid] = Candidate(cid, text, meta, dense=float(vector @ qvec))
         top_lex = lexical[0][1] if lexical else 1.0
         for rank, (cid, score) in enumerate(lexical):
             if cid in pool:

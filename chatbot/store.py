@@ -266,12 +266,14 @@ class IndexStore:
             )
         ]
 
-    def get_chunks(self, chunk_ids: list[str]) -> dict[str, tuple[str, dict[str, Any]]]:
+    def get_chunks(self, chunk_ids: list[str]) -> dict[str, tuple[str, dict[str, Any], np.ndarray]]:
+        """(text, metadata, vector) of the given chunks, in one read."""
         if not chunk_ids:
             return {}
-        got = self.chunks.get(ids=chunk_ids, include=["documents", "metadatas"])
-        return {cid: (text or "", meta or {})
-                for cid, text, meta in zip(got["ids"], got["documents"], got["metadatas"], strict=True)}
+        got = self.chunks.get(ids=chunk_ids, include=["documents", "metadatas", "embeddings"])
+        return {cid: (text or "", meta or {}, np.asarray(vec, dtype=np.float32))
+                for cid, text, meta, vec in zip(got["ids"], got["documents"], got["metadatas"], got["embeddings"],
+                                                strict=True)}
 
     def chunks_where(self, where: dict[str, Any], limit: int) -> list[tuple[str, np.ndarray, str, dict[str, Any]]] | None:
         """Every chunk matching ``where`` with its vector, or None when there are more than ``limit``."""
@@ -281,10 +283,3 @@ class IndexStore:
         return [(cid, np.asarray(vec, dtype=np.float32), text or "", meta or {})
                 for cid, vec, text, meta in zip(got["ids"], got["embeddings"], got["documents"], got["metadatas"],
                                                 strict=True)]
-
-    def chunk_vectors(self, chunk_ids: list[str]) -> dict[str, np.ndarray]:
-        if not chunk_ids:
-            return {}
-        got = self.chunks.get(ids=chunk_ids, include=["embeddings"])
-        return {cid: np.asarray(vec, dtype=np.float32)
-                for cid, vec in zip(got["ids"], got["embeddings"], strict=True)}
