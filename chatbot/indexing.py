@@ -31,6 +31,9 @@ from chatbot.store import IndexStore, chunk_ids_for, is_gone
 log = logging.getLogger(__name__)
 Progress = Callable[[int, int], None]  # (chunks embedded so far, chunks to embed)
 ENCODE_BATCH = 64
+WRITE_GROUP = 128  # chunks of finished articles written to Chroma per call (see IndexStore.put_articles)
+# a finished article: its chunks, their vectors, the doc_ids it replaces, its piece vectors
+Finished = tuple[Article, list[Chunk], np.ndarray, list[str], list | None]
 
 
 class RebuildInterrupted(RuntimeError):
@@ -150,6 +153,7 @@ class Indexer:
         remaining = [len(chunks) for _, chunks, _ in chunked]
         starts = np.cumsum([0] + remaining[:-1]).tolist()
         writes: list[Future] = []
+        group: list[Finished] = []  # finished articles not yet handed to the writer
         with_pieces = hasattr(self.embedder, "embed_documents_with_pieces")
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="chroma-writer") as writer:
             for begin in range(0, total, ENCODE_BATCH):
@@ -171,30 +175,34 @@ class Indexer:
                         article, chunks, replaced = chunked[i]
                         block = np.stack(vectors[starts[i]:starts[i] + len(chunks)])
                         own = pieces[starts[i]:starts[i] + len(chunks)] if with_pieces else None
-                        writes.append(writer.submit(
-                            self._write_one, store, article, chunks, block, replaced, manifest, own))
-                        pieces[starts[i]:starts[i] + len(chunks)] = [None] * len(chunks)  # the writer has them
+                        group.append((article, chunks, block, replaced, own))
+                        pieces[starts[i]:starts[i] + len(chunks)] = [None] * len(chunks)  # the group has them
+                if sum(len(g[1]) for g in group) >= WRITE_GROUP or begin + ENCODE_BATCH >= total:
+                    writes.append(writer.submit(self._write_group, store, group, manifest))
+                    group = []
                 if progress:
                     progress(min(begin + ENCODE_BATCH, total), total)
             for future in writes:
                 future.result()
 
     @staticmethod
-    def _write_one(store: IndexStore, article: Article, chunks: list[Chunk], vectors: np.ndarray,
-                   replaced: list[str], manifest: dict[str, dict], pieces: list | None = None) -> None:
-        if article.doc_id in replaced:
-            # unlist the old version first: a crash while its chunks are overwritten then leaves
-            # uncommitted chunks (hidden, repaired by a re-run), never a record over mixed chunks
-            store.unlist(article.doc_id)
-        store.put_article(article, chunks, vectors, pieces)
-        for doc_id in replaced:
-            if doc_id != article.doc_id:
-                store.delete_article(doc_id)
-            else:  # same id, new content: drop chunks the new version no longer has
-                keep = {c.chunk_id for c in chunks}
-                old_count = int(manifest.get(doc_id, {}).get("chunks", 0))
-                stale = chunk_ids_for(doc_id, old_count)
-                store.delete_chunks([cid for cid in stale if cid not in keep])
+    def _write_group(store: IndexStore, group: list[Finished], manifest: dict[str, dict]) -> None:
+        """Store finished articles together (see IndexStore.put_articles), then drop what they replace."""
+        for article, _, _, replaced, _ in group:
+            if article.doc_id in replaced:
+                # unlist the old version first: a crash while its chunks are overwritten then leaves
+                # uncommitted chunks (hidden, repaired by a re-run), never a record over mixed chunks
+                store.unlist(article.doc_id)
+        store.put_articles([(article, chunks, vectors, pieces) for article, chunks, vectors, _, pieces in group])
+        for article, chunks, _, replaced, _ in group:
+            for doc_id in replaced:
+                if doc_id != article.doc_id:
+                    store.delete_article(doc_id)
+                else:  # same id, new content: drop chunks the new version no longer has
+                    keep = {c.chunk_id for c in chunks}
+                    old_count = int(manifest.get(doc_id, {}).get("chunks", 0))
+                    stale = chunk_ids_for(doc_id, old_count)
+                    store.delete_chunks([cid for cid in stale if cid not in keep])
 
     # ---- remove -------------------------------------------------------------------------------
     def remove(self, doc_ids: list[str]) -> SyncReport:
