@@ -41,16 +41,17 @@ class PieceStore:
             path.parent.mkdir(parents=True, exist_ok=True)
             conn = sqlite3.connect(path, timeout=30, check_same_thread=False, isolation_level=None)
             conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=NORMAL")  # a cache: no fsync per commit (see module doc)
             conn.execute(_SCHEMA)
             self._conn = conn
         except (OSError, sqlite3.Error) as exc:
             log.warning("piece vectors disabled (%s: %s); answers will encode sentences instead", path, exc)
 
-    def put(self, doc_id: str, records: Iterable[tuple[str, str, list[tuple[int, int]], np.ndarray]]) -> None:
-        """Store (chunk_id, chunk text, piece spans, piece vectors) records of one article."""
+    def put(self, records: Iterable[tuple[str, str, str, list[tuple[int, int]], np.ndarray]]) -> None:
+        """Store (doc_id, chunk_id, chunk text, piece spans, piece vectors) records, in one transaction."""
         rows = [(cid, doc_id, digest(text), np.asarray(spans, dtype=np.int32).tobytes(),
                  np.asarray(vectors, dtype=np.float16).tobytes(), int(vectors.shape[1]))
-                for cid, text, spans, vectors in records if len(spans) and len(spans) == len(vectors)]
+                for doc_id, cid, text, spans, vectors in records if len(spans) and len(spans) == len(vectors)]
         if not rows or self._conn is None:
             return
         try:
@@ -59,7 +60,7 @@ class PieceStore:
                 self._conn.executemany("INSERT OR REPLACE INTO pieces VALUES (?, ?, ?, ?, ?, ?)", rows)
                 self._conn.execute("COMMIT")
         except sqlite3.Error as exc:  # a cache: losing a write costs speed, never an answer
-            log.warning("could not store piece vectors of %s: %s", doc_id, exc)
+            log.warning("could not store piece vectors: %s", exc)
             self._rollback()
 
     def get(self, chunks: list[tuple[str, str]]) -> dict[str, PieceVectors]:

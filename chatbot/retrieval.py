@@ -169,7 +169,7 @@ class Retriever:
             if len(vecs) != len(own):
                 continue  # this model gives no piece vectors: sentences get encoded instead
             if view.store.pieces is not None:
-                view.store.pieces.put(passage.doc_id, [(passage.chunk_id, passage.text, own, vecs)])
+                view.store.pieces.put([(passage.doc_id, passage.chunk_id, passage.text, own, vecs)])
             found[passage.chunk_id] = PieceVectors(np.asarray(own, dtype=np.int32).reshape(-1, 2), vecs)
         return found
 

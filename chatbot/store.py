@@ -204,16 +204,19 @@ class IndexStore:
         ids: list[str] = []
         texts: list[str] = []
         metas: list[dict[str, Any]] = []
+        cached: list[tuple[str, str, str, list[tuple[int, int]], np.ndarray]] = []
         for article, chunks, vectors, pieces in items:
             if len(chunks) != len(vectors):
                 raise ValueError("one vector per chunk")
-            if pieces and self.pieces is not None:
-                self.pieces.put(article.doc_id, [(c.chunk_id, c.text, spans, vecs)
-                                                 for c, (spans, vecs) in zip(chunks, pieces, strict=True)])
+            if pieces:
+                cached += [(article.doc_id, c.chunk_id, c.text, spans, vecs)
+                           for c, (spans, vecs) in zip(chunks, pieces, strict=True)]
             base = _chunk_base(article)
             ids += [c.chunk_id for c in chunks]
             texts += [c.text for c in chunks]
             metas += [_clean_meta({**base, "start": c.start, "end": c.end}) for c in chunks]
+        if cached and self.pieces is not None:
+            self.pieces.put(cached)
         if ids:
             matrix = np.concatenate([np.asarray(v, dtype=np.float32) for _, c, v, _ in items if len(c)])
             for i in range(0, len(ids), PAGE):

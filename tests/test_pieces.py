@@ -83,7 +83,7 @@ def test_missing_or_stale_cache_is_completed_and_gives_the_same_answer(indexed, 
     # a record whose chunk text changed is ignored, and lost ones (a chunk indexed by another
     # replica has none here) are computed again at question time, then kept
     first = chunks[0][0]
-    store.put("other", [(first, "another text", [(0, 7)], np.ones((1, embedder.dimension)))])
+    store.put([("other", first, "another text", [(0, 7)], np.ones((1, embedder.dimension)))])
     store.delete_chunks([cid for cid, _ in chunks[1:]])
     assert store.get(chunks) == {}
     before = embedder.documents_embedded
