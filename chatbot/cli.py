@@ -264,6 +264,9 @@ def evaluate(file: Path,
     if limit:
         questions = questions[:limit]
     service = _service()
+    if service.index.counts()[0] == 0:
+        _fail(f"the index in {service.settings.index_dir} is empty: add the articles the questions are about "
+              f"first (chatbot index add {service.settings.articles_dir})")
     if calibrate_refusal:
         from chatbot.evaluation import calibrate
 

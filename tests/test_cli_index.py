@@ -92,3 +92,10 @@ def test_rebuild_from_a_folder_then_search_json(tmp_path: Path, seed_copy: Path)
     assert len(listed(tmp_path)) == 2  # the failed rebuild changed nothing
     empty_query = chatbot(tmp_path, "search", "  ")
     assert empty_query.returncode == 2 and "empty" in empty_query.stderr
+
+
+def test_eval_on_an_empty_index_says_so_instead_of_scoring_zero(tmp_path: Path):
+    questions = Path(__file__).parent / "eval" / "questions.jsonl"
+    result = chatbot(tmp_path, "eval", str(questions), "--limit", "2")
+    assert result.returncode != 0
+    assert "is empty" in result.stderr and "chatbot index add" in result.stderr
