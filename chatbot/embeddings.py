@@ -183,24 +183,28 @@ class SentenceTransformerEmbedder:
         """Document vectors; ``bulk`` (indexing) yields to questions between mini-batches."""
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
-        if self._titled_documents:
-            inputs = [document_input(t, (titles or [None] * len(texts))[i]) for i, t in enumerate(texts)]
-            prompt = ""
-        else:
-            inputs, prompt = list(texts), self._document_prompt
+        inputs, prompt = self._document_inputs(texts, titles)
         if not bulk:
             with self._gate.interactive():
                 vectors = self._encode(inputs, prompt)
         else:
-            # longest first, as encode() would order them, then one mini-batch per turn at the gate
-            order = sorted(range(len(inputs)), key=lambda i: -len(inputs[i]))
             vectors = np.zeros((len(inputs), self.dimension), dtype=np.float32)
-            for begin in range(0, len(order), self.batch_size):
-                part = order[begin:begin + self.batch_size]
+            for part in self._mini_batches(inputs):  # one turn at the gate each
                 with self._gate.bulk():
                     vectors[part] = self._encode([inputs[i] for i in part], prompt)
         self.documents_embedded += len(texts)
         return vectors
+
+    def _document_inputs(self, texts: list[str], titles: list[str] | None) -> tuple[list[str], str | None]:
+        """Encoder inputs and prompt: EmbeddingGemma's titled format, or the model's document prompt."""
+        if self._titled_documents:
+            return [document_input(t, (titles or [None] * len(texts))[i]) for i, t in enumerate(texts)], ""
+        return list(texts), self._document_prompt
+
+    def _mini_batches(self, inputs: list[str]) -> list[list[int]]:
+        """Indices of ``inputs`` by mini-batch, longest first, as encode() would order them."""
+        order = sorted(range(len(inputs)), key=lambda i: -len(inputs[i]))
+        return [order[begin:begin + self.batch_size] for begin in range(0, len(order), self.batch_size)]
 
     def embed_queries(self, texts: list[str]) -> np.ndarray:
         with self._gate.interactive():
@@ -220,15 +224,11 @@ class SentenceTransformerEmbedder:
             return np.zeros((0, self.dimension), dtype=np.float32), []
         if self._head is None:
             return self.embed_documents(texts, titles, bulk=bulk), [np.zeros((0, self.dimension))] * len(texts)
-        if self._titled_documents:
-            inputs = [document_input(t, (titles or [None] * len(texts))[i]) for i, t in enumerate(texts)]
-        else:
-            inputs = [(self._document_prompt or "") + t for t in texts]
-        order = sorted(range(len(inputs)), key=lambda i: -len(inputs[i]))
+        inputs, prompt = self._document_inputs(texts, titles)
+        inputs = [(prompt or "") + text for text in inputs]  # offsets are taken in the full input
         vectors = np.zeros((len(inputs), self.dimension), dtype=np.float32)
         piece_vectors: list[np.ndarray] = [np.zeros((0, self.dimension))] * len(texts)
-        for begin in range(0, len(order), self.batch_size):
-            part = order[begin:begin + self.batch_size]
+        for part in self._mini_batches(inputs):
             with self._gate.bulk() if bulk else self._gate.interactive():
                 outputs = self.model.encode([inputs[i] for i in part], batch_size=self.batch_size,
                                             output_value=None, show_progress_bar=False)
@@ -248,8 +248,7 @@ class SentenceTransformerEmbedder:
         if ids != enc["input_ids"]:  # tokenised differently than encode() did: no safe alignment
             return np.zeros((0, self.dimension), dtype=np.float32)
         offsets = np.asarray(enc["offset_mapping"], dtype=np.int64).reshape(-1, 2)
-        ends = np.where(offsets[:, 1] > offsets[:, 0], offsets[:, 1] - 1 - shift, -1)
-        ends[ends < 0] = -1
+        ends = np.where(offsets[:, 1] > offsets[:, 0], offsets[:, 1] - 1 - shift, -1)  # < 0: prompt
         tokens = out["token_embeddings"][:len(ids)].float().numpy()
         return (pool_pieces(tokens, ends, spans) @ self._head).astype(np.float16)
 

@@ -50,12 +50,10 @@ class ArticleIndex:
         self.name = name
         self._lock = threading.RLock()
         self.write_lock = threading.Lock()  # one writer at a time in this process
-        generation = self.registry.active()
-        if generation is None:
-            generation = new_generation()
-            self._open(generation)
-            self.registry.set_active(generation)
-        self.store = self._open(generation)
+        active = self.registry.active()
+        self.store = self._open(active or new_generation())  # creates the collections of a new one
+        if active is None:
+            self.registry.set_active(self.store.generation)
         self.lexical = LexicalIndex()
         self.committed: frozenset[str] = frozenset()
         self._seen_version: str | None = None

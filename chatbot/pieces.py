@@ -85,8 +85,8 @@ def pool_pieces(token_vectors: np.ndarray, token_ends: np.ndarray,
                 spans: list[tuple[int, int]]) -> np.ndarray:
     """Sum of the token vectors falling in each span (before the model's linear projection).
 
-    ``token_ends`` holds each token's last character offset in the chunk text (-1 for the prompt,
-    special and padding tokens). A token belongs to the span holding its last character; a span
+    ``token_ends`` holds each token's last character offset in the chunk text (negative for the
+    prompt, special and padding tokens). A token belongs to the span holding its last character; a span
     extending past the last encoded token was truncated and gets a zero sum.
     """
     sums = np.zeros((len(spans), token_vectors.shape[1]), dtype=np.float32)

@@ -165,12 +165,13 @@ class Retriever:
             return found
         spans = [piece_spans(p.text) for p in missing]
         _, vectors = encode([p.text for p in missing], [p.title for p in missing], spans, bulk=False)
+        fresh = []
         for passage, own, vecs in zip(missing, spans, vectors, strict=True):
             if len(vecs) != len(own):
                 continue  # this model gives no piece vectors: sentences get encoded instead
-            if view.store.pieces is not None:
-                view.store.pieces.put([(passage.doc_id, passage.chunk_id, passage.text, own, vecs)])
+            fresh.append((passage.doc_id, passage.chunk_id, passage.text, own, vecs))
             found[passage.chunk_id] = PieceVectors(np.asarray(own, dtype=np.int32).reshape(-1, 2), vecs)
+        view.store.keep_piece_vectors(fresh)
         return found
 
     def _fuse(self, view: View, dense: list, lexical: list[tuple[str, float]],

@@ -119,11 +119,6 @@ class Registry:
 PiecesOfChunks = list[tuple[list[tuple[int, int]], np.ndarray]]  # per chunk: piece spans, vectors
 
 
-def _chunk_base(article: Article) -> dict[str, Any]:
-    return {"doc_id": article.doc_id, "title": article.title, "date": article.date,
-            "source": article.source, "lang": article.lang}
-
-
 def pieces_file(folder: Path, name: str, generation: str) -> Path:
     return folder / f"{name}-{generation}.sqlite"
 
@@ -205,26 +200,27 @@ class IndexStore:
         texts: list[str] = []
         metas: list[dict[str, Any]] = []
         cached: list[tuple[str, str, str, list[tuple[int, int]], np.ndarray]] = []
+        records: list[tuple[str, str, dict[str, Any]]] = []
         for article, chunks, vectors, pieces in items:
             if len(chunks) != len(vectors):
                 raise ValueError("one vector per chunk")
             if pieces:
                 cached += [(article.doc_id, c.chunk_id, c.text, spans, vecs)
                            for c, (spans, vecs) in zip(chunks, pieces, strict=True)]
-            base = _chunk_base(article)
+            base = {"doc_id": article.doc_id, "title": article.title, "date": article.date,
+                    "source": article.source, "lang": article.lang}
             ids += [c.chunk_id for c in chunks]
             texts += [c.text for c in chunks]
             metas += [_clean_meta({**base, "start": c.start, "end": c.end}) for c in chunks]
-        if cached and self.pieces is not None:
-            self.pieces.put(cached)
+            records.append((article.doc_id, article.text, _clean_meta({
+                **base, "sha256": article.sha256, "chunks": len(chunks), "url": article.url,
+                "origin": article.origin, "added_at": time.time()})))
+        self.keep_piece_vectors(cached)
         if ids:
             matrix = np.concatenate([np.asarray(v, dtype=np.float32) for _, c, v, _ in items if len(c)])
             for i in range(0, len(ids), PAGE):
                 self.chunks.upsert(ids=ids[i:i + PAGE], embeddings=matrix[i:i + PAGE],
                                    documents=texts[i:i + PAGE], metadatas=metas[i:i + PAGE])
-        records = [(a.doc_id, a.text, _clean_meta({
-            **_chunk_base(a), "sha256": a.sha256, "chunks": len(c), "url": a.url, "origin": a.origin,
-            "added_at": time.time()})) for a, c, _, _ in items]
         for i in range(0, len(records), PAGE):
             part = records[i:i + PAGE]
             self.docs.upsert(ids=[r[0] for r in part], embeddings=[_UNIT] * len(part),
@@ -250,6 +246,11 @@ class IndexStore:
     def piece_vectors(self, chunks: list[tuple[str, str]]) -> dict[str, PieceVectors]:
         """Cached piece vectors of (chunk_id, text) pairs, for those that have them."""
         return self.pieces.get(chunks) if self.pieces is not None else {}
+
+    def keep_piece_vectors(self, records: list[tuple[str, str, str, list[tuple[int, int]], np.ndarray]]) -> None:
+        """Cache (doc_id, chunk_id, chunk text, piece spans, piece vectors) records, in one write."""
+        if records and self.pieces is not None:
+            self.pieces.put(records)
 
     # ---- chunks -----------------------------------------------------------------------------
     def chunk_count(self) -> int:
