@@ -31,7 +31,9 @@ from chatbot.store import IndexStore, chunk_ids_for, is_gone
 log = logging.getLogger(__name__)
 Progress = Callable[[int, int], None]  # (chunks embedded so far, chunks to embed)
 ENCODE_BATCH = 64
-WRITE_GROUP = 128  # chunks of finished articles written to Chroma per call (see IndexStore.put_articles)
+# chunks of finished articles written to Chroma per call (see IndexStore.put_articles): one encode
+# batch's worth, so writes still follow encoding closely and a killed add has committed what it had
+WRITE_GROUP = ENCODE_BATCH
 # a finished article: its chunks, their vectors, the doc_ids it replaces, its piece vectors
 Finished = tuple[Article, list[Chunk], np.ndarray, list[str], list | None]
 
