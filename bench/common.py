@@ -41,9 +41,10 @@ def make_settings(index_dir: Path, **overrides: Any) -> Settings:
                     _env_file=None, **overrides)
 
 
-def load_embedder(quantize: bool = True) -> Any:
-    """The project's default embedder, loaded once and shared by several services."""
-    return make_embedder(Settings(models_dir=MODELS, embedding_quantize=quantize, _env_file=None))
+def load_embedder(quantize: bool = True, backend: str = "auto") -> Any:
+    """The project's default embedder (or the given variant), loaded once and shared by several services."""
+    return make_embedder(Settings(models_dir=MODELS, embedding_quantize=quantize, embedding_backend=backend,
+                                  _env_file=None))
 
 
 def service_for(index_dir: Path, embedder: Any, **overrides: Any) -> ChatService:

@@ -24,25 +24,34 @@ from bench.common import MODELS, header, setup_logging, table, to_articles
 from bench.data import select_articles
 from bench.indexing import chunk_inputs
 from chatbot.embeddings import SentenceTransformerEmbedder
+from chatbot.embeddings_onnx import OnnxEmbedder
 
 log = logging.getLogger("bench.encoder")
 MODEL = str(MODELS / "embeddinggemma-300m")
-# (label, quantize, batch_size, max_seq_length, threads); the first int8 row is the shipped default
+# (label, quantize, batch_size, max_seq_length, threads); "onnx" in a label runs the ONNX Runtime
+# export (chatbot.embeddings_onnx), the others sentence-transformers on torch. The first onnx row is
+# the shipped default.
 VARIANTS = [
     ("fp32 (reference)", False, 16, 256, 2),
-    ("int8, batch 16, 256 tokens, 2 threads (default)", True, 16, 256, 2),
-    ("int8, batch 4", True, 4, 256, 2),
-    ("int8, batch 64", True, 64, 256, 2),
-    ("int8, 512 tokens", True, 16, 512, 2),
-    ("int8, 128 tokens", True, 16, 128, 2),
-    ("int8, 1 thread", True, 16, 256, 1),
+    ("int8 onnx, per-channel weights, batch 16, 256 tokens, 2 threads (default)", True, 16, 256, 2),
+    ("int8 onnx, batch 8", True, 8, 256, 2),
+    ("int8 onnx, batch 32", True, 32, 256, 2),
+    ("int8 torch, batch 16, 256 tokens, 2 threads", True, 16, 256, 2),
+    ("int8 torch, batch 4", True, 4, 256, 2),
+    ("int8 torch, batch 64", True, 64, 256, 2),
+    ("int8 torch, 512 tokens", True, 16, 512, 2),
+    ("int8 torch, 128 tokens", True, 16, 128, 2),
+    ("int8 torch, 1 thread", True, 16, 256, 1),
 ]
 
 
 def run_variant(spec: tuple[str, bool, int, int, int], texts: list[str], titles: list[str]) -> tuple[dict, np.ndarray]:
     label, quantize, batch, seq, threads = spec
     torch.set_num_threads(threads)
-    embedder = SentenceTransformerEmbedder(MODEL, quantize=quantize, max_seq_length=seq, batch_size=batch)
+    if "onnx" in label:
+        embedder: Any = OnnxEmbedder(MODEL, max_seq_length=seq, batch_size=batch, threads=threads)
+    else:
+        embedder = SentenceTransformerEmbedder(MODEL, quantize=quantize, max_seq_length=seq, batch_size=batch)
     embedder.embed_documents(texts[:4], titles[:4])
     t0 = time.perf_counter()
     vectors = embedder.embed_documents(texts, titles)

@@ -4,7 +4,7 @@
    against raw ``embedder.embed_documents`` on exactly the same chunk texts and titles, in the same
    batches of 64, in the same run (target: pipeline >= 0.9x raw).
 2. Adding the same unchanged articles again (target: <= 2% of the first indexing, nothing embedded).
-3. The encoder with ``embedding_quantize`` True (int8) and False (fp32): throughput on a sample of
+3. The encoder variants (int8 on ONNX Runtime, int8 and fp32 on torch): throughput on a sample of
    ``--sample`` chunks, and retrieval hit@5 of the evaluation set on an index of the seed article plus
    the ``--quality-articles`` first selected news articles (the Libya ones come first).
 
@@ -22,7 +22,10 @@ import time
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from bench.common import (
+    QUESTIONS,
     header,
     load_embedder,
     retrieval_hits,
@@ -34,6 +37,7 @@ from bench.common import (
 )
 from bench.data import select_articles
 from chatbot.chunking import chunk_article
+from chatbot.evaluation import load_questions
 from chatbot.indexing import ENCODE_BATCH
 from chatbot.schemas import Article
 
@@ -92,11 +96,17 @@ def throughput(embedder: Any, articles: list[Article], keep: Path | None = None)
             "resync_embedded": again.chunks_embedded, "resync_unchanged": len(again.unchanged)}
 
 
-def encoder_variant(quantize: bool, sample: tuple[list[str], list[str]], articles: list[Article],
+# (label, quantize, backend): the first is the shipped default
+VARIANTS = [("int8, ONNX Runtime (default)", True, "onnx"), ("int8, torch", True, "torch"),
+            ("fp32, torch", False, "torch")]
+
+
+def encoder_variant(variant: tuple[str, bool, str], sample: tuple[list[str], list[str]], articles: list[Article],
                     embedder: Any | None = None) -> dict[str, Any]:
-    """Throughput on ``sample`` and eval-set retrieval quality for one encoder variant."""
+    """Throughput on ``sample``, question latency and eval-set retrieval quality for one encoder variant."""
+    label, quantize, backend = variant
     t0 = time.perf_counter()
-    embedder = embedder or load_embedder(quantize=quantize)
+    embedder = embedder or load_embedder(quantize=quantize, backend=backend)
     load_s = time.perf_counter() - t0
     texts, titles = sample
     embedder.embed_documents(texts[:4], titles[:4])
@@ -104,14 +114,16 @@ def encoder_variant(quantize: bool, sample: tuple[list[str], list[str]], article
     embedder.embed_documents(texts, titles)
     cps = len(texts) / (time.perf_counter() - t0)
     with tempfile.TemporaryDirectory(prefix="bench-q-") as tmp:
-        service = service_for(Path(tmp), embedder, embedding_quantize=quantize)
+        service = service_for(Path(tmp), embedder, embedding_quantize=quantize, embedding_backend=backend)
         service.indexer.add_articles([seed_article(), *articles])
         summary = retrieval_hits(service)
-    t0 = time.perf_counter()
-    embedder.embed_queries(["Qui dirige l'Armée nationale arabe libyenne ?"])
-    query_ms = (time.perf_counter() - t0) * 1000
-    return {"variant": "int8" if quantize else "fp32", "load_s": round(load_s, 1), "sample": len(texts),
-            "cps": round(cps, 2), "query_ms": round(query_ms, 1), "hit@1": summary["hit@1"],
+    query_ms = []
+    for question in [q.question for q in load_questions(QUESTIONS)]:
+        t0 = time.perf_counter()
+        embedder.embed_queries([question])
+        query_ms.append((time.perf_counter() - t0) * 1000)
+    return {"variant": label, "load_s": round(load_s, 1), "sample": len(texts),
+            "cps": round(cps, 2), "query_ms": round(float(np.median(query_ms)), 1), "hit@1": summary["hit@1"],
             "hit@5": summary["hit@5"], "index_docs": 1 + len(articles)}
 
 
@@ -139,10 +151,11 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         step = max(1, len(texts) // args.sample)
         sample = (texts[::step][:args.sample], titles[::step][:args.sample])
         quality = pool[:args.quality_articles]
-        variants.append(encoder_variant(True, sample, quality, embedder))
         del embedder
         gc.collect()
-        variants.append(encoder_variant(False, sample, quality))
+        for variant in VARIANTS:
+            variants.append(encoder_variant(variant, sample, quality))
+            gc.collect()
 
     print(header("indexing throughput and re-sync (int8 encoder, Indexer.add_articles)"))
     rows = [[r["articles"], r["pipeline_chunks"], r["pipeline_s"], r["pipeline_cps"], r["raw_cps"],
@@ -154,11 +167,11 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     if variants:
         print(f"\nencoder variants (throughput on {variants[0]['sample']} chunks; eval set on seed + "
               f"{variants[0]['index_docs'] - 1} news articles)")
-        print(table(["variant", "load s", "chunks/s", "1 query ms", "hit@1 %", "hit@5 %"],
-                    [[v["variant"], v["load_s"], v["cps"], v["query_ms"], v["hit@1"], v["hit@5"]]
-                     for v in variants]))
-        if len(variants) == 2 and variants[1]["cps"]:
-            print(f"int8 speed-up: {variants[0]['cps'] / variants[1]['cps']:.2f}x")
+        fp32 = variants[-1]
+        print(table(["variant", "load s", "chunks/s", "vs fp32", "question p50 ms", "hit@1 %", "hit@5 %",
+                     "hit@5 vs fp32 (>= -1 point)"],
+                    [[v["variant"], v["load_s"], v["cps"], f"{v['cps'] / fp32['cps']:.2f}x", v["query_ms"],
+                      v["hit@1"], v["hit@5"], f"{v['hit@5'] - fp32['hit@5']:+.1f}"] for v in variants]))
     out = {"runs": runs, "variants": variants}
     if args.json:
         args.json.write_text(json.dumps(out, indent=1), "utf-8")

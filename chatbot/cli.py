@@ -94,15 +94,32 @@ def models_fetch(llm: Annotated[bool, typer.Option("--llm", help="Also fetch the
     results = {}
     try:
         results["embedding"] = fetch_embedding(settings.models_dir)
+        results["embedding_onnx"] = _export_onnx(results["embedding"].path)
         if llm:
             results["llm"] = fetch_llm(settings.models_dir)
     except ModelError as exc:
         _fail(str(exc), 1)
+    results = {k: v for k, v in results.items() if v is not None}
     if as_json:
         _print_json({k: {"path": str(v.path), "fetched": v.fetched} for k, v in results.items()})
     else:
         for kind, res in results.items():
             typer.echo(f"{kind}: {'fetched and verified' if res.fetched else 'already present'} at {res.path}")
+
+
+def _export_onnx(folder: Path) -> Any:
+    """The int8 ONNX export of the fetched encoder (see chatbot.onnx_export), made once. Without
+    it the chatbot still works on torch, more slowly, so a failed export is a warning."""
+    from chatbot.models import FetchResult
+    from chatbot.onnx_export import ExportError, export_int8, export_is_current
+
+    fresh = not export_is_current(folder)
+    try:
+        path = export_int8(folder, progress=lambda step: typer.echo(step, err=True))
+    except ExportError as exc:
+        typer.echo(f"warning: {exc}; the encoder will run on torch", err=True)
+        return None
+    return FetchResult(path, fetched=fresh)
 
 
 @index_app.command("add")

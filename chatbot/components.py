@@ -7,19 +7,31 @@ CrossEncoder-like reranker), so the service never names a concrete backend.
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 from typing import Any
 
 from chatbot.embeddings import Embedder, SentenceTransformerEmbedder
 from chatbot.models import require_embedding
+from chatbot.onnx_export import export_is_current
 from chatbot.settings import Settings
 
 log = logging.getLogger(__name__)
 
 
 def make_embedder(settings: Settings) -> Embedder:
+    """The encoder: ONNX Runtime on the int8 export when there is one (faster, closer to the float
+    model; see chatbot.embeddings_onnx), else sentence-transformers on torch."""
     path = settings.embedding_path
     require_embedding(path)
     max_len = max(128, int((settings.chunk_size + 200) / 3))  # ~3 chars per token, title room
+    backend = settings.embedding_backend
+    if backend == "auto":
+        backend = "onnx" if settings.embedding_quantize and export_is_current(Path(path)) else "torch"
+    if backend == "onnx":
+        from chatbot.embeddings_onnx import OnnxEmbedder
+
+        return OnnxEmbedder(path, max_seq_length=max_len, batch_size=settings.embedding_batch_size,
+                            threads=settings.embedding_threads)
     return SentenceTransformerEmbedder(
         path,
         quantize=settings.embedding_quantize,

@@ -1,10 +1,11 @@
 """Text embedders behind one small protocol.
 
-The default is a sentence-transformers model (EmbeddingGemma) on the CPU, with the model's own
-``query``/``document`` prompts, normalised vectors, a sequence cap matched to the chunk size and,
-optionally, int8 dynamic quantization of its linear layers (about 2.2x faster; see BENCHMARKS.md).
-``documents_embedded`` counts real encoder work so tests can prove that unchanged articles are
-never embedded again.
+Two backends share ``PooledEncoder``: sentence-transformers on torch (any model; optionally int8
+dynamic quantization of its linear layers) and ONNX Runtime on an int8 export of the model
+(``chatbot.embeddings_onnx``, the default when the export is there; see BENCHMARKS.md). Both use the
+model's own ``query``/``document`` prompts, normalised vectors and a sequence cap matched to the
+chunk size. ``documents_embedded`` counts real encoder work so tests can prove that unchanged
+articles are never embedded again.
 
 One model serves questions and indexing. Bulk work (indexing, rebuilds) is encoded a mini-batch at
 a time behind ``EncoderGate``, which lets waiting questions go first, so a rebuild delays an answer
@@ -24,6 +25,8 @@ from contextlib import AbstractContextManager, contextmanager
 from typing import Protocol
 
 import numpy as np
+
+from chatbot.pieces import pool_pieces
 
 log = logging.getLogger(__name__)
 
@@ -103,7 +106,100 @@ def document_input(text: str, title: str | None) -> str:
     return f"title: {title or 'none'} | text: {text}"
 
 
-class SentenceTransformerEmbedder:
+class PooledEncoder:
+    """What both encoder backends share: prompts, the gate, mini-batches and piece vectors.
+
+    A backend sets the attributes below in its constructor and implements ``_encode`` (normalised
+    vectors of full inputs) and ``_encode_tokens`` (those vectors plus each input's token vectors
+    before pooling, with the last character offset of each token in the input).
+    """
+
+    name: str
+    dimension: int
+    batch_size: int
+    documents_embedded: int
+    _gate: EncoderGate
+    _query_prompt: str | None
+    _document_prompt: str | None
+    _titled_documents: bool
+    _head: np.ndarray | None  # the linear head after mean pooling, or None (see _linear_head)
+
+    def embed_documents(self, texts: list[str], titles: list[str] | None = None, *,
+                        bulk: bool = False) -> np.ndarray:
+        """Document vectors; ``bulk`` (indexing) yields to questions between mini-batches."""
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        inputs, prompt = self._document_inputs(texts, titles)
+        if not bulk:
+            with self._gate.interactive():
+                vectors = self._encode(inputs, prompt)
+        else:
+            vectors = np.zeros((len(inputs), self.dimension), dtype=np.float32)
+            for part in self._mini_batches(inputs):  # one turn at the gate each
+                with self._gate.bulk():
+                    vectors[part] = self._encode([inputs[i] for i in part], prompt)
+        self.documents_embedded += len(texts)
+        return vectors
+
+    def _document_inputs(self, texts: list[str], titles: list[str] | None) -> tuple[list[str], str | None]:
+        """Encoder inputs and prompt: EmbeddingGemma's titled format, or the model's document prompt."""
+        if self._titled_documents:
+            return [document_input(t, (titles or [None] * len(texts))[i]) for i, t in enumerate(texts)], ""
+        return list(texts), self._document_prompt
+
+    def _mini_batches(self, inputs: list[str]) -> list[list[int]]:
+        """Indices of ``inputs`` by mini-batch, longest first, as encode() would order them."""
+        order = sorted(range(len(inputs)), key=lambda i: -len(inputs[i]))
+        return [order[begin:begin + self.batch_size] for begin in range(0, len(order), self.batch_size)]
+
+    def embed_queries(self, texts: list[str]) -> np.ndarray:
+        with self._gate.interactive():
+            return self._encode(texts, self._query_prompt)
+
+    def embed_documents_with_pieces(self, texts: list[str], titles: list[str] | None,
+                                    pieces: list[list[tuple[int, int]]], *,
+                                    bulk: bool = True) -> tuple[np.ndarray, list[np.ndarray]]:
+        """Document vectors plus, per text, the vectors of its pieces (see chatbot.pieces); ``bulk``
+        as for ``embed_documents`` (indexing is bulk; a chunk completed at question time is not).
+
+        The same encoder pass gives both: a piece's vector is the model's linear projection of
+        the sum of its token vectors. Models whose head is not mean pooling followed by linear
+        layers get no piece vectors (empty arrays), and answers then encode sentences instead.
+        """
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32), []
+        if self._head is None:
+            return self.embed_documents(texts, titles, bulk=bulk), [np.zeros((0, self.dimension))] * len(texts)
+        inputs, prompt = self._document_inputs(texts, titles)
+        inputs = [(prompt or "") + text for text in inputs]  # offsets are taken in the full input
+        vectors = np.zeros((len(inputs), self.dimension), dtype=np.float32)
+        piece_vectors: list[np.ndarray] = [np.zeros((0, self.dimension))] * len(texts)
+        for part in self._mini_batches(inputs):
+            with self._gate.bulk() if bulk else self._gate.interactive():
+                encoded = self._encode_tokens([inputs[i] for i in part])
+            for i, (vector, tokens, ends) in zip(part, encoded, strict=True):
+                vectors[i] = vector
+                if tokens is not None:  # None: no safe token alignment, so no piece vectors
+                    shift = len(inputs[i]) - len(texts[i])
+                    spans = pool_pieces(tokens, np.where(ends >= 0, ends - shift, -1), pieces[i])
+                    piece_vectors[i] = (spans @ self._head).astype(np.float16)
+        self.documents_embedded += len(texts)
+        return vectors, piece_vectors
+
+    def _encode(self, inputs: list[str], prompt: str | None) -> np.ndarray:
+        raise NotImplementedError
+
+    def _encode_tokens(self, inputs: list[str]) -> list[tuple[np.ndarray, np.ndarray | None, np.ndarray]]:
+        raise NotImplementedError
+
+
+def token_ends(offsets: np.ndarray) -> np.ndarray:
+    """Each token's last character offset in its input, or -1 for special and padding tokens."""
+    offsets = np.asarray(offsets, dtype=np.int64).reshape(-1, 2)
+    return np.where(offsets[:, 1] > offsets[:, 0], offsets[:, 1] - 1, -1)
+
+
+class SentenceTransformerEmbedder(PooledEncoder):
     """Any sentence-transformers model; prompts are used when the model defines them."""
 
     def __init__(
@@ -178,79 +274,20 @@ class SentenceTransformerEmbedder:
             return np.eye(self.dimension, dtype=np.float32)
         return np.ascontiguousarray(head, dtype=np.float32)
 
-    def embed_documents(self, texts: list[str], titles: list[str] | None = None, *,
-                        bulk: bool = False) -> np.ndarray:
-        """Document vectors; ``bulk`` (indexing) yields to questions between mini-batches."""
-        if not texts:
-            return np.zeros((0, self.dimension), dtype=np.float32)
-        inputs, prompt = self._document_inputs(texts, titles)
-        if not bulk:
-            with self._gate.interactive():
-                vectors = self._encode(inputs, prompt)
-        else:
-            vectors = np.zeros((len(inputs), self.dimension), dtype=np.float32)
-            for part in self._mini_batches(inputs):  # one turn at the gate each
-                with self._gate.bulk():
-                    vectors[part] = self._encode([inputs[i] for i in part], prompt)
-        self.documents_embedded += len(texts)
-        return vectors
-
-    def _document_inputs(self, texts: list[str], titles: list[str] | None) -> tuple[list[str], str | None]:
-        """Encoder inputs and prompt: EmbeddingGemma's titled format, or the model's document prompt."""
-        if self._titled_documents:
-            return [document_input(t, (titles or [None] * len(texts))[i]) for i, t in enumerate(texts)], ""
-        return list(texts), self._document_prompt
-
-    def _mini_batches(self, inputs: list[str]) -> list[list[int]]:
-        """Indices of ``inputs`` by mini-batch, longest first, as encode() would order them."""
-        order = sorted(range(len(inputs)), key=lambda i: -len(inputs[i]))
-        return [order[begin:begin + self.batch_size] for begin in range(0, len(order), self.batch_size)]
-
-    def embed_queries(self, texts: list[str]) -> np.ndarray:
-        with self._gate.interactive():
-            return self._encode(texts, self._query_prompt)
-
-    def embed_documents_with_pieces(self, texts: list[str], titles: list[str] | None,
-                                    pieces: list[list[tuple[int, int]]], *,
-                                    bulk: bool = True) -> tuple[np.ndarray, list[np.ndarray]]:
-        """Document vectors plus, per text, the vectors of its pieces (see chatbot.pieces); ``bulk``
-        as for ``embed_documents`` (indexing is bulk; a chunk completed at question time is not).
-
-        The same encoder pass gives both: a piece's vector is the model's linear projection of
-        the sum of its token vectors. Models whose head is not mean pooling followed by linear
-        layers get no piece vectors (empty arrays), and answers then encode sentences instead.
-        """
-        if not texts:
-            return np.zeros((0, self.dimension), dtype=np.float32), []
-        if self._head is None:
-            return self.embed_documents(texts, titles, bulk=bulk), [np.zeros((0, self.dimension))] * len(texts)
-        inputs, prompt = self._document_inputs(texts, titles)
-        inputs = [(prompt or "") + text for text in inputs]  # offsets are taken in the full input
-        vectors = np.zeros((len(inputs), self.dimension), dtype=np.float32)
-        piece_vectors: list[np.ndarray] = [np.zeros((0, self.dimension))] * len(texts)
-        for part in self._mini_batches(inputs):
-            with self._gate.bulk() if bulk else self._gate.interactive():
-                outputs = self.model.encode([inputs[i] for i in part], batch_size=self.batch_size,
-                                            output_value=None, show_progress_bar=False)
-            for i, out in zip(part, outputs, strict=True):
-                vectors[i] = out["sentence_embedding"].float().numpy()
-                piece_vectors[i] = self._piece_vectors(inputs[i], len(inputs[i]) - len(texts[i]),
-                                                       out, pieces[i])
-        self.documents_embedded += len(texts)
-        return vectors, piece_vectors
-
-    def _piece_vectors(self, full: str, shift: int, out: dict, spans: list[tuple[int, int]]) -> np.ndarray:
-        from chatbot.pieces import pool_pieces
-
-        enc = self.model.tokenizer(full, truncation=True, max_length=self.model.max_seq_length,
-                                   return_offsets_mapping=True)
-        ids = out["input_ids"].tolist()[:len(enc["input_ids"])]
-        if ids != enc["input_ids"]:  # tokenised differently than encode() did: no safe alignment
-            return np.zeros((0, self.dimension), dtype=np.float32)
-        offsets = np.asarray(enc["offset_mapping"], dtype=np.int64).reshape(-1, 2)
-        ends = np.where(offsets[:, 1] > offsets[:, 0], offsets[:, 1] - 1 - shift, -1)  # < 0: prompt
-        tokens = out["token_embeddings"][:len(ids)].float().numpy()
-        return (pool_pieces(tokens, ends, spans) @ self._head).astype(np.float16)
+    def _encode_tokens(self, inputs: list[str]) -> list[tuple[np.ndarray, np.ndarray | None, np.ndarray]]:
+        outputs = self.model.encode(inputs, batch_size=self.batch_size, output_value=None, show_progress_bar=False)
+        encoded = []
+        for text, out in zip(inputs, outputs, strict=True):
+            enc = self.model.tokenizer(text, truncation=True, max_length=self.model.max_seq_length,
+                                       return_offsets_mapping=True)
+            ids = out["input_ids"].tolist()[:len(enc["input_ids"])]
+            vector = out["sentence_embedding"].float().numpy()
+            if ids != enc["input_ids"]:  # tokenised differently than encode() did: no safe alignment
+                encoded.append((vector, None, np.zeros(0, dtype=np.int64)))
+                continue
+            encoded.append((vector, out["token_embeddings"][:len(ids)].float().numpy(),
+                            token_ends(enc["offset_mapping"])))
+        return encoded
 
     def _encode(self, inputs: list[str], prompt: str | None) -> np.ndarray:
         vectors = self.model.encode(inputs, prompt=prompt, batch_size=self.batch_size, normalize_embeddings=True,

@@ -98,15 +98,19 @@ class LexicalIndex:
 
     def search(self, query: str, k: int) -> list[tuple[str, float]]:
         """(chunk_id, BM25 score) for chunks sharing at least one stem with the query."""
-        if self._bm25 is None or not self.chunk_ids:
+        if self._bm25 is None or not self.chunk_ids or k <= 0:
             return []
         tokens = query_tokens(query, self.langs)
         if not tokens:
             return []
-        k = min(k, len(self.chunk_ids))
-        docs, scores = self._bm25.retrieve([tokens], k=k, show_progress=False, n_threads=1)
-        return [(self.chunk_ids[int(d)], float(s)) for d, s in zip(docs[0], scores[0], strict=True)
-                if s > 0]
+        # the top k among the chunks that score at all: bm25s's own top-k partitions every score,
+        # and most are zero, which makes numpy's partition slow (13 ms at 100k chunks, vs < 1 ms)
+        scores = self._bm25.get_scores(tokens)
+        hits = np.flatnonzero(scores > 0)
+        if len(hits) > k:
+            hits = hits[np.argpartition(-scores[hits], k - 1)[:k]]
+        order = hits[np.lexsort((hits, -scores[hits]))]  # best first; ties in index order
+        return [(self.chunk_ids[int(d)], float(scores[d])) for d in order]
 
     def save(self, folder: Path) -> None:
         tmp = folder.with_name(folder.name + ".tmp")

@@ -108,7 +108,11 @@ def _near_duplicate(a: Candidate, b: Candidate) -> bool:
         shorter = min(len(a.text), len(b.text)) or 1
         return hi - lo > 0.6 * shorter
     sa, sb = _shingles(a.text), _shingles(b.text)
-    return bool(sa and sb) and len(sa & sb) / len(sa | sb) >= DUPLICATE_JACCARD
+    small, large = sorted((len(sa), len(sb)))
+    if not small or small < DUPLICATE_JACCARD * large:  # the Jaccard index cannot reach the bar
+        return False
+    common = len(sa & sb)  # |a | b| = |a| + |b| - |a & b|, without building the union
+    return common >= DUPLICATE_JACCARD * (small + large - common)
 
 
 class Retriever:

@@ -32,6 +32,11 @@ class Settings(BaseSettings):
     embedding_quantize: bool = Field(
         default=True, description="int8 dynamic quantization of the encoder's linear layers (CPU)"
     )
+    embedding_backend: Literal["auto", "onnx", "torch"] = Field(
+        default="auto",
+        description="auto: ONNX Runtime when quantizing and the model folder holds its ONNX export "
+        "(made by `chatbot models fetch`), else torch",
+    )
     embedding_batch_size: int = 16
     embedding_threads: int = 0
     chroma_url: str | None = None
