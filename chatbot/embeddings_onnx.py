@@ -99,7 +99,7 @@ class OnnxEmbedder(PooledEncoder):
         self._tokenizer.enable_truncation(self.max_seq_length)
         self._tokenizer.no_padding()
         options = ort.SessionOptions()
-        options.intra_op_num_threads = threads or min(os.cpu_count() or 1, 8)
+        options.intra_op_num_threads = threads  # 0: ONNX Runtime's default, one per physical core
         options.inter_op_num_threads = 1
         self._session = ort.InferenceSession(str(model_file), options, providers=["CPUExecutionProvider"])
         limit_blas_threads()
