@@ -20,10 +20,11 @@ from typing import Any
 import numpy as np
 
 from chatbot.embeddings import EncoderGate, PooledEncoder, token_ends
-from chatbot.onnx_export import onnx_path
+from chatbot.onnx_export import mean_pool, onnx_path
 
 log = logging.getLogger(__name__)
 _IDENTITY = "torch.nn.modules.linear.Identity"
+_REQUIRED: Any = object()
 
 
 def limit_blas_threads() -> None:
@@ -37,7 +38,10 @@ def limit_blas_threads() -> None:
     threadpool_limits(limits=1, user_api="blas")
 
 
-def _read_json(path: Path) -> Any:
+def _read_json(path: Path, missing: Any = _REQUIRED) -> Any:
+    """The file's JSON; ``missing`` instead when the file does not exist, if given."""
+    if missing is not _REQUIRED and not path.is_file():
+        return missing
     try:
         return json.loads(path.read_text("utf-8"))
     except (OSError, ValueError) as exc:
@@ -86,14 +90,11 @@ class OnnxEmbedder(PooledEncoder):
         if not model_file.is_file():
             raise ValueError(f"{model_file}: no ONNX export (run `chatbot models fetch`)")
         self._head, self.dimension = read_head(folder)
-        config = _read_json(folder / "config_sentence_transformers.json") \
-            if (folder / "config_sentence_transformers.json").is_file() else {}
-        prompts = config.get("prompts") or {}
+        prompts = _read_json(folder / "config_sentence_transformers.json", {}).get("prompts") or {}
         self._query_prompt = prompts.get("query")
         self._document_prompt = prompts.get("document")
         self._titled_documents = str(prompts.get("document", "")).startswith("title:")
-        bert = _read_json(folder / "sentence_bert_config.json") \
-            if (folder / "sentence_bert_config.json").is_file() else {}
+        bert = _read_json(folder / "sentence_bert_config.json", {})
         self.max_seq_length = min(int(bert.get("max_seq_length") or max_seq_length), max_seq_length)
         self._tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
         self._tokenizer.enable_truncation(self.max_seq_length)
@@ -122,8 +123,7 @@ class OnnxEmbedder(PooledEncoder):
         return hidden, mask, encodings
 
     def _pooled(self, hidden: np.ndarray, mask: np.ndarray) -> np.ndarray:
-        weights = mask[..., None].astype(np.float32)
-        vectors = ((hidden * weights).sum(axis=1) / weights.sum(axis=1)) @ self._head
+        vectors = mean_pool(hidden, mask) @ self._head
         return vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
 
     def _encode(self, inputs: list[str], prompt: str | None) -> np.ndarray:

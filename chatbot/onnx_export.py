@@ -138,7 +138,7 @@ def _export_float(model_folder: Path, out: Path) -> np.ndarray:
     wrapper = TokenVectors().eval()
     with torch.inference_mode():
         hidden = wrapper(batch["input_ids"], batch["attention_mask"])
-    reference = _mean_pool(hidden.numpy(), batch["attention_mask"].numpy())
+    reference = mean_pool(hidden.numpy(), batch["attention_mask"].numpy())
     dims = {0: torch.export.Dim("batch"), 1: torch.export.Dim("tokens", max=8192)}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -152,7 +152,8 @@ def _export_float(model_folder: Path, out: Path) -> np.ndarray:
     return reference
 
 
-def _mean_pool(hidden: np.ndarray, mask: np.ndarray) -> np.ndarray:
+def mean_pool(hidden: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """Mean of each input's token vectors over its attention mask (sentence-transformers' pooling)."""
     weights = mask[..., None].astype(np.float32)
     return (hidden * weights).sum(axis=1) / weights.sum(axis=1)
 
@@ -165,8 +166,8 @@ def _check(path: Path, model_folder: Path, reference: np.ndarray, min_cosine: fl
     session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
     for text, expected in zip(CHECK_TEXTS, reference, strict=True):  # one at a time: no padding
         ids = np.asarray([tokenizer.encode(text).ids], dtype=np.int64)
-        hidden = session.run(None, {"input_ids": ids, "attention_mask": np.ones_like(ids)})[0]
-        got = hidden[0].mean(axis=0)
+        mask = np.ones_like(ids)
+        got = mean_pool(session.run(None, {"input_ids": ids, "attention_mask": mask})[0], mask)[0]
         cosine = float(got @ expected / (np.linalg.norm(got) * np.linalg.norm(expected)))
         if cosine < min_cosine:
             raise ExportError(f"{what} of {model_folder} differs from the model: cosine {cosine:.4f} "
