@@ -13,11 +13,11 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 from chatbot.answering.conversation import standalone_query  # noqa: E402
-from chatbot.articles import article_from_mapping, load_path  # noqa: E402
 from chatbot.components import make_embedder  # noqa: E402
 from chatbot.evaluation import load_questions  # noqa: E402
+from chatbot.ingest.loaders import article_from_mapping, load_path  # noqa: E402
 from chatbot.schemas import Article  # noqa: E402
-from chatbot.service import ChatService  # noqa: E402
+from chatbot.service.chat import ChatService  # noqa: E402
 from chatbot.settings import Settings  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent

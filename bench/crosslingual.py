@@ -21,7 +21,7 @@ from typing import Any
 
 from bench.common import header, load_embedder, service_for, setup_logging, table
 from bench.data import parallax_smoke
-from chatbot.articles import article_from_mapping
+from chatbot.ingest.loaders import article_from_mapping
 
 log = logging.getLogger("bench.crosslingual")
 K = 10

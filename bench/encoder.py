@@ -23,13 +23,13 @@ import torch
 from bench.common import MODELS, header, setup_logging, table, to_articles
 from bench.data import select_articles
 from bench.indexing import chunk_inputs
-from chatbot.embeddings import SentenceTransformerEmbedder
-from chatbot.embeddings_onnx import OnnxEmbedder
+from chatbot.encoder.embedder import SentenceTransformerEmbedder
+from chatbot.encoder.onnx_embedder import OnnxEmbedder
 
 log = logging.getLogger("bench.encoder")
 MODEL = str(MODELS / "embeddinggemma-300m")
 # (label, quantize, batch_size, max_seq_length, threads); "onnx" in a label runs the ONNX Runtime
-# export (chatbot.embeddings_onnx), the others sentence-transformers on torch. The first onnx row is
+# export (chatbot.encoder.onnx_embedder), the others sentence-transformers on torch. The first onnx row is
 # the shipped default.
 VARIANTS = [
     ("fp32 (reference)", False, 16, 256, 2),

@@ -36,10 +36,10 @@ from bench.common import (
     to_articles,
 )
 from bench.data import select_articles
-from chatbot.chunking import chunk_article
 from chatbot.evaluation import load_questions
-from chatbot.indexing import ENCODE_BATCH
+from chatbot.ingest.chunking import chunk_article
 from chatbot.schemas import Article
+from chatbot.store.indexer import ENCODE_BATCH
 
 log = logging.getLogger("bench.indexing")
 

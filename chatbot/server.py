@@ -20,10 +20,10 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match, Mount
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from chatbot import api, openai_api
-from chatbot.api import IndexJobs
-from chatbot.api_models import ApiError
-from chatbot.service import ChatService
+from chatbot.http import api, openai_api
+from chatbot.http.api import IndexJobs
+from chatbot.http.schemas import ApiError
+from chatbot.service.chat import ChatService
 
 log = logging.getLogger(__name__)
 API_PREFIXES = ("/api", "/v1")
@@ -185,7 +185,7 @@ def mount_ui(app: FastAPI, service: ChatService, writable: bool = True) -> bool:
     try:
         import gradio as gr
 
-        from chatbot.ui import build_ui
+        from chatbot.web.page import build_ui
 
         gr.mount_gradio_app(app, build_ui(service, writable=writable), path="/")
         return True

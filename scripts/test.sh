@@ -6,6 +6,7 @@ bash scripts/setup.sh --test
 . .venv/bin/activate
 export HF_HUB_OFFLINE=1
 .venv/bin/ruff check chatbot tests bench
+.venv/bin/lint-imports
 
 # A real Chroma server on loopback for the server-mode tests (tests/test_chroma_server.py).
 chroma_dir=$(mktemp -d)

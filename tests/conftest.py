@@ -38,7 +38,7 @@ def embedder():
 
 @pytest.fixture
 def make_service(tmp_path: Path, embedder) -> Callable[..., object]:
-    from chatbot.service import ChatService
+    from chatbot.service.chat import ChatService
 
     def make(name: str = "index", **overrides: object) -> ChatService:
         return ChatService(settings_for(tmp_path / name, **overrides), embedder=embedder)
@@ -48,7 +48,7 @@ def make_service(tmp_path: Path, embedder) -> Callable[..., object]:
 
 @pytest.fixture(scope="session")
 def seeded_service(tmp_path_factory: pytest.TempPathFactory, embedder):
-    from chatbot.service import ChatService
+    from chatbot.service.chat import ChatService
 
     folder = tmp_path_factory.mktemp("seeded")
     service = ChatService(settings_for(folder / "index"), embedder=embedder)
@@ -59,7 +59,7 @@ def seeded_service(tmp_path_factory: pytest.TempPathFactory, embedder):
 
 @pytest.fixture(scope="session")
 def seed_text() -> str:
-    from chatbot.articles import load_path
+    from chatbot.ingest.loaders import load_path
 
     return load_path(SEED_FILE)[0].text
 

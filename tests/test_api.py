@@ -35,7 +35,7 @@ def serve(app) -> Iterator[str]:
 @pytest.fixture(scope="module")
 def live(tmp_path_factory, embedder) -> Iterator[tuple[str, object]]:
     """A writable server (loopback, no key) over its own index holding the seed article."""
-    from chatbot.service import ChatService
+    from chatbot.service.chat import ChatService
 
     service = ChatService(settings_for(tmp_path_factory.mktemp("api") / "index", max_upload_mb=1),
                           embedder=embedder)
@@ -335,13 +335,13 @@ def test_api_survives_a_broken_chat_page(make_service, monkeypatch, caplog):
     import sys
     import types
 
-    broken = types.ModuleType("chatbot.ui")
+    broken = types.ModuleType("chatbot.web.page")
 
     def build_ui(service):
         raise RuntimeError("page cannot be built")
 
     broken.build_ui = build_ui
-    monkeypatch.setitem(sys.modules, "chatbot.ui", broken)
+    monkeypatch.setitem(sys.modules, "chatbot.web.page", broken)
     client = TestClient(create_app(make_service("noui"), ui=True))
     assert "chat page disabled" in caplog.text
     assert client.get("/api/health").json()["status"] == "ok"
@@ -349,7 +349,7 @@ def test_api_survives_a_broken_chat_page(make_service, monkeypatch, caplog):
 
 
 def test_chat_page_is_mounted_beside_the_api(make_service):
-    pytest.importorskip("chatbot.ui")
+    pytest.importorskip("chatbot.web.page")
     client = TestClient(create_app(make_service("ui"), ui=True))
     page = client.get("/")
     assert page.status_code == 200 and "text/html" in page.headers["content-type"]

@@ -22,7 +22,7 @@ from fixtures_articles import (
     write_pdf,
 )
 
-from chatbot.articles import LoadError, load_bytes, load_path, make_doc_id, text_sha256
+from chatbot.ingest.loaders import LoadError, load_bytes, load_path, make_doc_id, text_sha256
 from chatbot.schemas import Article
 
 SEED = next((Path(__file__).resolve().parents[1] / "seeds").glob("*.txt"))
@@ -160,7 +160,7 @@ def test_unicode_normalized_and_whitespace_cleaned():
 
 
 def test_upload_offsets_refer_to_the_stored_text():
-    from chatbot.chunking import chunk_article
+    from chatbot.ingest.chunking import chunk_article
 
     raw = ("Titre court\n\n" + "Le pre\u0301sident  a parle\u0301.  " * 40).encode("utf-8")
     article = only_article(load_bytes(raw, "upload.txt"))
@@ -180,7 +180,7 @@ def test_each_bad_file_gives_one_line_naming_file_and_problem(tmp_path: Path, pr
 
 
 def test_missing_path_is_named(tmp_path: Path):
-    from chatbot.articles import iter_paths
+    from chatbot.ingest.loaders import iter_paths
 
     missing = tmp_path / "nowhere" / "gone.txt"
     (item,) = list(iter_paths([missing]))
@@ -207,7 +207,7 @@ def test_one_bad_item_in_a_json_list_does_not_lose_the_others(tmp_path: Path):
 
 
 def test_folders_expand_to_supported_files_skipping_hidden_ones(tmp_path: Path):
-    from chatbot.articles import iter_paths
+    from chatbot.ingest.loaders import iter_paths
 
     (tmp_path / "news" / "2019").mkdir(parents=True)
     (tmp_path / "news" / ".ipynb_checkpoints").mkdir()

@@ -65,7 +65,7 @@ def serving(service: object) -> Iterator[str]:
 
 
 def new_service(folder: Path, embedder: object, **overrides: object) -> object:
-    from chatbot.service import ChatService
+    from chatbot.service.chat import ChatService
 
     service = ChatService(settings_for(folder / "index", **overrides), embedder=embedder)
     assert service.add_paths([SEEDS]).counts()["added"] == 1

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from fixtures_scale import ghana_and_lyon, titles_found, unique_collection
 
-from chatbot.check import check_index
+from chatbot.store.check import check_index
 
 
 def test_every_index_feature_works_against_a_chroma_server(make_service, chroma_url, seed_copy, tmp_path):

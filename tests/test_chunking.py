@@ -10,8 +10,8 @@ import random
 
 import pytest
 
-from chatbot.articles import build_article
-from chatbot.chunking import chunk_article, sentence_spans
+from chatbot.ingest.chunking import chunk_article, sentence_spans
+from chatbot.ingest.loaders import build_article
 
 FR_SENTENCES = [
     "M. Dupont, le maire, a inauguré la ligne jeudi.",

@@ -20,7 +20,7 @@ import numpy as np
 from conftest import MODELS, SEEDS
 from fixtures_scale import TOWNS, assert_consistent, ghana_and_lyon, many_articles, marker
 
-from chatbot.chunking import chunk_article
+from chatbot.ingest.chunking import chunk_article
 from chatbot.schemas import Article
 
 SEED_QUESTION = "Qui dirige l'Armée nationale arabe libyenne ?"

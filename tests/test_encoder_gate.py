@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 import time
 
-from chatbot.embeddings import EncoderGate
+from chatbot.encoder.embedder import EncoderGate
 
 
 def test_a_waiting_question_goes_before_the_next_bulk_batch():

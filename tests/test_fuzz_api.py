@@ -38,7 +38,7 @@ SENT: Counter[str] = Counter()
 @pytest.fixture(scope="module")
 def fuzzed_app(tmp_path_factory, embedder):
     """The whole API (no chat page) with an API key, over its own index holding the seed article."""
-    from chatbot.service import ChatService
+    from chatbot.service.chat import ChatService
 
     service = ChatService(settings_for(tmp_path_factory.mktemp("fuzz") / "index", api_key=KEY, max_upload_mb=1),
                           embedder=embedder)
@@ -51,7 +51,7 @@ def fuzzed_app(tmp_path_factory, embedder):
 
 def schema_app():
     """The same routes, not connected to any index: building the schema needs neither model nor store."""
-    from chatbot.service import ChatService
+    from chatbot.service.chat import ChatService
 
     return create_app(ChatService(settings_for(Path("unused"), api_key=KEY)), ui=False)
 

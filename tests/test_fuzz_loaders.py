@@ -13,8 +13,8 @@ import re
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from chatbot.articles import SUPPORTED, LoadError, build_article, load_bytes
-from chatbot.chunking import chunk_article
+from chatbot.ingest.chunking import chunk_article
+from chatbot.ingest.loaders import SUPPORTED, LoadError, build_article, load_bytes
 from chatbot.schemas import Article
 
 FUZZ = settings(max_examples=500, deadline=None, derandomize=True,

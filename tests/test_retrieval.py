@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from chatbot.articles import build_article
+from chatbot.ingest.loaders import build_article
 
 PORT = ("Le port de Benghazi a rouvert lundi après deux ans de travaux. Le terminal Marsa Blue peut "
         "accueillir 40 000 conteneurs par an. Les autorités portuaires attendent les premiers navires "
@@ -64,14 +64,14 @@ def test_cross_encoder_reranker_code_path(make_service, seed_copy: Path, tmp_pat
 
 
 def _cand(cid: str, lang: str, dense: float, lang_rank: int = 0):
-    from chatbot.retrieval import Candidate
+    from chatbot.retrieval.retriever import Candidate
 
     return Candidate(cid, f"text {cid}", {"doc_id": cid, "lang": lang}, dense=dense,
                      ranks={"dense_lang": lang_rank})
 
 
 def test_best_close_passage_of_another_language_is_shown():
-    from chatbot.retrieval import Retriever
+    from chatbot.retrieval.retriever import Retriever
 
     heads = [_cand(f"en{i}", "en", 0.62 - i * 0.01, i) for i in range(7)] + [
         _cand("fr2", "fr", 0.53, 2), _cand("fr0", "fr", 0.55, 0), _cand("fr1", "fr", 0.54, 1)]
@@ -80,7 +80,7 @@ def test_best_close_passage_of_another_language_is_shown():
 
 
 def test_a_far_passage_of_another_language_is_not_forced_in():
-    from chatbot.retrieval import Retriever
+    from chatbot.retrieval.retriever import Retriever
 
     heads = [_cand(f"en{i}", "en", 0.62 - i * 0.01) for i in range(7)] + [_cand("fr0", "fr", 0.40)]
     assert [c.chunk_id for c in Retriever._cover_languages(heads, 5, "en")[:5]] == [f"en{i}" for i in range(5)]

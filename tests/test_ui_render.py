@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 
 from chatbot.schemas import Answer, Citation, Passage, SyncReport
-from chatbot.ui_render import (
+from chatbot.web.render import (
     citation_excerpt,
     highlighted,
     link_markers,

@@ -11,8 +11,8 @@ from __future__ import annotations
 import re
 
 from chatbot.answering.question import NAME
-from chatbot.lexical import fold
 from chatbot.schemas import Message
+from chatbot.text.words import fold
 
 ANAPHORA = {
     # French

@@ -17,14 +17,14 @@ from pathlib import Path
 
 import numpy as np
 
-from chatbot.answering.language import question_language
 from chatbot.answering.question import analyse, unknown_names
-from chatbot.chunking import sentence_spans
-from chatbot.embeddings import Embedder
-from chatbot.lexical import STEMMERS, tokenize
-from chatbot.pieces import PieceVectors, clause_windows
-from chatbot.retrieval import Retrieval
+from chatbot.encoder.embedder import Embedder
+from chatbot.encoder.pieces import PieceVectors, clause_windows
+from chatbot.retrieval.retriever import Retrieval
 from chatbot.schemas import Answer, Citation, Passage
+from chatbot.text.language import question_language
+from chatbot.text.sentences import sentence_spans
+from chatbot.text.words import STEMMERS, tokenize
 
 PHRASES = tomllib.loads((Path(__file__).parent / "templates" / "extractive.toml").read_text("utf-8"))
 # Calibrated on tests/eval/questions.jsonl (see BENCHMARKS.md): below it, the answer is refused.
@@ -64,7 +64,7 @@ class ExtractiveAnswerer:
     def _sentence_vectors(self, items: list[tuple[Passage, int, int, str]],
                           cached: dict[str, PieceVectors]) -> np.ndarray:
         """Unit vectors of the spans: from the chunks' piece vectors when they cover the span
-        (see chatbot.pieces), else encoded now (and kept in a small cache)."""
+        (see chatbot.encoder.pieces), else encoded now (and kept in a small cache)."""
         found: list[np.ndarray | None] = []
         for passage, start, end, _ in items:
             record = cached.get(passage.chunk_id)

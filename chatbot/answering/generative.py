@@ -30,12 +30,12 @@ from typing import Any
 from chatbot.answering.citations import MARKER
 from chatbot.answering.conversation import standalone_query
 from chatbot.answering.extractive import ExtractiveAnswerer
-from chatbot.answering.language import question_language
+from chatbot.answering.llm import LLM, ChatMessages, LLMError, LLMTimeout, make_llm
 from chatbot.answering.support import SupportChecker, content_size
-from chatbot.llm import LLM, ChatMessages, LLMError, LLMTimeout, make_llm
-from chatbot.retrieval import Retrieval
+from chatbot.retrieval.retriever import Retrieval
 from chatbot.schemas import Answer, Citation, Message, Passage
 from chatbot.settings import Settings, get_settings
+from chatbot.text.language import question_language
 
 __all__ = ["GenerativeAnswerer", "make_llm", "build_answer_messages", "SENTINEL"]
 log = logging.getLogger(__name__)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from chatbot.lexical import fold
+from chatbot.text.words import fold
 
 LEXICON = Path(__file__).with_name("lexicon.toml")
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from chatbot.answering.lexicon import Predicate, place_forms, predicates_in
-from chatbot.lexical import fold
+from chatbot.text.words import fold
 
 _AGE_Q = re.compile(r"\b(quel âge|quel age|âgée? de combien|how old|what age|what is the age|l'âge de)\b", re.I)
 _DAY_Q = re.compile(r"\b(quel jour|quelle journée|jour exact|date exacte|what day|which day|exact day|exact date)\b",

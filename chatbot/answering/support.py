@@ -24,10 +24,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from chatbot.chunking import sentence_spans
-from chatbot.embeddings import Embedder
-from chatbot.lexical import tokenize
+from chatbot.encoder.embedder import Embedder
 from chatbot.schemas import Passage
+from chatbot.text.sentences import sentence_spans
+from chatbot.text.words import tokenize
 
 SAME_LANG_OVERLAP = 0.6  # share of claim stems found in the quote, same language
 SAME_LANG_OVERLAP_WITH_MEANING = 0.4

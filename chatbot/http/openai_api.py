@@ -20,8 +20,8 @@ from fastapi import APIRouter, Depends
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import StreamingResponse
 
-from chatbot.api import ERRORS, check_question, json_body, require_ready, stream_ask
-from chatbot.api_models import (
+from chatbot.http.api import ERRORS, check_question, json_body, require_ready, stream_ask
+from chatbot.http.schemas import (
     MODEL_ID,
     ApiError,
     ChatChoice,
@@ -32,7 +32,7 @@ from chatbot.api_models import (
     ModelList,
 )
 from chatbot.schemas import Answer, Citation, Message
-from chatbot.service import ChatService
+from chatbot.service.chat import ChatService
 
 log = logging.getLogger(__name__)
 SOURCES_HEADER = "\n\nSources:\n"

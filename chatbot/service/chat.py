@@ -18,14 +18,14 @@ from typing import Any
 from chatbot.answering.citations import verify_citations
 from chatbot.answering.conversation import standalone_query
 from chatbot.answering.extractive import PHRASES
-from chatbot.answering.language import question_language
-from chatbot.articles import LoadError, article_from_mapping, load_bytes
 from chatbot.components import make_answerer, make_embedder, make_reranker
-from chatbot.index import ArticleIndex
-from chatbot.indexing import Indexer, Progress
-from chatbot.retrieval import Retriever
+from chatbot.ingest.loaders import LoadError, article_from_mapping, load_bytes
+from chatbot.retrieval.retriever import Retriever
 from chatbot.schemas import Answer, Article, Document, Message, Passage, SyncReport
 from chatbot.settings import Settings, get_settings
+from chatbot.store.indexer import Indexer, Progress
+from chatbot.store.live_index import ArticleIndex
+from chatbot.text.language import question_language
 
 log = logging.getLogger(__name__)
 

@@ -20,12 +20,12 @@ from typing import Any
 
 import numpy as np
 
-from chatbot.answering.language import question_language
-from chatbot.embeddings import Embedder
-from chatbot.index import ArticleIndex, View
-from chatbot.lexical import fold
-from chatbot.pieces import PieceVectors, piece_spans
+from chatbot.encoder.embedder import Embedder
+from chatbot.encoder.pieces import PieceVectors, piece_spans
 from chatbot.schemas import Passage
+from chatbot.store.live_index import ArticleIndex, View
+from chatbot.text.language import question_language
+from chatbot.text.words import fold
 
 log = logging.getLogger(__name__)
 RRF_K = 60
@@ -86,7 +86,7 @@ class Retrieval:
     _pieces: dict[str, PieceVectors] = field(default_factory=dict)
 
     def pieces_of(self, passages: list[Passage]) -> dict[str, PieceVectors]:
-        """Sentence and clause vectors of these passages (chatbot.pieces), loaded on first need:
+        """Sentence and clause vectors of these passages (chatbot.encoder.pieces), loaded on first need:
         a search alone never pays for them."""
         todo = [p for p in passages if p.chunk_id not in self._pieces]
         if todo and self.piece_loader is not None:

@@ -7,7 +7,7 @@ and ``<name>-<gen>-docs`` (one record per article: full stored text plus the man
 doc_id -> sha256, chunk count, origin). A small registry collection names the active generation, so
 a rebuild fills a new generation aside and switches by rewriting one record. Every write bumps a
 version stamp that derived data (the lexical index, in-memory caches) compares against.
-Sentence and clause vectors of the chunks (chatbot.pieces) are cached in a local file per generation.
+Sentence and clause vectors of the chunks (chatbot.encoder.pieces) are cached in a local file per generation.
 """
 
 from __future__ import annotations
@@ -21,9 +21,9 @@ from typing import Any
 
 import numpy as np
 
-from chatbot.piece_store import PieceStore
-from chatbot.pieces import PieceVectors
+from chatbot.encoder.pieces import PieceVectors
 from chatbot.schemas import Article, Chunk, Document
+from chatbot.store.piece_cache import PieceStore
 
 log = logging.getLogger(__name__)
 
@@ -194,7 +194,7 @@ class IndexStore:
 
         Several articles go in one Chroma call: a call's fixed cost is most of the work for a
         few chunks (2,000 chunks took 2.5x less CPU written 100 at a time than 10 at a time).
-        ``pieces``: per chunk, its piece spans and vectors (chatbot.pieces), cached beside Chroma.
+        ``pieces``: per chunk, its piece spans and vectors (chatbot.encoder.pieces), cached beside Chroma.
         """
         ids: list[str] = []
         texts: list[str] = []

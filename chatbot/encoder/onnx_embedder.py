@@ -3,7 +3,7 @@
 Why a second backend: a question is encoded in about 18 ms here against about 41 ms with torch's
 int8 (two cores), documents slightly faster too, and the vectors are closer to the float model's
 (BENCHMARKS.md, section 3b). It needs no torch at run time, only onnxruntime, ``tokenizers`` and
-the model folder with its ``onnx/`` export (``chatbot.onnx_export``, made by ``chatbot models
+the model folder with its ``onnx/`` export (``chatbot.encoder.onnx_export``, made by ``chatbot models
 fetch``). It reads the sentence-transformers layout itself, so it accepts only what it can
 reproduce exactly: mean pooling over every token (prompt included), then bias-free linear layers,
 then normalisation. Anything else is refused with a ``ValueError`` naming the part.
@@ -19,8 +19,8 @@ from typing import Any
 
 import numpy as np
 
-from chatbot.embeddings import EncoderGate, PooledEncoder, token_ends
-from chatbot.onnx_export import mean_pool, onnx_path
+from chatbot.encoder.embedder import EncoderGate, PooledEncoder, token_ends
+from chatbot.encoder.onnx_export import mean_pool, onnx_path
 
 log = logging.getLogger(__name__)
 _IDENTITY = "torch.nn.modules.linear.Identity"

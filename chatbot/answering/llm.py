@@ -25,8 +25,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Protocol
 
-from chatbot.models import ModelError
 from chatbot.settings import Settings
+from chatbot.weights import ModelError
 
 log = logging.getLogger(__name__)
 ChatMessages = list[dict[str, str]]

@@ -1,4 +1,4 @@
-"""Where piece vectors (chatbot.pieces) are kept: one SQLite file per index generation.
+"""Where piece vectors (chatbot.encoder.pieces) are kept: one SQLite file per index generation.
 
 They are a cache beside Chroma, not part of the truth: each record carries a digest of its chunk's
 text and is ignored if the chunk changed, and a chunk without a record is simply answered by
@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from chatbot.pieces import PieceVectors
+from chatbot.encoder.pieces import PieceVectors
 
 log = logging.getLogger(__name__)
 _SCHEMA = """CREATE TABLE IF NOT EXISTS pieces (

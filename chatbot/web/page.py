@@ -21,8 +21,8 @@ from typing import Any
 import gradio as gr
 
 from chatbot.schemas import Answer, Message, SyncReport
-from chatbot.service import ChatService
-from chatbot.ui_render import (
+from chatbot.service.chat import ChatService
+from chatbot.web.render import (
     ADMIN,
     LABELS,
     page_language,

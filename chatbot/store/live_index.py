@@ -15,9 +15,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, TypeVar
 
-from chatbot.lexical import LexicalIndex
-from chatbot.piece_store import PieceStore
-from chatbot.store import IndexStore, Registry, is_gone, make_client, new_generation, pieces_file
+from chatbot.store.chroma import IndexStore, Registry, is_gone, make_client, new_generation, pieces_file
+from chatbot.store.lexical import LexicalIndex
+from chatbot.store.piece_cache import PieceStore
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")

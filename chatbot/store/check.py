@@ -22,9 +22,9 @@ from collections import defaultdict
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from chatbot.index import ArticleIndex
-from chatbot.lexical import LexicalIndex
-from chatbot.store import chunk_ids_for
+from chatbot.store.chroma import chunk_ids_for
+from chatbot.store.lexical import LexicalIndex
+from chatbot.store.live_index import ArticleIndex
 
 log = logging.getLogger(__name__)
 

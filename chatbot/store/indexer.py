@@ -20,13 +20,13 @@ from pathlib import Path
 
 import numpy as np
 
-from chatbot.articles import LoadError, iter_paths, load_path
-from chatbot.chunking import chunk_article
-from chatbot.embeddings import Embedder
-from chatbot.index import ArticleIndex
-from chatbot.pieces import piece_spans
+from chatbot.encoder.embedder import Embedder
+from chatbot.encoder.pieces import piece_spans
+from chatbot.ingest.chunking import chunk_article
+from chatbot.ingest.loaders import LoadError, iter_paths, load_path
 from chatbot.schemas import Article, Chunk, SyncReport
-from chatbot.store import IndexStore, chunk_ids_for, is_gone
+from chatbot.store.chroma import IndexStore, chunk_ids_for, is_gone
+from chatbot.store.live_index import ArticleIndex
 
 log = logging.getLogger(__name__)
 Progress = Callable[[int, int], None]  # (chunks embedded so far, chunks to embed)

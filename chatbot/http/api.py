@@ -25,7 +25,7 @@ from pydantic import ValidationError
 from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from chatbot.api_models import (
+from chatbot.http.schemas import (
     ApiError,
     AskRequest,
     DocumentIn,
@@ -37,10 +37,10 @@ from chatbot.api_models import (
     SearchResponse,
     SyncResult,
 )
-from chatbot.articles import LoadError
-from chatbot.indexing import Progress
+from chatbot.ingest.loaders import LoadError
 from chatbot.schemas import Answer, Document, Message, SyncReport
-from chatbot.service import ChatService
+from chatbot.service.chat import ChatService
+from chatbot.store.indexer import Progress
 
 log = logging.getLogger(__name__)
 BUSY_STATES = {"loading": "the embedding model is loading", "indexing": "the index is being built"}

@@ -5,7 +5,7 @@ about twice as fast per question as torch's dynamic quantization, and its vector
 the float model's (mean cosine about 0.98 against 0.91 for torch int8; see BENCHMARKS.md).
 
 Only the transformer is exported (token ids -> token vectors); mean pooling and the model's linear
-head run in numpy (``chatbot.embeddings_onnx``), which is also what lets sentence vectors be taken
+head run in numpy (``chatbot.encoder.onnx_embedder``), which is also what lets sentence vectors be taken
 from a chunk's token vectors. The export is checked against the torch model before it is kept.
 Exporting needs torch, ``onnx`` and ``onnxscript``; running the result needs only onnxruntime.
 """

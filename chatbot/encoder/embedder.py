@@ -2,7 +2,7 @@
 
 Two backends share ``PooledEncoder``: sentence-transformers on torch (any model; optionally int8
 dynamic quantization of its linear layers) and ONNX Runtime on an int8 export of the model
-(``chatbot.embeddings_onnx``, the default when the export is there; see BENCHMARKS.md). Both use the
+(``chatbot.encoder.onnx_embedder``, the default when the export is there; see BENCHMARKS.md). Both use the
 model's own ``query``/``document`` prompts, normalised vectors and a sequence cap matched to the
 chunk size. ``documents_embedded`` counts real encoder work so tests can prove that unchanged
 articles are never embedded again.
@@ -26,7 +26,7 @@ from typing import Protocol
 
 import numpy as np
 
-from chatbot.pieces import pool_pieces
+from chatbot.encoder.pieces import pool_pieces
 
 log = logging.getLogger(__name__)
 
@@ -159,7 +159,7 @@ class PooledEncoder:
     def embed_documents_with_pieces(self, texts: list[str], titles: list[str] | None,
                                     pieces: list[list[tuple[int, int]]], *,
                                     bulk: bool = True) -> tuple[np.ndarray, list[np.ndarray]]:
-        """Document vectors plus, per text, the vectors of its pieces (see chatbot.pieces); ``bulk``
+        """Document vectors plus, per text, the vectors of its pieces (see chatbot.encoder.pieces); ``bulk``
         as for ``embed_documents`` (indexing is bulk; a chunk completed at question time is not).
 
         The same encoder pass gives both: a piece's vector is the model's linear projection of

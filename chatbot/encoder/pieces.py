@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from chatbot.chunking import sentence_spans
+from chatbot.text.sentences import sentence_spans
 
 LONG_SENTENCE = 180  # characters: a longer sentence is also scored through its clause windows
 MIN_WINDOW = 40

@@ -1,0 +1,4 @@
+"""Encoder: the multilingual embedding model, its ONNX export, and sentence/clause vectors.
+
+May import: ``weights``, ``ingest``, ``text``, ``schemas``, ``settings``.
+"""

@@ -1,0 +1,3 @@
+"""Web shell: the Gradio chat page and its HTML rendering. May import ``service`` and below;
+never ``http`` or ``cli``.
+"""
