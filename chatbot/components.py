@@ -10,7 +10,8 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from chatbot.encoder.embedder import Embedder, SentenceTransformerEmbedder
+from chatbot.encoder.base import Embedder
+from chatbot.encoder.embedder import SentenceTransformerEmbedder
 from chatbot.encoder.onnx_export import export_is_current
 from chatbot.settings import Settings
 from chatbot.weights import require_embedding

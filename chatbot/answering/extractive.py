@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from chatbot.answering.question import analyse, unknown_names
-from chatbot.encoder.embedder import Embedder
+from chatbot.encoder.base import Embedder
 from chatbot.encoder.pieces import PieceVectors, clause_windows
 from chatbot.retrieval.retriever import Retrieval
 from chatbot.schemas import Answer, Citation, Passage

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from chatbot.encoder.embedder import Embedder
+from chatbot.encoder.base import Embedder
 from chatbot.schemas import Passage
 from chatbot.text.sentences import sentence_spans
 from chatbot.text.words import tokenize

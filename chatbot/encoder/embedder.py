@@ -22,24 +22,13 @@ import time
 import warnings
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
-from typing import Protocol
 
 import numpy as np
 
+from chatbot.encoder.base import no_pieces
 from chatbot.encoder.pieces import pool_pieces
 
 log = logging.getLogger(__name__)
-
-
-class Embedder(Protocol):
-    name: str
-    dimension: int
-    documents_embedded: int
-
-    def embed_documents(self, texts: list[str], titles: list[str] | None = None, *,
-                        bulk: bool = False) -> np.ndarray: ...
-
-    def embed_queries(self, texts: list[str]) -> np.ndarray: ...
 
 
 class EncoderGate:
@@ -169,7 +158,7 @@ class PooledEncoder:
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32), []
         if self._head is None:
-            return self.embed_documents(texts, titles, bulk=bulk), [np.zeros((0, self.dimension))] * len(texts)
+            return no_pieces(self, texts, titles, bulk=bulk)
         inputs, prompt = self._document_inputs(texts, titles)
         inputs = [(prompt or "") + text for text in inputs]  # offsets are taken in the full input
         vectors = np.zeros((len(inputs), self.dimension), dtype=np.float32)

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from chatbot.store.chroma import IndexStore, Registry, is_gone, make_client, new_generation, pieces_file
+from chatbot.store.hits import Hit
 from chatbot.store.lexical import LexicalIndex
 from chatbot.store.piece_cache import PieceStore
 
@@ -198,9 +199,9 @@ class ArticleIndex:
         raise AssertionError("unreachable")
 
     def dense(self, view: View, vector: Any, n: int,
-              where: dict[str, Any] | None = None) -> list[tuple[str, float, str, dict[str, Any]]]:
+              where: dict[str, Any] | None = None) -> list[Hit]:
         """Nearest chunks of committed articles (leftovers of a killed write are skipped)."""
-        return [hit for hit in view.store.query(vector, n, where) if hit[3].get("doc_id") in view.committed]
+        return [hit for hit in view.store.query(vector, n, where) if hit.doc_id in view.committed]
 
     def article(self, doc_id: str) -> tuple[dict[str, Any], str] | None:
         """(metadata, stored text) of one article, cached until the index changes."""
