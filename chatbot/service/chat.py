@@ -40,7 +40,10 @@ class ChatService:
             self.__dict__["embedder"] = embedder
         if answerer is not None:
             if not isinstance(answerer, Answerer):
-                raise TypeError(f"answerer: {type(answerer).__name__} lacks members of chatbot.answering.base.Answerer")
+                missing = [m for m in ("name", "streams", "condense", "companion_queries", "answer")
+                           if not hasattr(answerer, m)]
+                raise TypeError(f"answerer: {type(answerer).__name__} lacks {', '.join(missing)} "
+                                "(see chatbot.answering.base.Answerer)")
             self.__dict__["answerer"] = answerer
         self.status: dict[str, Any] = {"state": "ready"}
 
