@@ -104,6 +104,7 @@ class PlainEncoder:
         self.name = "plain"
         self.dimension = model.dimension
         self.documents_embedded = 0
+        self.gives_piece_vectors = False
         self.pieces_asked = 0
 
     def embed_documents(self, texts, titles=None, *, bulk=False) -> np.ndarray:
@@ -128,6 +129,7 @@ def test_an_encoder_without_piece_vectors_indexes_and_answers(tmp_path, embedder
     answer = service.ask("Qui dirige l'Armée nationale arabe libyenne ?")
     assert not answer.refused and any("Khalifa Haftar" in c.quote for c in answer.citations)
     assert all(seed_text[c.start:c.end] == c.quote for c in answer.citations)
+    assert encoder.pieces_asked == report.chunks_embedded  # not asked again at question time
     assert encoder.documents_embedded > encoded_by_indexing  # no piece vectors: sentences were encoded
 
 

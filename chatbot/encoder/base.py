@@ -23,6 +23,7 @@ class Embedder(Protocol):
     name: str
     dimension: int
     documents_embedded: int
+    gives_piece_vectors: bool  # False: embed_documents_with_pieces returns them empty, never ask at question time
 
     def embed_documents(self, texts: list[str], titles: list[str] | None = None, *,
                         bulk: bool = False) -> np.ndarray: ...
@@ -34,8 +35,9 @@ class Embedder(Protocol):
                                     bulk: bool = True) -> tuple[np.ndarray, list[np.ndarray]]:
         """Document vectors and, per text, one vector per ``(start, end)`` piece of it.
 
-        An encoder that cannot give piece vectors returns an empty array for a text (see
-        ``no_pieces``); the pieces are then encoded as sentences when an answer needs them.
+        An encoder that cannot give piece vectors says so (``gives_piece_vectors = False``) and
+        returns an empty array for each text (see ``no_pieces``); the pieces are then encoded as
+        sentences when an answer needs them.
         """
         ...
 

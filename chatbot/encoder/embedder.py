@@ -112,6 +112,10 @@ class PooledEncoder:
     _titled_documents: bool
     _head: np.ndarray | None  # the linear head after mean pooling, or None (see _linear_head)
 
+    @property
+    def gives_piece_vectors(self) -> bool:
+        return self._head is not None
+
     def embed_documents(self, texts: list[str], titles: list[str] | None = None, *,
                         bulk: bool = False) -> np.ndarray:
         """Document vectors; ``bulk`` (indexing) yields to questions between mini-batches."""

@@ -165,7 +165,7 @@ class Retriever:
         cache existed) is encoded once more to get them, and they are cached for next time."""
         found = view.store.piece_vectors([(p.chunk_id, p.text) for p in passages])
         missing = [p for p in passages if p.chunk_id not in found]
-        if not missing:
+        if not missing or not self.embedder.gives_piece_vectors:
             return found
         spans = [piece_spans(p.text) for p in missing]
         _, vectors = self.embedder.embed_documents_with_pieces([p.text for p in missing], [p.title for p in missing],
