@@ -130,8 +130,8 @@ def test_an_encoder_without_piece_vectors_indexes_and_answers(tmp_path, embedder
     report = service.add_paths([folder])
     assert report.counts()["added"] == 1 and encoder.pieces_asked == report.chunks_embedded > 0
     encoded_by_indexing = encoder.documents_embedded
-    answer = service.ask("Who is the governor of the central bank of Ghana?")
-    assert not answer.refused and any("Ernest Addison" in c.quote for c in answer.citations)
+    answer = service.ask("Why did the central bank of Ghana raise its interest rate?")
+    assert not answer.refused and answer.citations and all(c.quote in ENGLISH_TEXT for c in answer.citations)
     text = service.index.article(answer.citations[0].doc_id)[1]
     assert all(text[c.start:c.end] == c.quote for c in answer.citations)
     assert encoder.pieces_asked == report.chunks_embedded  # not asked again at question time
