@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
+import os
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -30,7 +31,20 @@ log = logging.getLogger("chatbot")
 JsonOpt = Annotated[bool, typer.Option("--json", help="Machine-readable JSON on stdout.")]
 
 
-def _setup_logging() -> None:
+# Process-wide settings for the model libraries: set here, by the entry point, before they are
+# imported (huggingface_hub and transformers read them at import), never by a library constructor.
+PROCESS_ENVIRONMENT = {
+    "HF_HUB_OFFLINE": "1",  # models come from the models folder, never from a hub at run time
+    "HF_HUB_DISABLE_PROGRESS_BARS": "1",
+    "TRANSFORMERS_VERBOSITY": "error",
+    "TOKENIZERS_PARALLELISM": "false",  # the encoder gate already runs one encoding at a time
+}
+
+
+def configure_process() -> None:
+    """Environment and logging of a ``chatbot`` process (values already set by the user are kept)."""
+    for name, value in PROCESS_ENVIRONMENT.items():
+        os.environ.setdefault(name, value)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s",
                         stream=sys.stderr)
     for noisy in ("bm25s", "chromadb", "httpx", "sentence_transformers"):
@@ -311,7 +325,7 @@ def serve(host: Annotated[str, typer.Option("--host")] = "127.0.0.1",
 
 
 def main() -> None:
-    _setup_logging()
+    configure_process()
     try:
         app()
     except KeyboardInterrupt:

@@ -10,7 +10,9 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from chatbot.encoder.embedder import Embedder, SentenceTransformerEmbedder
+from chatbot.answering.base import Answerer
+from chatbot.encoder.base import Embedder
+from chatbot.encoder.embedder import SentenceTransformerEmbedder
 from chatbot.encoder.onnx_export import export_is_current
 from chatbot.settings import Settings
 from chatbot.weights import require_embedding
@@ -51,7 +53,8 @@ def make_reranker(settings: Settings) -> Any | None:
     return CrossEncoder(settings.reranker_model, device="cpu")
 
 
-def make_answerer(settings: Settings, embedder: Embedder) -> Any:
+def make_answerer(settings: Settings, embedder: Embedder) -> Answerer:
+    """The extractive answerer, or the LLM one over it (which falls back to it)."""
     from chatbot.answering.extractive import ExtractiveAnswerer
 
     extractive = ExtractiveAnswerer(embedder, threshold=settings.refusal_threshold or None)

@@ -25,6 +25,15 @@ class Article(BaseModel):
     origin: str | None = None  # where it came from (file path or upload name), for replacement
 
 
+def chunk_ids(doc_id: str, count: int) -> list[str]:
+    """The ids of an article's first ``count`` chunks, ``{doc_id}:{n:04d}`` in reading order.
+
+    Deterministic, so writing an article again overwrites its chunks instead of adding copies, and
+    the chunks an older, longer version left behind can be named for deletion.
+    """
+    return [f"{doc_id}:{n:04d}" for n in range(count)]
+
+
 class Chunk(BaseModel):
     """A contiguous slice ``article.text[start:end]``."""
 
@@ -35,12 +44,17 @@ class Chunk(BaseModel):
     text: str
 
 
-class Passage(BaseModel):
+class ArticleFields(BaseModel):
+    """What a passage and an article listing both say of the article (first in the JSON, in this order)."""
+
     doc_id: str
     title: str
     source: str | None = None
     date: str | None = None
     lang: str = "und"
+
+
+class Passage(ArticleFields):
     chunk_id: str
     start: int
     end: int
@@ -72,12 +86,7 @@ class Answer(BaseModel):
     timings_ms: dict[str, float] = Field(default_factory=dict)
 
 
-class Document(BaseModel):
-    doc_id: str
-    title: str
-    source: str | None = None
-    date: str | None = None
-    lang: str = "und"
+class Document(ArticleFields):
     chunks: int = 0
     sha256: str
     url: str | None = None

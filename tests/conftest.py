@@ -13,6 +13,9 @@ from pathlib import Path
 
 import pytest
 
+# ci_skips: under CI=true a skip fails the run; pytester: the tests of that hook run pytest inside pytest
+pytest_plugins = ["ci_skips", "pytester"]
+
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 

@@ -99,9 +99,13 @@ def test_an_article_added_during_a_rebuild_survives_the_switch(writer, make_serv
     assert_consistent(rebuilder)
 
 
-def test_two_concurrent_uploads_of_one_article_index_it_once(make_service, seed_copy):
-    first = make_service("shared")
-    second = make_service("shared")  # another process on the same index: its own write lock
+def test_two_concurrent_uploads_of_one_article_index_it_once(make_service, seed_copy, chroma_url):
+    server = {"chroma_url": chroma_url, "collection": unique_collection()}
+    first = make_service("app-1", **server)
+    # another replica on the same Chroma server: its own client, index folder and write lock, so
+    # nothing but the store itself orders its writes against the first one's (an embedded store
+    # is opened by one process at a time)
+    second = make_service("app-2", **server)
     start = threading.Barrier(3)
     reports = []
 

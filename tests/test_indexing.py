@@ -7,7 +7,11 @@ and several processes sharing one index all see the same articles.
 
 from __future__ import annotations
 
+import json
+import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -133,7 +137,7 @@ def test_second_service_on_the_same_index_sees_new_articles(make_service, seed_c
 def test_rebuild_from_a_folder_swaps_in_the_new_articles(make_service, seed_copy, tmp_path):
     service = make_service()
     service.add_paths([seed_copy])
-    reader = make_service()  # another process serving the same index during the rebuild
+    reader = make_service()  # a second index object serving the same folder during the rebuild
     assert len(reader.documents()) == 1
     old_generation = service.index.store.generation
     leftover = service.index.start_generation()  # what a rebuild killed mid-way leaves behind
@@ -181,8 +185,13 @@ def test_interrupted_rebuild_leaves_the_old_index_serving(make_service, seed_cop
     assert service.index.registry.generations() == [generation]
     lexical = service.settings.index_dir / "lexical"
     assert [p.name for p in lexical.iterdir()] == [f"articles-{generation}"]
-    fresh = make_service()  # another process opening the same index sees the old one too
-    assert [d.model_dump() for d in fresh.documents()] == docs_before
+    service.index.close()  # a real second process opens the folder the interrupted rebuild left
+    listed = subprocess.run([sys.executable, "-m", "chatbot.cli", "index", "list", "--json"],
+                            env={**os.environ, "CHATBOT_INDEX_DIR": str(service.settings.index_dir)},
+                            cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    assert listed.returncode == 0, listed.stderr
+    assert [{k: d[k] for k in ("doc_id", "sha256", "chunks")} for d in json.loads(listed.stdout)] == \
+        [{k: d[k] for k in ("doc_id", "sha256", "chunks")} for d in docs_before]
 
 
 def test_bad_inputs_are_named_and_the_good_files_still_indexed(make_service, seed_copy, tmp_path):

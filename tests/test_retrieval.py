@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from chatbot.ingest.loaders import build_article
@@ -37,12 +38,12 @@ def test_duplicate_story_is_collapsed(small_index):
 
 def test_other_articles_are_not_crowded_out(small_index):
     passages = small_index.search("Libye Benghazi Tripoli", k=4)
-    assert {p.doc_id for p in passages} >= {passages[0].doc_id}
     assert len({p.doc_id for p in passages}) >= 2
 
 
-def test_cross_encoder_reranker_code_path(make_service, seed_copy: Path, tmp_path: Path, embedder):
-    """A tiny cross-encoder built here (none ships offline) reorders the head of the results."""
+def test_cross_encoder_reranker_orders_the_results(make_service, seed_copy: Path, tmp_path: Path, embedder):
+    """A tiny cross-encoder built here (none ships offline, so its weights are random) decides the
+    order of the results: they come out in the order of its scores, not of the fusion's."""
     from sentence_transformers import CrossEncoder
     from transformers import BertConfig, BertForSequenceClassification, BertTokenizerFast
 
@@ -54,13 +55,16 @@ def test_cross_encoder_reranker_code_path(make_service, seed_copy: Path, tmp_pat
     model_dir = tmp_path / "tiny-ce"
     BertForSequenceClassification(config).save_pretrained(model_dir)
     tokenizer.save_pretrained(model_dir)
-    assert isinstance(CrossEncoder(str(model_dir), device="cpu"), CrossEncoder)
-
     service = make_service(reranker_model=str(model_dir))
     service.add_paths([seed_copy])
-    retrieval = service.retriever.search("Quels pays soutiennent Haftar ?", k=4)
+    query = "Quels pays soutiennent Haftar ?"
+    retrieval = service.retriever.search(query, k=4)
     assert len(retrieval.passages) == 4
-    assert all("rerank" in c.ranks for c in retrieval.candidates[:4])
+    head = retrieval.candidates[:20]  # what the reranker scored, in one batch as it did
+    judge = CrossEncoder(str(model_dir), device="cpu")
+    scores = np.asarray(judge.predict([(query, c.text) for c in head], show_progress_bar=False))
+    assert list(scores) == sorted(scores, reverse=True), "results follow the cross-encoder's scores"
+    assert [p.chunk_id for p in retrieval.passages] == [c.chunk_id for c in head[:4]]
 
 
 def _cand(cid: str, lang: str, dense: float, lang_rank: int = 0):

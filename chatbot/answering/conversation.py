@@ -9,10 +9,11 @@ removed). A question that stands on its own is left as it is.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from chatbot.answering.question import NAME
 from chatbot.schemas import Message
-from chatbot.text.words import fold
+from chatbot.text.words import fold, frame_words, function_words
 
 ANAPHORA = {
     # French
@@ -24,14 +25,16 @@ ANAPHORA = {
 }
 OPENERS = ("et ", "and ", "mais ", "but ", "aussi", "also", "puis ", "then ", "ensuite", "what about",
            "et pour", "how about", "pourquoi ça", "why")
-STOP = {"qui", "que", "quoi", "quel", "quelle", "quels", "quelles", "où", "quand", "comment",
-        "pourquoi", "combien", "est", "a", "ont", "sont", "de", "du", "des", "à", "au", "aux", "un",
-        "une", "what", "who", "which", "where", "when", "why", "how", "is", "are", "was", "were",
-        "did", "does", "do", "the", "an", "of", "to", "in", "on", "for", "by", "with", "and", "et",
-        "date", "dans", "par", "pour", "sur", "avec", "ne", "pas", "se", "s", "l", "d", "qu",
-        "many", "much", "time", "place", "lieu", "moment", "est-ce", "selon", "according",
-        "article", "articles", "si", "so", "très", "very"} | ANAPHORA
-FOLDED_STOP = frozenset(fold(s) for s in STOP)  # folded once, checked per word
+
+
+@lru_cache(maxsize=1)
+def _stop() -> frozenset[str]:
+    """Words that say nothing of a topic (accent-folded): French and English function words, the
+    words that frame a question, and the pronouns above (all from chatbot.text.words but these)."""
+    words = function_words("fr") | function_words("en") | frame_words() | ANAPHORA
+    return frozenset(fold(w) for w in words)
+
+
 _CITATION = re.compile(r"\[\d+\]")
 # French inversion: "est-elle", "a-t-il", "soutient-on" hold a pronoun after the hyphen
 _INVERSION = re.compile(r"(?i)-(?:t-)?(il|elle|ils|elles|on|ce)$")
@@ -47,7 +50,7 @@ def _words(text: str) -> list[str]:
 
 def content_words(text: str) -> list[str]:
     words = [w.split("'")[-1].split("’")[-1] for w in _words(text)]
-    return [w for w in words if fold(w) not in FOLDED_STOP and len(w) > 1]
+    return [w for w in words if fold(w) not in _stop() and len(w) > 1]
 
 
 def is_follow_up(question: str) -> bool:
@@ -67,9 +70,9 @@ def _names(text: str) -> list[str]:
     out: list[str] = []
     for name in found:
         first, _, rest = name.partition(" ")
-        if rest and fold(first) in FOLDED_STOP:  # sentence-initial "Le GNA", "The UN"
+        if rest and fold(first) in _stop():  # sentence-initial "Le GNA", "The UN"
             name = rest
-        if fold(name) in FOLDED_STOP or len(name) < 2:
+        if fold(name) in _stop() or len(name) < 2:
             continue
         if name not in out:
             out.append(name)

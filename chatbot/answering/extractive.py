@@ -11,15 +11,16 @@ from __future__ import annotations
 
 import re
 import tomllib
-from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
+from chatbot.answering.base import BaseAnswerer, Emit
 from chatbot.answering.question import analyse, unknown_names
-from chatbot.encoder.embedder import Embedder
+from chatbot.encoder.base import Embedder
 from chatbot.encoder.pieces import PieceVectors, clause_windows
+from chatbot.encoder.vector_cache import VectorCache
 from chatbot.retrieval.retriever import Retrieval
 from chatbot.schemas import Answer, Citation, Passage
 from chatbot.text.language import question_language
@@ -37,6 +38,7 @@ MAX_QUOTES = 2
 MARGIN = 0.13
 LEXICAL_WEIGHT = 0.3
 WINDOWED_SENTENCES = 8
+SENTENCE_CACHE = 20000  # sentence vectors kept across questions (3 KB each)
 
 
 
@@ -52,36 +54,30 @@ class ScoredSentence:
     fits: bool = True  # holds the kind of answer asked for (a number, a day, an age...)
 
 
-class ExtractiveAnswerer:
+class ExtractiveAnswerer(BaseAnswerer):
     name = "extractive"
 
     def __init__(self, embedder: Embedder, threshold: float | None = None) -> None:
         self.embedder = embedder
         self.threshold = threshold if threshold is not None else DEFAULT_THRESHOLD
-        self._cache: OrderedDict[tuple[str, int, int], np.ndarray] = OrderedDict()
+        self._cache: VectorCache[tuple[str, int, int]] = VectorCache(maxsize=SENTENCE_CACHE)
 
     # ---- scoring ------------------------------------------------------------------------------
     def _sentence_vectors(self, items: list[tuple[Passage, int, int, str]],
                           cached: dict[str, PieceVectors]) -> np.ndarray:
         """Unit vectors of the spans: from the chunks' piece vectors when they cover the span
-        (see chatbot.encoder.pieces), else encoded now (and kept in a small cache)."""
+        (see chatbot.encoder.pieces), else encoded now (and kept in a bounded, shared cache)."""
         found: list[np.ndarray | None] = []
         for passage, start, end, _ in items:
             record = cached.get(passage.chunk_id)
             found.append(record.span_vector(start - passage.start, end - passage.start) if record else None)
-        keys = [(p.doc_id, s, e) for p, s, e, _ in items]
-        todo = [i for i, k in enumerate(keys) if found[i] is None and k not in self._cache]
+        todo = [i for i, vec in enumerate(found) if vec is None]
         if todo:
             # no title here: the article title would pull every sentence towards the same topic
-            vecs = self.embedder.embed_documents([items[i][3] for i in todo])
-            for i, vec in zip(todo, vecs, strict=True):
-                self._cache[keys[i]] = vec
-        for i, key in enumerate(keys):
-            if found[i] is None:
-                self._cache.move_to_end(key)
-                found[i] = self._cache[key]
-        while len(self._cache) > 20000:
-            self._cache.popitem(last=False)
+            encoded = self._cache.vectors([(items[i][0].doc_id, items[i][1], items[i][2]) for i in todo],
+                                          [items[i][3] for i in todo], self.embedder.embed_documents)
+            for i, vec in zip(todo, encoded, strict=True):
+                found[i] = vec
         return np.stack(found) if items else np.zeros((0, 1))
 
     def score_sentences(self, question: str, query: str, retrieval: Retrieval) -> list[ScoredSentence]:
@@ -153,8 +149,7 @@ class ExtractiveAnswerer:
         blended = retrieval.query_vector + vector
         return blended / np.linalg.norm(blended)
 
-    @staticmethod
-    def companion_queries(question: str) -> list[str]:
+    def companion_queries(self, question: str) -> list[str]:
         """Texts to encode along with the search query (one encoder call for both): the question
         with its names masked, when enough of it is left."""
         names = analyse(question).names
@@ -171,7 +166,9 @@ class ExtractiveAnswerer:
         return [0.02 / (1 + order.get(p.chunk_id, 9)) for p, *_ in items]
 
     # ---- answering ----------------------------------------------------------------------------
-    def answer(self, question: str, query: str, retrieval: Retrieval, lang: str) -> Answer:
+    def answer(self, question: str, query: str, retrieval: Retrieval, lang: str,
+               on_event: Emit | None = None) -> Answer:
+        """The best sentences, quoted; ``on_event`` is not used (nothing streams: see BaseAnswerer)."""
         phrases = PHRASES.get(lang, PHRASES["en"])
         if not retrieval.passages:
             return Answer(answer=phrases["empty_index"], refused=True, query=query, answerer=self.name)

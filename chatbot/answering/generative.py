@@ -22,11 +22,10 @@ from __future__ import annotations
 import logging
 import re
 import time
-from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
 
+from chatbot.answering.base import BaseAnswerer, Emit
 from chatbot.answering.citations import MARKER
 from chatbot.answering.conversation import standalone_query
 from chatbot.answering.extractive import ExtractiveAnswerer
@@ -56,7 +55,6 @@ REFUSAL = re.compile(
     r"ne (?:contiennent|contient|mentionnent|mentionne|précisent|précise|indiquent|indique|disent|dit) pas|"
     r"I (?:don't|do not) know|do(?:es)? not (?:contain|mention|say|specify|provide)|no information|"
     r"not mentioned", re.I)
-Emit = Callable[[str, Any], None]
 
 
 @lru_cache(maxsize=16)
@@ -111,7 +109,7 @@ class _HoldSentinel:
             self.emit("delta", self.held)
 
 
-class GenerativeAnswerer:
+class GenerativeAnswerer(BaseAnswerer):
     """LLM answers with verified citations, falling back to extractive ones (see module doc)."""
 
     name = "llm"

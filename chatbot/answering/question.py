@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 from chatbot.answering.lexicon import Predicate, place_forms, predicates_in
-from chatbot.text.words import fold
+from chatbot.text.words import fold, function_words
 
 _AGE_Q = re.compile(r"\b(quel âge|quel age|âgée? de combien|how old|what age|what is the age|l'âge de)\b", re.I)
 _DAY_Q = re.compile(r"\b(quel jour|quelle journée|jour exact|date exacte|what day|which day|exact day|exact date)\b",
@@ -45,12 +45,6 @@ _TIME_A = re.compile(r"\d{4}|\b(hier|aujourd'hui|demain|janvier|février|mars|av
                      r"year|semaine|mois|année|avant|before|after|après)\b", re.I)
 # a proper name: capitalised words, joined by particles ("Fayez al-Serraj", "Gouvernement d'Union")
 NAME = re.compile(r"\b[A-ZÀ-Ý][\w'’-]*(?:\s+(?:of\s+|de\s+|du\s+|d'|al-|el-)?[A-ZÀ-Ý][\w'’-]*)*")
-_QUESTION_WORDS = {"what", "who", "which", "where", "when", "why", "how", "whom", "whose", "is", "are", "did",
-                   "does", "do", "was", "were", "can", "could", "will", "would", "has", "have", "and", "according",
-                   "qui", "que", "quel", "quelle", "quels", "quelles", "quand", "comment", "pourquoi", "combien",
-                   "est", "et", "selon", "dans", "depuis", "en", "le", "la", "les", "l", "d", "y", "a", "au",
-                   "the", "in", "on", "mais", "but", "so", "exactly", "exactement", "vers", "de", "sur", "pour",
-                   "with", "avec", "contre", "against", "to", "from"}
 
 
 @dataclass
@@ -132,10 +126,16 @@ def names_in(question: str) -> list[str]:
     names = []
     for match in NAME.finditer(body):
         phrase = re.sub(r"['’]s\b", "", match.group(0))  # possessive: "France's"
-        words = [w for w in re.findall(r"[\w-]+", phrase) if fold(w) not in _QUESTION_WORDS and len(w) > 1]
+        words = [w for w in re.findall(r"[\w-]+", phrase) if fold(w) not in _function_words() and len(w) > 1]
         if words:
             names.append(" ".join(words))
     return names
+
+
+@lru_cache(maxsize=1)
+def _function_words() -> frozenset[str]:
+    """French and English function words, accent-folded (a capitalised "Quand" or "The" is no name)."""
+    return frozenset(fold(w) for w in function_words("fr") | function_words("en"))
 
 
 _PARTICLES = {"al", "el", "de", "du", "la", "le", "of", "the", "d", "l", "des", "ibn", "ben", "bin"}

@@ -18,13 +18,12 @@ article; they are deliberately strict, since an unsupported sentence is dropped,
 from __future__ import annotations
 
 import re
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass
 
 import numpy as np
 
-from chatbot.encoder.embedder import Embedder
+from chatbot.encoder.base import Embedder
+from chatbot.encoder.vector_cache import VectorCache
 from chatbot.schemas import Passage
 from chatbot.text.sentences import sentence_spans
 from chatbot.text.words import tokenize
@@ -88,24 +87,12 @@ class SupportChecker:
 
     def __init__(self, embedder: Embedder | None = None, cache_size: int = 5000) -> None:
         self.embedder = embedder
-        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
-        self.cache_size = cache_size
-        self._lock = threading.Lock()  # the HTTP server answers several questions at once
+        self._cache: VectorCache[str] = VectorCache(maxsize=cache_size)  # shared by request threads
 
     def _vectors(self, texts: list[str]) -> dict[str, np.ndarray]:
         if self.embedder is None:
             return {}
-        with self._lock:
-            found = {t: self._cache[t] for t in texts if t in self._cache}
-        todo = list(dict.fromkeys(t for t in texts if t not in found))
-        if todo:
-            fresh = self.embedder.embed_documents(todo)
-            with self._lock:
-                for text, vec in zip(todo, fresh, strict=True):
-                    found[text] = self._cache[text] = np.asarray(vec, dtype=np.float32)
-                while len(self._cache) > self.cache_size:
-                    self._cache.popitem(last=False)
-        return found
+        return dict(zip(texts, self._cache.vectors(texts, texts, self.embedder.embed_documents), strict=True))
 
     def check(self, claims: list[str], passages: list[Passage], lang: str) -> list[list[Support]]:
         """For each claim, the best quote of each passage (same order as ``passages``)."""

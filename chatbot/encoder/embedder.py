@@ -16,30 +16,18 @@ encoder's time under a steady stream of questions.
 from __future__ import annotations
 
 import logging
-import os
 import threading
 import time
 import warnings
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
-from typing import Protocol
 
 import numpy as np
 
+from chatbot.encoder.base import no_pieces
 from chatbot.encoder.pieces import pool_pieces
 
 log = logging.getLogger(__name__)
-
-
-class Embedder(Protocol):
-    name: str
-    dimension: int
-    documents_embedded: int
-
-    def embed_documents(self, texts: list[str], titles: list[str] | None = None, *,
-                        bulk: bool = False) -> np.ndarray: ...
-
-    def embed_queries(self, texts: list[str]) -> np.ndarray: ...
 
 
 class EncoderGate:
@@ -124,6 +112,10 @@ class PooledEncoder:
     _titled_documents: bool
     _head: np.ndarray | None  # the linear head after mean pooling, or None (see _linear_head)
 
+    @property
+    def gives_piece_vectors(self) -> bool:
+        return self._head is not None
+
     def embed_documents(self, texts: list[str], titles: list[str] | None = None, *,
                         bulk: bool = False) -> np.ndarray:
         """Document vectors; ``bulk`` (indexing) yields to questions between mini-batches."""
@@ -169,7 +161,7 @@ class PooledEncoder:
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32), []
         if self._head is None:
-            return self.embed_documents(texts, titles, bulk=bulk), [np.zeros((0, self.dimension))] * len(texts)
+            return no_pieces(self, texts, titles, bulk=bulk)
         inputs, prompt = self._document_inputs(texts, titles)
         inputs = [(prompt or "") + text for text in inputs]  # offsets are taken in the full input
         vectors = np.zeros((len(inputs), self.dimension), dtype=np.float32)
@@ -211,26 +203,23 @@ class SentenceTransformerEmbedder(PooledEncoder):
         batch_size: int = 16,
         threads: int = 0,
     ) -> None:
-        os.environ.setdefault("HF_HUB_OFFLINE", "1")
-        os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-        os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+        # Process-wide settings (offline hub, quiet progress bars, tokenizer threads) belong to the
+        # entry points (chatbot.cli.configure_process); only the thread count asked for is set here.
         import torch
-        import transformers
         from sentence_transformers import SentenceTransformer
 
         if threads:
-            torch.set_num_threads(threads)
-        transformers.logging.disable_progress_bar()
-        transformers.logging.set_verbosity_error()
+            torch.set_num_threads(threads)  # torch has one intra-op pool per process: asked for by name
         self.model = SentenceTransformer(path, device="cpu", local_files_only=True)
         self.model.max_seq_length = min(self.model.max_seq_length or max_seq_length, max_seq_length)
         if quantize:
-            warnings.filterwarnings("ignore", message=".*quantize.*deprecated", category=UserWarning)
-            # in place: a copy would keep a second, fp32 set of weights (about 1.2 GB) alive while
-            # quantizing, and the allocator does not hand that memory back to the system afterwards
-            self.model = torch.ao.quantization.quantize_dynamic(
-                self.model, {torch.nn.Linear}, dtype=torch.qint8, inplace=True
-            )
+            with warnings.catch_warnings():  # torch's notice that dynamic quantization moves to torchao
+                warnings.filterwarnings("ignore", message=".*quantize.*deprecated", category=UserWarning)
+                # in place: a copy would keep a second, fp32 set of weights (about 1.2 GB) alive while
+                # quantizing, and the allocator does not hand that memory back to the system afterwards
+                self.model = torch.ao.quantization.quantize_dynamic(
+                    self.model, {torch.nn.Linear}, dtype=torch.qint8, inplace=True
+                )
         self.name = path
         self.batch_size = batch_size
         prompts = getattr(self.model, "prompts", {}) or {}

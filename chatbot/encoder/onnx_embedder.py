@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 from pathlib import Path
 from typing import Any
 
@@ -84,7 +83,6 @@ class OnnxEmbedder(PooledEncoder):
         import onnxruntime as ort
         from tokenizers import Tokenizer
 
-        os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
         folder = Path(path)
         model_file = onnx_path(folder)
         if not model_file.is_file():

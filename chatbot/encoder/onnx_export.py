@@ -102,15 +102,20 @@ def export_int8(model_folder: Path, progress: Callable[[str], None] = _noop) -> 
     return onnx_path(model_folder)
 
 
+def _not_onnxruntime_advice(record: logging.LogRecord) -> bool:
+    return record.levelno >= logging.ERROR or "onnxruntime" not in record.pathname
+
+
 @contextlib.contextmanager
 def _quiet_root_logger() -> Iterator[None]:
+    """Drop onnxruntime's warnings logged straight on the root logger, and only those: a filter on
+    a logger sees the records logged on it, not those of other threads' loggers propagating up."""
     root = logging.getLogger()
-    level = root.level
-    root.setLevel(logging.ERROR)
+    root.addFilter(_not_onnxruntime_advice)
     try:
         yield
     finally:
-        root.setLevel(level)
+        root.removeFilter(_not_onnxruntime_advice)
 
 
 def _export_float(model_folder: Path, out: Path) -> np.ndarray:
@@ -119,12 +124,9 @@ def _export_float(model_folder: Path, out: Path) -> np.ndarray:
     import warnings
 
     import torch
-    import transformers
     from sentence_transformers import SentenceTransformer
 
-    transformers.logging.disable_progress_bar()
-    transformers.logging.set_verbosity_error()
-    logging.getLogger("torch.onnx").setLevel(logging.ERROR)
+    logging.getLogger("torch.onnx").setLevel(logging.ERROR)  # the exporter's own chatter, not the caller's
     model = SentenceTransformer(str(model_folder), device="cpu", local_files_only=True)
     transformer = model[0].auto_model.eval()
 

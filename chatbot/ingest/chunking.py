@@ -12,7 +12,7 @@ from typing import Any
 
 from langchain_text_splitters import RecursiveCharacterTextSplitter, TextSplitter
 
-from chatbot.schemas import Article, Chunk
+from chatbot.schemas import Article, Chunk, chunk_ids
 from chatbot.text.sentences import sentence_spans, strip_span
 
 
@@ -77,15 +77,9 @@ class SentenceSplitter(TextSplitter):
 
 
 def chunk_article(article: Article, chunk_size: int = 600, chunk_overlap: int = 120) -> list[Chunk]:
-    """The article's chunks, ids ``{doc_id}:{n:04d}`` in reading order."""
-    splitter = SentenceSplitter(chunk_size=chunk_size, chunk_overlap=chunk_overlap)
+    """The article's chunks in reading order, with the ids ``chatbot.schemas.chunk_ids`` gives."""
+    spans = SentenceSplitter(chunk_size=chunk_size, chunk_overlap=chunk_overlap).split_spans(article.text)
     return [
-        Chunk(
-            chunk_id=f"{article.doc_id}:{n:04d}",
-            doc_id=article.doc_id,
-            start=start,
-            end=end,
-            text=article.text[start:end],
-        )
-        for n, (start, end) in enumerate(splitter.split_spans(article.text))
+        Chunk(chunk_id=cid, doc_id=article.doc_id, start=start, end=end, text=article.text[start:end])
+        for cid, (start, end) in zip(chunk_ids(article.doc_id, len(spans)), spans, strict=True)
     ]

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from chatbot.schemas import Article
+from chatbot.text.sentences import sentence_spans
 
 SUPPORTED = {".txt", ".md", ".markdown", ".html", ".htm", ".json", ".jsonl", ".pdf"}
 MAX_TITLE_LINE = 160
@@ -70,7 +71,8 @@ def detect_language(text: str) -> str:
 
 
 def _title_from_text(text: str) -> str:
-    sentence = re.split(r"(?<=[.!?…])\s", text, maxsplit=1)[0]
+    spans = sentence_spans(text, 0, min(len(text), 2000))  # the opening is enough to find the first
+    sentence = text[spans[0][0]:spans[0][1]] if spans else text
     if len(sentence) <= 90:
         return sentence
     cut = sentence[:90].rsplit(" ", 1)[0]

@@ -14,15 +14,16 @@ import logging
 import re
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Any
 
 import numpy as np
 
-from chatbot.encoder.embedder import Embedder
+from chatbot.encoder.base import Embedder
 from chatbot.encoder.pieces import PieceVectors, piece_spans
 from chatbot.schemas import Passage
+from chatbot.store.hits import Hit
 from chatbot.store.live_index import ArticleIndex, View
 from chatbot.text.language import question_language
 from chatbot.text.words import fold
@@ -122,7 +123,7 @@ class Retriever:
         self.embedder = embedder
         self.candidates = candidates
         self.reranker = reranker
-        self._languages: dict[tuple, tuple[list, np.ndarray | None] | None] = {}  # see _nearest_in_language
+        self._languages: dict[tuple, tuple[list[Hit], np.ndarray | None] | None] = {}  # see _nearest_in_language
 
     def search(self, query: str, k: int = 5, also_encode: list[str] | None = None) -> Retrieval:
         """The best ``k`` passages; a rebuild switching generations meanwhile is followed, not fatal.
@@ -164,11 +165,11 @@ class Retriever:
         cache existed) is encoded once more to get them, and they are cached for next time."""
         found = view.store.piece_vectors([(p.chunk_id, p.text) for p in passages])
         missing = [p for p in passages if p.chunk_id not in found]
-        encode = getattr(self.embedder, "embed_documents_with_pieces", None)
-        if not missing or encode is None:
+        if not missing or not self.embedder.gives_piece_vectors:
             return found
         spans = [piece_spans(p.text) for p in missing]
-        _, vectors = encode([p.text for p in missing], [p.title for p in missing], spans, bulk=False)
+        _, vectors = self.embedder.embed_documents_with_pieces([p.text for p in missing], [p.title for p in missing],
+                                                               spans, bulk=False)
         fresh = []
         for passage, own, vecs in zip(missing, spans, vectors, strict=True):
             if len(vecs) != len(own):
@@ -178,18 +179,19 @@ class Retriever:
         view.store.keep_piece_vectors(fresh)
         return found
 
-    def _fuse(self, view: View, dense: list, lexical: list[tuple[str, float]],
+    def _fuse(self, view: View, dense: list[Hit], lexical: list[tuple[str, float]],
               qvec: np.ndarray) -> list[Candidate]:
         pool: dict[str, Candidate] = {}
-        for rank, (cid, sim, text, meta) in enumerate(dense):
-            pool[cid] = Candidate(cid, text, meta, dense=sim, ranks={"dense": rank})
+        for rank, hit in enumerate(dense):
+            pool[hit.chunk_id] = Candidate(hit.chunk_id, hit.text, hit.meta, dense=hit.similarity, ranks={"dense": rank})
         for hits in self._dense_by_language(view, qvec, dense):  # see WEIGHTS
-            for rank, (cid, sim, text, meta) in enumerate(hits):
-                pool.setdefault(cid, Candidate(cid, text, meta, dense=sim)).ranks["dense_lang"] = rank
+            for rank, hit in enumerate(hits):
+                pool.setdefault(hit.chunk_id, Candidate(hit.chunk_id, hit.text, hit.meta,
+                                                        dense=hit.similarity)).ranks["dense_lang"] = rank
         missing = [cid for cid, _ in lexical if cid not in pool]
         if missing:
-            for cid, (text, meta, vector) in view.store.get_chunks(missing).items():
-                pool[cid] = Candidate(cid, text, meta, dense=float(vector @ qvec))
+            for cid, hit in view.store.get_chunks(missing).items():
+                pool[cid] = Candidate(cid, hit.text, hit.meta, dense=float(hit.vector @ qvec))
         top_lex = lexical[0][1] if lexical else 1.0
         for rank, (cid, score) in enumerate(lexical):
             if cid in pool:
@@ -203,7 +205,7 @@ class Retriever:
             cand.fused = dense_vote + sum(votes.values())
         return sorted(pool.values(), key=lambda c: (c.fused, c.dense), reverse=True)
 
-    def _dense_by_language(self, view: View, qvec: np.ndarray, dense: list) -> list[list]:
+    def _dense_by_language(self, view: View, qvec: np.ndarray, dense: list[Hit]) -> list[list[Hit]]:
         """Nearest chunks within each language of a multilingual corpus.
 
         A language that already fills PER_LANGUAGE places of the global list has its nearest
@@ -215,20 +217,20 @@ class Retriever:
             return []
         out = []
         for lang in langs:
-            hits = [hit for hit in dense if hit[3].get("lang") == lang]
+            hits = [hit for hit in dense if hit.meta.get("lang") == lang]
             if len(hits) < PER_LANGUAGE:
                 hits = self._nearest_in_language(view, qvec, lang)
             out.append(hits[:PER_LANGUAGE])
         return out
 
-    def _nearest_in_language(self, view: View, qvec: np.ndarray, lang: str) -> list:
+    def _nearest_in_language(self, view: View, qvec: np.ndarray, lang: str) -> list[Hit]:
         """A small language is held in memory (per index version) and searched exactly; a filtered
         Chroma search costs ~100 ms on a 100k-chunk index even when only a few chunks match."""
         key = (view.store.generation, view.lexical.version, lang)
         held = self._languages.get(key, _UNSET)
         if held is _UNSET:
             members = view.store.chunks_where({"lang": lang}, SMALL_LANGUAGE)
-            held = None if members is None else (members, np.stack([m[1] for m in members]) if members else None)
+            held = None if members is None else (members, np.stack([m.vector for m in members]) if members else None)
             if len(self._languages) > 8:
                 self._languages.clear()
             self._languages[key] = held
@@ -238,9 +240,8 @@ class Retriever:
         if matrix is None:
             return []
         sims = matrix @ qvec
-        nearest = (i for i in np.argsort(-sims) if members[i][3].get("doc_id") in view.committed)
-        return [(members[i][0], float(sims[i]), members[i][2], members[i][3])
-                for i in itertools.islice(nearest, PER_LANGUAGE)]
+        nearest = (i for i in np.argsort(-sims) if members[i].doc_id in view.committed)
+        return [replace(members[i], similarity=float(sims[i]), vector=None) for i in itertools.islice(nearest, PER_LANGUAGE)]
 
     @staticmethod
     def _dedupe_and_diversify(ranked: list[Candidate], k: int) -> list[Candidate]:

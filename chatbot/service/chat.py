@@ -8,20 +8,20 @@ maintenance. Every answer, whichever answerer wrote it, passes the citation veri
 from __future__ import annotations
 
 import logging
-import threading
 import time
 from collections.abc import Callable
-from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+from chatbot.answering.base import Answerer
 from chatbot.answering.citations import verify_citations
-from chatbot.answering.conversation import standalone_query
 from chatbot.answering.extractive import PHRASES
 from chatbot.components import make_answerer, make_embedder, make_reranker
+from chatbot.encoder.base import Embedder
 from chatbot.ingest.loaders import LoadError, article_from_mapping, load_bytes
 from chatbot.retrieval.retriever import Retriever
 from chatbot.schemas import Answer, Article, Document, Message, Passage, SyncReport
+from chatbot.service.lazy import lazy
 from chatbot.settings import Settings, get_settings
 from chatbot.store.indexer import Indexer, Progress
 from chatbot.store.live_index import ArticleIndex
@@ -31,34 +31,41 @@ log = logging.getLogger(__name__)
 
 
 class ChatService:
-    def __init__(self, settings: Settings | None = None, embedder: Any | None = None) -> None:
-        """``embedder`` lets several services (tests, benchmarks) share one loaded model."""
+    def __init__(self, settings: Settings | None = None, embedder: Embedder | None = None,
+                 answerer: Answerer | None = None) -> None:
+        """``embedder`` lets several services (tests, benchmarks) share one loaded model;
+        ``answerer`` replaces the one the settings choose (any object satisfying ``Answerer``)."""
         self.settings = settings or get_settings()
         if embedder is not None:
             self.__dict__["embedder"] = embedder
-        self._init_lock = threading.Lock()
+        if answerer is not None:
+            if not isinstance(answerer, Answerer):
+                missing = [m for m in ("name", "streams", "condense", "companion_queries", "answer")
+                           if not hasattr(answerer, m)]
+                raise TypeError(f"answerer: {type(answerer).__name__} lacks {', '.join(missing)} "
+                                "(see chatbot.answering.base.Answerer)")
+            self.__dict__["answerer"] = answerer
         self.status: dict[str, Any] = {"state": "ready"}
 
-    # ---- shared components (loaded once, on first use) -----------------------------------------
-    @cached_property
-    def embedder(self) -> Any:
-        with self._init_lock:
-            return make_embedder(self.settings)
+    # ---- shared components (loaded once, on first use, see chatbot.service.lazy) ----------------
+    @lazy
+    def embedder(self) -> Embedder:
+        return make_embedder(self.settings)
 
-    @cached_property
+    @lazy
     def index(self) -> ArticleIndex:
         return ArticleIndex(self.settings.index_dir, self.settings.chroma_url, self.settings.collection)
 
-    @cached_property
+    @lazy
     def indexer(self) -> Indexer:
         return Indexer(self.index, lambda: self.embedder, self.settings.chunk_size, self.settings.chunk_overlap)
 
-    @cached_property
+    @lazy
     def retriever(self) -> Retriever:
         return Retriever(self.index, self.embedder, self.settings.candidates, make_reranker(self.settings))
 
-    @cached_property
-    def answerer(self) -> Any:
+    @lazy
+    def answerer(self) -> Answerer:
         return make_answerer(self.settings, self.embedder)
 
     # ---- reading -----------------------------------------------------------------------------
@@ -71,18 +78,14 @@ class ChatService:
         history = history or []
         t0 = time.perf_counter()
         lang = question_language(question)
-        condense = getattr(self.answerer, "condense", None)
-        query = condense(question, history) if condense else standalone_query(question, history)
+        answerer = self.answerer
+        query = answerer.condense(question, history)
         t1 = time.perf_counter()
-        companions = getattr(self.answerer, "companion_queries", None)
-        retrieval = self.retriever.search(query, self.settings.search_k,
-                                          companions(question) if companions else None)
+        retrieval = self.retriever.search(query, self.settings.search_k, answerer.companion_queries(question))
         t2 = time.perf_counter()
         if on_event:
             on_event("passages", retrieval.passages)
-        answer = self.answerer.answer(question, query, retrieval, lang, on_event=on_event) \
-            if getattr(self.answerer, "streams", False) else \
-            self.answerer.answer(question, query, retrieval, lang)
+        answer = answerer.answer(question, query, retrieval, lang, on_event=on_event)
         t3 = time.perf_counter()
         answer = self.verified(answer, lang)
         answer.query = query

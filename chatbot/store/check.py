@@ -22,7 +22,7 @@ from collections import defaultdict
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from chatbot.store.chroma import chunk_ids_for
+from chatbot.schemas import chunk_ids
 from chatbot.store.lexical import LexicalIndex
 from chatbot.store.live_index import ArticleIndex
 
@@ -69,7 +69,7 @@ def _inspect_chunks(index: ArticleIndex, report: CheckReport) -> dict[str, dict[
 
 def _record_problem(meta: dict[str, Any], text: str, chunks: dict[str, tuple]) -> tuple[str | None, list[str]]:
     """(why the record is unusable, or None; chunk ids beyond its chunk count)."""
-    expected = chunk_ids_for(str(meta.get("doc_id", "")), int(meta.get("chunks", 0)))
+    expected = chunk_ids(str(meta.get("doc_id", "")), int(meta.get("chunks", 0)))
     missing = [cid for cid in expected if cid not in chunks]
     surplus = sorted(set(chunks) - set(expected))
     if missing:

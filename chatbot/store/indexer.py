@@ -20,12 +20,12 @@ from pathlib import Path
 
 import numpy as np
 
-from chatbot.encoder.embedder import Embedder
+from chatbot.encoder.base import Embedder
 from chatbot.encoder.pieces import piece_spans
 from chatbot.ingest.chunking import chunk_article
 from chatbot.ingest.loaders import LoadError, iter_paths, load_path
-from chatbot.schemas import Article, Chunk, SyncReport
-from chatbot.store.chroma import IndexStore, chunk_ids_for, is_gone
+from chatbot.schemas import Article, Chunk, SyncReport, chunk_ids
+from chatbot.store.chroma import IndexStore, is_gone
 from chatbot.store.live_index import ArticleIndex
 
 log = logging.getLogger(__name__)
@@ -156,19 +156,15 @@ class Indexer:
         starts = np.cumsum([0] + remaining[:-1]).tolist()
         writes: list[Future] = []
         group: list[Finished] = []  # finished articles not yet handed to the writer
-        with_pieces = hasattr(self.embedder, "embed_documents_with_pieces")
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="chroma-writer") as writer:
             for begin in range(0, total, ENCODE_BATCH):
                 batch = flat[begin:begin + ENCODE_BATCH]
                 texts = [c.text for _, c in batch]
                 titles = [chunked[i][0].title for i, _ in batch]
-                if with_pieces:
-                    spans = [piece_spans(t) for t in texts]
-                    encoded, piece_vectors = self.embedder.embed_documents_with_pieces(texts, titles, spans)
-                    for offset, found in enumerate(piece_vectors):
-                        pieces[begin + offset] = (spans[offset], found)
-                else:
-                    encoded = self.embedder.embed_documents(texts, titles, bulk=True)
+                spans = [piece_spans(t) for t in texts]
+                encoded, piece_vectors = self.embedder.embed_documents_with_pieces(texts, titles, spans)
+                for offset, found in enumerate(piece_vectors):
+                    pieces[begin + offset] = (spans[offset], found)
                 report.chunks_embedded += len(batch)
                 for offset, (i, _) in enumerate(batch):
                     vectors[begin + offset] = encoded[offset]
@@ -176,7 +172,7 @@ class Indexer:
                     if remaining[i] == 0:
                         article, chunks, replaced = chunked[i]
                         block = np.stack(vectors[starts[i]:starts[i] + len(chunks)])
-                        own = pieces[starts[i]:starts[i] + len(chunks)] if with_pieces else None
+                        own = pieces[starts[i]:starts[i] + len(chunks)]
                         group.append((article, chunks, block, replaced, own))
                         pieces[starts[i]:starts[i] + len(chunks)] = [None] * len(chunks)  # the group has them
                 if sum(len(g[1]) for g in group) >= WRITE_GROUP or begin + ENCODE_BATCH >= total:
@@ -203,7 +199,7 @@ class Indexer:
                 else:  # same id, new content: drop chunks the new version no longer has
                     keep = {c.chunk_id for c in chunks}
                     old_count = int(manifest.get(doc_id, {}).get("chunks", 0))
-                    stale = chunk_ids_for(doc_id, old_count)
+                    stale = chunk_ids(doc_id, old_count)
                     store.delete_chunks([cid for cid in stale if cid not in keep])
 
     # ---- remove -------------------------------------------------------------------------------

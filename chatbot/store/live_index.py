@@ -11,11 +11,13 @@ import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 from typing import Any, TypeVar
 
+from cachetools import LRUCache
+
 from chatbot.store.chroma import IndexStore, Registry, is_gone, make_client, new_generation, pieces_file
+from chatbot.store.hits import Hit
 from chatbot.store.lexical import LexicalIndex
 from chatbot.store.piece_cache import PieceStore
 
@@ -57,6 +59,9 @@ class ArticleIndex:
         self.lexical = LexicalIndex()
         self.committed: frozenset[str] = frozenset()
         self._seen_version: str | None = None
+        self._articles: LRUCache[str, tuple[dict[str, Any], str] | None] = LRUCache(maxsize=512)
+        self._articles_lock = threading.Lock()
+        self._articles_epoch = 0
 
     def close(self) -> None:
         """Release the Chroma client (an embedded store is then free for another process)."""
@@ -83,7 +88,7 @@ class ArticleIndex:
             version = self.store.version()
             if version != self._seen_version:
                 self._load_lexical(version)
-                self._article_cache.cache_clear()
+                self._forget_articles()
                 self._seen_version = version
 
     def _lexical_dir(self) -> Path:
@@ -124,7 +129,7 @@ class ArticleIndex:
         if store is self.store:
             with self._lock:
                 self._load_lexical(version)
-                self._article_cache.cache_clear()
+                self._forget_articles()
                 self._seen_version = version
 
     # ---- switching generations (rebuild) ------------------------------------------------------
@@ -147,7 +152,7 @@ class ArticleIndex:
             self.lexical = lexical
             self.committed = committed
             self._seen_version = version
-            self._article_cache.cache_clear()
+            self._forget_articles()
         if drop_old:
             self.drop_others()
 
@@ -192,23 +197,36 @@ class ArticleIndex:
                 log.info("generation dropped under a reader; following the switch")
                 with self._lock:
                     self._seen_version = None
-                    self._article_cache.cache_clear()
+                    self._forget_articles()
                 if refresh_first:
                     self._refresh_once()
         raise AssertionError("unreachable")
 
     def dense(self, view: View, vector: Any, n: int,
-              where: dict[str, Any] | None = None) -> list[tuple[str, float, str, dict[str, Any]]]:
+              where: dict[str, Any] | None = None) -> list[Hit]:
         """Nearest chunks of committed articles (leftovers of a killed write are skipped)."""
-        return [hit for hit in view.store.query(vector, n, where) if hit[3].get("doc_id") in view.committed]
+        return [hit for hit in view.store.query(vector, n, where) if hit.doc_id in view.committed]
 
     def article(self, doc_id: str) -> tuple[dict[str, Any], str] | None:
         """(metadata, stored text) of one article, cached until the index changes."""
         return self.retrying(lambda: self._article_cache(doc_id))
 
-    @lru_cache(maxsize=512)  # noqa: B019 - one index object per process, cleared on change
     def _article_cache(self, doc_id: str) -> tuple[dict[str, Any], str] | None:
-        return self.store.get_article(doc_id)
+        """This index's recently read articles (each index object its own, emptied on change)."""
+        with self._articles_lock:
+            if doc_id in self._articles:
+                return self._articles[doc_id]
+            epoch = self._articles_epoch
+        found = self.store.get_article(doc_id)
+        with self._articles_lock:
+            if epoch == self._articles_epoch:  # not read across a change: safe to keep
+                self._articles[doc_id] = found
+        return found
+
+    def _forget_articles(self) -> None:
+        with self._articles_lock:
+            self._articles.clear()
+            self._articles_epoch += 1
 
     def counts(self) -> tuple[int, int]:
         """(articles, chunks) as the live generation holds them."""

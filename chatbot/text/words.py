@@ -1,4 +1,4 @@
-"""Words: accent folding, elision splitting, stop words and Snowball stems, per language.
+"""Words: accent folding, elision splitting, function words and Snowball stems, per language.
 
 The one tokeniser of the package: the lexical index, the answerers and the question analysis all
 see the same words, so a stem matched at indexing time is the stem matched at question time.
@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import lru_cache
+from pathlib import Path
 
 STEMMERS = {"fr": "french", "en": "english", "de": "german", "es": "spanish", "it": "italian",
             "pt": "portuguese", "nl": "dutch", "sv": "swedish", "da": "danish", "no": "norwegian",
@@ -17,6 +18,7 @@ _STOPWORD_SETS = {"fr": "STOPWORDS_FRENCH", "en": "STOPWORDS_EN_PLUS", "de": "ST
                   "es": "STOPWORDS_SPANISH", "it": "STOPWORDS_ITALIAN", "pt": "STOPWORDS_PORTUGUESE",
                   "nl": "STOPWORDS_DUTCH", "sv": "STOPWORDS_SWEDISH", "da": "STOPWORDS_DANISH",
                   "no": "STOPWORDS_NORWEGIAN", "ru": "STOPWORDS_RUSSIAN", "tr": "STOPWORDS_TURKISH"}
+DATA = Path(__file__).parent / "data"
 _WORD = re.compile(r"\w+", re.UNICODE)
 _ELISION = re.compile(r"\b(?:[ldjmnstc]|qu|jusqu|lorsqu|puisqu|quoiqu)['’]", re.I)
 
@@ -27,12 +29,35 @@ def fold(word: str) -> str:
     return "".join(c for c in unicodedata.normalize("NFD", word) if unicodedata.category(c) != "Mn")
 
 
+def _word_file(name: str) -> frozenset[str]:
+    """Words of a file under text/data/: one a line, ``#`` starts a comment."""
+    path = DATA / name
+    if not path.is_file():
+        return frozenset()
+    lines = (line.split("#", 1)[0].strip().lower() for line in path.read_text("utf-8").splitlines())
+    return frozenset(line for line in lines if line)
+
+
 @lru_cache(maxsize=32)
-def _stopwords(lang: str) -> frozenset[str]:
+def function_words(lang: str) -> frozenset[str]:
+    """The one function-word list of ``lang`` (lower case, accents kept): bm25s's stop words plus
+    ``text/data/function_words_{lang}.txt``. Tokenising, language guessing, follow-up detection
+    and name spotting all use it."""
     from bm25s import stopwords
 
     words = getattr(stopwords, _STOPWORD_SETS.get(lang, ""), ())
-    return frozenset(fold(w) for w in words)
+    return frozenset(w.lower() for w in words) | _word_file(f"function_words_{lang}.txt")
+
+
+@lru_cache(maxsize=1)
+def frame_words() -> frozenset[str]:
+    """Words that frame a question (``date``, ``lieu``, ``time``...), French and English."""
+    return _word_file("frame_words.txt")
+
+
+@lru_cache(maxsize=32)
+def _stopwords(lang: str) -> frozenset[str]:
+    return frozenset(fold(w) for w in function_words(lang))
 
 
 @lru_cache(maxsize=32)
