@@ -22,6 +22,8 @@ from chatbot.components import make_answerer, make_embedder, make_reranker
 from chatbot.ingest.loaders import LoadError, article_from_mapping, load_bytes
 from chatbot.retrieval.retriever import Retriever
 from chatbot.schemas import Answer, Article, Document, Message, Passage, SyncReport
+from chatbot.service.jobs import IndexJobs
+from chatbot.service.status import ServiceStatus
 from chatbot.settings import Settings, get_settings
 from chatbot.store.indexer import Indexer, Progress
 from chatbot.store.live_index import ArticleIndex
@@ -37,7 +39,8 @@ class ChatService:
         if embedder is not None:
             self.__dict__["embedder"] = embedder
         self._init_lock = threading.Lock()
-        self.status: dict[str, Any] = {"state": "ready"}
+        self.status = ServiceStatus()
+        self.jobs = IndexJobs(self.status)  # the one place index jobs run, whichever shell starts them
 
     # ---- shared components (loaded once, on first use) -----------------------------------------
     @cached_property
@@ -110,10 +113,7 @@ class ChatService:
 
     def health(self) -> dict[str, Any]:
         docs, chunks = self.index.counts()
-        return {"status": "ok", "documents": docs, "chunks": chunks, **self.status_fields()}
-
-    def status_fields(self) -> dict[str, Any]:
-        return {k: v for k, v in self.status.items() if k != "state" or v != "ready"}
+        return {"status": "ok", "documents": docs, "chunks": chunks, **self.status.public()}
 
     # ---- writing -----------------------------------------------------------------------------
     def add_paths(self, paths: list[Path], progress: Progress | None = None) -> SyncReport:

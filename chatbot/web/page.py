@@ -9,22 +9,24 @@ the browser language through ``gr.I18n``; text built per request (answers, repor
 
 from __future__ import annotations
 
-import hmac
 import logging
-import queue
-import threading
-import time
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
 
 import gradio as gr
 
 from chatbot.schemas import Answer, Message, SyncReport
+from chatbot.service import limits
+from chatbot.service.access import AccessDenied, Caller, check_writer
 from chatbot.service.chat import ChatService
+from chatbot.service.status import NOT_READY
+from chatbot.service.streaming import stream_answer
+from chatbot.settings import Settings
 from chatbot.web.render import (
     ADMIN,
     LABELS,
+    notice_html,
     page_language,
     problem_html,
     render_answer,
@@ -38,8 +40,7 @@ log = logging.getLogger(__name__)
 
 CSS = (Path(__file__).parent / "static" / "ui.css").read_text("utf-8")
 FILE_TYPES = [".txt", ".md", ".html", ".htm", ".json", ".jsonl", ".pdf"]
-REVEAL_STEP_WORDS = 3
-REVEAL_PAUSE_S = 0.03
+REVEAL_PAUSE_S = 0.03  # between word groups of an answer that did not stream, so it visibly grows
 EXAMPLES = [
     "Qui dirige l'Armée nationale arabe libyenne ?",
     "Which countries back Haftar?",
@@ -92,40 +93,6 @@ def bubble(css_class: str, text: str) -> dict[str, str]:
     return {"role": "assistant", "content": f'<div class="{css_class}">{text_to_html(text)}</div>'}
 
 
-def reveal(text: str) -> Iterator[str]:
-    """Growing prefixes of ``text``, a few words at a time, for answerers that do not stream."""
-    words = text.split(" ")
-    for i in range(REVEAL_STEP_WORDS, len(words), REVEAL_STEP_WORDS):
-        yield " ".join(words[:i])
-
-
-def run_ask(service: ChatService, question: str, history: list[Message]) -> Iterator[tuple[str, Any]]:
-    """``service.ask`` in a worker thread, as events: ("delta", text)..., then ("answer"|"error", x).
-
-    The thread keeps the page's event loop free and lets streamed deltas reach the browser as the
-    answerer produces them.
-    """
-    events: queue.Queue[tuple[str, Any]] = queue.Queue()
-
-    def on_event(kind: str, data: Any) -> None:
-        if kind == "delta":
-            events.put((kind, data))
-
-    def work() -> None:
-        try:
-            events.put(("answer", service.ask(question, history, on_event=on_event)))
-        except Exception as exc:  # noqa: BLE001 - reported in the chat
-            log.exception("answering failed")
-            events.put(("error", exc))
-
-    threading.Thread(target=work, name="chat-answer", daemon=True).start()
-    while True:
-        kind, data = events.get()
-        yield kind, data
-        if kind in ("answer", "error"):
-            return
-
-
 def article_lookup(service: ChatService) -> Any:
     """A doc_id -> stored text lookup, so a source card can show context around a quote."""
     def lookup(doc_id: str) -> str | None:
@@ -138,9 +105,17 @@ def article_lookup(service: ChatService) -> Any:
     return lookup
 
 
+def recent_history(settings: Settings, history: list[dict]) -> list[Message]:
+    """The conversation the next question is read against: the latest turns within the limits
+    every route applies (the page keeps the whole conversation for display only)."""
+    most = settings.max_history_turns
+    kept = history[-most:] if most else []
+    return [Message(role=m["role"], content=str(m["content"])[:settings.max_turn_chars]) for m in kept]
+
+
 def make_respond(service: ChatService) -> Any:
-    def respond(message: str, chat: list[dict], history: list[dict], turns: list[str],
-                request: gr.Request) -> Iterator[tuple[Any, ...]]:
+    async def respond(message: str, chat: list[dict], history: list[dict], turns: list[str],
+                      request: gr.Request) -> AsyncIterator[tuple[Any, ...]]:
         """Answer one question, streaming the bubble, then fill the sources panel."""
         lang = request_lang(request)
         labels = LABELS[lang]
@@ -149,8 +124,16 @@ def make_respond(service: ChatService) -> Any:
         if not question:
             yield gr.update(), chat, history, turns, gr.update()
             return
+        try:
+            limits.check_question(service.settings, question, "question")
+        except limits.TooLong:
+            limit = service.settings.max_question_chars
+            chat.append({"role": "user", "content": text_to_html(question[:200] + "…")})
+            chat.append(bubble("cb-error", labels["too_long"].format(n=len(question), limit=limit)))
+            yield gr.update(), chat, history, turns, gr.update()
+            return
         chat.append({"role": "user", "content": text_to_html(question)})
-        if service.status.get("state") == "indexing":
+        if service.status.state in NOT_READY:
             chat.append(bubble("cb-notice", labels["indexing"]))
             yield "", chat, history, turns, gr.update()
             return
@@ -159,24 +142,21 @@ def make_respond(service: ChatService) -> Any:
         turn = len(turns) + 1
         streamed = ""
         answer: Answer | None = None
-        for kind, data in run_ask(service, question, [Message(**m) for m in history]):
-            if kind == "delta":
-                streamed += str(data)
-                chat[-1] = bubble("cb-answer", streamed)
-                yield "", chat, history, turns, gr.update()
-            elif kind == "error":
-                chat[-1] = bubble("cb-error", labels["error"] + str(data))
-                yield "", chat, history, turns, gr.update()
-                return
-            else:
-                answer = data
-        if answer is None:  # the worker always ends with an answer or an error; never leave "searching"
+        try:
+            async for kind, data in stream_answer(service, question, recent_history(service.settings, history),
+                                                  pace_s=REVEAL_PAUSE_S):
+                if kind == "delta":
+                    streamed += str(data)
+                    chat[-1] = bubble("cb-answer", streamed)
+                    yield "", chat, history, turns, gr.update()
+                elif kind == "answer":
+                    answer = data
+        except Exception as exc:  # noqa: BLE001 - reported in the chat (logged by the bridge)
+            chat[-1] = bubble("cb-error", labels["error"] + str(exc))
+            yield "", chat, history, turns, gr.update()
             return
-        if not streamed:
-            for partial in reveal(answer.answer):
-                chat[-1] = bubble("cb-refusal" if answer.refused else "cb-answer", partial)
-                yield "", chat, history, turns, gr.update()
-                time.sleep(REVEAL_PAUSE_S)
+        if answer is None:  # the bridge always ends with an answer or an error
+            return
         chat[-1] = {"role": "assistant", "content": render_answer(answer, turn, lang)}
         history += [{"role": "user", "content": question}, {"role": "assistant", "content": answer.answer}]
         turns.append(render_sources(answer, turn, question, lang, article_lookup(service)))
@@ -186,18 +166,28 @@ def make_respond(service: ChatService) -> Any:
 
 
 # ---- articles ----------------------------------------------------------------------------------------
-def make_admin(service: ChatService, writable: bool = True) -> dict[str, Any]:
+DENIED_REASONS = {"unauthorized": "denied", "read_only": "read_only", "index_busy": "busy"}
+
+
+def caller_of(request: gr.Request | None, key: str | None) -> Caller:
+    """The page request as the write check sees it (headers, bound port) with the key field."""
+    raw = getattr(request, "request", None)
+    scope = getattr(raw, "scope", None) or {}
+    headers = getattr(raw, "headers", None) or getattr(request, "headers", None) or {}
+    server = scope.get("server") or (None, None)
+    return Caller(headers={str(k).lower(): str(v) for k, v in dict(headers).items()},
+                  scheme=str(scope.get("scheme", "http")), server_port=server[1], key=(key or None),
+                  key_hint="type the API key in the key field")
+
+
+def make_admin(service: ChatService, loopback: bool = True,
+               uploaded: Callable[[], set[str]] | None = None) -> dict[str, Any]:
     """The Articles tab's handlers; each returns (report HTML, table, remove choices).
 
-    With an API key configured, changes need it; without one, they are allowed only when the server
-    says so (``writable``: it listens on loopback), like the JSON API's index routes.
+    Every change passes the same check as the JSON API's write routes (key, this machine only,
+    not while an index job runs: :func:`chatbot.service.access.check_writer`). ``uploaded()`` gives
+    the paths Gradio's upload route stored: only those files are read.
     """
-
-    def authorized(key: str | None) -> bool:
-        expected = service.settings.api_key
-        if not expected:
-            return writable
-        return hmac.compare_digest((key or "").encode(), expected.encode())
 
     def listing(lang: str) -> tuple[Any, Any]:
         docs = service.documents()
@@ -212,11 +202,13 @@ def make_admin(service: ChatService, writable: bool = True) -> dict[str, Any]:
         return report
 
     def guarded(request: gr.Request | None, key: str | None, action: Any) -> tuple:
-        """Checks the key, runs ``action(lang)``, and turns any failure into a message on the page."""
+        """Checks the right to write, runs ``action(lang)``, and turns any failure into a message."""
         lang = request_lang(request)
-        if not authorized(key):
-            reason = "denied" if service.settings.api_key else "read_only"
-            return (problem_html(ADMIN[lang][reason]), *listing(lang))
+        try:
+            check_writer(service.settings, service.jobs, loopback, caller_of(request, key))
+        except AccessDenied as exc:
+            log.info("page write refused: %s", exc.message)
+            return (problem_html(ADMIN[lang][DENIED_REASONS.get(exc.code, "foreign")]), *listing(lang))
         try:
             message = action(lang)
         except Exception as exc:  # noqa: BLE001 - shown to the user, logged for the operator
@@ -224,19 +216,33 @@ def make_admin(service: ChatService, writable: bool = True) -> dict[str, Any]:
             message = problem_html(str(exc))
         return (message, *listing(lang))
 
+    def read_uploads(lang: str, paths: list[str]) -> tuple[list[tuple[str, bytes]], SyncReport]:
+        """The bytes of files uploaded through the page; anything else is refused, by name."""
+        limit = service.settings.max_upload_mb * 1024 * 1024
+        stored = uploaded() if uploaded else set()
+        files, refused = [], SyncReport()
+        for path in paths:
+            p = Path(path)
+            if str(path) not in stored or p.is_symlink():
+                refused.failed.append({"path": p.name, "error": ADMIN[lang]["not_uploaded"]})
+                continue
+            try:
+                if p.stat().st_size > limit:
+                    refused.failed.append({"path": p.name, "error": ADMIN[lang]["too_big"].format(
+                        mb=service.settings.max_upload_mb)})
+                else:
+                    files.append((p.name, p.read_bytes()))
+            finally:
+                stored.discard(str(path))
+                p.unlink(missing_ok=True)  # the upload is indexed or refused: its temp copy goes
+        return files, refused
+
     def add_files(lang: str, progress: gr.Progress, paths: list[str] | None) -> str:
         if not paths:
             return problem_html(ADMIN[lang]["no_files"])
-        limit = service.settings.max_upload_mb * 1024 * 1024
-        files, too_big = [], SyncReport()
-        for path in paths:
-            p = Path(path)
-            if p.stat().st_size > limit:
-                too_big.failed.append({"path": p.name, "error": ADMIN[lang]["too_big"].format(mb=service.settings.max_upload_mb)})
-            else:
-                files.append((p.name, p.read_bytes()))
+        files, refused = read_uploads(lang, list(paths))
         report = service.add_files(files, progress=progress_of(progress, lang)) if files else SyncReport()
-        report.failed = too_big.failed + report.failed
+        report.failed = refused.failed + report.failed
         return report_html(report, lang)
 
     def add_text(lang: str, title: str, text: str, date: str, source: str) -> str:
@@ -251,8 +257,11 @@ def make_admin(service: ChatService, writable: bool = True) -> dict[str, Any]:
             return problem_html(ADMIN[lang]["no_pick"])
         return report_html(service.remove(list(doc_ids)), lang)
 
-    def rebuild(lang: str, progress: gr.Progress) -> str:
-        return report_html(service.rebuild(progress=progress_of(progress, lang)), lang)
+    def rebuild(lang: str) -> str:
+        """A background job, like ``POST /api/index/rebuild``: health shows it, writers wait."""
+        if not service.jobs.start("rebuilding", lambda progress: service.rebuild(None, progress)):
+            return problem_html(ADMIN[lang]["busy"])
+        return notice_html(ADMIN[lang]["rebuild_started"])
 
     def on_add_files(key: str, paths: list[str] | None, request: gr.Request,
                      progress: gr.Progress = gr.Progress()) -> tuple:  # noqa: B008 - Gradio's idiom
@@ -264,8 +273,8 @@ def make_admin(service: ChatService, writable: bool = True) -> dict[str, Any]:
     def on_remove(key: str, doc_ids: list[str] | None, request: gr.Request) -> tuple:
         return guarded(request, key, lambda lang: remove(lang, doc_ids))
 
-    def on_rebuild(key: str, request: gr.Request, progress: gr.Progress = gr.Progress()) -> tuple:  # noqa: B008
-        return guarded(request, key, lambda lang: rebuild(lang, progress))
+    def on_rebuild(key: str, request: gr.Request) -> tuple:
+        return guarded(request, key, rebuild)
 
     def refresh(request: gr.Request) -> tuple[Any, Any]:
         return listing(request_lang(request))
@@ -275,14 +284,22 @@ def make_admin(service: ChatService, writable: bool = True) -> dict[str, Any]:
 
 
 # ---- page -------------------------------------------------------------------------------------------
-def build_ui(service: ChatService, *, writable: bool = True) -> gr.Blocks:
+def build_ui(service: ChatService, *, loopback: bool = True) -> gr.Blocks:
     """The whole page over ``service``; the caller mounts it (``gr.mount_gradio_app``).
 
-    ``writable=False`` (a server reachable beyond loopback with no API key) refuses index changes.
+    ``loopback``: the server listens only on this machine (without an API key, index changes are
+    refused otherwise). Uploaded files left unused are deleted after an hour (``delete_cache``).
     """
     i18n = I18N
-    admin = make_admin(service, writable)
-    with gr.Blocks(title="News Q&A") as demo:
+    built: list[gr.Blocks] = []
+
+    def uploaded() -> set[str]:
+        """Paths Gradio's upload route stored (the live set: reading one removes it)."""
+        return built[0].upload_file_set if built else set()
+
+    admin = make_admin(service, loopback, uploaded)
+    settings = service.settings
+    with gr.Blocks(title="News Q&A", delete_cache=(600, 3600)) as demo:
         gr.HTML(f"<style>{CSS}</style>", elem_id="cb-style", padding=False)
         gr.Markdown(i18n("title"))
         gr.Markdown(i18n("intro"))
@@ -296,7 +313,8 @@ def build_ui(service: ChatService, *, writable: bool = True) -> gr.Blocks:
                                           examples=[{"text": q} for q in EXAMPLES], feedback_options=None)
                         with gr.Row():
                             question = gr.Textbox(label=i18n("question"), placeholder=i18n("placeholder"),
-                                                  elem_id="question", scale=5, lines=1, max_lines=4)
+                                                  elem_id="question", scale=5, lines=1, max_lines=4,
+                                                  max_length=settings.max_question_chars)
                             send = gr.Button(i18n("send"), variant="primary", elem_id="send", scale=1)
                         new = gr.Button(i18n("new"), elem_id="new-conversation", size="sm")
                     with gr.Column(scale=2):
@@ -331,9 +349,11 @@ def build_ui(service: ChatService, *, writable: bool = True) -> gr.Blocks:
                 rebuild = gr.Button(i18n("rebuild"), elem_id="rebuild")
 
         respond = make_respond(service)
-        chat_io = dict(inputs=[question, chat, history, turns], outputs=[question, chat, history, turns, sources])
-        question.submit(respond, **chat_io)
-        send.click(respond, **chat_io)
+        # Questions are answered side by side (up to CHATBOT_PAGE_CONCURRENCY), not one user at a time.
+        chat_io = dict(inputs=[question, chat, history, turns], outputs=[question, chat, history, turns, sources],
+                       concurrency_limit=settings.page_concurrency, concurrency_id="chat")
+        question.submit(respond, api_name="ask", **chat_io)
+        send.click(respond, api_name=False, **chat_io)
 
         def pick_example(evt: gr.SelectData) -> str:
             value = evt.value
@@ -347,9 +367,10 @@ def build_ui(service: ChatService, *, writable: bool = True) -> gr.Blocks:
         listing = [table, pick]
         refresh.click(admin["refresh"], None, listing)
         demo.load(admin["refresh"], None, listing)
-        add_files.click(admin["add_files"], [key, files], [report, *listing]).then(lambda: None, None, files)
-        add_text.click(admin["add_text"], [key, title, text, date, source], [report, *listing])
-        remove.click(admin["remove"], [key, pick], [report, *listing])
-        rebuild.click(admin["rebuild"], [key], [report, *listing])
+        add_files.click(admin["add_files"], [key, files], [report, *listing], api_name="add_files").then(lambda: None, None, files)
+        add_text.click(admin["add_text"], [key, title, text, date, source], [report, *listing], api_name="add_text")
+        remove.click(admin["remove"], [key, pick], [report, *listing], api_name="remove")
+        rebuild.click(admin["rebuild"], [key], [report, *listing], api_name="rebuild")
     demo.i18n_instance = i18n
+    built.append(demo)
     return demo
