@@ -24,6 +24,7 @@ from chatbot.http.middleware import (
     API_PREFIXES,
     BodyLimit,
     BodyTimeout,
+    KnownSessions,
     SecurityHeaders,
     UploadGuard,
     error_response,
@@ -134,6 +135,11 @@ def mount_ui(app: FastAPI, service: ChatService, loopback: bool = True) -> bool:
         max_bytes = int(service.settings.max_upload_mb * 1024 * 1024)
         gr.mount_gradio_app(app, blocks, path="/", max_file_size=max_bytes)
         blocks.has_launched = True
+
+        def known(session: str) -> bool:
+            return session in blocks._queue.pending_messages_per_session
+
+        app.add_middleware(KnownSessions, known=known)
         return True
     except Exception as exc:  # noqa: BLE001 - the page is optional, the API is not
         log.warning("chat page disabled (%s: %s); the API still serves at /api and /v1",

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import parse_qs
 
 from fastapi.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -196,5 +197,27 @@ class UploadGuard:
                 self.check(caller_of_scope(scope))
             except AccessDenied as exc:
                 await error_response(exc.status, exc.code, exc.message, exc.headers)(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
+
+
+class KnownSessions:
+    """The page's event stream for a session it does not know is a quiet 404.
+
+    Gradio answers ``GET /gradio_api/queue/data?session_hash=...`` with a stream first and only then
+    finds the session missing, which ends the stream with a logged traceback; a client that joined
+    the queue always has its session, so an unknown one is refused up front.
+    """
+
+    def __init__(self, app: ASGIApp, known: Callable[[str], bool]) -> None:
+        self.app = app
+        self.known = known
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["path"].rstrip("/") == "/gradio_api/queue/data":
+            session = parse_qs(scope.get("query_string", b"").decode("latin-1")).get("session_hash", [""])[0]
+            if not session or not self.known(session):
+                await error_response(404, "unknown_session", "no such page session: reload the page")(
+                    scope, receive, send)
                 return
         await self.app(scope, receive, send)

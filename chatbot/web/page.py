@@ -353,7 +353,7 @@ def build_ui(service: ChatService, *, loopback: bool = True) -> gr.Blocks:
         chat_io = dict(inputs=[question, chat, history, turns], outputs=[question, chat, history, turns, sources],
                        concurrency_limit=settings.page_concurrency, concurrency_id="chat")
         question.submit(respond, api_name="ask", **chat_io)
-        send.click(respond, api_name=False, **chat_io)
+        send.click(respond, api_name="ask_button", api_visibility="undocumented", **chat_io)
 
         def pick_example(evt: gr.SelectData) -> str:
             value = evt.value
@@ -367,7 +367,8 @@ def build_ui(service: ChatService, *, loopback: bool = True) -> gr.Blocks:
         listing = [table, pick]
         refresh.click(admin["refresh"], None, listing)
         demo.load(admin["refresh"], None, listing)
-        add_files.click(admin["add_files"], [key, files], [report, *listing], api_name="add_files").then(lambda: None, None, files)
+        add_files.click(admin["add_files"], [key, files], [report, *listing], api_name="add_files").then(
+            lambda: None, None, files)
         add_text.click(admin["add_text"], [key, title, text, date, source], [report, *listing], api_name="add_text")
         remove.click(admin["remove"], [key, pick], [report, *listing], api_name="remove")
         rebuild.click(admin["rebuild"], [key], [report, *listing], api_name="rebuild")
