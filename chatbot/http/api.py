@@ -72,7 +72,7 @@ def caller_of(request: Request) -> Caller:
     key = None
     if header is not None:
         scheme, _, given = header.partition(" ")
-        key = given.strip() if scheme.lower() == "bearer" else header
+        key = given.strip() if scheme.lower() == "bearer" else ""  # presented, but not as a bearer key
     server = request.scope.get("server") or (None, None)
     return Caller(headers=request.headers, scheme=request.url.scheme, server_port=server[1], key=key,
                   key_hint=BEARER_HINT)

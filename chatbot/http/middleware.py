@@ -36,7 +36,7 @@ def error_response(status: int, code: str, message: str, headers: dict[str, str]
 
 
 class BodyLimit:
-    """Refuses API request bodies above ``limit`` bytes with a 413, before the parser buffers them.
+    """Refuses request bodies above ``limit`` bytes with a 413, before the parser buffers them.
 
     A declared Content-Length is checked up front; a chunked body is counted as it arrives and
     cut off with :class:`ApiError`, which the exception handlers turn into the same 413. Compressed
@@ -50,7 +50,7 @@ class BodyLimit:
         self.message = f"request body exceeds the {limit_mb:g} MB limit (CHATBOT_MAX_UPLOAD_MB)"
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or not scope["path"].startswith(API_PREFIXES):
+        if scope["type"] != "http":  # every route: the APIs, the page's uploads and its calls
             await self.app(scope, receive, send)
             return
         headers = dict(scope["headers"])

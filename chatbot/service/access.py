@@ -40,8 +40,8 @@ class Caller:
     """What a write request says about where it comes from.
 
     ``headers`` with lower-case names; ``server_port`` is the port the server socket is bound to
-    (None when unknown); ``key`` is the key presented (None when none was), ``key_hint`` tells the
-    person where a key goes.
+    (None when unknown); ``key`` is the key presented (None when none was, "" when it was malformed),
+    ``key_hint`` tells the person where a key goes.
     """
 
     headers: Mapping[str, str]
@@ -70,21 +70,29 @@ def _host_and_port(netloc: str, scheme: str) -> tuple[str, int | None]:
         return "", None
 
 
-def _same_site(caller: Caller) -> None:
-    """Refuse a request that a page of another site made the browser send."""
+def _same_site(caller: Caller, behind_proxy: bool = False) -> None:
+    """Refuse a request that a page of another site made the browser send.
+
+    ``behind_proxy``: the site may also be the one a reverse proxy names in ``X-Forwarded-Host``
+    (another site's page cannot set that header without a CORS preflight, which is refused). Never
+    for key-less writes: a DNS-rebinding page is same-origin to the browser and may set it.
+    """
     host = caller.headers.get("host", "")
+    hosts = {host.lower()}
+    if behind_proxy and caller.headers.get("x-forwarded-host"):
+        hosts.add(caller.headers["x-forwarded-host"].split(",")[0].strip().lower())
     origin = caller.headers.get("origin")
     fetch_site = caller.headers.get("sec-fetch-site", "").lower()
     if origin is not None:
         parts = urlsplit(origin) if origin != "null" else None
-        if parts is None or parts.scheme not in DEFAULT_PORTS or parts.netloc.lower() != host.lower():
+        if parts is None or parts.scheme not in DEFAULT_PORTS or parts.netloc.lower() not in hosts:
             raise AccessDenied(403, "foreign_origin", f"writes from another site are refused (Origin '{origin}' "
                                f"is not this server, '{host}')")
     elif fetch_site in ("cross-site", "same-site"):
         raise AccessDenied(403, "foreign_origin", f"writes from another site are refused (Sec-Fetch-Site: {fetch_site})")
     else:
         referer = caller.headers.get("referer")
-        if referer and urlsplit(referer).netloc.lower() != host.lower():
+        if referer and urlsplit(referer).netloc.lower() not in hosts:
             raise AccessDenied(403, "foreign_origin", "writes from another site are refused (the Referer is not "
                                f"this server, '{host}')")
 
@@ -107,7 +115,7 @@ def check_upload(settings: Settings, loopback: bool, caller: Caller) -> None:
         raise AccessDenied(403, "read_only", "uploads are disabled: the server listens on a non-loopback "
                            "address and CHATBOT_API_KEY is not set")
     if settings.api_key:
-        _same_site(caller)
+        _same_site(caller, behind_proxy=True)
     else:
         _loopback_only(caller)
 
@@ -117,10 +125,10 @@ def check_writer(settings: Settings, jobs: IndexJobs, loopback: bool, caller: Ca
     expected = settings.api_key
     if expected:
         given = caller.key
-        if not given:
+        if given is None:
             raise AccessDenied(401, "unauthorized", f"this action changes the index: {caller.key_hint}",
                                headers={"WWW-Authenticate": "Bearer"})
-        if not hmac.compare_digest(given.encode(), expected.encode()):
+        if not given or not hmac.compare_digest(given.encode(), expected.encode()):
             raise AccessDenied(401, "unauthorized", "wrong API key", headers={"WWW-Authenticate": "Bearer"})
     elif not loopback:
         raise AccessDenied(403, "read_only",
