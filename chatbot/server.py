@@ -177,7 +177,6 @@ def create_app(service: ChatService | None = None, *, host: str = "127.0.0.1", u
     app.add_middleware(UploadGuard, check=upload_check)
     app.add_middleware(BodyLimit, limit=int(limit_mb * 1024 * 1024), limit_mb=limit_mb)
     app.add_middleware(BodyTimeout, timeout_s=service.settings.body_timeout_s)
-    app.add_middleware(SecurityHeaders)
     # CORS closed: no origin is allowed. Declaring it here also stops the chat page's own CORS layer,
     # which would otherwise echo any Origin (with credentials) when the host is not localhost.
     app.add_middleware(CORSMiddleware, allow_origins=[], allow_credentials=False)
@@ -186,6 +185,7 @@ def create_app(service: ChatService | None = None, *, host: str = "127.0.0.1", u
     _not_found_routes(app)
     if ui:
         mount_ui(app, service, loopback=app.state.loopback)
+    app.add_middleware(SecurityHeaders)  # outermost: CORS answers and refusals carry the headers too
     return app
 
 

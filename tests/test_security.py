@@ -240,7 +240,8 @@ def test_page_upload_route_is_bounded_and_guarded(open_server):
 
 
 # ---- 5. headers, slow bodies, unknown sessions ------------------------------------------------------------------
-@pytest.mark.parametrize("path", ["/", "/api/health", "/gradio_api/info", "/docs", "/api/nothing"])
+@pytest.mark.parametrize("path", ["/", "/api/health", "/gradio_api/info", "/docs", "/api/nothing",
+                                  "/gradio_api/queue/data?session_hash=nope"])
 def test_every_response_forbids_framing_and_sniffing(http, path):
     r = http.get(path)
     assert r.headers["x-frame-options"] == "DENY"
