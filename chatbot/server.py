@@ -7,7 +7,6 @@ raised it, leaves as ``{"error": {"code", "message"}}``: 4xx for bad input, 500 
 
 from __future__ import annotations
 
-import ipaddress
 import logging
 from typing import Any
 
@@ -18,15 +17,23 @@ from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match, Mount
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Scope
 
 from chatbot.http import api, openai_api
-from chatbot.http.api import IndexJobs
+from chatbot.http.middleware import (
+    API_PREFIXES,
+    BodyLimit,
+    BodyTimeout,
+    KnownSessions,
+    SecurityHeaders,
+    UploadGuard,
+    error_response,
+)
 from chatbot.http.schemas import ApiError
+from chatbot.service.access import Caller, check_upload, is_loopback_host
 from chatbot.service.chat import ChatService
 
 log = logging.getLogger(__name__)
-API_PREFIXES = ("/api", "/v1")
 BODY_PARSE_ERROR = "There was an error parsing the body"  # FastAPI's detail for a body it cannot decode
 HTTP_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
               405: "method_not_allowed", 409: "conflict", 413: "payload_too_large", 415: "unsupported_media_type",
@@ -35,75 +42,7 @@ HTTP_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "n
 
 def is_loopback(host: str) -> bool:
     """True when ``host`` only accepts connections from this machine."""
-    if host.strip("[]").lower() == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
-
-
-def error_response(status: int, code: str, message: str, headers: dict[str, str] | None = None,
-                   **extra: Any) -> JSONResponse:
-    return JSONResponse({"error": {"code": code, "message": message, **extra}}, status_code=status,
-                        headers=headers)
-
-
-class BodyLimit:
-    """Refuses API request bodies above ``limit`` bytes with a 413, before the parser buffers them.
-
-    A declared Content-Length is checked up front; a chunked body is counted as it arrives and
-    cut off with :class:`ApiError`, which the exception handlers turn into the same 413. Compressed
-    bodies (``Content-Encoding: gzip``...) are refused with a 415 and never inflated, so a small
-    compression bomb cannot expand past the limit.
-    """
-
-    def __init__(self, app: ASGIApp, limit: int, limit_mb: float) -> None:
-        self.app = app
-        self.limit = limit
-        self.message = f"request body exceeds the {limit_mb:g} MB limit (CHATBOT_MAX_UPLOAD_MB)"
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or not scope["path"].startswith(API_PREFIXES):
-            await self.app(scope, receive, send)
-            return
-        headers = dict(scope["headers"])
-        encoding = headers.get(b"content-encoding", b"").strip().lower()
-        if encoding not in (b"", b"identity"):
-            await error_response(415, "unsupported_media_type",
-                                 f"Content-Encoding '{encoding.decode('latin-1')}' is not accepted: "
-                                 "send the request body uncompressed")(scope, receive, send)
-            return
-        declared = headers.get(b"content-length")
-        if declared is not None and declared.isdigit() and int(declared) > self.limit:
-            await error_response(413, "payload_too_large", self.message)(scope, receive, send)
-            return
-        seen, too_big, answered = 0, False, False
-
-        async def limited() -> Message:
-            nonlocal seen, too_big
-            message = await receive()
-            if message["type"] == "http.request":
-                seen += len(message.get("body", b""))
-                if seen > self.limit:
-                    too_big = True
-                    raise ApiError(413, "payload_too_large", self.message)
-            return message
-
-        async def guarded(message: Message) -> None:
-            nonlocal answered
-            if not too_big:
-                await send(message)
-            elif message["type"] == "http.response.start" and not answered:
-                # whatever the framework made of the cut-off body (a 400 parse error...), it is a 413
-                answered = True
-                await error_response(413, "payload_too_large", self.message)(scope, receive, send)
-
-        try:
-            await self.app(scope, limited, guarded)
-        except ApiError:
-            if not answered:
-                await error_response(413, "payload_too_large", self.message)(scope, receive, send)
+    return is_loopback_host(host)
 
 
 def _field(loc: tuple[Any, ...]) -> str:
@@ -180,14 +119,27 @@ def _not_found_routes(app: FastAPI) -> None:
         app.add_api_route(f"{prefix}/{{path:path}}", unknown, methods=methods, include_in_schema=False)
 
 
-def mount_ui(app: FastAPI, service: ChatService, writable: bool = True) -> bool:
-    """Mount the chat page at ``/``; the APIs keep working when the page cannot be built."""
+def mount_ui(app: FastAPI, service: ChatService, loopback: bool = True) -> bool:
+    """Mount the chat page at ``/``; the APIs keep working when the page cannot be built.
+
+    Gradio checks that files given to the page's functions were uploaded through its upload route
+    only once its app counts as launched, which ``mount_gradio_app`` never sets: it is set here, so
+    a request naming a server path (``/etc/passwd``) is refused before the file is read.
+    """
     try:
         import gradio as gr
 
         from chatbot.web.page import build_ui
 
-        gr.mount_gradio_app(app, build_ui(service, writable=writable), path="/")
+        blocks = build_ui(service, loopback=loopback)
+        max_bytes = int(service.settings.max_upload_mb * 1024 * 1024)
+        gr.mount_gradio_app(app, blocks, path="/", max_file_size=max_bytes)
+        blocks.has_launched = True
+
+        def known(session: str) -> bool:
+            return session in blocks._queue.pending_messages_per_session
+
+        app.add_middleware(KnownSessions, known=known)
         return True
     except Exception as exc:  # noqa: BLE001 - the page is optional, the API is not
         log.warning("chat page disabled (%s: %s); the API still serves at /api and /v1",
@@ -213,11 +165,18 @@ def create_app(service: ChatService | None = None, *, host: str = "127.0.0.1", u
                               '`{"error": {"code", "message"}}`.')
     app.state.service = service
     app.state.loopback = is_loopback(host)
-    app.state.jobs = IndexJobs(service)
+    app.state.jobs = service.jobs
     app.state.writable = bool(service.settings.api_key) or app.state.loopback
     install_error_handlers(app)
     limit_mb = service.settings.max_upload_mb
+    loopback = app.state.loopback
+
+    def upload_check(caller: Caller) -> None:
+        check_upload(service.settings, loopback, caller)
+
+    app.add_middleware(UploadGuard, check=upload_check)
     app.add_middleware(BodyLimit, limit=int(limit_mb * 1024 * 1024), limit_mb=limit_mb)
+    app.add_middleware(BodyTimeout, timeout_s=service.settings.body_timeout_s)
     # CORS closed: no origin is allowed. Declaring it here also stops the chat page's own CORS layer,
     # which would otherwise echo any Origin (with credentials) when the host is not localhost.
     app.add_middleware(CORSMiddleware, allow_origins=[], allow_credentials=False)
@@ -225,7 +184,8 @@ def create_app(service: ChatService | None = None, *, host: str = "127.0.0.1", u
     app.include_router(openai_api.router)
     _not_found_routes(app)
     if ui:
-        mount_ui(app, service, writable=app.state.writable)
+        mount_ui(app, service, loopback=app.state.loopback)
+    app.add_middleware(SecurityHeaders)  # outermost: CORS answers and refusals carry the headers too
     return app
 
 
@@ -235,21 +195,21 @@ def _start_up(app: FastAPI, url: str) -> None:
     _ = service.index, service.indexer  # open the store now, not racing with the first health check
 
     def indexing(done: int, total: int) -> None:
-        service.status = {"state": "indexing", "done": done, "total": total}
+        service.status.progress("indexing", done, total)
 
-    def work(_: api.Progress) -> Any:
+    def work(_: Any) -> Any:
         _ = service.embedder, service.retriever, service.answerer  # load once, before any request
         indexing(0, 0)
         return service.ensure_seeded(indexing)
 
     def ready() -> None:
-        if service.status.get("state") == "error":
+        if service.status.state == "error":
             log.error("the chatbot cannot answer: %s", service.status.get("error"))
             return
         docs, chunks = service.index.counts()
         _say(f"Chatbot ready at {url} ({docs} articles, {chunks} passages indexed)")
 
-    app.state.jobs.start("loading", work, on_done=ready)
+    service.jobs.start("loading", work, on_done=ready)
 
 
 def _say(text: str) -> None:

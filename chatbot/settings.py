@@ -64,6 +64,10 @@ class Settings(BaseSettings):
     api_key: str | None = None
     max_upload_mb: float = 20.0
     max_question_chars: int = 2000
+    max_history_turns: int = Field(default=40, ge=0, description="earlier messages a question may carry")
+    max_turn_chars: int = Field(default=8000, ge=1, description="characters of each earlier message")
+    body_timeout_s: float = Field(default=30.0, gt=0, description="time a request body may take to arrive")
+    page_concurrency: int = Field(default=8, ge=1, description="chat page questions answered at once")
 
     @property
     def embedding_path(self) -> str:

@@ -295,7 +295,7 @@ def test_non_loopback_without_key_is_read_only(make_service):
 
 def test_questions_wait_for_the_first_indexing(make_service):
     app = create_app(make_service("starting"), ui=False)
-    client = TestClient(app)
+    client = TestClient(app, base_url="http://127.0.0.1")  # writes without a key: this machine only
     release = threading.Event()
 
     def work(progress):

@@ -211,14 +211,14 @@ def test_uploaded_article_answers_the_next_question_and_can_be_removed(page, ser
 
 
 def test_asking_while_the_index_is_built_says_so(page, service) -> None:
-    service.status["state"] = "indexing"
+    service.status.set("indexing")
     try:
         page.locator("#question textarea").fill("Qui dirige l'Armée nationale arabe libyenne ?")
         page.locator("#send").click()
         sync_api.expect(last_bot_message(page)).to_contain_text("L'index est en cours de construction",
                                                                 timeout=WAIT_MS)
     finally:
-        service.status["state"] = "ready"
+        service.status.finish()
     assert page.locator("#sources .cb-card").count() == 0
 
 

@@ -7,6 +7,7 @@ server must go on answering; nothing a client sends is ever read as a path on th
 
 from __future__ import annotations
 
+import asyncio
 import gzip
 import hmac
 import io
@@ -210,7 +211,11 @@ def test_markup_in_a_pasted_article_shows_escaped_in_the_chat(app, client):
     assert response.status_code == 200, response.text
     request = SimpleNamespace(headers={"accept-language": "fr"})
     respond = make_respond(app.state.service)
-    *_, (_, chat, _, _, sources) = respond("Quand le port de Sfax a-t-il rouvert ?", [], [], [], request)
+
+    async def updates() -> list:
+        return [u async for u in respond("Quand le port de Sfax a-t-il rouvert ?", [], [], [], request)]
+
+    *_, (_, chat, _, _, sources) = asyncio.run(updates())
     shown = chat[-1]["content"] + str(sources)
     assert "Sfax" in shown and "&lt;script&gt;" in shown
     assert "<script" not in shown and "<img" not in shown and "<b>" not in shown
@@ -226,7 +231,7 @@ def test_the_api_key_is_compared_in_constant_time(client, monkeypatch):
         calls.append((a, b))
         return real(a, b)
 
-    monkeypatch.setattr("chatbot.http.api.hmac.compare_digest", spy)
+    monkeypatch.setattr("chatbot.service.access.hmac.compare_digest", spy)
     assert client.delete("/api/documents/nothing-here", headers={"Authorization": "Bearer nope"}).status_code == 401
     assert client.delete("/api/documents/nothing-here", headers=AUTH).status_code == 404
     assert calls == [(b"nope", KEY.encode()), (KEY.encode(), KEY.encode())]

@@ -3,18 +3,15 @@
 Every route is a thin shell over the one shared :class:`ChatService` of the process. Blocking
 service calls run in the threadpool (plain ``def`` routes or ``run_in_threadpool``) so one slow
 answer never stalls the event loop for other users. Routes that change the index pass
-:func:`require_writer`: a bearer key when ``CHATBOT_API_KEY`` is set, otherwise loopback only.
+:func:`require_writer`, the shell of :func:`chatbot.service.access.check_writer` that the chat page
+uses too: a bearer key when ``CHATBOT_API_KEY`` is set, otherwise requests from this machine only.
 """
 
 from __future__ import annotations
 
-import asyncio
-import hmac
 import json
 import logging
-import re
-import threading
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
@@ -38,105 +35,58 @@ from chatbot.http.schemas import (
     SyncResult,
 )
 from chatbot.ingest.loaders import LoadError
-from chatbot.schemas import Answer, Document, Message, SyncReport
+from chatbot.schemas import Answer, Document
+from chatbot.service import limits
+from chatbot.service.access import AccessDenied, Caller, check_writer
 from chatbot.service.chat import ChatService
-from chatbot.store.indexer import Progress
+from chatbot.service.status import NOT_READY, READY
+from chatbot.service.streaming import stream_answer
 
 log = logging.getLogger(__name__)
-BUSY_STATES = {"loading": "the embedding model is loading", "indexing": "the index is being built"}
-RESULT_KEYS = {"loading": "last_indexing", "indexing": "last_indexing", "rebuilding": "last_rebuild"}
-WORDS_PER_DELTA = 4
+BEARER_HINT = "send 'Authorization: Bearer <CHATBOT_API_KEY>'"
 
 
 # ---- shared plumbing (also used by the /v1 router) -------------------------------------------------
-class IndexJobs:
-    """At most one background job that rewrites the index (first-start indexing or a rebuild).
-
-    Progress goes to ``service.status`` so ``/api/health`` can show it while the job runs.
-    """
-
-    def __init__(self, service: ChatService) -> None:
-        self.service = service
-        self._lock = threading.Lock()
-        self._thread: threading.Thread | None = None
-
-    @property
-    def busy(self) -> bool:
-        return self._thread is not None and self._thread.is_alive()
-
-    def start(self, state: str, work: Callable[[Progress], SyncReport | None],
-              on_done: Callable[[], None] | None = None) -> bool:
-        """Run ``work(progress)`` in a thread; False when another job is still running."""
-        with self._lock:
-            if self.busy:
-                return False
-            self.service.status = {"state": state, "done": 0, "total": 0}
-            self._thread = threading.Thread(target=self._run, args=(state, work, on_done),
-                                            name=f"chatbot-{state}", daemon=True)
-            self._thread.start()
-            return True
-
-    def _run(self, state: str, work: Callable[[Progress], SyncReport | None],
-             on_done: Callable[[], None] | None) -> None:
-        def progress(done: int, total: int) -> None:
-            self.service.status = {"state": state, "done": done, "total": total}
-
-        try:
-            report = work(progress)
-            self.service.status = {"state": "ready"}
-            if report is not None:
-                self.service.status[RESULT_KEYS.get(state, f"last_{state}")] = {**report.counts(), "failures": report.failed}
-            log.info("%s job finished: %s", state, report.counts() if report else "nothing to do")
-        except Exception as exc:  # noqa: BLE001 - a failed job is reported in health, never lost
-            log.exception("%s failed", state)
-            failed = "error" if state == "loading" else "ready"
-            self.service.status = {"state": failed, "error": f"{state} failed: {exc}"}
-        if on_done:
-            on_done()
-
-    def join(self, timeout: float | None = None) -> None:
-        if self._thread is not None:
-            self._thread.join(timeout)
-
-
 def get_service(request: Request) -> ChatService:
     return request.app.state.service
 
 
 def require_ready(service: ChatService = Depends(get_service)) -> ChatService:
     """Questions need a loaded model and a built index: 503 (retry later) until then."""
-    state = service.status.get("state", "ready")
-    if state in BUSY_STATES:
-        done, total = service.status.get("done", 0), service.status.get("total", 0)
+    status = service.status.snapshot()
+    state = status.get("state", READY)
+    if state in NOT_READY:
+        done, total = status.get("done", 0), status.get("total", 0)
         progress = f" ({done}/{total} chunks embedded)" if total else ""
         raise ApiError(503, "index_building" if state == "indexing" else "loading",
-                       f"{BUSY_STATES[state]}{progress}; try again shortly (GET /api/health shows progress)",
+                       f"{NOT_READY[state]}{progress}; try again shortly (GET /api/health shows progress)",
                        headers={"Retry-After": "5"})
     if state == "error":
-        raise ApiError(503, "unavailable", str(service.status.get("error", "the service failed to start")))
+        raise ApiError(503, "unavailable", str(status.get("error", "the service failed to start")))
     return service
 
 
-def require_writer(request: Request) -> ChatService:
-    """Index-changing routes: bearer key when one is set, else only when bound to loopback."""
-    app = request.app
-    key: str | None = app.state.service.settings.api_key
-    if key:
-        header = request.headers.get("authorization", "")
+def caller_of(request: Request) -> Caller:
+    """The write request as the access check sees it: headers, bound port, bearer key if any."""
+    header = request.headers.get("authorization")
+    key = None
+    if header is not None:
         scheme, _, given = header.partition(" ")
-        if scheme.lower() != "bearer" or not hmac.compare_digest(given.strip().encode(), key.encode()):
-            raise ApiError(401, "unauthorized",
-                           "this route changes the index: send 'Authorization: Bearer <CHATBOT_API_KEY>'"
-                           if not header else "wrong API key in the Authorization header",
-                           headers={"WWW-Authenticate": "Bearer"})
-    elif not app.state.loopback:
-        raise ApiError(403, "read_only",
-                       "write routes are disabled: the server listens on a non-loopback address and "
-                       "CHATBOT_API_KEY is not set; set it to enable uploads, deletions and rebuilds")
-    if app.state.jobs.busy:
-        raise ApiError(409, "index_busy", f"the index is busy ({app.state.service.status.get('state')}); "
-                       "try again when GET /api/health no longer shows a state")
-    return app.state.service
+        key = given.strip() if scheme.lower() == "bearer" else ""  # presented, but not as a bearer key
+    server = request.scope.get("server") or (None, None)
+    return Caller(headers=request.headers, scheme=request.url.scheme, server_port=server[1], key=key,
+                  key_hint=BEARER_HINT)
+
+
+def require_writer(request: Request) -> ChatService:
+    """Index-changing routes: see :mod:`chatbot.service.access` (key, loopback, busy)."""
+    service: ChatService = request.app.state.service
+    try:
+        check_writer(service.settings, service.jobs, request.app.state.loopback, caller_of(request))
+    except AccessDenied as exc:
+        message = exc.message + (" in the Authorization header" if exc.message == "wrong API key" else "")
+        raise ApiError(exc.status, exc.code, message, headers=exc.headers) from None
+    return service
 
 
 def json_body(request: Request) -> None:
@@ -148,54 +98,17 @@ def json_body(request: Request) -> None:
 
 
 def check_question(service: ChatService, text: str, field: str) -> None:
-    limit = service.settings.max_question_chars
-    if len(text) > limit:
-        raise ApiError(422, "question_too_long",
-                       f"{field}: {len(text)} characters, the limit is {limit} (CHATBOT_MAX_QUESTION_CHARS)",
-                       param=field)
+    try:
+        limits.check_question(service.settings, text, field)
+    except limits.TooLong as exc:
+        raise ApiError(422, "question_too_long", exc.message, param=exc.field) from None
 
 
-def text_pieces(text: str) -> list[str]:
-    """``text`` in groups of a few words whose concatenation is exactly ``text``."""
-    words = re.findall(r"\s*\S+\s*", text) or ([text] if text else [])
-    return ["".join(words[i:i + WORDS_PER_DELTA]) for i in range(0, len(words), WORDS_PER_DELTA)]
-
-
-async def stream_ask(service: ChatService, question: str, history: list[Message]) -> AsyncIterator[tuple[str, Any]]:
-    """``service.ask`` as events: ("passages", list), ("delta", str)..., then ("answer", Answer).
-
-    The answer runs in the threadpool; its callback hands events to this coroutine through the
-    event loop. An answerer that does not stream gets its final text sent as word-group deltas, so
-    clients see one protocol whichever answerer is configured.
-    """
-    loop = asyncio.get_running_loop()
-    queue: asyncio.Queue[tuple[str, Any]] = asyncio.Queue()
-
-    def emit(kind: str, data: Any) -> None:
-        loop.call_soon_threadsafe(queue.put_nowait, (kind, data))
-
-    def work() -> None:
-        try:
-            emit("answer", service.ask(question, history, on_event=emit))
-        except Exception as exc:  # noqa: BLE001 - handed to the stream, which reports it
-            log.exception("streamed answer failed")
-            emit("error", exc)
-
-    task = asyncio.ensure_future(run_in_threadpool(work))  # noqa: F841 - kept alive while streaming
-    streamed = False
-    while True:
-        kind, data = await queue.get()
-        if kind == "error":
-            raise data
-        if kind == "answer":
-            if not streamed:
-                for piece in text_pieces(data.answer):
-                    yield "delta", piece
-            yield "answer", data
-            return
-        if kind == "delta":
-            streamed = True
-        yield kind, data
+def check_history(service: ChatService, turns: list[str], field: str, names: list[str] | None = None) -> None:
+    try:
+        limits.check_history(service.settings, turns, field, names)
+    except limits.TooLong as exc:
+        raise ApiError(422, "history_too_long", exc.message, param=exc.field) from None
 
 
 def sse(event: str, data: Any) -> str:
@@ -220,12 +133,13 @@ def health(service: ChatService = Depends(get_service)) -> dict[str, Any]:
 async def ask(body: AskRequest, service: ChatService = Depends(require_ready)) -> Any:
     """Answer a question from the articles, with verified citations."""
     check_question(service, body.question, "question")
+    check_history(service, [m.content for m in body.history], "history")
     if not body.stream:
         return await run_in_threadpool(service.ask, body.question, body.history)
 
     async def events() -> AsyncIterator[str]:
         try:
-            async for kind, data in stream_ask(service, body.question, body.history):
+            async for kind, data in stream_answer(service, body.question, body.history):
                 if kind == "passages":
                     yield sse("passages", [p.model_dump() for p in data])
                 elif kind == "delta":
@@ -326,7 +240,7 @@ def rebuild(request: Request, body: RebuildRequest | None = None,
     folder = service.settings.articles_dir if source == "articles_dir" else None
     if folder is not None and not folder.is_dir():
         raise ApiError(409, "no_articles_dir", f"source: the articles folder {folder} does not exist")
-    started = request.app.state.jobs.start("rebuilding", lambda progress: service.rebuild(folder, progress))
+    started = service.jobs.start("rebuilding", lambda progress: service.rebuild(folder, progress))
     if not started:
         raise ApiError(409, "index_busy", "a rebuild or indexing job is already running")
     what = f"from {folder}" if folder else "from the indexed articles"

@@ -20,7 +20,7 @@ from fastapi import APIRouter, Depends
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import StreamingResponse
 
-from chatbot.http.api import ERRORS, check_question, json_body, require_ready, stream_ask
+from chatbot.http.api import ERRORS, check_history, check_question, json_body, require_ready
 from chatbot.http.schemas import (
     MODEL_ID,
     ApiError,
@@ -33,6 +33,7 @@ from chatbot.http.schemas import (
 )
 from chatbot.schemas import Answer, Citation, Message
 from chatbot.service.chat import ChatService
+from chatbot.service.streaming import stream_answer
 
 log = logging.getLogger(__name__)
 SOURCES_HEADER = "\n\nSources:\n"
@@ -84,6 +85,8 @@ async def chat_completions(body: ChatCompletionRequest, service: ChatService = D
     """Answer the conversation's last user message from the articles, OpenAI style."""
     question, history = conversation(body)
     check_question(service, question, f"messages[{len(body.messages) - 1}].content")
+    earlier = body.messages[:-1]
+    check_history(service, [m.text() for m in earlier], "messages", [f"messages[{i}].content" for i in range(len(earlier))])
     cid = f"chatcmpl-{uuid.uuid4().hex}"
     created = int(time.time())
     if not body.stream:
@@ -96,7 +99,7 @@ async def chat_completions(body: ChatCompletionRequest, service: ChatService = D
     async def chunks() -> AsyncIterator[str]:
         yield _chunk(cid, created, {"role": "assistant", "content": ""})
         try:
-            async for kind, data in stream_ask(service, question, history):
+            async for kind, data in stream_answer(service, question, history):
                 if kind == "delta":
                     yield _chunk(cid, created, {"content": data})
                 elif kind == "answer":

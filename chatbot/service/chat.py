@@ -21,7 +21,9 @@ from chatbot.encoder.base import Embedder
 from chatbot.ingest.loaders import LoadError, article_from_mapping, load_bytes
 from chatbot.retrieval.retriever import Retriever
 from chatbot.schemas import Answer, Article, Document, Message, Passage, SyncReport
+from chatbot.service.jobs import IndexJobs
 from chatbot.service.lazy import lazy
+from chatbot.service.status import ServiceStatus
 from chatbot.settings import Settings, get_settings
 from chatbot.store.indexer import Indexer, Progress
 from chatbot.store.live_index import ArticleIndex
@@ -45,7 +47,8 @@ class ChatService:
                 raise TypeError(f"answerer: {type(answerer).__name__} lacks {', '.join(missing)} "
                                 "(see chatbot.answering.base.Answerer)")
             self.__dict__["answerer"] = answerer
-        self.status: dict[str, Any] = {"state": "ready"}
+        self.status = ServiceStatus()
+        self.jobs = IndexJobs(self.status)  # the one place index jobs run, whichever shell starts them
 
     # ---- shared components (loaded once, on first use, see chatbot.service.lazy) ----------------
     @lazy
@@ -113,10 +116,7 @@ class ChatService:
 
     def health(self) -> dict[str, Any]:
         docs, chunks = self.index.counts()
-        return {"status": "ok", "documents": docs, "chunks": chunks, **self.status_fields()}
-
-    def status_fields(self) -> dict[str, Any]:
-        return {k: v for k, v in self.status.items() if k != "state" or v != "ready"}
+        return {"status": "ok", "documents": docs, "chunks": chunks, **self.status.public()}
 
     # ---- writing -----------------------------------------------------------------------------
     def add_paths(self, paths: list[Path], progress: Progress | None = None) -> SyncReport:

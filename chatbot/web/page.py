@@ -1,7 +1,7 @@
 """The chat page (Gradio), mounted at ``/`` by the HTTP server.
 
 Two tabs: the chat (streamed answers, ``[n]`` markers linked to source cards, refusals styled apart)
-and the articles (list, upload, paste, remove, rebuild). Everything runs through the one
+and the articles (list, upload, paste, remove, rebuild: handlers in ``articles.py``). Everything runs through the one
 ``ChatService``, so the page answers exactly what the CLI and the APIs answer. Static labels follow
 the browser language through ``gr.I18n``; text built per request (answers, reports) follows the
 ``Accept-Language`` header.
@@ -9,27 +9,25 @@ the browser language through ``gr.I18n``; text built per request (answers, repor
 
 from __future__ import annotations
 
-import hmac
 import logging
-import queue
-import threading
-import time
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 import gradio as gr
 
-from chatbot.schemas import Answer, Message, SyncReport
+from chatbot.schemas import Answer, Message
+from chatbot.service import limits
 from chatbot.service.chat import ChatService
+from chatbot.service.status import NOT_READY
+from chatbot.service.streaming import stream_answer
+from chatbot.settings import Settings
+from chatbot.web.articles import make_admin, request_lang
 from chatbot.web.render import (
     ADMIN,
     LABELS,
-    page_language,
-    problem_html,
     render_answer,
     render_sources,
-    report_html,
     sources_panel,
     text_to_html,
 )
@@ -38,8 +36,7 @@ log = logging.getLogger(__name__)
 
 CSS = (Path(__file__).parent / "static" / "ui.css").read_text("utf-8")
 FILE_TYPES = [".txt", ".md", ".html", ".htm", ".json", ".jsonl", ".pdf"]
-REVEAL_STEP_WORDS = 3
-REVEAL_PAUSE_S = 0.03
+REVEAL_PAUSE_S = 0.03  # between word groups of an answer that did not stream, so it visibly grows
 EXAMPLES = [
     "Qui dirige l'Armée nationale arabe libyenne ?",
     "Which countries back Haftar?",
@@ -81,49 +78,9 @@ I18N = gr.I18n(
 )
 
 
-def request_lang(request: gr.Request | None) -> str:
-    """The page language of the browser that sent ``request``."""
-    headers = getattr(request, "headers", None)
-    return page_language(headers.get("accept-language") if headers is not None else None)
-
-
 # ---- chat ------------------------------------------------------------------------------------------
 def bubble(css_class: str, text: str) -> dict[str, str]:
     return {"role": "assistant", "content": f'<div class="{css_class}">{text_to_html(text)}</div>'}
-
-
-def reveal(text: str) -> Iterator[str]:
-    """Growing prefixes of ``text``, a few words at a time, for answerers that do not stream."""
-    words = text.split(" ")
-    for i in range(REVEAL_STEP_WORDS, len(words), REVEAL_STEP_WORDS):
-        yield " ".join(words[:i])
-
-
-def run_ask(service: ChatService, question: str, history: list[Message]) -> Iterator[tuple[str, Any]]:
-    """``service.ask`` in a worker thread, as events: ("delta", text)..., then ("answer"|"error", x).
-
-    The thread keeps the page's event loop free and lets streamed deltas reach the browser as the
-    answerer produces them.
-    """
-    events: queue.Queue[tuple[str, Any]] = queue.Queue()
-
-    def on_event(kind: str, data: Any) -> None:
-        if kind == "delta":
-            events.put((kind, data))
-
-    def work() -> None:
-        try:
-            events.put(("answer", service.ask(question, history, on_event=on_event)))
-        except Exception as exc:  # noqa: BLE001 - reported in the chat
-            log.exception("answering failed")
-            events.put(("error", exc))
-
-    threading.Thread(target=work, name="chat-answer", daemon=True).start()
-    while True:
-        kind, data = events.get()
-        yield kind, data
-        if kind in ("answer", "error"):
-            return
 
 
 def article_lookup(service: ChatService) -> Any:
@@ -138,9 +95,17 @@ def article_lookup(service: ChatService) -> Any:
     return lookup
 
 
+def recent_history(settings: Settings, history: list[dict]) -> list[Message]:
+    """The conversation the next question is read against: the latest turns within the limits
+    every route applies (the page keeps the whole conversation for display only)."""
+    most = settings.max_history_turns
+    kept = history[-most:] if most else []
+    return [Message(role=m["role"], content=str(m["content"])[:settings.max_turn_chars]) for m in kept]
+
+
 def make_respond(service: ChatService) -> Any:
-    def respond(message: str, chat: list[dict], history: list[dict], turns: list[str],
-                request: gr.Request) -> Iterator[tuple[Any, ...]]:
+    async def respond(message: str, chat: list[dict], history: list[dict], turns: list[str],
+                      request: gr.Request) -> AsyncIterator[tuple[Any, ...]]:
         """Answer one question, streaming the bubble, then fill the sources panel."""
         lang = request_lang(request)
         labels = LABELS[lang]
@@ -149,8 +114,16 @@ def make_respond(service: ChatService) -> Any:
         if not question:
             yield gr.update(), chat, history, turns, gr.update()
             return
+        try:
+            limits.check_question(service.settings, question, "question")
+        except limits.TooLong:
+            limit = service.settings.max_question_chars
+            chat.append({"role": "user", "content": text_to_html(question[:200] + "…")})
+            chat.append(bubble("cb-error", labels["too_long"].format(n=len(question), limit=limit)))
+            yield gr.update(), chat, history, turns, gr.update()
+            return
         chat.append({"role": "user", "content": text_to_html(question)})
-        if service.status.get("state") == "indexing":
+        if service.status.state in NOT_READY:
             chat.append(bubble("cb-notice", labels["indexing"]))
             yield "", chat, history, turns, gr.update()
             return
@@ -159,24 +132,21 @@ def make_respond(service: ChatService) -> Any:
         turn = len(turns) + 1
         streamed = ""
         answer: Answer | None = None
-        for kind, data in run_ask(service, question, [Message(**m) for m in history]):
-            if kind == "delta":
-                streamed += str(data)
-                chat[-1] = bubble("cb-answer", streamed)
-                yield "", chat, history, turns, gr.update()
-            elif kind == "error":
-                chat[-1] = bubble("cb-error", labels["error"] + str(data))
-                yield "", chat, history, turns, gr.update()
-                return
-            else:
-                answer = data
-        if answer is None:  # the worker always ends with an answer or an error; never leave "searching"
+        try:
+            async for kind, data in stream_answer(service, question, recent_history(service.settings, history),
+                                                  pace_s=REVEAL_PAUSE_S):
+                if kind == "delta":
+                    streamed += str(data)
+                    chat[-1] = bubble("cb-answer", streamed)
+                    yield "", chat, history, turns, gr.update()
+                elif kind == "answer":
+                    answer = data
+        except Exception as exc:  # noqa: BLE001 - reported in the chat (logged by the bridge)
+            chat[-1] = bubble("cb-error", labels["error"] + str(exc))
+            yield "", chat, history, turns, gr.update()
             return
-        if not streamed:
-            for partial in reveal(answer.answer):
-                chat[-1] = bubble("cb-refusal" if answer.refused else "cb-answer", partial)
-                yield "", chat, history, turns, gr.update()
-                time.sleep(REVEAL_PAUSE_S)
+        if answer is None:  # the bridge always ends with an answer or an error
+            return
         chat[-1] = {"role": "assistant", "content": render_answer(answer, turn, lang)}
         history += [{"role": "user", "content": question}, {"role": "assistant", "content": answer.answer}]
         turns.append(render_sources(answer, turn, question, lang, article_lookup(service)))
@@ -185,104 +155,23 @@ def make_respond(service: ChatService) -> Any:
     return respond
 
 
-# ---- articles ----------------------------------------------------------------------------------------
-def make_admin(service: ChatService, writable: bool = True) -> dict[str, Any]:
-    """The Articles tab's handlers; each returns (report HTML, table, remove choices).
-
-    With an API key configured, changes need it; without one, they are allowed only when the server
-    says so (``writable``: it listens on loopback), like the JSON API's index routes.
-    """
-
-    def authorized(key: str | None) -> bool:
-        expected = service.settings.api_key
-        if not expected:
-            return writable
-        return hmac.compare_digest((key or "").encode(), expected.encode())
-
-    def listing(lang: str) -> tuple[Any, Any]:
-        docs = service.documents()
-        table = gr.update(value=[[d.title, d.date or "", d.lang, d.chunks, d.doc_id] for d in docs],
-                          headers=ADMIN[lang]["headers"])
-        choices = gr.update(choices=[(f"{d.title} ({d.doc_id})", d.doc_id) for d in docs], value=[])
-        return table, choices
-
-    def progress_of(progress: gr.Progress, lang: str) -> Any:
-        def report(done: int, total: int) -> None:
-            progress((done, max(total, 1)), desc=ADMIN[lang]["indexing"])
-        return report
-
-    def guarded(request: gr.Request | None, key: str | None, action: Any) -> tuple:
-        """Checks the key, runs ``action(lang)``, and turns any failure into a message on the page."""
-        lang = request_lang(request)
-        if not authorized(key):
-            reason = "denied" if service.settings.api_key else "read_only"
-            return (problem_html(ADMIN[lang][reason]), *listing(lang))
-        try:
-            message = action(lang)
-        except Exception as exc:  # noqa: BLE001 - shown to the user, logged for the operator
-            log.exception("articles action failed")
-            message = problem_html(str(exc))
-        return (message, *listing(lang))
-
-    def add_files(lang: str, progress: gr.Progress, paths: list[str] | None) -> str:
-        if not paths:
-            return problem_html(ADMIN[lang]["no_files"])
-        limit = service.settings.max_upload_mb * 1024 * 1024
-        files, too_big = [], SyncReport()
-        for path in paths:
-            p = Path(path)
-            if p.stat().st_size > limit:
-                too_big.failed.append({"path": p.name, "error": ADMIN[lang]["too_big"].format(mb=service.settings.max_upload_mb)})
-            else:
-                files.append((p.name, p.read_bytes()))
-        report = service.add_files(files, progress=progress_of(progress, lang)) if files else SyncReport()
-        report.failed = too_big.failed + report.failed
-        return report_html(report, lang)
-
-    def add_text(lang: str, title: str, text: str, date: str, source: str) -> str:
-        if not (title or "").strip() or not (text or "").strip():
-            return problem_html(ADMIN[lang]["need_text"])
-        fields = {"title": title.strip(), "text": text.strip(), "date": (date or "").strip() or None,
-                  "source": (source or "").strip() or None}
-        return report_html(service.add_mapping({k: v for k, v in fields.items() if v}), lang)
-
-    def remove(lang: str, doc_ids: list[str] | None) -> str:
-        if not doc_ids:
-            return problem_html(ADMIN[lang]["no_pick"])
-        return report_html(service.remove(list(doc_ids)), lang)
-
-    def rebuild(lang: str, progress: gr.Progress) -> str:
-        return report_html(service.rebuild(progress=progress_of(progress, lang)), lang)
-
-    def on_add_files(key: str, paths: list[str] | None, request: gr.Request,
-                     progress: gr.Progress = gr.Progress()) -> tuple:  # noqa: B008 - Gradio's idiom
-        return guarded(request, key, lambda lang: add_files(lang, progress, paths))
-
-    def on_add_text(key: str, title: str, text: str, date: str, source: str, request: gr.Request) -> tuple:
-        return guarded(request, key, lambda lang: add_text(lang, title, text, date, source))
-
-    def on_remove(key: str, doc_ids: list[str] | None, request: gr.Request) -> tuple:
-        return guarded(request, key, lambda lang: remove(lang, doc_ids))
-
-    def on_rebuild(key: str, request: gr.Request, progress: gr.Progress = gr.Progress()) -> tuple:  # noqa: B008
-        return guarded(request, key, lambda lang: rebuild(lang, progress))
-
-    def refresh(request: gr.Request) -> tuple[Any, Any]:
-        return listing(request_lang(request))
-
-    return {"add_files": on_add_files, "add_text": on_add_text, "remove": on_remove, "rebuild": on_rebuild,
-            "refresh": refresh}
-
-
 # ---- page -------------------------------------------------------------------------------------------
-def build_ui(service: ChatService, *, writable: bool = True) -> gr.Blocks:
+def build_ui(service: ChatService, *, loopback: bool = True) -> gr.Blocks:
     """The whole page over ``service``; the caller mounts it (``gr.mount_gradio_app``).
 
-    ``writable=False`` (a server reachable beyond loopback with no API key) refuses index changes.
+    ``loopback``: the server listens only on this machine (without an API key, index changes are
+    refused otherwise). Uploaded files left unused are deleted after an hour (``delete_cache``).
     """
     i18n = I18N
-    admin = make_admin(service, writable)
-    with gr.Blocks(title="News Q&A") as demo:
+    built: list[gr.Blocks] = []
+
+    def uploaded() -> set[str]:
+        """Paths Gradio's upload route stored (the live set: reading one removes it)."""
+        return built[0].upload_file_set if built else set()
+
+    admin = make_admin(service, loopback, uploaded)
+    settings = service.settings
+    with gr.Blocks(title="News Q&A", delete_cache=(600, 3600)) as demo:
         gr.HTML(f"<style>{CSS}</style>", elem_id="cb-style", padding=False)
         gr.Markdown(i18n("title"))
         gr.Markdown(i18n("intro"))
@@ -296,7 +185,8 @@ def build_ui(service: ChatService, *, writable: bool = True) -> gr.Blocks:
                                           examples=[{"text": q} for q in EXAMPLES], feedback_options=None)
                         with gr.Row():
                             question = gr.Textbox(label=i18n("question"), placeholder=i18n("placeholder"),
-                                                  elem_id="question", scale=5, lines=1, max_lines=4)
+                                                  elem_id="question", scale=5, lines=1, max_lines=4,
+                                                  max_length=settings.max_question_chars)
                             send = gr.Button(i18n("send"), variant="primary", elem_id="send", scale=1)
                         new = gr.Button(i18n("new"), elem_id="new-conversation", size="sm")
                     with gr.Column(scale=2):
@@ -331,9 +221,11 @@ def build_ui(service: ChatService, *, writable: bool = True) -> gr.Blocks:
                 rebuild = gr.Button(i18n("rebuild"), elem_id="rebuild")
 
         respond = make_respond(service)
-        chat_io = dict(inputs=[question, chat, history, turns], outputs=[question, chat, history, turns, sources])
-        question.submit(respond, **chat_io)
-        send.click(respond, **chat_io)
+        # Questions are answered side by side (up to CHATBOT_PAGE_CONCURRENCY), not one user at a time.
+        chat_io = dict(inputs=[question, chat, history, turns], outputs=[question, chat, history, turns, sources],
+                       concurrency_limit=settings.page_concurrency, concurrency_id="chat")
+        question.submit(respond, api_name="ask", **chat_io)
+        send.click(respond, api_name="ask_button", api_visibility="undocumented", **chat_io)
 
         def pick_example(evt: gr.SelectData) -> str:
             value = evt.value
@@ -347,9 +239,11 @@ def build_ui(service: ChatService, *, writable: bool = True) -> gr.Blocks:
         listing = [table, pick]
         refresh.click(admin["refresh"], None, listing)
         demo.load(admin["refresh"], None, listing)
-        add_files.click(admin["add_files"], [key, files], [report, *listing]).then(lambda: None, None, files)
-        add_text.click(admin["add_text"], [key, title, text, date, source], [report, *listing])
-        remove.click(admin["remove"], [key, pick], [report, *listing])
-        rebuild.click(admin["rebuild"], [key], [report, *listing])
+        add_files.click(admin["add_files"], [key, files], [report, *listing], api_name="add_files").then(
+            lambda: None, None, files)
+        add_text.click(admin["add_text"], [key, title, text, date, source], [report, *listing], api_name="add_text")
+        remove.click(admin["remove"], [key, pick], [report, *listing], api_name="remove")
+        rebuild.click(admin["rebuild"], [key], [report, *listing], api_name="rebuild")
     demo.i18n_instance = i18n
+    built.append(demo)
     return demo

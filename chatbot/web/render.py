@@ -30,6 +30,7 @@ LABELS: dict[str, dict[str, str]] = {
         "no_date": "date inconnue",
         "no_source": "source inconnue",
         "empty": "Veuillez saisir une question.",
+        "too_long": "Question trop longue ({n} caractères, maximum {limit}) : raccourcissez-la.",
     },
     "en": {
         "refusal": "Not in the articles",
@@ -43,6 +44,7 @@ LABELS: dict[str, dict[str, str]] = {
         "no_date": "date unknown",
         "no_source": "source unknown",
         "empty": "Please type a question.",
+        "too_long": "Question too long ({n} characters, the limit is {limit}): please shorten it.",
     },
 }
 
@@ -53,13 +55,21 @@ ADMIN: dict[str, dict[str, Any]] = {
            "added": "ajoutés", "updated": "mis à jour", "unchanged": "inchangés", "removed": "supprimés",
            "failed": "en échec", "no_files": "Choisissez au moins un fichier.", "no_pick": "Choisissez au moins un article.",
            "too_big": "fichier trop volumineux (max {mb} Mo)", "need_text": "Le titre et le texte sont requis.",
-           "indexing": "Indexation", "done": "Terminé :"},
+           "indexing": "Indexation", "done": "Terminé :",
+           "foreign": "Modification refusée : elle ne vient pas de cette machine ou vient d'un autre site.",
+           "busy": "L'index est occupé (reconstruction ou indexation en cours) : réessayez quand elle sera finie.",
+           "not_uploaded": "fichier refusé : seuls les fichiers téléversés avec cette demande sont acceptés",
+           "rebuild_started": "Reconstruction de l'index lancée ; les réponses utilisent l'ancien index jusqu'à la fin."},
     "en": {"headers": ["Title", "Date", "Language", "Chunks", "Id"], "denied": "Missing or wrong API key: action refused.",
            "read_only": "This server does not accept index changes (set CHATBOT_API_KEY).",
            "added": "added", "updated": "updated", "unchanged": "unchanged", "removed": "removed",
            "failed": "failed", "no_files": "Choose at least one file.", "no_pick": "Choose at least one article.",
            "too_big": "file too large (max {mb} MB)", "need_text": "Title and text are required.",
-           "indexing": "Indexing", "done": "Done:"},
+           "indexing": "Indexing", "done": "Done:",
+           "foreign": "Change refused: it does not come from this machine or comes from another site.",
+           "busy": "The index is busy (a rebuild or indexing is running): try again when it has finished.",
+           "not_uploaded": "file refused: only files uploaded with this request are accepted",
+           "rebuild_started": "Index rebuild started; answers use the current index until it completes."},
 }
 
 
@@ -186,3 +196,7 @@ def report_html(report: SyncReport, lang: str) -> str:
 
 def problem_html(text: str) -> str:
     return f'<div class="cb-report cb-error">{esc(text)}</div>'
+
+
+def notice_html(text: str) -> str:
+    return f'<div class="cb-report">{esc(text)}</div>'
