@@ -42,7 +42,10 @@ def normalize_text(text: str) -> str:
     text = re.sub(r"[^\S\n]+", " ", text)  # any horizontal whitespace (incl. nbsp) -> one space
     text = re.sub(r" *\n *", "\n", text)
     text = re.sub(r"\n{3,}", "\n\n", text)
-    return "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch)[0] != "C").strip()
+    # control and format characters go; looked up once per distinct character, so a long text
+    # costs a few C-level passes rather than a Python step per character
+    drop = {ord(ch): None for ch in set(text) if ch not in "\n\t" and unicodedata.category(ch)[0] == "C"}
+    return (text.translate(drop) if drop else text).strip()
 
 
 def clean_title(title: str) -> str:
