@@ -238,3 +238,32 @@ def test_english_question_finds_the_french_support_passage(seeded_service, seed_
     assert any(SUPPORT in p.text for p in passages), [p.text[:80] for p in passages]
     hit = next(p for p in passages if SUPPORT in p.text)
     assert seed_text[hit.start:hit.end] == hit.text and hit.lang == "fr"
+
+
+def test_rebuilds_leave_no_chroma_folders_behind_and_check_finds_strays(make_service, seed_copy):
+    from chatbot.store.check import check_index
+    from chatbot.store.chroma_files import orphan_segment_dirs
+
+    service = make_service()
+    service.add_paths([seed_copy])
+    chroma = service.settings.index_dir / "chroma"
+
+    def folders() -> list[str]:
+        return sorted(p.name for p in chroma.iterdir() if p.is_dir())
+
+    one_generation = len(folders())
+    for _ in range(3):
+        service.rebuild()
+    assert orphan_segment_dirs(chroma) == [] and len(folders()) == one_generation
+    assert check_index(service.index).clean
+    assert service.search("Haftar Tripoli", 1)[0].title == service.documents()[0].title
+
+    # a folder of a collection dropped without cleaning (by an older version, or another tool)
+    stray = service.index.client.create_collection("stray-collection", embedding_function=None)
+    stray.add(ids=[str(i) for i in range(200)], embeddings=np.random.default_rng(0).random((200, 8)))
+    service.index.client.delete_collection("stray-collection")
+    found = check_index(service.index)
+    assert not found.clean and len(found.orphan_segment_dirs) == 1 and found.orphan_bytes > 0
+    assert check_index(service.index, repair=True).repaired
+    assert check_index(service.index).clean and len(folders()) == one_generation
+    assert service.search("Haftar Tripoli", 1)[0].title == service.documents()[0].title
