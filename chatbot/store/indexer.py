@@ -49,6 +49,7 @@ class _Rules:
     trusted: bool
     locked: bool
     report: SyncReport
+    wrote: bool = False  # some article was written (else there is nothing to commit)
 
 
 class RebuildInterrupted(RuntimeError):
@@ -127,12 +128,13 @@ class Indexer:
             self.index.refresh()
             target = self.index.store
             try:
-                self._sync(articles, target, report if attempt == 0 else SyncReport(), progress,
-                           replace=replace, locked=True)
+                wrote = self._sync(articles, target, report if attempt == 0 else SyncReport(), progress,
+                                   replace=replace, locked=True)
                 with self.index.write_lock:
                     if self.index.registry.active() == target.generation:
-                        self.index.refresh()
-                        self.index.commit()
+                        if wrote:
+                            self.index.refresh()
+                            self.index.commit()
                         return report
             except Exception as exc:
                 if not is_gone(exc):
@@ -142,8 +144,10 @@ class Indexer:
 
     def _sync(self, articles: list[Article], target: IndexStore, report: SyncReport,
               progress: Progress | None, replace: bool = True, trusted: bool = False,
-              locked: bool = False) -> None:
+              locked: bool = False) -> bool:
         """Plan against ``target`` (no lock: a first look), then embed and write what is needed.
+
+        Returns whether anything was written.
 
         ``locked``: each write takes the index's write lock and plans its articles again, since
         another writer may have changed them meanwhile. ``trusted`` (a rebuild's own generation):
@@ -162,12 +166,13 @@ class Indexer:
         report.unchanged.extend(first_look.unchanged)
         report.failed.extend(first_look.failed)
         if not plan:
-            return
+            return False
         if not locked:  # nobody else writes here: the first look is the plan
             report.added.extend(first_look.added)
             report.updated.extend(first_look.updated)
         rules = _Rules(replace, trusted, locked, report)
         self._embed_and_write([a for a, _ in plan], target, rules, progress)
+        return rules.wrote
 
     def _embed_and_write(self, todo: list[Article], store: IndexStore, rules: _Rules,
                          progress: Progress | None) -> None:
@@ -228,6 +233,9 @@ class Indexer:
                 plan = dict((a.doc_id, r) for a, r in plan_articles(
                     articles, records, SyncReport(), rules.replace, rules.trusted))
             group = [g for g in group if g[0].doc_id in plan]
+            if not group:
+                return
+            rules.wrote = True
             for article, *_ in group:
                 if article.doc_id in plan[article.doc_id]:
                     # unlist the old version first: a crash while its chunks are overwritten then
