@@ -34,6 +34,8 @@ from chatbot.store.live_index import ArticleIndex
 log = logging.getLogger(__name__)
 Progress = Callable[[int, int], None]  # (chunks embedded so far, chunks to embed)
 ENCODE_BATCH = 64
+# an add of at most this many chunks encodes as an interactive caller (see _embed_and_write)
+SMALL_ADD = 32
 # chunks of finished articles written to Chroma per call (see IndexStore.put_articles): one encode
 # batch's worth, so writes still follow encoding closely and a killed add has committed what it had
 WRITE_GROUP = ENCODE_BATCH
@@ -186,6 +188,10 @@ class Indexer:
         writes: list[Future] = []
         group: list[Finished] = []  # finished articles not yet handed to the writer
         with_pieces = hasattr(self.embedder, "embed_documents_with_pieces")
+        # a small add (an upload of a short article) takes the encoder like a question does, so
+        # it is not queued behind the mini-batches of a large one (bulk turns are not served in
+        # order: the running bulk caller takes the next turn again)
+        bulk = total > SMALL_ADD
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="chroma-writer") as writer:
             for begin in range(0, total, ENCODE_BATCH):
                 batch = flat[begin:begin + ENCODE_BATCH]
@@ -193,11 +199,12 @@ class Indexer:
                 titles = [chunked[i][0].title for i, _ in batch]
                 if with_pieces:
                     spans = [piece_spans(t) for t in texts]
-                    encoded, piece_vectors = self.embedder.embed_documents_with_pieces(texts, titles, spans)
+                    encoded, piece_vectors = self.embedder.embed_documents_with_pieces(texts, titles, spans,
+                                                                                       bulk=bulk)
                     for offset, found in enumerate(piece_vectors):
                         pieces[begin + offset] = (spans[offset], found)
                 else:
-                    encoded = self.embedder.embed_documents(texts, titles, bulk=True)
+                    encoded = self.embedder.embed_documents(texts, titles, bulk=bulk)
                 rules.report.chunks_embedded += len(batch)
                 for offset, (i, _) in enumerate(batch):
                     vectors[begin + offset] = encoded[offset]
