@@ -252,7 +252,7 @@ def test_rebuilds_leave_no_chroma_folders_behind_and_check_finds_strays(make_ser
         return sorted(p.name for p in chroma.iterdir() if p.is_dir())
 
     one_generation = len(folders())
-    for _ in range(3):
+    for _ in range(2):
         service.rebuild()
     assert orphan_segment_dirs(chroma) == [] and len(folders()) == one_generation
     assert check_index(service.index).clean
