@@ -187,7 +187,8 @@ def index_list(as_json: JsonOpt = False) -> None:
 def index_check(repair: Annotated[bool, typer.Option("--repair", help="Fix what is found.")] = False,
                 as_json: JsonOpt = False) -> None:
     """Find (and with --repair fix) what a crash left: orphan chunks, incomplete articles,
-    half-built generations, a stale lexical index. Exit 1 when problems remain."""
+    half-built generations, segment folders of dropped collections, a stale lexical index.
+    Exit 1 when problems remain."""
     from chatbot.store.check import check_index
 
     report = check_index(_service().index, repair=repair)
@@ -203,6 +204,9 @@ def index_check(repair: Annotated[bool, typer.Option("--repair", help="Fix what 
             typer.echo(f"surplus chunks: {len(report.surplus_chunks)}")
         for generation in report.stale_generations:
             typer.echo(f"stale generation: {generation}")
+        if report.orphan_segment_dirs:
+            typer.echo(f"segment folders of dropped collections: {len(report.orphan_segment_dirs)} "
+                       f"({report.orphan_bytes / 1e6:.1f} MB)")
         typer.echo(f"lexical index: {report.lexical}")
         typer.echo("clean" if report.clean else "repaired" if report.repaired else
                    "problems found; run with --repair to fix them")

@@ -20,7 +20,7 @@ from fixtures_articles import ENGLISH_TEXT, FRENCH_TEXT, NEWS_HTML, PDF_LINES, w
 
 from chatbot.ingest.chunking import chunk_article
 from chatbot.schemas import Article
-from chatbot.store import indexer as indexing
+from chatbot.store import pipeline
 from chatbot.store.indexer import RebuildInterrupted
 
 SUPPORT = "soutien égyptien, saoudien et émirati"
@@ -172,7 +172,7 @@ def test_interrupted_rebuild_leaves_the_old_index_serving(make_service, seed_cop
             raise RuntimeError("simulated crash while embedding")
         return real(texts, titles, pieces)
 
-    monkeypatch.setattr(indexing, "ENCODE_BATCH", 2)
+    monkeypatch.setattr(pipeline, "ENCODE_BATCH", 2)
     monkeypatch.setattr(embedder, "embed_documents_with_pieces", crash_after_first_batch)
     with pytest.raises(RebuildInterrupted, match="previous index still serves"):
         service.rebuild(source)
@@ -224,7 +224,7 @@ def test_bad_inputs_are_named_and_the_good_files_still_indexed(make_service, see
 
 def test_progress_is_reported_while_embedding_a_folder(make_service, seed_copy, monkeypatch):
     other_articles(seed_copy)
-    monkeypatch.setattr(indexing, "ENCODE_BATCH", 3)
+    monkeypatch.setattr(pipeline, "ENCODE_BATCH", 3)
     calls: list[tuple[int, int]] = []
     report = make_service().add_paths([seed_copy], progress=lambda done, total: calls.append((done, total)))
     assert report.counts()["added"] == 3
@@ -247,3 +247,32 @@ def test_english_question_finds_the_french_support_passage(seeded_service, seed_
     assert any(SUPPORT in p.text for p in passages), [p.text[:80] for p in passages]
     hit = next(p for p in passages if SUPPORT in p.text)
     assert seed_text[hit.start:hit.end] == hit.text and hit.lang == "fr"
+
+
+def test_rebuilds_leave_no_chroma_folders_behind_and_check_finds_strays(make_service, seed_copy):
+    from chatbot.store.check import check_index
+    from chatbot.store.chroma_files import orphan_segment_dirs
+
+    service = make_service()
+    service.add_paths([seed_copy])
+    chroma = service.settings.index_dir / "chroma"
+
+    def folders() -> list[str]:
+        return sorted(p.name for p in chroma.iterdir() if p.is_dir())
+
+    one_generation = len(folders())
+    for _ in range(2):
+        service.rebuild()
+    assert orphan_segment_dirs(chroma) == [] and len(folders()) == one_generation
+    assert check_index(service.index).clean
+    assert service.search("Haftar Tripoli", 1)[0].title == service.documents()[0].title
+
+    # a folder of a collection dropped without cleaning (by an older version, or another tool)
+    stray = service.index.client.create_collection("stray-collection", embedding_function=None)
+    stray.add(ids=[str(i) for i in range(200)], embeddings=np.random.default_rng(0).random((200, 8)))
+    service.index.client.delete_collection("stray-collection")
+    found = check_index(service.index)
+    assert not found.clean and len(found.orphan_segment_dirs) == 1 and found.orphan_bytes > 0
+    assert check_index(service.index, repair=True).repaired
+    assert check_index(service.index).clean and len(folders()) == one_generation
+    assert service.search("Haftar Tripoli", 1)[0].title == service.documents()[0].title

@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from chatbot.answering.base import BaseAnswerer, Emit
+from chatbot.answering.instructions import is_instruction
 from chatbot.answering.question import analyse, unknown_names
 from chatbot.encoder.base import Embedder
 from chatbot.encoder.pieces import PieceVectors, clause_windows
@@ -93,8 +94,8 @@ class ExtractiveAnswerer(BaseAnswerer):
         for passage in retrieval.passages[:TOP_PASSAGES]:
             for s, e in sentence_spans(passage.text):
                 key = (passage.doc_id, passage.start + s)
-                if key in seen or e - s < 12:
-                    continue
+                if key in seen or e - s < 12 or is_instruction(passage.text[s:e]):
+                    continue  # an instruction planted in an article is not evidence
                 seen.add(key)
                 items.append((passage, passage.start + s, passage.start + e, passage.text[s:e]))
         if not items:

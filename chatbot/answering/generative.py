@@ -29,6 +29,7 @@ from chatbot.answering.base import BaseAnswerer, Emit
 from chatbot.answering.citations import MARKER
 from chatbot.answering.conversation import standalone_query
 from chatbot.answering.extractive import ExtractiveAnswerer
+from chatbot.answering.instructions import without_instructions
 from chatbot.answering.llm import LLM, ChatMessages, LLMError, LLMTimeout, make_llm
 from chatbot.answering.support import SupportChecker, content_size
 from chatbot.retrieval.retriever import Retrieval
@@ -81,7 +82,8 @@ def format_passages(passages: list[Passage], lang: str) -> str:
     blocks = []
     for n, p in enumerate(passages, start=1):
         head = f'<passage n="{n}" {title}="{_data(p.title).replace(chr(34), chr(39))}" {date}="{p.date or unknown}">'
-        blocks.append(f"{head}\n{_data(p.text.strip())}\n</passage>")
+        # sentences addressed to a model are left out: an article's planted order is not evidence
+        blocks.append(f"{head}\n{_data(without_instructions(p.text).strip())}\n</passage>")
     return "\n".join(blocks)
 
 

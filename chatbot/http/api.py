@@ -41,6 +41,7 @@ from chatbot.service.access import AccessDenied, Caller, check_writer
 from chatbot.service.chat import ChatService
 from chatbot.service.status import NOT_READY, READY
 from chatbot.service.streaming import stream_answer
+from chatbot.store.identity import CONFLICT
 
 log = logging.getLogger(__name__)
 BEARER_HINT = "send 'Authorization: Bearer <CHATBOT_API_KEY>'"
@@ -179,37 +180,61 @@ UPLOAD_BODY = {"requestBody": {"required": True, "content": {
 async def add_documents(request: Request, service: ChatService = Depends(require_writer)) -> SyncResult:
     """Add articles: files (txt, md, html, json, jsonl, pdf) as multipart, or one article as JSON.
 
-    Unchanged articles are skipped and changed ones replaced. When nothing could be loaded the
-    answer is a 422 naming each file and its problem; partial success lists the failures.
+    Identity is the content: an unchanged article is skipped, a new text is a new article. An
+    upload replaces an earlier one only with ``replace=true`` (query parameter, form field, or JSON
+    field) and only one from the same source (an upload of the same file name; a JSON article
+    given with the same doc_id); a doc_id naming another article otherwise answers 409. When
+    nothing could be loaded the answer is a 422 naming each file and its problem; partial success
+    lists the failures.
     """
     ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    replace = _flag(request.query_params.get("replace"), "replace")
     if ctype == "multipart/form-data":
         files: list[tuple[str, bytes]] = []
         try:
             async with request.form(max_files=1000, max_fields=100) as form:
-                for _, value in form.multi_items():
+                for key, value in form.multi_items():
                     if isinstance(value, UploadFile):
                         files.append((value.filename or "upload.txt", await value.read()))
+                    elif key == "replace":
+                        replace = replace or _flag(value, "replace")
         except StarletteHTTPException as exc:  # a malformed multipart body (no boundary, too many parts)
             raise ApiError(422, "invalid_request", f"files: malformed multipart body ({exc.detail})",
                            param="files") from None
         if not files:
             raise ApiError(422, "invalid_request", "files: the upload holds no file "
                            "(send one or more files in a multipart field named 'files')", param="files")
-        report = await run_in_threadpool(service.add_files, files)
+        report = await run_in_threadpool(service.add_files, files, None, replace)
     elif ctype == "application/json":
         doc = _document_in(await request.body())
+        fields = doc.model_dump(exclude_none=True)
+        replace = bool(fields.pop("replace", False)) or replace
         try:
-            report = await run_in_threadpool(service.add_mapping, doc.model_dump(exclude_none=True))
+            report = await run_in_threadpool(service.add_mapping, fields, replace)
         except LoadError as exc:
             raise ApiError(422, "invalid_document", f"text: {exc.problem}", param="text") from exc
     else:
         raise ApiError(415, "unsupported_media_type",
                        "send files as multipart/form-data or one article as application/json")
     if report.failed and not (report.added or report.updated or report.unchanged):
+        if all(f.get("code") == CONFLICT for f in report.failed):
+            raise ApiError(409, "doc_id_conflict", "; ".join(f"{f['path']}: {f['error']}" for f in report.failed),
+                           param="doc_id", failures=report.failed)
         raise ApiError(422, "unreadable_upload", "; ".join(f"{f['path']}: {f['error']}" for f in report.failed),
                        failures=report.failed)
     return SyncResult.of(report)
+
+
+def _flag(value: object, name: str) -> bool:
+    """A boolean query parameter or form field: true/false, 1/0, yes/no (absent: false)."""
+    if value is None:
+        return False
+    text = str(value).strip().lower()
+    if text in {"true", "1", "yes", "on"}:
+        return True
+    if text in {"false", "0", "no", "off", ""}:
+        return False
+    raise ApiError(422, "invalid_request", f"{name}: expected true or false, got '{value}'", param=name)
 
 
 def _document_in(raw: bytes) -> DocumentIn:

@@ -73,6 +73,8 @@ class DocumentIn(StrictModel):
     url: str | None = None
     lang: str | None = None
     doc_id: str | None = None
+    replace: bool = Field(default=False, description="replace the article of the same doc_id, given "
+                          "earlier through the API (409 when that doc_id names an article from another source)")
 
 
 class RebuildRequest(StrictModel):

@@ -122,8 +122,13 @@ class ChatService:
     def add_paths(self, paths: list[Path], progress: Progress | None = None) -> SyncReport:
         return self.indexer.add_paths(paths, progress)
 
-    def add_files(self, files: list[tuple[str, bytes]], progress: Progress | None = None) -> SyncReport:
-        """Uploaded files: content and a display name, never a path on this machine."""
+    def add_files(self, files: list[tuple[str, bytes]], progress: Progress | None = None,
+                  replace: bool = False) -> SyncReport:
+        """Uploaded files: content and a display name, never a path on this machine.
+
+        Identity is the content (chatbot.store.identity): an upload never replaces another article
+        unless ``replace`` is set, and then only one that came from an upload of the same name.
+        """
         report = SyncReport()
         articles: list[Article] = []
         for name, data in files:
@@ -134,13 +139,17 @@ class ChatService:
                 else:
                     item.origin = f"upload:{item.origin}"
                     articles.append(item)
-        return self.indexer.add_articles(articles, report=report, progress=progress)
+        return self.indexer.add_articles(articles, report=report, progress=progress, replace=replace)
 
-    def add_mapping(self, obj: dict[str, Any]) -> SyncReport:
-        """One article given as JSON fields (title, text, date, source, url, lang)."""
+    def add_mapping(self, obj: dict[str, Any], replace: bool = False) -> SyncReport:
+        """One article given as JSON fields (title, text, date, source, url, lang, doc_id).
+
+        A ``doc_id`` that already names another text is a conflict unless ``replace`` is set and
+        that article was itself given through the API with this doc_id (chatbot.store.identity).
+        """
         article = article_from_mapping(obj, "request")
         article.origin = f"api:{article.doc_id}"
-        return self.indexer.add_articles([article])
+        return self.indexer.add_articles([article], replace=replace)
 
     def remove(self, doc_ids: list[str]) -> SyncReport:
         return self.indexer.remove(doc_ids)

@@ -11,6 +11,8 @@ crash can leave behind is therefore only:
   it can be added again; an article with wrong passages is worse than one missing.
 - stale generations: collections of a rebuild that was killed before its switch. Repair drops them.
   (A rebuild still running in another process looks the same: run a repair when none is.)
+- segment folders of dropped collections (an embedded Chroma leaves them on disk: see
+  chatbot.store.chroma_files). Repair deletes them.
 - a lexical index whose stamp or chunk set differs from the store. Repair rebuilds it from Chroma
   and bumps the stamp so every process sharing the store rebuilds its own copy too.
 """
@@ -23,6 +25,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from chatbot.schemas import chunk_ids
+from chatbot.store.chroma_files import folder_size
 from chatbot.store.lexical import LexicalIndex
 from chatbot.store.live_index import ArticleIndex
 
@@ -40,6 +43,8 @@ class CheckReport:
     incomplete: list[dict[str, Any]] = field(default_factory=list)  # doc_id, origin, problem
     surplus_chunks: list[str] = field(default_factory=list)
     stale_generations: list[str] = field(default_factory=list)
+    orphan_segment_dirs: list[str] = field(default_factory=list)  # folder names under chroma/
+    orphan_bytes: int = 0
     lexical: str = "ok"  # ok | missing | stale
     repaired: bool = False
 
@@ -47,7 +52,7 @@ class CheckReport:
     def clean(self) -> bool:
         """No problem found (a missing lexical index is not one: it is built on first use)."""
         return not (self.orphan_chunks or self.incomplete or self.surplus_chunks
-                    or self.stale_generations or self.lexical == "stale")
+                    or self.stale_generations or self.orphan_segment_dirs or self.lexical == "stale")
 
     @property
     def to_readd(self) -> list[dict[str, Any]]:
@@ -99,6 +104,9 @@ def check_index(index: ArticleIndex, repair: bool = False) -> CheckReport:
             index.refresh()
         report = CheckReport(generation=generation)
         report.stale_generations = index.stale_generations()
+        orphans = index.orphan_segment_dirs()
+        report.orphan_segment_dirs = [p.name for p in orphans]
+        report.orphan_bytes = sum(folder_size(p) for p in orphans)
         by_doc = _inspect_chunks(index, report)
         good_chunks: set[str] = set()
         for doc_id, meta, text in index.store.articles():
@@ -123,6 +131,7 @@ def _repair(index: ArticleIndex, report: CheckReport, orphans: dict[str, dict[st
     for generation in report.stale_generations:
         log.info("dropping stale generation %s", generation)
         index.drop_generation(generation)
+    index.remove_orphan_files()
     for chunks in orphans.values():
         store.delete_chunks(list(chunks))
     for item in report.incomplete:

@@ -175,6 +175,19 @@ class IndexStore:
                 return
             offset += PAGE
 
+    def records(self, doc_ids: list[str], origins: list[str]) -> dict[str, dict[str, Any]]:
+        """Manifest records of the given doc_ids and of every article from the given origins."""
+        found: dict[str, dict[str, Any]] = {}
+        for i in range(0, len(doc_ids), PAGE):
+            got = self.docs.get(ids=doc_ids[i:i + PAGE], include=["metadatas"])
+            found.update((d, dict(m or {})) for d, m in zip(got["ids"], got["metadatas"], strict=True))
+        for i in range(0, len(origins), PAGE):
+            part = origins[i:i + PAGE]
+            where = {"origin": part[0]} if len(part) == 1 else {"origin": {"$in": part}}
+            got = self.docs.get(where=where, include=["metadatas"])
+            found.update((d, dict(m or {})) for d, m in zip(got["ids"], got["metadatas"], strict=True))
+        return found
+
     def get_article(self, doc_id: str) -> tuple[dict[str, Any], str] | None:
         got = self.docs.get(ids=[doc_id], include=["metadatas", "documents"])
         if not got["ids"]:

@@ -14,46 +14,45 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import nullcontext
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from chatbot.encoder.base import Embedder
-from chatbot.encoder.pieces import piece_spans
-from chatbot.ingest.chunking import chunk_article
-from chatbot.ingest.loaders import LoadError, iter_paths, load_path
 from chatbot.schemas import Article, Chunk, SyncReport, chunk_ids
 from chatbot.store.chroma import IndexStore, is_gone
+from chatbot.store.identity import plan_articles, stored_records
 from chatbot.store.live_index import ArticleIndex
+from chatbot.store.pipeline import ENCODE_BATCH, IndexingPipeline, LocalPipeline
 
 log = logging.getLogger(__name__)
 Progress = Callable[[int, int], None]  # (chunks embedded so far, chunks to embed)
-ENCODE_BATCH = 64
+# an add of at most this many chunks encodes as an interactive caller (see _embed_and_write)
+SMALL_ADD = 32
 # chunks of finished articles written to Chroma per call (see IndexStore.put_articles): one encode
 # batch's worth, so writes still follow encoding closely and a killed add has committed what it had
 WRITE_GROUP = ENCODE_BATCH
-# a finished article: its chunks, their vectors, the doc_ids it replaces, its piece vectors
-Finished = tuple[Article, list[Chunk], np.ndarray, list[str], list | None]
+# a finished article: its chunks, their vectors, its piece vectors
+Finished = tuple[Article, list[Chunk], np.ndarray, list | None]
+
+
+@dataclass
+class _Rules:
+    """How one sync plans and writes: see :meth:`Indexer.add_articles` and :meth:`Indexer._sync`."""
+
+    replace: bool
+    trusted: bool
+    locked: bool
+    report: SyncReport
+    wrote: bool = False  # some article was written (else there is nothing to commit)
 
 
 class RebuildInterrupted(RuntimeError):
     """A rebuild stopped before completion; the previous index is still the live one."""
-
-
-def load_many(paths: Iterable[Path], report: SyncReport) -> list[Article]:
-    """Every article found under ``paths``; failures go to ``report.failed`` with their reason."""
-    articles: list[Article] = []
-    for item in iter_paths(list(paths)):
-        results = [item] if isinstance(item, LoadError) else load_path(item)
-        for result in results:
-            if isinstance(result, LoadError):
-                report.failed.append({"path": result.where, "error": result.problem})
-                log.warning("%s", result)
-            else:
-                articles.append(result)
-    return articles
 
 
 def _fingerprints(store: IndexStore) -> dict[str, tuple]:
@@ -65,10 +64,15 @@ class Indexer:
     """Writes articles into an :class:`ArticleIndex` with one embedder."""
 
     def __init__(self, index: ArticleIndex, embedder: Callable[[], Embedder], chunk_size: int,
-                 overlap: int) -> None:
-        """``embedder`` is a provider, so a sync with nothing new never loads the model."""
+                 overlap: int, pipeline: IndexingPipeline | None = None) -> None:
+        """``embedder`` is a provider, so a sync with nothing new never loads the model.
+
+        ``pipeline`` does the loading, chunking and encoding (in this process by default; a
+        distributed one runs them on a cluster); this object keeps every decision and every write.
+        """
         self.index = index
         self._embedder = embedder
+        self.pipeline: IndexingPipeline = pipeline or LocalPipeline(embedder)
         self.chunk_size = chunk_size
         self.overlap = overlap
         self._rebuild_lock = threading.Lock()  # one rebuild at a time in this process
@@ -80,7 +84,7 @@ class Indexer:
     # ---- add ----------------------------------------------------------------------------------
     def add_paths(self, paths: list[Path], progress: Progress | None = None) -> SyncReport:
         report = SyncReport()
-        articles = load_many(paths, report)
+        articles = self.pipeline.load(paths, report)
         return self.add_articles(articles, report=report, progress=progress)
 
     def add_articles(
@@ -89,118 +93,161 @@ class Indexer:
         report: SyncReport | None = None,
         progress: Progress | None = None,
         store: IndexStore | None = None,
+        replace: bool = True,
     ) -> SyncReport:
         """Sync ``articles`` into ``store`` (the live generation by default) and commit once.
 
-        A live add follows the generation that is active when it starts. Should a rebuild in
-        another process switch generations while it writes, the add is applied again to the new
-        generation (articles already carried over by the rebuild are then skipped as unchanged).
+        ``replace``: an article may replace the stored version of its own source (same origin:
+        an edited file, or an upload the caller asked to replace). Without it, identity is the
+        content: a new text is a new article, and a doc_id already naming another text is refused
+        as a conflict (see :func:`plan_articles`).
+
+        Loading, chunking and encoding happen outside the write lock; each group of finished
+        articles takes it only for its Chroma writes, after checking its plan again against what
+        is stored then. So one large article never keeps a small upload or a removal waiting.
+
+        A live add follows the generation that is active when it starts. Should a rebuild switch
+        generations while it writes, the add is applied again to the new generation (articles
+        already carried over by the rebuild are then skipped as unchanged).
         """
         report = report or SyncReport()
         if store is not None:  # a rebuild's private generation: no other writer, no commit
-            self._sync(articles, store, report, progress)
+            self._sync(articles, store, report, progress, replace=replace, trusted=True)
             return report
         for attempt in range(3):
-            with self.index.write_lock:
-                self.index.refresh()
-                target = self.index.store
-                try:
-                    self._sync(articles, target, report if attempt == 0 else SyncReport(), progress)
+            self.index.refresh()
+            target = self.index.store
+            try:
+                wrote = self._sync(articles, target, report if attempt == 0 else SyncReport(), progress,
+                                   replace=replace, locked=True)
+                with self.index.write_lock:
                     if self.index.registry.active() == target.generation:
-                        self.index.commit()
+                        if wrote:
+                            self.index.refresh()
+                            self.index.commit()
                         return report
-                except Exception as exc:
-                    if not is_gone(exc):
-                        raise
-                log.warning("a rebuild switched generations during this add; applying it again")
+            except Exception as exc:
+                if not is_gone(exc):
+                    raise
+            log.warning("a rebuild switched generations during this add; applying it again")
         raise RuntimeError("the index kept switching generations during this add; run it again")
 
     def _sync(self, articles: list[Article], target: IndexStore, report: SyncReport,
-              progress: Progress | None) -> None:
-        manifest = target.manifest()
-        by_origin = {m.get("origin"): d for d, m in manifest.items() if m.get("origin")}
-        plan: list[tuple[Article, list[str]]] = []  # article, doc_ids it replaces
+              progress: Progress | None, replace: bool = True, trusted: bool = False,
+              locked: bool = False) -> bool:
+        """Plan against ``target`` (no lock: a first look), then embed and write what is needed.
+
+        Returns whether anything was written.
+
+        ``locked``: each write takes the index's write lock and plans its articles again, since
+        another writer may have changed them meanwhile. ``trusted`` (a rebuild's own generation):
+        a doc_id may replace its stored version whatever its origin.
+        """
+        unique: list[Article] = []
         seen: set[str] = set()
         for article in articles:
             if article.doc_id in seen:
                 report.unchanged.append(article.doc_id)
                 continue
             seen.add(article.doc_id)
-            old = manifest.get(article.doc_id)
-            if old and old.get("sha256") == article.sha256:
-                report.unchanged.append(article.doc_id)
-                continue
-            replaced = [article.doc_id] if old else []
-            prior = by_origin.get(article.origin)
-            if prior and prior != article.doc_id and prior in manifest:
-                replaced.append(prior)
-            plan.append((article, replaced))
-            (report.updated if replaced else report.added).append(article.doc_id)
-        if plan:
-            self._embed_and_write(plan, target, manifest, report, progress)
+            unique.append(article)
+        first_look = SyncReport()
+        plan = plan_articles(unique, stored_records(target, unique), first_look, replace, trusted)
+        report.unchanged.extend(first_look.unchanged)
+        report.failed.extend(first_look.failed)
+        if not plan:
+            return False
+        if not locked:  # nobody else writes here: the first look is the plan
+            report.added.extend(first_look.added)
+            report.updated.extend(first_look.updated)
+        rules = _Rules(replace, trusted, locked, report)
+        self._embed_and_write([a for a, _ in plan], target, rules, progress)
+        return rules.wrote
 
-    def _embed_and_write(
-        self,
-        plan: list[tuple[Article, list[str]]],
-        store: IndexStore,
-        manifest: dict[str, dict],
-        report: SyncReport,
-        progress: Progress | None,
-    ) -> None:
-        chunked = [(a, chunk_article(a, self.chunk_size, self.overlap), r) for a, r in plan]
-        flat: list[tuple[int, Chunk]] = [(i, c) for i, (_, chunks, _) in enumerate(chunked) for c in chunks]
+    def _embed_and_write(self, todo: list[Article], store: IndexStore, rules: _Rules,
+                         progress: Progress | None) -> None:
+        chunked = [(a, self.pipeline.chunk(a, self.chunk_size, self.overlap)) for a in todo]
+        flat: list[tuple[int, Chunk]] = [(i, c) for i, (_, chunks) in enumerate(chunked) for c in chunks]
         total = len(flat)
         vectors: list[np.ndarray | None] = [None] * total
         pieces: list[tuple[list[tuple[int, int]], np.ndarray] | None] = [None] * total
-        remaining = [len(chunks) for _, chunks, _ in chunked]
+        remaining = [len(chunks) for _, chunks in chunked]
         starts = np.cumsum([0] + remaining[:-1]).tolist()
         writes: list[Future] = []
         group: list[Finished] = []  # finished articles not yet handed to the writer
+        done = 0
+        texts = [c.text for _, c in flat]
+        titles = [chunked[i][0].title for i, _ in flat]
+        # a small add (an upload of a short article) takes the encoder like a question does, so
+        # it is not queued behind the mini-batches of a large one (bulk turns are not served in
+        # order: the running bulk caller takes the next turn again)
+        bulk = total > SMALL_ADD
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="chroma-writer") as writer:
-            for begin in range(0, total, ENCODE_BATCH):
-                batch = flat[begin:begin + ENCODE_BATCH]
-                texts = [c.text for _, c in batch]
-                titles = [chunked[i][0].title for i, _ in batch]
-                spans = [piece_spans(t) for t in texts]
-                encoded, piece_vectors = self.embedder.embed_documents_with_pieces(texts, titles, spans)
-                for offset, found in enumerate(piece_vectors):
-                    pieces[begin + offset] = (spans[offset], found)
-                report.chunks_embedded += len(batch)
-                for offset, (i, _) in enumerate(batch):
-                    vectors[begin + offset] = encoded[offset]
+            for batch in self.pipeline.encode(texts, titles, bulk):
+                rules.report.chunks_embedded += len(batch.positions)
+                done += len(batch.positions)
+                for offset, position in enumerate(batch.positions):
+                    if vectors[position] is not None or remaining[flat[position][0]] == 0:
+                        continue  # a retried batch delivered twice
+                    vectors[position] = batch.vectors[offset]
+                    if batch.pieces is not None:
+                        pieces[position] = batch.pieces[offset]
+                    i = flat[position][0]
                     remaining[i] -= 1
                     if remaining[i] == 0:
-                        article, chunks, replaced = chunked[i]
+                        article, chunks = chunked[i]
                         block = np.stack(vectors[starts[i]:starts[i] + len(chunks)])
                         own = pieces[starts[i]:starts[i] + len(chunks)]
-                        group.append((article, chunks, block, replaced, own))
+                        group.append((article, chunks, block, own if all(own) else None))
                         pieces[starts[i]:starts[i] + len(chunks)] = [None] * len(chunks)  # the group has them
-                if sum(len(g[1]) for g in group) >= WRITE_GROUP or begin + ENCODE_BATCH >= total:
-                    writes.append(writer.submit(self._write_group, store, group, manifest))
+                        vectors[starts[i]:starts[i] + len(chunks)] = [None] * len(chunks)
+                if group and (sum(len(g[1]) for g in group) >= WRITE_GROUP or done >= total):
+                    writes.append(writer.submit(self._write_group, store, group, rules))
                     group = []
                 if progress:
-                    progress(min(begin + ENCODE_BATCH, total), total)
+                    progress(min(done, total), total)
+            if group:
+                writes.append(writer.submit(self._write_group, store, group, rules))
             for future in writes:
                 future.result()
+        if any(remaining):
+            raise RuntimeError(f"the encoder returned vectors for {done} of {total} chunks")
 
-    @staticmethod
-    def _write_group(store: IndexStore, group: list[Finished], manifest: dict[str, dict]) -> None:
-        """Store finished articles together (see IndexStore.put_articles), then drop what they replace."""
-        for article, _, _, replaced, _ in group:
-            if article.doc_id in replaced:
-                # unlist the old version first: a crash while its chunks are overwritten then leaves
-                # uncommitted chunks (hidden, repaired by a re-run), never a record over mixed chunks
-                store.unlist(article.doc_id)
-        store.put_articles([(article, chunks, vectors, pieces) for article, chunks, vectors, _, pieces in group])
-        for article, chunks, _, replaced, _ in group:
-            for doc_id in replaced:
-                if doc_id != article.doc_id:
-                    store.delete_article(doc_id)
-                else:  # same id, new content: drop chunks the new version no longer has
-                    keep = {c.chunk_id for c in chunks}
-                    old_count = int(manifest.get(doc_id, {}).get("chunks", 0))
-                    stale = chunk_ids(doc_id, old_count)
-                    store.delete_chunks([cid for cid in stale if cid not in keep])
+    def _write_group(self, store: IndexStore, group: list[Finished], rules: _Rules) -> None:
+        """Store finished articles together (see IndexStore.put_articles), then drop what they replace.
+
+        Under the write lock (live adds), the plan of these articles is made again against what is
+        stored now: an article another writer stored meanwhile is skipped as unchanged.
+        """
+        with self.index.write_lock if rules.locked else nullcontext():
+            articles = [g[0] for g in group]
+            records = stored_records(store, articles)
+            if rules.locked:
+                plan = dict((a.doc_id, r) for a, r in plan_articles(
+                    articles, records, rules.report, rules.replace, rules.trusted))
+            else:  # a private generation: the plan made before encoding still holds
+                plan = dict((a.doc_id, r) for a, r in plan_articles(
+                    articles, records, SyncReport(), rules.replace, rules.trusted))
+            group = [g for g in group if g[0].doc_id in plan]
+            if not group:
+                return
+            rules.wrote = True
+            for article, *_ in group:
+                if article.doc_id in plan[article.doc_id]:
+                    # unlist the old version first: a crash while its chunks are overwritten then
+                    # leaves uncommitted chunks (hidden, repaired by a re-run), never a record over
+                    # mixed chunks
+                    store.unlist(article.doc_id)
+            store.put_articles(list(group))
+            for article, chunks, _, _ in group:
+                for doc_id in plan[article.doc_id]:
+                    if doc_id != article.doc_id:
+                        store.delete_article(doc_id)
+                    else:  # same id, new content: drop chunks the new version no longer has
+                        keep = {c.chunk_id for c in chunks}
+                        old_count = int(records.get(doc_id, {}).get("chunks", 0))
+                        stale = chunk_ids(doc_id, old_count)
+                        store.delete_chunks([cid for cid in stale if cid not in keep])
 
     # ---- remove -------------------------------------------------------------------------------
     def remove(self, doc_ids: list[str]) -> SyncReport:
@@ -238,7 +285,7 @@ class Indexer:
         self.index.refresh()
         baseline = _fingerprints(self.index.store)  # before reading: later writes get carried over
         if source is not None:
-            articles = load_many([source], report)
+            articles = self.pipeline.load([source], report)
             if not articles:  # a wrong or broken folder must not wipe the index
                 report.failed.append({"path": str(source), "error": "no article could be loaded from "
                                       "it; the index was left as it was"})
@@ -287,7 +334,7 @@ class Indexer:
             stored = [old.get_article(d) for d in changed]
             articles = [self._stored_article(d, *got) for d, got in zip(changed, stored, strict=True) if got]
             log.info("rebuild: carrying over %d article(s) changed meanwhile", len(articles))
-            self._sync(articles, fresh, SyncReport(), None)
+            self._sync(articles, fresh, SyncReport(), None, trusted=True)
         present = fresh.manifest()
         for doc_id in removed:
             if doc_id in present:

@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 from cachetools import LRUCache
 
 from chatbot.store.chroma import IndexStore, Registry, is_gone, make_client, new_generation, pieces_file
+from chatbot.store.chroma_files import orphan_segment_dirs, remove_orphan_segment_dirs
 from chatbot.store.hits import Hit
 from chatbot.store.lexical import LexicalIndex
 from chatbot.store.piece_cache import PieceStore
@@ -48,6 +49,7 @@ class ArticleIndex:
     def __init__(self, index_dir: Path, chroma_url: str | None, name: str = "articles") -> None:
         self.index_dir = index_dir
         self.client = make_client(index_dir, chroma_url)
+        self.embedded = not chroma_url
         self.registry = Registry(self.client, name)
         self.name = name
         self._lock = threading.RLock()
@@ -166,6 +168,7 @@ class ArticleIndex:
             self.drop_generation(generation)
 
     def drop_generation(self, generation: str) -> None:
+        """Drop a generation's collections and every file of it (see chatbot.store.chroma_files)."""
         if generation == self.store.generation:
             return
         self.registry.drop(generation)
@@ -173,6 +176,15 @@ class ArticleIndex:
 
         shutil.rmtree(self.index_dir / "lexical" / f"{self.name}-{generation}", ignore_errors=True)
         PieceStore.remove_file(pieces_file(self.index_dir / "pieces", self.name, generation))
+        self.remove_orphan_files()
+
+    def orphan_segment_dirs(self) -> list[Path]:
+        """Segment folders of dropped collections still on disk (an embedded store only)."""
+        return orphan_segment_dirs(self.index_dir / "chroma") if self.embedded else []
+
+    def remove_orphan_files(self) -> list[str]:
+        """Delete the segment folders of dropped collections (an embedded store only)."""
+        return remove_orphan_segment_dirs(self.index_dir / "chroma") if self.embedded else []
 
     def stale_generations(self) -> list[str]:
         return [g for g in self.registry.generations() if g != self.store.generation]

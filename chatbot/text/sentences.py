@@ -30,11 +30,15 @@ _BOUNDARY = re.compile(
     re.X,
 )
 _WORD_BEFORE = re.compile(r"([\w.]+)$")
+# how far back from a period the word before it is looked for: far longer than any abbreviation,
+# and a bounded window keeps splitting linear in the text's length (searching from the start of
+# the text at every period made a long article quadratic)
+_LOOKBACK = 64
 
 
 def _is_abbreviation(text: str, dot_pos: int) -> bool:
     """True when the period at ``dot_pos`` closes an abbreviation or an initial."""
-    match = _WORD_BEFORE.search(text, 0, dot_pos)
+    match = _WORD_BEFORE.search(text, max(0, dot_pos - _LOOKBACK), dot_pos)
     if not match:
         return False
     word = match.group(1).lower().strip(".")

@@ -1,0 +1,68 @@
+"""What an embedded Chroma keeps of a dropped collection, and how the index frees it.
+
+Chroma 1.5 drops a collection's rows from its SQLite database but deletes neither the folder of
+its HNSW segment (``<chroma>/<segment uuid>/``) nor, while the process lives, the open files of
+that index (its native layer keeps them; neither closing the client nor a smaller HNSW cache
+releases them). Each rebuild therefore left its old generation's folders on disk.
+
+:func:`orphan_segment_dirs` lists segment folders that no collection references any more; dropping
+a generation and ``index check --repair`` delete them. The files of a folder deleted while the
+process still holds them open are unlinked, and their space is returned once the process ends.
+A Chroma server manages its own disk: nothing here applies to it.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import shutil
+import sqlite3
+from pathlib import Path
+
+log = logging.getLogger(__name__)
+
+_SEGMENT_DIR = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+
+
+def _referenced_segments(chroma_dir: Path) -> set[str] | None:
+    """Segment ids Chroma's database still lists, or None when it cannot be read (then keep all)."""
+    database = chroma_dir / "chroma.sqlite3"
+    try:
+        with sqlite3.connect(f"file:{database}?mode=ro", uri=True, timeout=10) as db:
+            return {str(row[0]) for row in db.execute("SELECT id FROM segments")}
+    except sqlite3.Error as exc:
+        log.warning("cannot read the segment list of %s: %s", database, exc)
+        return None
+
+
+def orphan_segment_dirs(chroma_dir: Path) -> list[Path]:
+    """Segment folders under ``chroma_dir`` that no collection references.
+
+    The folders are listed before the database is read: a folder only appears once its segment's
+    row is committed, so a collection being created meanwhile is never taken for an orphan.
+    """
+    if not chroma_dir.is_dir():
+        return []
+    folders = [p for p in chroma_dir.iterdir() if p.is_dir() and _SEGMENT_DIR.match(p.name)]
+    if not folders:
+        return []
+    referenced = _referenced_segments(chroma_dir)
+    if referenced is None:
+        return []
+    return sorted(p for p in folders if p.name not in referenced)
+
+
+def folder_size(folder: Path) -> int:
+    return sum(f.stat().st_size for f in folder.rglob("*") if f.is_file())
+
+
+def remove_orphan_segment_dirs(chroma_dir: Path) -> list[str]:
+    """Delete the segment folders no collection references; returns their names."""
+    removed = []
+    for folder in orphan_segment_dirs(chroma_dir):
+        shutil.rmtree(folder, ignore_errors=True)
+        if not folder.exists():
+            removed.append(folder.name)
+    if removed:
+        log.info("removed %d segment folder(s) of dropped collections", len(removed))
+    return removed
