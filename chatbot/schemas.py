@@ -23,6 +23,10 @@ class Article(BaseModel):
     url: str | None = None
     lang: str = "und"
     origin: str | None = None  # where it came from (file path or upload name), for replacement
+    author: str | None = None
+    copies: list[str] = Field(default_factory=list)  # doc_ids of near-identical articles
+    fingerprint: str | None = None  # MinHash signature (chatbot.store.copies), kept with the record
+    notes: list[str] = Field(default_factory=list, exclude=True)  # problems read past (a bad date)
 
 
 class Chunk(BaseModel):
@@ -46,6 +50,7 @@ class Passage(BaseModel):
     end: int
     text: str
     score: float = 0.0
+    also_in: list[dict[str, str | None]] = Field(default_factory=list)  # copies: {doc_id, source, date}
 
 
 class Citation(BaseModel):
@@ -58,6 +63,7 @@ class Citation(BaseModel):
     end: int
     quote: str
     chunk_id: str | None = None
+    also_in: list[dict[str, str | None]] = Field(default_factory=list)  # copies carrying the quote
 
 
 class Answer(BaseModel):
@@ -81,6 +87,7 @@ class Document(BaseModel):
     chunks: int = 0
     sha256: str
     url: str | None = None
+    copies: list[str] = Field(default_factory=list)
 
 
 class Message(BaseModel):
@@ -100,6 +107,7 @@ class SyncReport(BaseModel):
     unchanged: list[str] = Field(default_factory=list)
     removed: list[str] = Field(default_factory=list)
     failed: list[dict[str, str]] = Field(default_factory=list)  # {"path", "error"}
+    warnings: list[dict[str, str]] = Field(default_factory=list)  # {"path", "warning"}: indexed anyway
     chunks_embedded: int = 0
 
     def counts(self) -> dict[str, int]:

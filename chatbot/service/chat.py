@@ -18,9 +18,11 @@ from typing import Any
 from chatbot.answering.citations import verify_citations
 from chatbot.answering.conversation import standalone_query
 from chatbot.answering.extractive import PHRASES
+from chatbot.answering.provenance import annotate, no_match
 from chatbot.components import make_answerer, make_embedder, make_reranker
 from chatbot.ingest.loaders import LoadError, article_from_mapping, load_bytes
-from chatbot.retrieval.retriever import Retriever
+from chatbot.retrieval.filters import Filters
+from chatbot.retrieval.retriever import Retrieval, Retriever
 from chatbot.schemas import Answer, Article, Document, Message, Passage, SyncReport
 from chatbot.settings import Settings, get_settings
 from chatbot.store.indexer import Indexer, Progress
@@ -62,12 +64,20 @@ class ChatService:
         return make_answerer(self.settings, self.embedder)
 
     # ---- reading -----------------------------------------------------------------------------
-    def search(self, query: str, k: int | None = None) -> list[Passage]:
-        return self.retriever.search(query, k or self.settings.search_k).passages
+    def search(self, query: str, k: int | None = None, filters: Filters | None = None) -> list[Passage]:
+        return self.search_scoped(query, k, filters).passages
+
+    def search_scoped(self, query: str, k: int | None = None, filters: Filters | None = None) -> Retrieval:
+        """The search with what the filter let through (``scope.empty``: no article matches it)."""
+        return self.retriever.search(query, k or self.settings.search_k, filters=filters)
 
     def ask(self, question: str, history: list[Message] | None = None,
-            on_event: Callable[[str, Any], None] | None = None) -> Answer:
-        """Answer ``question`` in the light of ``history``; ``on_event`` receives stream events."""
+            on_event: Callable[[str, Any], None] | None = None, filters: Filters | None = None) -> Answer:
+        """Answer ``question`` in the light of ``history``; ``on_event`` receives stream events.
+
+        ``filters`` restrict the evidence to articles of some dates, outlets or ids; when no
+        article matches, the answer is refused and says so.
+        """
         history = history or []
         t0 = time.perf_counter()
         lang = question_language(question)
@@ -76,8 +86,12 @@ class ChatService:
         t1 = time.perf_counter()
         companions = getattr(self.answerer, "companion_queries", None)
         retrieval = self.retriever.search(query, self.settings.search_k,
-                                          companions(question) if companions else None)
+                                          companions(question) if companions else None, filters=filters)
         t2 = time.perf_counter()
+        if retrieval.scope is not None and retrieval.scope.empty:
+            if on_event:
+                on_event("passages", [])
+            return no_match(query, lang, retrieval.scope.filters.describe())
         if on_event:
             on_event("passages", retrieval.passages)
         answer = self.answerer.answer(question, query, retrieval, lang, on_event=on_event) \
@@ -103,7 +117,7 @@ class ChatService:
         if not answer.refused and answer.citations and not citations:
             log.warning("answer dropped: none of its citations held")
             text, answer.refused = PHRASES.get(lang, PHRASES["en"])["refusal"], True
-        return answer.model_copy(update={"answer": text, "citations": citations})
+        return answer.model_copy(update={"answer": text, "citations": annotate(citations, self.index.article)})
 
     def documents(self) -> list[Document]:
         return sorted(self.index.documents(), key=lambda d: (d.title.lower(), d.doc_id))
@@ -116,10 +130,19 @@ class ChatService:
         return {k: v for k, v in self.status.items() if k != "state" or v != "ready"}
 
     # ---- writing -----------------------------------------------------------------------------
-    def add_paths(self, paths: list[Path], progress: Progress | None = None) -> SyncReport:
-        return self.indexer.add_paths(paths, progress)
+    def add_paths(self, paths: list[Path], progress: Progress | None = None,
+                  overrides: dict[str, str] | None = None) -> SyncReport:
+        """``overrides``: date and source set by the user (see ingest.metadata.checked_overrides)."""
+        if not overrides:
+            return self.indexer.add_paths(paths, progress)
+        from chatbot.store.indexer import load_many
 
-    def add_files(self, files: list[tuple[str, bytes]], progress: Progress | None = None) -> SyncReport:
+        report = SyncReport()
+        articles = [a.model_copy(update=overrides) for a in load_many(paths, report)]
+        return self.indexer.add_articles(articles, report=report, progress=progress)
+
+    def add_files(self, files: list[tuple[str, bytes]], progress: Progress | None = None,
+                  overrides: dict[str, str] | None = None) -> SyncReport:
         """Uploaded files: content and a display name, never a path on this machine."""
         report = SyncReport()
         articles: list[Article] = []
@@ -130,7 +153,7 @@ class ChatService:
                     report.failed.append({"path": item.where, "error": item.problem})
                 else:
                     item.origin = f"upload:{item.origin}"
-                    articles.append(item)
+                    articles.append(item.model_copy(update=overrides or {}))
         return self.indexer.add_articles(articles, report=report, progress=progress)
 
     def add_mapping(self, obj: dict[str, Any]) -> SyncReport:

@@ -26,6 +26,7 @@ from chatbot.ingest.chunking import chunk_article
 from chatbot.ingest.loaders import LoadError, iter_paths, load_path
 from chatbot.schemas import Article, Chunk, SyncReport
 from chatbot.store.chroma import IndexStore, chunk_ids_for, is_gone
+from chatbot.store.copies import link_copies, store_links
 from chatbot.store.live_index import ArticleIndex
 
 log = logging.getLogger(__name__)
@@ -122,6 +123,7 @@ class Indexer:
         plan: list[tuple[Article, list[str]]] = []  # article, doc_ids it replaces
         seen: set[str] = set()
         for article in articles:
+            report.warnings += [{"path": article.origin or article.doc_id, "warning": n} for n in article.notes]
             if article.doc_id in seen:
                 report.unchanged.append(article.doc_id)
                 continue
@@ -137,7 +139,9 @@ class Indexer:
             plan.append((article, replaced))
             (report.updated if replaced else report.added).append(article.doc_id)
         if plan:
+            links = link_copies([a for a, _ in plan], manifest, [d for _, r in plan for d in r])
             self._embed_and_write(plan, target, manifest, report, progress)
+            store_links(target.docs, {d: v for d, v in links.items() if d in manifest})
 
     def _embed_and_write(
         self,
@@ -305,4 +309,5 @@ class Indexer:
             doc_id=doc_id, title=str(meta.get("title", doc_id)), text=text,
             sha256=str(meta.get("sha256", "")), date=meta.get("date"), source=meta.get("source"),
             url=meta.get("url"), lang=str(meta.get("lang", "und")), origin=meta.get("origin"),
+            author=meta.get("author"),
         )
