@@ -25,6 +25,7 @@ from pydantic import ValidationError
 from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from chatbot.http.filtering import filters_of
 from chatbot.http.schemas import (
     ApiError,
     AskRequest,
@@ -38,6 +39,7 @@ from chatbot.http.schemas import (
     SyncResult,
 )
 from chatbot.ingest.loaders import LoadError
+from chatbot.ingest.metadata import DateError, checked_overrides
 from chatbot.schemas import Answer, Document, Message, SyncReport
 from chatbot.service.chat import ChatService
 from chatbot.store.indexer import Progress
@@ -161,7 +163,8 @@ def text_pieces(text: str) -> list[str]:
     return ["".join(words[i:i + WORDS_PER_DELTA]) for i in range(0, len(words), WORDS_PER_DELTA)]
 
 
-async def stream_ask(service: ChatService, question: str, history: list[Message]) -> AsyncIterator[tuple[str, Any]]:
+async def stream_ask(service: ChatService, question: str, history: list[Message],
+                     filters: Any = None) -> AsyncIterator[tuple[str, Any]]:
     """``service.ask`` as events: ("passages", list), ("delta", str)..., then ("answer", Answer).
 
     The answer runs in the threadpool; its callback hands events to this coroutine through the
@@ -176,7 +179,7 @@ async def stream_ask(service: ChatService, question: str, history: list[Message]
 
     def work() -> None:
         try:
-            emit("answer", service.ask(question, history, on_event=emit))
+            emit("answer", service.ask(question, history, on_event=emit, filters=filters))
         except Exception as exc:  # noqa: BLE001 - handed to the stream, which reports it
             log.exception("streamed answer failed")
             emit("error", exc)
@@ -220,12 +223,13 @@ def health(service: ChatService = Depends(get_service)) -> dict[str, Any]:
 async def ask(body: AskRequest, service: ChatService = Depends(require_ready)) -> Any:
     """Answer a question from the articles, with verified citations."""
     check_question(service, body.question, "question")
+    filters = filters_of(body)
     if not body.stream:
-        return await run_in_threadpool(service.ask, body.question, body.history)
+        return await run_in_threadpool(lambda: service.ask(body.question, body.history, filters=filters))
 
     async def events() -> AsyncIterator[str]:
         try:
-            async for kind, data in stream_ask(service, body.question, body.history):
+            async for kind, data in stream_ask(service, body.question, body.history, filters):
                 if kind == "passages":
                     yield sse("passages", [p.model_dump() for p in data])
                 elif kind == "delta":
@@ -244,7 +248,9 @@ async def ask(body: AskRequest, service: ChatService = Depends(require_ready)) -
 def search(body: SearchRequest, service: ChatService = Depends(require_ready)) -> SearchResponse:
     """The passages that best match ``query`` (hybrid dense + lexical retrieval)."""
     check_question(service, body.query, "query")
-    return SearchResponse(passages=service.search(body.query, body.k))
+    found = service.search_scoped(body.query, body.k, filters_of(body))
+    return SearchResponse(passages=found.passages,
+                          message=found.scope.message() if found.scope is not None and found.scope.empty else None)
 
 
 @router.get("/documents", response_model=list[Document])
@@ -271,20 +277,25 @@ async def add_documents(request: Request, service: ChatService = Depends(require
     ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if ctype == "multipart/form-data":
         files: list[tuple[str, bytes]] = []
+        fields: dict[str, str] = {}
         try:
             async with request.form(max_files=1000, max_fields=100) as form:
-                for _, value in form.multi_items():
+                for key, value in form.multi_items():
                     if isinstance(value, UploadFile):
                         files.append((value.filename or "upload.txt", await value.read()))
+                    elif key in ("date", "source"):  # set or correct the uploaded articles' metadata
+                        fields[key] = value
         except StarletteHTTPException as exc:  # a malformed multipart body (no boundary, too many parts)
             raise ApiError(422, "invalid_request", f"files: malformed multipart body ({exc.detail})",
                            param="files") from None
         if not files:
             raise ApiError(422, "invalid_request", "files: the upload holds no file "
                            "(send one or more files in a multipart field named 'files')", param="files")
-        report = await run_in_threadpool(service.add_files, files)
+        overrides = _metadata_fields(fields.get("date"), fields.get("source"))
+        report = await run_in_threadpool(service.add_files, files, None, overrides)
     elif ctype == "application/json":
         doc = _document_in(await request.body())
+        _metadata_fields(doc.date, doc.source)  # a date typed by hand is checked, not dropped
         try:
             report = await run_in_threadpool(service.add_mapping, doc.model_dump(exclude_none=True))
         except LoadError as exc:
@@ -296,6 +307,14 @@ async def add_documents(request: Request, service: ChatService = Depends(require
         raise ApiError(422, "unreadable_upload", "; ".join(f"{f['path']}: {f['error']}" for f in report.failed),
                        failures=report.failed)
     return SyncResult.of(report)
+
+
+def _metadata_fields(date: str | None, source: str | None) -> dict[str, str]:
+    """A date and outlet set by the uploader; an unreadable date is a 422 naming the field."""
+    try:
+        return checked_overrides(date, source)
+    except DateError as exc:
+        raise ApiError(422, "invalid_date", str(exc), param="date") from None
 
 
 def _document_in(raw: bytes) -> DocumentIn:

@@ -19,6 +19,7 @@ from chatbot.answering.citations import verify_citations
 from chatbot.answering.conversation import standalone_query
 from chatbot.answering.extractive import PHRASES
 from chatbot.answering.provenance import annotate, no_match
+from chatbot.answering.timeline import Timeline, build_timeline
 from chatbot.components import make_answerer, make_embedder, make_reranker
 from chatbot.ingest.loaders import LoadError, article_from_mapping, load_bytes
 from chatbot.retrieval.filters import Filters
@@ -106,6 +107,10 @@ class ChatService:
             "total": round((time.perf_counter() - t0) * 1000, 2),
         }
         return answer
+
+    def timeline(self, query: str, filters: Filters | None = None) -> Timeline:
+        """Dated, verified quotes about ``query``, oldest first (see chatbot.answering.timeline)."""
+        return build_timeline(self.retriever, self.index.article, query, filters)
 
     def verified(self, answer: Answer, lang: str = "en") -> Answer:
         """The answer after the citation check; an answer left with no valid citation is refused."""
