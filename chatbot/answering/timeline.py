@@ -70,27 +70,16 @@ def build_timeline(retriever: Retriever, lookup: ArticleLookup, query: str,
             continue
         citation = annotate([citation], lookup)[0]
         key = re.sub(r"\s+", " ", quote).strip()
-        if key in by_quote:  # the same sentence in a near-copy: one event
-            continue
+        shown = {e.citation.doc_id for e in events}
+        if key in by_quote or any(c.get("doc_id") in shown for c in citation.also_in):
+            continue  # the same sentence in a near-copy that already has its event: one event
         event = Event(date=str(citation.date or passage.date), quote=quote, citation=citation)
         by_quote[key] = event
         events.append(event)
-    events = [e for e in events if not _listed_elsewhere(e, events)]
     events.sort(key=lambda e: (e.date, e.citation.doc_id, e.citation.start))
     for n, event in enumerate(events, start=1):
         event.citation.n = n
     return Timeline(events=events, query=query)
-
-
-def _listed_elsewhere(event: Event, events: list[Event]) -> bool:
-    """An event whose quote another event already shows through a copy (kept: the earlier one)."""
-    for other in events:
-        if other is event:
-            return False
-        if any(c.get("doc_id") == event.citation.doc_id for c in other.citation.also_in) \
-                and other.quote.strip() == event.quote.strip():
-            return True
-    return False
 
 
 def _best_sentence(passage: Passage, pieces: Any, qvec: np.ndarray) -> tuple[int, int]:

@@ -285,12 +285,13 @@ def _load_pdf(data: bytes, where: str) -> list[Article]:
     text = "\n\n".join(p.strip() for p in pages if p.strip())
     if not text.strip():
         raise LoadError(where, "the PDF has no extractable text (scanned images?)")
-    info = {k: meta.get(k) for k in ("/Title", "/CreationDate", "/Author", "/Publisher", "/Source")} \
-        if hasattr(meta, "get") else {}
+    info = {k: meta.get(k) for k in ("/Title", "/PublicationDate", "/CreationDate", "/Author", "/Publisher",
+                                     "/Source")} if hasattr(meta, "get") else {}
+    published = info.get("/PublicationDate") or info.get("/CreationDate")
     title = info.get("/Title")
     source = info.get("/Publisher") or info.get("/Source")
     return [build_article(where, text, title=str(title) if title else None, origin=where,
-                          date=str(info["/CreationDate"]) if info.get("/CreationDate") else None,
+                          date=str(published) if published else None,
                           source=str(source) if source else None,
                           author=str(info["/Author"]) if info.get("/Author") else None)]
 

@@ -27,7 +27,7 @@ HEADER_KEYS = {
 _HEADER_LINE = re.compile(r"^\s*([A-Za-z][A-Za-z _-]{0,24}?)\s*:\s*(.*?)\s*$")
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?)\n(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.S)
 _PDF_DATE = re.compile(r"^D:(\d{4})(\d{2})?(\d{2})?")
-_SLASHED = re.compile(r"^(\d{4})[/.](\d{1,2})[/.](\d{1,2})$")  # 2017/3/14, 2017.03.14
+_SLASHED = re.compile(r"^(\d{4})([-/.])(\d{1,2})\2(\d{1,2})$")  # 2017/3/14, 2017.03.14, 2017-3-4
 EARLIEST = dt.date(1800, 1, 1)
 
 
@@ -67,7 +67,7 @@ def _parse(text: str) -> dt.date:
     except ValueError:
         pass
     if match := _SLASHED.match(text):
-        return _day(text, *(int(g) for g in match.groups()))
+        return _day(text, int(match.group(1)), int(match.group(3)), int(match.group(4)))
     if match := _PDF_DATE.match(text):
         year, month, day = (int(g) if g else 1 for g in match.groups())
         return _day(text, year, month, day)
