@@ -31,6 +31,7 @@ NUM_PERM = 128
 SHINGLE = 5
 THRESHOLD = 0.4
 SEED = 1  # fixed: signatures stored with the articles must stay comparable across processes
+SCHEME = "affine32"  # datasketch's 32-bit hashing: a signature is 128 uint32 values
 
 
 def shingles(text: str) -> set[bytes]:
@@ -45,7 +46,7 @@ def signatures(texts: list[str]) -> list[Any]:
 
     if not texts:
         return []
-    return list(MinHash.bulk([list(shingles(t)) for t in texts], num_perm=NUM_PERM, seed=SEED))
+    return list(MinHash.bulk([list(shingles(t)) for t in texts], num_perm=NUM_PERM, seed=SEED, scheme=SCHEME))
 
 
 def encode(signature: Any) -> str:
@@ -57,12 +58,12 @@ def decode(text: str) -> Any | None:
     from datasketch import MinHash
 
     try:
-        values = np.frombuffer(base64.b64decode(text), dtype=np.uint32).astype(np.uint64)
+        values = np.frombuffer(base64.b64decode(text), dtype=np.uint32).copy()
     except ValueError:
         return None
     if len(values) != NUM_PERM:
         return None
-    return MinHash(num_perm=NUM_PERM, seed=SEED, hashvalues=values)
+    return MinHash(num_perm=NUM_PERM, seed=SEED, hashvalues=values, scheme=SCHEME)
 
 
 def split_copies(value: Any) -> list[str]:
