@@ -157,6 +157,7 @@ class ChatService:
                 if isinstance(item, LoadError):
                     report.failed.append({"path": item.where, "error": item.problem})
                 else:
+                    report.warnings += [{"path": item.origin or safe, "warning": n} for n in item.notes]
                     item.origin = f"upload:{item.origin}"
                     articles.append(item.model_copy(update=overrides or {}))
         return self.indexer.add_articles(articles, report=report, progress=progress)

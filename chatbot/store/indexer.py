@@ -53,6 +53,7 @@ def load_many(paths: Iterable[Path], report: SyncReport) -> list[Article]:
                 report.failed.append({"path": result.where, "error": result.problem})
                 log.warning("%s", result)
             else:
+                report.warnings += [{"path": result.origin or result.doc_id, "warning": n} for n in result.notes]
                 articles.append(result)
     return articles
 
@@ -123,7 +124,6 @@ class Indexer:
         plan: list[tuple[Article, list[str]]] = []  # article, doc_ids it replaces
         seen: set[str] = set()
         for article in articles:
-            report.warnings += [{"path": article.origin or article.doc_id, "warning": n} for n in article.notes]
             if article.doc_id in seen:
                 report.unchanged.append(article.doc_id)
                 continue
