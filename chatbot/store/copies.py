@@ -19,6 +19,7 @@ import base64
 import logging
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -54,6 +55,14 @@ def encode(signature: Any) -> str:
     return base64.b64encode(np.asarray(signature.hashvalues, dtype=np.uint32).tobytes()).decode("ascii")
 
 
+@lru_cache(maxsize=1)
+def _permutations() -> Any:
+    """The hash permutations of (NUM_PERM, SEED): made once, not once per stored signature."""
+    from datasketch import MinHash
+
+    return MinHash(num_perm=NUM_PERM, seed=SEED, scheme=SCHEME).permutations
+
+
 def decode(text: str) -> Any | None:
     from datasketch import MinHash
 
@@ -63,7 +72,7 @@ def decode(text: str) -> Any | None:
         return None
     if len(values) != NUM_PERM:
         return None
-    return MinHash(num_perm=NUM_PERM, seed=SEED, hashvalues=values, scheme=SCHEME)
+    return MinHash(num_perm=NUM_PERM, seed=SEED, hashvalues=values, scheme=SCHEME, permutations=_permutations())
 
 
 def split_copies(value: Any) -> list[str]:
