@@ -24,6 +24,7 @@ from chatbot.encoder.embedder import Embedder
 from chatbot.encoder.pieces import piece_spans
 from chatbot.ingest.chunking import chunk_article
 from chatbot.ingest.loaders import LoadError, iter_paths, load_path
+from chatbot.ingest.metadata import DateError, normalize_date
 from chatbot.schemas import Article, Chunk, SyncReport
 from chatbot.store.chroma import IndexStore, chunk_ids_for, is_gone
 from chatbot.store.copies import link_copies, store_links
@@ -305,9 +306,14 @@ class Indexer:
 
     @staticmethod
     def _stored_article(doc_id: str, meta: dict, text: str) -> Article:
+        """An article as stored; a date from before dates were normalised is normalised now."""
+        try:
+            date = normalize_date(meta.get("date"))
+        except DateError:
+            date = None
         return Article(
             doc_id=doc_id, title=str(meta.get("title", doc_id)), text=text,
-            sha256=str(meta.get("sha256", "")), date=meta.get("date"), source=meta.get("source"),
+            sha256=str(meta.get("sha256", "")), date=date, source=meta.get("source"),
             url=meta.get("url"), lang=str(meta.get("lang", "und")), origin=meta.get("origin"),
             author=meta.get("author"),
         )
