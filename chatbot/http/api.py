@@ -248,7 +248,10 @@ async def ask(body: AskRequest, service: ChatService = Depends(require_ready)) -
 def search(body: SearchRequest, service: ChatService = Depends(require_ready)) -> SearchResponse:
     """The passages that best match ``query`` (hybrid dense + lexical retrieval)."""
     check_question(service, body.query, "query")
-    found = service.search_scoped(body.query, body.k, filters_of(body))
+    filters = filters_of(body)
+    if filters is None:
+        return SearchResponse(passages=service.search(body.query, body.k))
+    found = service.search_scoped(body.query, body.k, filters)  # also tells when no article matches
     return SearchResponse(passages=found.passages,
                           message=found.scope.message() if found.scope is not None and found.scope.empty else None)
 
