@@ -29,6 +29,20 @@ app.add_typer(models_app, name="models")
 log = logging.getLogger("chatbot")
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Machine-readable JSON on stdout.")]
+SinceOpt = Annotated[str | None, typer.Option("--since", help="Only articles published on or after this date.")]
+UntilOpt = Annotated[str | None, typer.Option("--until", help="Only articles published on or before this date.")]
+SourceOpt = Annotated[list[str] | None, typer.Option("--source", help="Only articles of this outlet (repeatable).")]
+
+
+def _filters(since: str | None, until: str | None, sources: list[str] | None) -> Any:
+    """The --since/--until/--source filters; a bad value exits 2 naming the option."""
+    from chatbot.retrieval.filters import FilterError, Filters
+
+    try:
+        filters = Filters.parse(since, until, sources)
+    except FilterError as exc:
+        _fail(f"--{exc.field.rstrip('s') if exc.field == 'sources' else exc.field}: {exc.message}")
+    return filters if filters.active else None
 
 
 # Process-wide settings for the model libraries: set here, by the entry point, before they are
@@ -85,8 +99,10 @@ def _progress(enabled: bool, label: str) -> Iterator[Any]:
 def _report(report: SyncReport, as_json: bool) -> None:
     for failure in report.failed:
         typer.echo(f"error: {failure['path']}: {failure['error']}", err=True)
+    for warning in report.warnings:
+        typer.echo(f"warning: {warning['path']}: {warning['warning']}", err=True)
     if as_json:
-        _print_json({**report.counts(), "failures": report.failed, "doc_ids": {
+        _print_json({**report.counts(), "failures": report.failed, "warnings": report.warnings, "doc_ids": {
             "added": report.added, "updated": report.updated, "unchanged": report.unchanged,
             "removed": report.removed}})
     else:
@@ -138,11 +154,23 @@ def _export_onnx(folder: Path) -> Any:
 
 @index_app.command("add")
 def index_add(paths: Annotated[list[Path], typer.Argument(help="Files or folders.")],
+              date: Annotated[str | None, typer.Option("--date", help="Publication date (one file only).")] = None,
+              source: Annotated[str | None, typer.Option("--source", help="Outlet (one file only).")] = None,
               as_json: JsonOpt = False) -> None:
     """Index new articles, replace changed ones, skip unchanged ones."""
+    from chatbot.ingest.metadata import DateError, checked_overrides
+
+    overrides: dict[str, str] = {}
+    if date is not None or source is not None:
+        if len(paths) != 1 or paths[0].is_dir():
+            _fail("--date and --source set the metadata of one file: give exactly one file")
+        try:
+            overrides = checked_overrides(date, source)
+        except DateError as exc:
+            _fail(f"--{exc}")
     service = _service()
     with _progress(not as_json, "embedding") as progress:
-        report = service.add_paths(paths, progress)
+        report = service.add_paths(paths, progress, overrides or None)
     _report(report, as_json)
 
 
@@ -216,16 +244,23 @@ def index_check(repair: Annotated[bool, typer.Option("--repair", help="Fix what 
 
 @app.command("search")
 def search(query: str, k: Annotated[int, typer.Option("--k", min=1, max=100)] = 5,
+           since: SinceOpt = None, until: UntilOpt = None, source: SourceOpt = None,
            as_json: JsonOpt = False) -> None:
     """The passages that best match QUERY."""
     if not query.strip():
         _fail("QUERY is empty")
-    passages = _service().search(query, k)
+    filters = _filters(since, until, source)
+    found = _service().search_scoped(query, k, filters)
+    passages = found.passages
+    if found.scope is not None and found.scope.empty:
+        typer.echo(found.scope.message(), err=True)
     if as_json:
         _print_json([p.model_dump() for p in passages])
         return
     for rank, p in enumerate(passages, start=1):
-        typer.echo(f"[{rank}] {p.title} ({p.doc_id} {p.start}-{p.end}, score {p.score:.4f})")
+        about = ", ".join(x for x in (p.source, p.date) if x)
+        typer.echo(f"[{rank}] {p.title} ({p.doc_id} {p.start}-{p.end}, score {p.score:.4f})"
+                   + (f" [{about}]" if about else ""))
         typer.echo(f"    {p.text}\n")
 
 
@@ -252,10 +287,12 @@ def _read_history(path: Path | None) -> list[Message]:
 def ask(question: str,
         history_file: Annotated[Path | None, typer.Option("--history-file")] = None,
         stream: Annotated[bool, typer.Option("--stream", help="Print the answer as it is written.")] = False,
+        since: SinceOpt = None, until: UntilOpt = None, source: SourceOpt = None,
         as_json: JsonOpt = False) -> None:
     """Answer QUESTION from the articles, with citations."""
     if not question.strip():
         _fail("QUESTION is empty")
+    filters = _filters(since, until, source)
     history = _read_history(history_file)
     service = _service()
     streamed: list[str] = []
@@ -265,7 +302,7 @@ def ask(question: str,
             streamed.append(data)
             typer.echo(data, nl=False)
 
-    answer = service.ask(question, history, on_event=on_event)
+    answer = service.ask(question, history, on_event=on_event, filters=filters)
     if as_json:
         _print_json(answer.model_dump())
         return
@@ -276,11 +313,30 @@ def ask(question: str,
     else:
         typer.echo(answer.answer + "\n")
     for c in answer.citations:
-        typer.echo(f"[{c.n}] {c.title} ({c.doc_id}, {c.start}-{c.end})")
+        about = "".join(f", {x}" for x in (c.source, c.date) if x)
+        also = "; also in " + ", ".join(str(a.get("source") or a.get("doc_id")) for a in c.also_in) if c.also_in else ""
+        typer.echo(f"[{c.n}] {c.title} ({c.doc_id}, {c.start}-{c.end}{about}{also})")
     if answer.refused and answer.passages:
         typer.echo("Closest passages:")
         for p in answer.passages[:3]:
             typer.echo(f"- {p.title}: {p.text[:200]}")
+
+
+@app.command("timeline")
+def timeline(query: str, since: SinceOpt = None, until: UntilOpt = None, source: SourceOpt = None,
+             as_json: JsonOpt = False) -> None:
+    """Dated quotes about QUERY from the articles, oldest first."""
+    if not query.strip():
+        _fail("QUERY is empty")
+    found = _service().timeline(query, _filters(since, until, source))
+    if as_json:
+        _print_json(found.model_dump())
+        return
+    if found.message:
+        typer.echo(found.message, err=True)
+    for event in found.events:
+        c = event.citation
+        typer.echo(f"{event.date}  {c.source or '-'}: {event.quote} ({c.doc_id}, {c.start}-{c.end})")
 
 
 @app.command("eval")

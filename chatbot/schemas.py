@@ -23,6 +23,10 @@ class Article(BaseModel):
     url: str | None = None
     lang: str = "und"
     origin: str | None = None  # where it came from (file path or upload name), for replacement
+    author: str | None = None
+    copies: list[str] = Field(default_factory=list)  # doc_ids of near-identical articles
+    fingerprint: str | None = None  # MinHash signature (chatbot.store.copies), kept with the record
+    notes: list[str] = Field(default_factory=list, exclude=True)  # problems read past (a bad date)
 
 
 def chunk_ids(doc_id: str, count: int) -> list[str]:
@@ -60,6 +64,7 @@ class Passage(ArticleFields):
     end: int
     text: str
     score: float = 0.0
+    also_in: list[dict[str, str | None]] = Field(default_factory=list)  # copies: {doc_id, source, date}
 
 
 class Citation(BaseModel):
@@ -72,6 +77,7 @@ class Citation(BaseModel):
     end: int
     quote: str
     chunk_id: str | None = None
+    also_in: list[dict[str, str | None]] = Field(default_factory=list)  # copies carrying the quote
 
 
 class Answer(BaseModel):
@@ -90,6 +96,7 @@ class Document(ArticleFields):
     chunks: int = 0
     sha256: str
     url: str | None = None
+    copies: list[str] = Field(default_factory=list)
 
 
 class Message(BaseModel):
@@ -109,6 +116,7 @@ class SyncReport(BaseModel):
     unchanged: list[str] = Field(default_factory=list)
     removed: list[str] = Field(default_factory=list)
     failed: list[dict[str, str]] = Field(default_factory=list)  # {"path", "error"}
+    warnings: list[dict[str, str]] = Field(default_factory=list)  # {"path", "warning"}: indexed anyway
     chunks_embedded: int = 0
 
     def counts(self) -> dict[str, int]:

@@ -19,7 +19,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match, Mount
 from starlette.types import Scope
 
-from chatbot.http import api, openai_api
+from chatbot.http import api, news_api, openai_api
 from chatbot.http.middleware import (
     API_PREFIXES,
     BodyLimit,
@@ -182,6 +182,7 @@ def create_app(service: ChatService | None = None, *, host: str = "127.0.0.1", u
     app.add_middleware(CORSMiddleware, allow_origins=[], allow_credentials=False)
     app.include_router(api.router)
     app.include_router(openai_api.router)
+    app.include_router(news_api.router)
     _not_found_routes(app)
     if ui:
         mount_ui(app, service, loopback=app.state.loopback)

@@ -22,6 +22,7 @@ from pydantic import ValidationError
 from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from chatbot.http.filtering import filters_of
 from chatbot.http.schemas import (
     ApiError,
     AskRequest,
@@ -35,6 +36,7 @@ from chatbot.http.schemas import (
     SyncResult,
 )
 from chatbot.ingest.loaders import LoadError
+from chatbot.ingest.metadata import DateError, checked_overrides
 from chatbot.schemas import Answer, Document
 from chatbot.service import limits
 from chatbot.service.access import AccessDenied, Caller, check_writer
@@ -135,12 +137,13 @@ async def ask(body: AskRequest, service: ChatService = Depends(require_ready)) -
     """Answer a question from the articles, with verified citations."""
     check_question(service, body.question, "question")
     check_history(service, [m.content for m in body.history], "history")
+    filters = filters_of(body)
     if not body.stream:
-        return await run_in_threadpool(service.ask, body.question, body.history)
+        return await run_in_threadpool(lambda: service.ask(body.question, body.history, filters=filters))
 
     async def events() -> AsyncIterator[str]:
         try:
-            async for kind, data in stream_answer(service, body.question, body.history):
+            async for kind, data in stream_answer(service, body.question, body.history, filters=filters):
                 if kind == "passages":
                     yield sse("passages", [p.model_dump() for p in data])
                 elif kind == "delta":
@@ -159,7 +162,12 @@ async def ask(body: AskRequest, service: ChatService = Depends(require_ready)) -
 def search(body: SearchRequest, service: ChatService = Depends(require_ready)) -> SearchResponse:
     """The passages that best match ``query`` (hybrid dense + lexical retrieval)."""
     check_question(service, body.query, "query")
-    return SearchResponse(passages=service.search(body.query, body.k))
+    filters = filters_of(body)
+    if filters is None:
+        return SearchResponse(passages=service.search(body.query, body.k))
+    found = service.search_scoped(body.query, body.k, filters)  # also tells when no article matches
+    return SearchResponse(passages=found.passages,
+                          message=found.scope.message() if found.scope is not None and found.scope.empty else None)
 
 
 @router.get("/documents", response_model=list[Document])
@@ -191,6 +199,7 @@ async def add_documents(request: Request, service: ChatService = Depends(require
     replace = _flag(request.query_params.get("replace"), "replace")
     if ctype == "multipart/form-data":
         files: list[tuple[str, bytes]] = []
+        fields: dict[str, str] = {}
         try:
             async with request.form(max_files=1000, max_fields=100) as form:
                 for key, value in form.multi_items():
@@ -198,15 +207,19 @@ async def add_documents(request: Request, service: ChatService = Depends(require
                         files.append((value.filename or "upload.txt", await value.read()))
                     elif key == "replace":
                         replace = replace or _flag(value, "replace")
+                    elif key in ("date", "source"):  # set or correct the uploaded articles' metadata
+                        fields[key] = value
         except StarletteHTTPException as exc:  # a malformed multipart body (no boundary, too many parts)
             raise ApiError(422, "invalid_request", f"files: malformed multipart body ({exc.detail})",
                            param="files") from None
         if not files:
             raise ApiError(422, "invalid_request", "files: the upload holds no file "
                            "(send one or more files in a multipart field named 'files')", param="files")
-        report = await run_in_threadpool(service.add_files, files, None, replace)
+        overrides = _metadata_fields(fields.get("date"), fields.get("source"))
+        report = await run_in_threadpool(service.add_files, files, None, replace, overrides)
     elif ctype == "application/json":
         doc = _document_in(await request.body())
+        _metadata_fields(doc.date, doc.source)  # a date typed by hand is checked, not dropped
         fields = doc.model_dump(exclude_none=True)
         replace = bool(fields.pop("replace", False)) or replace
         try:
@@ -235,6 +248,14 @@ def _flag(value: object, name: str) -> bool:
     if text in {"false", "0", "no", "off", ""}:
         return False
     raise ApiError(422, "invalid_request", f"{name}: expected true or false, got '{value}'", param=name)
+
+
+def _metadata_fields(date: str | None, source: str | None) -> dict[str, str]:
+    """A date and outlet set by the uploader; an unreadable date is a 422 naming the field."""
+    try:
+        return checked_overrides(date, source)
+    except DateError as exc:
+        raise ApiError(422, "invalid_date", str(exc), param="date") from None
 
 
 def _document_in(raw: bytes) -> DocumentIn:

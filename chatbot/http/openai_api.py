@@ -21,6 +21,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import StreamingResponse
 
 from chatbot.http.api import ERRORS, check_history, check_question, json_body, require_ready
+from chatbot.http.filtering import filters_of
 from chatbot.http.schemas import (
     MODEL_ID,
     ApiError,
@@ -87,10 +88,11 @@ async def chat_completions(body: ChatCompletionRequest, service: ChatService = D
     check_question(service, question, f"messages[{len(body.messages) - 1}].content")
     earlier = body.messages[:-1]
     check_history(service, [m.text() for m in earlier], "messages", [f"messages[{i}].content" for i in range(len(earlier))])
+    filters = filters_of(body)
     cid = f"chatcmpl-{uuid.uuid4().hex}"
     created = int(time.time())
     if not body.stream:
-        answer: Answer = await run_in_threadpool(service.ask, question, history)
+        answer: Answer = await run_in_threadpool(lambda: service.ask(question, history, filters=filters))
         text = answer.answer + sources_footer(answer.citations)
         return ChatCompletion(id=cid, created=created, model=MODEL_ID, citations=answer.citations,
                               refused=answer.refused,
@@ -99,7 +101,7 @@ async def chat_completions(body: ChatCompletionRequest, service: ChatService = D
     async def chunks() -> AsyncIterator[str]:
         yield _chunk(cid, created, {"role": "assistant", "content": ""})
         try:
-            async for kind, data in stream_answer(service, question, history):
+            async for kind, data in stream_answer(service, question, history, filters=filters):
                 if kind == "delta":
                     yield _chunk(cid, created, {"content": data})
                 elif kind == "answer":

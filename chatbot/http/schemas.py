@@ -47,20 +47,30 @@ class StrictModel(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
 
 
+class FilterFields(StrictModel):
+    """Optional filters of /api/ask, /api/search and /v1/chat/completions (see chatbot.retrieval.filters)."""
+
+    since: str | None = Field(default=None, description="ISO date: articles published on or after it")
+    until: str | None = Field(default=None, description="ISO date: articles published on or before it")
+    sources: list[str] | None = Field(default=None, description="outlets, e.g. ['aljazeera.com']")
+    doc_ids: list[str] | None = Field(default=None, description="only these articles")
+
+
 # ---- /api ----------------------------------------------------------------------------------------
-class AskRequest(StrictModel):
+class AskRequest(FilterFields):
     question: NonEmpty
     history: list[Message] = Field(default_factory=list, description="earlier turns, oldest first")
     stream: bool = Field(default=False, description="answer as server-sent events")
 
 
-class SearchRequest(StrictModel):
+class SearchRequest(FilterFields):
     query: NonEmpty
     k: int | None = Field(default=None, ge=1, le=100, description="passages to return")
 
 
 class SearchResponse(BaseModel):
     passages: list[Passage]
+    message: str | None = None  # why there are none (a filter that matches no article)
 
 
 class DocumentIn(StrictModel):
@@ -95,10 +105,11 @@ class SyncResult(BaseModel):
     chunks_embedded: int
     doc_ids: dict[str, list[str]]
     failures: list[dict[str, str]]
+    warnings: list[dict[str, str]] = []  # {"path", "warning"}: indexed, but something was read past
 
     @classmethod
     def of(cls, report: SyncReport) -> SyncResult:
-        return cls(**report.counts(), failures=report.failed, doc_ids={
+        return cls(**report.counts(), failures=report.failed, warnings=report.warnings, doc_ids={
             "added": report.added, "updated": report.updated, "unchanged": report.unchanged,
             "removed": report.removed})
 
@@ -138,7 +149,7 @@ class StreamOptions(StrictModel):
     include_obfuscation: bool | None = None
 
 
-class ChatCompletionRequest(StrictModel):
+class ChatCompletionRequest(FilterFields):
     """The OpenAI request; sampling options are accepted for compatibility and have no effect."""
 
     model: str = MODEL_ID

@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from chatbot.ingest.metadata import DateError, normalize_date, normalize_source, read_header
 from chatbot.schemas import Article
 from chatbot.text.sentences import sentence_spans
 
@@ -114,8 +115,18 @@ def build_article(
     lang: str | None = None,
     doc_id: str | None = None,
     origin: str | None = None,
+    author: str | None = None,
 ) -> Article:
-    """Validate and normalise one article's fields; ``where`` names it in error messages."""
+    """Validate and normalise one article's fields; ``where`` names it in error messages.
+
+    An unreadable date is not fatal: the article keeps no date and ``notes`` says why.
+    """
+    notes: list[str] = []
+    try:
+        iso_date = normalize_date(date)
+    except DateError as exc:
+        iso_date = None
+        notes.append(f"{exc}; indexed without a date")
     clean = normalize_text(text)
     if not clean:
         raise LoadError(where, "no text (the article is empty)")
@@ -128,11 +139,13 @@ def build_article(
         title=shown[:300],
         text=clean,
         sha256=text_sha256(clean),
-        date=str(date).strip() or None if date else None,
-        source=(source or None),
+        date=iso_date,
+        source=normalize_source(source),
         url=(url or None),
         lang=(lang or detect_language(clean)).lower()[:8],
         origin=origin or where,
+        author=normalize_source(author),
+        notes=notes,
     )
 
 
@@ -206,12 +219,16 @@ def decode_text(data: bytes, where: str) -> str:
 
 def _load_plain(data: bytes, where: str, markdown: bool) -> list[Article]:
     text = normalize_text(decode_text(data, where))
+    header, text = read_header(text, markdown)  # front matter or a date:/source: block
     first, _, rest = text.partition("\n")
-    title = None
+    title = header.get("title")
     candidate = first.lstrip("#").strip() if markdown else first.strip()
-    if rest.strip() and 0 < len(candidate) <= MAX_TITLE_LINE and not candidate.endswith((".", ",")):
+    if (not title and rest.strip() and 0 < len(candidate) <= MAX_TITLE_LINE
+            and not candidate.endswith((".", ","))):
         title, text = candidate, rest
-    return [build_article(where, text, title=title, origin=where)]
+    return [build_article(where, text, title=title, origin=where, date=header.get("date"),
+                          source=header.get("source"), url=header.get("url"), lang=header.get("lang"),
+                          author=header.get("author"))]
 
 
 def _load_html(data: bytes, where: str) -> list[Article]:
@@ -234,8 +251,14 @@ def _load_html(data: bytes, where: str) -> list[Article]:
             url=fields.get("url"),
             lang=fields.get("language"),
             origin=where,
+            author=fields.get("author"),
         )
     ]
+
+
+# other names feeds and exports give the date and the outlet; the contract's own names win
+ALIASES = {"published": "date", "publish_date": "date", "published_at": "date", "pubdate": "date",
+           "outlet": "source", "publisher": "source", "sitename": "source", "author": "author"}
 
 
 def article_from_mapping(obj: Any, where: str) -> Article:
@@ -247,12 +270,13 @@ def article_from_mapping(obj: Any, where: str) -> Article:
         raise LoadError(where, "missing field 'text'")
     if not isinstance(text, str):
         raise LoadError(where, "field 'text' must be a string")
-    for key in ("title", "date", "source", "url", "lang", "id", "doc_id"):
+    for key in ("title", "date", "source", "url", "lang", "id", "doc_id", *ALIASES):
         value = obj.get(key)
         # numbers are accepted as their text (an id, a year); booleans, NaN and infinities are not
         if value is not None and (not isinstance(value, str | int | float) or isinstance(value, bool)
                                   or (isinstance(value, float) and not math.isfinite(value))):
             raise LoadError(where, f"field '{key}' must be a string")
+    obj = {**{ALIASES[k]: v for k, v in obj.items() if k in ALIASES and v is not None}, **obj}
     given_id = obj.get("doc_id") or obj.get("id")
     # without a title, the opening words name the article: the file name names the whole batch
     title = str(obj["title"]) if obj.get("title") else _title_from_text(normalize_text(text))
@@ -266,6 +290,7 @@ def article_from_mapping(obj: Any, where: str) -> Article:
         lang=str(obj["lang"]) if obj.get("lang") else None,
         doc_id=str(given_id) if given_id else None,
         origin=f"{where}#{given_id}" if given_id else None,
+        author=str(obj["author"]) if obj.get("author") else None,
     )
 
 
@@ -331,8 +356,15 @@ def _load_pdf(data: bytes, where: str) -> list[Article]:
     text = "\n\n".join(p.strip() for p in pages if p.strip())
     if not text.strip():
         raise LoadError(where, "the PDF has no extractable text (scanned images?)")
-    title = meta.get("/Title") if hasattr(meta, "get") else None
-    return [build_article(where, text, title=str(title) if title else None, origin=where)]
+    info = {k: meta.get(k) for k in ("/Title", "/PublicationDate", "/CreationDate", "/Author", "/Publisher",
+                                     "/Source")} if hasattr(meta, "get") else {}
+    published = info.get("/PublicationDate") or info.get("/CreationDate")
+    title = info.get("/Title")
+    source = info.get("/Publisher") or info.get("/Source")
+    return [build_article(where, text, title=str(title) if title else None, origin=where,
+                          date=str(published) if published else None,
+                          source=str(source) if source else None,
+                          author=str(info["/Author"]) if info.get("/Author") else None)]
 
 
 def load_bytes(data: bytes, name: str) -> list[Article | LoadError]:

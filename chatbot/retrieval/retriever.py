@@ -22,6 +22,9 @@ import numpy as np
 
 from chatbot.encoder.base import Embedder
 from chatbot.encoder.pieces import PieceVectors, piece_spans
+from chatbot.retrieval.filters import Filters, Scope, ScopeCache
+from chatbot.retrieval.recency import recent_first, wants_latest
+from chatbot.retrieval.wire import collapse, copies_map
 from chatbot.schemas import Passage
 from chatbot.store.hits import Hit
 from chatbot.store.live_index import ArticleIndex, View
@@ -70,7 +73,7 @@ class Candidate:
             doc_id=str(m.get("doc_id", "")), title=str(m.get("title", "")), source=m.get("source"),
             date=m.get("date"), lang=str(m.get("lang", "und")), chunk_id=self.chunk_id,
             start=int(m.get("start", 0)), end=int(m.get("end", 0)), text=self.text,
-            score=round(float(score), 4),
+            score=round(float(score), 4), also_in=list(m.get("also_in", [])),
         )
 
 
@@ -85,6 +88,7 @@ class Retrieval:
     extra_vectors: dict[str, np.ndarray] = field(default_factory=dict)  # see Retriever.search
     piece_loader: Callable[[list[Passage]], dict[str, PieceVectors]] | None = None
     _pieces: dict[str, PieceVectors] = field(default_factory=dict)
+    scope: Scope | None = None  # the filter the search ran under (see chatbot.retrieval.filters)
 
     def pieces_of(self, passages: list[Passage]) -> dict[str, PieceVectors]:
         """Sentence and clause vectors of these passages (chatbot.encoder.pieces), loaded on first need:
@@ -124,41 +128,60 @@ class Retriever:
         self.candidates = candidates
         self.reranker = reranker
         self._languages: dict[tuple, tuple[list[Hit], np.ndarray | None] | None] = {}  # see _nearest_in_language
+        self._scopes = ScopeCache()  # filters resolved and the manifest read, per index version
 
-    def search(self, query: str, k: int = 5, also_encode: list[str] | None = None) -> Retrieval:
+    def search(self, query: str, k: int = 5, also_encode: list[str] | None = None,
+               filters: Filters | None = None) -> Retrieval:
         """The best ``k`` passages; a rebuild switching generations meanwhile is followed, not fatal.
 
         ``also_encode``: other query texts the answerer will need, encoded in the same call as the
         query (a second call would cost nearly as much again) and returned in ``extra_vectors``.
+        ``filters``: dates, outlets, articles the passages must come from; when no article passes,
+        the result is empty and its ``scope`` says so.
         """
-        return self.index.retrying(lambda: self._search(query, k, also_encode or []))
+        return self.index.retrying(lambda: self._search(query, k, also_encode or [], filters))
 
-    def _search(self, query: str, k: int, also_encode: list[str]) -> Retrieval:
+    def manifest(self, view: View) -> dict[str, dict[str, Any]]:
+        """The manifest of ``view``'s index version, read once per version."""
+        return self._scopes.manifest((view.store.generation, view.lexical.version), view.store.manifest)
+
+    def _search(self, query: str, k: int, also_encode: list[str], filters: Filters | None = None) -> Retrieval:
         timings: dict[str, float] = {}
         t0 = time.perf_counter()
         self.index.refresh()
         view = self.index.view()  # store, BM25 and committed set of one generation
+        scope = None
+        if filters is not None and filters.active:
+            scope = self._scopes.scope((view.store.generation, view.lexical.version), filters, view.store.manifest)
+            if scope.empty:
+                return Retrieval([], [], np.zeros(0, dtype=np.float32), {}, scope=scope)
         t1 = time.perf_counter()
         encoded = self.embedder.embed_queries([query, *also_encode])
         qvec = encoded[0]
         t2 = time.perf_counter()
-        dense = self.index.dense(view, qvec, self.candidates)
+        dense = self.index.dense(view, qvec, self.candidates, where=scope.where if scope else None)
         t3 = time.perf_counter()
-        lexical = view.lexical.search(query, self.candidates)
+        lexical = view.lexical.search(query, self.candidates * (20 if scope else 1))
+        if scope is not None:  # BM25 knows no metadata: its hits are checked against the articles that pass
+            lexical = [hit for hit in lexical if scope.chunk_passes(hit[0])][:self.candidates]
         t4 = time.perf_counter()
         query_lang = question_language(query)
-        fused = self._fuse(view, dense, lexical, qvec)
+        fused = self._fuse(view, dense, lexical, qvec, scope)
+        manifest = self.manifest(view)
+        fused = collapse(fused, copies_map(manifest), manifest)  # near-copies answer once
         heads = self._dedupe_and_diversify(fused, max(k, 8))
         if self.reranker is not None and heads:
             heads = self._rerank(query, heads)
         heads = self._cover_languages(heads, k, query_lang)
+        if wants_latest(query):
+            heads = recent_first(heads, lambda c: c.fused, lambda c: c.meta.get("day"))
         t5 = time.perf_counter()
         timings.update(refresh=(t1 - t0) * 1000, embed_query=(t2 - t1) * 1000,
                        dense=(t3 - t2) * 1000, lexical=(t4 - t3) * 1000, fuse=(t5 - t4) * 1000)
         passages = [c.passage(c.fused) for c in heads[:k]]
         return Retrieval(passages, heads, qvec, {k_: round(v, 2) for k_, v in timings.items()},
                          dict(zip(also_encode, encoded[1:], strict=True)),
-                         lambda wanted: self._load_pieces(view, wanted))
+                         lambda wanted: self._load_pieces(view, wanted), scope=scope)
 
     def _load_pieces(self, view: View, passages: list[Passage]) -> dict[str, PieceVectors]:
         """Cached piece vectors; a chunk without them (indexed by another replica, or before the
@@ -180,11 +203,12 @@ class Retriever:
         return found
 
     def _fuse(self, view: View, dense: list[Hit], lexical: list[tuple[str, float]],
-              qvec: np.ndarray) -> list[Candidate]:
+              qvec: np.ndarray, scope: Scope | None = None) -> list[Candidate]:
         pool: dict[str, Candidate] = {}
         for rank, hit in enumerate(dense):
             pool[hit.chunk_id] = Candidate(hit.chunk_id, hit.text, hit.meta, dense=hit.similarity, ranks={"dense": rank})
-        for hits in self._dense_by_language(view, qvec, dense):  # see WEIGHTS
+        for found in self._dense_by_language(view, qvec, dense):  # see WEIGHTS
+            hits = [h for h in found if scope.chunk_passes(h.chunk_id)] if scope is not None else found
             for rank, hit in enumerate(hits):
                 pool.setdefault(hit.chunk_id, Candidate(hit.chunk_id, hit.text, hit.meta,
                                                         dense=hit.similarity)).ranks["dense_lang"] = rank

@@ -16,10 +16,13 @@ from typing import Any
 from chatbot.answering.base import Answerer
 from chatbot.answering.citations import verify_citations
 from chatbot.answering.extractive import PHRASES
+from chatbot.answering.provenance import annotate, no_match
+from chatbot.answering.timeline import Timeline, build_timeline
 from chatbot.components import make_answerer, make_embedder, make_reranker
 from chatbot.encoder.base import Embedder
 from chatbot.ingest.loaders import LoadError, article_from_mapping, load_bytes
-from chatbot.retrieval.retriever import Retriever
+from chatbot.retrieval.filters import Filters
+from chatbot.retrieval.retriever import Retrieval, Retriever
 from chatbot.schemas import Answer, Article, Document, Message, Passage, SyncReport
 from chatbot.service.jobs import IndexJobs
 from chatbot.service.lazy import lazy
@@ -72,20 +75,33 @@ class ChatService:
         return make_answerer(self.settings, self.embedder)
 
     # ---- reading -----------------------------------------------------------------------------
-    def search(self, query: str, k: int | None = None) -> list[Passage]:
-        return self.retriever.search(query, k or self.settings.search_k).passages
+    def search(self, query: str, k: int | None = None, filters: Filters | None = None) -> list[Passage]:
+        return self.search_scoped(query, k, filters).passages
+
+    def search_scoped(self, query: str, k: int | None = None, filters: Filters | None = None) -> Retrieval:
+        """The search with what the filter let through (``scope.empty``: no article matches it)."""
+        return self.retriever.search(query, k or self.settings.search_k, filters=filters)
 
     def ask(self, question: str, history: list[Message] | None = None,
-            on_event: Callable[[str, Any], None] | None = None) -> Answer:
-        """Answer ``question`` in the light of ``history``; ``on_event`` receives stream events."""
+            on_event: Callable[[str, Any], None] | None = None, filters: Filters | None = None) -> Answer:
+        """Answer ``question`` in the light of ``history``; ``on_event`` receives stream events.
+
+        ``filters`` restrict the evidence to articles of some dates, outlets or ids; when no
+        article matches, the answer is refused and says so.
+        """
         history = history or []
         t0 = time.perf_counter()
         lang = question_language(question)
         answerer = self.answerer
         query = answerer.condense(question, history)
         t1 = time.perf_counter()
-        retrieval = self.retriever.search(query, self.settings.search_k, answerer.companion_queries(question))
+        retrieval = self.retriever.search(query, self.settings.search_k, answerer.companion_queries(question),
+                                          filters=filters)
         t2 = time.perf_counter()
+        if retrieval.scope is not None and retrieval.scope.empty:
+            if on_event:
+                on_event("passages", [])
+            return no_match(query, lang, retrieval.scope.filters.describe())
         if on_event:
             on_event("passages", retrieval.passages)
         answer = answerer.answer(question, query, retrieval, lang, on_event=on_event)
@@ -99,6 +115,10 @@ class ChatService:
         }
         return answer
 
+    def timeline(self, query: str, filters: Filters | None = None) -> Timeline:
+        """Dated, verified quotes about ``query``, oldest first (see chatbot.answering.timeline)."""
+        return build_timeline(self.retriever, self.index.article, query, filters)
+
     def verified(self, answer: Answer, lang: str = "en") -> Answer:
         """The answer after the citation check; an answer left with no valid citation is refused."""
         def lookup(doc_id: str) -> str | None:
@@ -109,7 +129,7 @@ class ChatService:
         if not answer.refused and answer.citations and not citations:
             log.warning("answer dropped: none of its citations held")
             text, answer.refused = PHRASES.get(lang, PHRASES["en"])["refusal"], True
-        return answer.model_copy(update={"answer": text, "citations": citations})
+        return answer.model_copy(update={"answer": text, "citations": annotate(citations, self.index.article)})
 
     def documents(self) -> list[Document]:
         return sorted(self.index.documents(), key=lambda d: (d.title.lower(), d.doc_id))
@@ -119,15 +139,22 @@ class ChatService:
         return {"status": "ok", "documents": docs, "chunks": chunks, **self.status.public()}
 
     # ---- writing -----------------------------------------------------------------------------
-    def add_paths(self, paths: list[Path], progress: Progress | None = None) -> SyncReport:
-        return self.indexer.add_paths(paths, progress)
+    def add_paths(self, paths: list[Path], progress: Progress | None = None,
+                  overrides: dict[str, str] | None = None) -> SyncReport:
+        """``overrides``: date and source set by the user (see ingest.metadata.checked_overrides)."""
+        if not overrides:
+            return self.indexer.add_paths(paths, progress)
+        report = SyncReport()
+        articles = [a.model_copy(update=overrides) for a in self.indexer.pipeline.load(paths, report)]
+        return self.indexer.add_articles(articles, report=report, progress=progress)
 
     def add_files(self, files: list[tuple[str, bytes]], progress: Progress | None = None,
-                  replace: bool = False) -> SyncReport:
+                  replace: bool = False, overrides: dict[str, str] | None = None) -> SyncReport:
         """Uploaded files: content and a display name, never a path on this machine.
 
         Identity is the content (chatbot.store.identity): an upload never replaces another article
         unless ``replace`` is set, and then only one that came from an upload of the same name.
+        ``overrides``: date and source set by the uploader.
         """
         report = SyncReport()
         articles: list[Article] = []
@@ -137,8 +164,9 @@ class ChatService:
                 if isinstance(item, LoadError):
                     report.failed.append({"path": item.where, "error": item.problem})
                 else:
+                    report.warnings += [{"path": item.origin or safe, "warning": n} for n in item.notes]
                     item.origin = f"upload:{item.origin}"
-                    articles.append(item)
+                    articles.append(item.model_copy(update=overrides or {}))
         return self.indexer.add_articles(articles, report=report, progress=progress, replace=replace)
 
     def add_mapping(self, obj: dict[str, Any], replace: bool = False) -> SyncReport:

@@ -23,7 +23,7 @@ WORDS_PER_DELTA = 4
 
 class Asker(Protocol):
     def ask(self, question: str, history: list[Message] | None = None,
-            on_event: Any = None) -> Answer: ...
+            on_event: Any = None, filters: Any = None) -> Answer: ...
 
 
 def text_pieces(text: str, words_per_piece: int = WORDS_PER_DELTA) -> list[str]:
@@ -33,12 +33,13 @@ def text_pieces(text: str, words_per_piece: int = WORDS_PER_DELTA) -> list[str]:
 
 
 async def stream_answer(service: Asker, question: str, history: list[Message],
-                        pace_s: float = 0.0) -> AsyncIterator[tuple[str, Any]]:
+                        pace_s: float = 0.0, filters: Any = None) -> AsyncIterator[tuple[str, Any]]:
     """``service.ask`` as events; a failure of the answer is raised here, in the consumer.
 
     ``pace_s`` spaces out the word-group deltas of a non-streaming answerer (a page reveals the
     answer as it grows; an API client wants it at once). The worker thread runs to completion
-    even when the consumer stops listening: the answer's work is already paid for.
+    even when the consumer stops listening: the answer's work is already paid for. ``filters``:
+    dates, outlets and articles the answer may draw on (chatbot.retrieval.filters).
     """
     loop = asyncio.get_running_loop()
     events: asyncio.Queue[tuple[str, Any]] = asyncio.Queue()
@@ -48,7 +49,7 @@ async def stream_answer(service: Asker, question: str, history: list[Message],
 
     def work() -> None:
         try:
-            emit("answer", service.ask(question, history, on_event=emit))
+            emit("answer", service.ask(question, history, on_event=emit, filters=filters))
         except Exception as exc:  # noqa: BLE001 - handed to the consumer, which reports it
             log.exception("streamed answer failed")
             emit("error", exc)

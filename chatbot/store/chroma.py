@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 
 from chatbot.encoder.pieces import PieceVectors
+from chatbot.ingest.metadata import day_number
 from chatbot.schemas import Article, Chunk, Document
 from chatbot.store.hits import Hit
 from chatbot.store.piece_cache import PieceStore
@@ -70,6 +71,7 @@ def _doc_from_meta(doc_id: str, meta: dict[str, Any]) -> Document:
         chunks=int(meta.get("chunks", 0)),
         sha256=str(meta.get("sha256", "")),
         url=meta.get("url") or None,
+        copies=[d for d in str(meta.get("copies") or "").split(",") if d],
     )
 
 
@@ -217,13 +219,14 @@ class IndexStore:
                 cached += [(article.doc_id, c.chunk_id, c.text, spans, vecs)
                            for c, (spans, vecs) in zip(chunks, pieces, strict=True)]
             base = {"doc_id": article.doc_id, "title": article.title, "date": article.date,
-                    "source": article.source, "lang": article.lang}
+                    "day": day_number(article.date), "source": article.source, "lang": article.lang}
             ids += [c.chunk_id for c in chunks]
             texts += [c.text for c in chunks]
             metas += [_clean_meta({**base, "start": c.start, "end": c.end}) for c in chunks]
             records.append((article.doc_id, article.text, _clean_meta({
                 **base, "sha256": article.sha256, "chunks": len(chunks), "url": article.url,
-                "origin": article.origin, "added_at": time.time()})))
+                "origin": article.origin, "added_at": time.time(), "author": article.author,
+                "copies": ",".join(article.copies) or None, "minhash": article.fingerprint})))
         self.keep_piece_vectors(cached)
         if ids:
             matrix = np.concatenate([np.asarray(v, dtype=np.float32) for _, c, v, _ in items if len(c)])

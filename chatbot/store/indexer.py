@@ -23,8 +23,10 @@ from pathlib import Path
 import numpy as np
 
 from chatbot.encoder.base import Embedder
+from chatbot.ingest.metadata import DateError, normalize_date
 from chatbot.schemas import Article, Chunk, SyncReport, chunk_ids
 from chatbot.store.chroma import IndexStore, is_gone
+from chatbot.store.copies import link_copies, store_links
 from chatbot.store.identity import plan_articles, stored_records
 from chatbot.store.live_index import ArticleIndex
 from chatbot.store.pipeline import ENCODE_BATCH, IndexingPipeline, LocalPipeline
@@ -161,7 +163,11 @@ class Indexer:
             report.added.extend(first_look.added)
             report.updated.extend(first_look.updated)
         rules = _Rules(replace, trusted, locked, report)
+        manifest = target.manifest()  # near-copies are found against every stored article
+        links = link_copies([a for a, _ in plan], manifest, [d for _, r in plan for d in r])
         self._embed_and_write([a for a, _ in plan], target, rules, progress)
+        with self.index.write_lock if locked else nullcontext():
+            store_links(target.docs, {d: v for d, v in links.items() if d in manifest})
         return rules.wrote
 
     def _embed_and_write(self, todo: list[Article], store: IndexStore, rules: _Rules,
@@ -344,8 +350,14 @@ class Indexer:
 
     @staticmethod
     def _stored_article(doc_id: str, meta: dict, text: str) -> Article:
+        """An article as stored; a date from before dates were normalised is normalised now."""
+        try:
+            date = normalize_date(meta.get("date"))
+        except DateError:
+            date = None
         return Article(
             doc_id=doc_id, title=str(meta.get("title", doc_id)), text=text,
-            sha256=str(meta.get("sha256", "")), date=meta.get("date"), source=meta.get("source"),
+            sha256=str(meta.get("sha256", "")), date=date, source=meta.get("source"),
             url=meta.get("url"), lang=str(meta.get("lang", "und")), origin=meta.get("origin"),
+            author=meta.get("author"),
         )

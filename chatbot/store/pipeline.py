@@ -67,6 +67,7 @@ def load_many(paths: Iterable[Path], report: SyncReport) -> list[Article]:
                 report.failed.append({"path": result.where, "error": result.problem})
                 log.warning("%s", result)
             else:
+                report.warnings += [{"path": result.origin or result.doc_id, "warning": n} for n in result.notes]
                 articles.append(result)
     return articles
 

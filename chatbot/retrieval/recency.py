@@ -1,0 +1,50 @@
+"""Recency as a tie-break: a question about the latest state ranks recent evidence first.
+
+News goes stale: "who controls the oil ports now?" is answered by the newest report, not by the
+first one that mentioned the ports. Relevance still decides which passages are candidates; among
+the passages whose fused score is close to the best one (within RELEVANT_BAND of it), a question
+that asks for the latest state (words in recency.toml) puts the newest first. Passages outside the
+band keep their place, so a recent but off-topic article never jumps ahead.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from chatbot.text.words import fold
+
+RELEVANT_BAND = 0.10  # fused score within 10% of the best: a tie as far as relevance can tell
+WORDS_FILE = Path(__file__).with_name("recency.toml")
+
+
+@lru_cache(maxsize=1)
+def _phrases() -> tuple[tuple[str, ...], ...]:
+    data = tomllib.loads(WORDS_FILE.read_text("utf-8"))
+    return tuple(tuple(fold(p).split()) for words in data.values() for p in words)
+
+
+def wants_latest(question: str) -> bool:
+    """True when the question asks for the latest or current state."""
+    words = re.findall(r"\w+", fold(question))
+    for phrase in _phrases():
+        n = len(phrase)
+        if any(tuple(words[i:i + n]) == phrase for i in range(len(words) - n + 1)):
+            return True
+    return False
+
+
+def recent_first(ranked: list[Any], score: Any, day: Any) -> list[Any]:
+    """``ranked`` (best first) with the near-best items ordered newest first, undated ones last."""
+    if len(ranked) < 2:
+        return ranked
+    best = score(ranked[0])
+    if best <= 0:
+        return ranked
+    head = [c for c in ranked if score(c) >= best * (1 - RELEVANT_BAND)]
+    rest = [c for c in ranked if score(c) < best * (1 - RELEVANT_BAND)]
+    head.sort(key=lambda c: (day(c) is not None, day(c) or 0), reverse=True)  # stable: ties keep rank
+    return head + rest
