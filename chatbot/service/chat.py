@@ -15,7 +15,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from chatbot.answering.citations import verify_citations
+from chatbot.answering.citations import verify_citations, verify_short_answer
 from chatbot.answering.conversation import standalone_query
 from chatbot.answering.extractive import PHRASES
 from chatbot.components import make_answerer, make_embedder, make_reranker
@@ -103,7 +103,19 @@ class ChatService:
         if not answer.refused and answer.citations and not citations:
             log.warning("answer dropped: none of its citations held")
             text, answer.refused = PHRASES.get(lang, PHRASES["en"])["refusal"], True
-        return answer.model_copy(update={"answer": text, "citations": citations})
+        # the short answer must hold in its article and sit inside a verified quote, the one it
+        # is cited with first (the citation kept for the short answer's own [n])
+        ordered = sorted(citations, key=lambda c: c.n)
+        short = verify_short_answer(answer.short_answer, ordered, lookup) if not answer.refused else None
+        kind = answer.kind
+        if answer.short_answer is not None and short is None:
+            if text.startswith(answer.short_answer.text):
+                text = text.split("\n", 1)[-1]  # drop the short line the answer opened with
+            kind = "quote" if not answer.refused else answer.kind
+        if answer.refused:
+            kind = "refusal"
+        return answer.model_copy(update={"answer": text, "citations": citations, "short_answer": short,
+                                         "kind": kind})
 
     def documents(self) -> list[Document]:
         return sorted(self.index.documents(), key=lambda d: (d.title.lower(), d.doc_id))
