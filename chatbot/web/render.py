@@ -107,7 +107,25 @@ def render_answer(answer: Answer, turn: int, lang: str) -> str:
             f'{esc(labels["refusal"])}</span><br>{text_to_html(answer.answer)}</div>'
         )
     valid = {c.n for c in answer.citations}
+    if answer.kind == "overview":
+        return f'<div class="cb-answer cb-overview">{overview_html(answer.answer, turn, valid)}</div>'
+    if answer.short_answer is not None and answer.answer.startswith(answer.short_answer.text):
+        short = answer.short_answer
+        rest = answer.answer[len(short.text):]
+        return (f'<div class="cb-answer"><strong class="cb-short">{esc(short.text)}</strong>'
+                f'{link_markers(text_to_html(rest), turn, valid)}</div>')
     return f'<div class="cb-answer">{link_markers(text_to_html(answer.answer), turn, valid)}</div>'
+
+
+def overview_html(text: str, turn: int, valid: set[int]) -> str:
+    """A brief: its lead line, then one list item per cited sentence (lines starting with "- ")."""
+    lead, items = [], []
+    for line in text.split("\n"):
+        if line.startswith("- "):
+            items.append(f"<li>{link_markers(esc(line[2:]), turn, valid)}</li>")
+        elif line.strip():
+            lead.append(link_markers(esc(line), turn, valid))
+    return "<br>".join(lead) + (f'<ul class="cb-brief">{"".join(items)}</ul>' if items else "")
 
 
 def highlighted(text: str, start: int, end: int) -> str:
