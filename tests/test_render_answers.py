@@ -38,3 +38,17 @@ def test_overview_is_a_list_of_cited_sentences():
     assert html.count("<li>") == 3 and '<ul class="cb-brief">' in html
     assert '<a class="cb-cite" href="#src-2-3">[3]</a>' in html
     assert "&lt;b&gt;Haftar" in html and "<b>" not in html
+
+
+def test_brief_order_follows_article_dates_newest_first_for_latest():
+    from chatbot.answering.overview import Pick, ordered
+
+    def pick(date: str | None, start: int) -> Pick:
+        p = Passage(doc_id=f"d{date}", title="T", date=date, chunk_id="c", start=0, end=10, text="x")
+        return Pick(p, start, start + 1, "x", 0.5, 0.5)
+
+    picks = [pick("2017/3/2", 5), pick(None, 0), pick("2017/3/14", 9), pick("2017/3/14", 1)]
+    assert [(p.passage.date, p.start) for p in ordered(picks, latest=False)] == \
+        [("2017/3/2", 5), ("2017/3/14", 1), ("2017/3/14", 9), (None, 0)]
+    assert [(p.passage.date, p.start) for p in ordered(picks, latest=True)] == \
+        [("2017/3/14", 1), ("2017/3/14", 9), ("2017/3/2", 5), (None, 0)]

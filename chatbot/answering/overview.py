@@ -136,13 +136,25 @@ def choose(request: Request, passages: list[Passage], query_vector: np.ndarray, 
     return ordered(picks, request.latest)[:HARD_MAX]
 
 
+def date_key(date: str | None) -> tuple[int, int, int] | None:
+    """(year, month, day) of an article date written year first ("2017-03-14", "2017/3/14",
+    "2017-03-14T08:00:00Z"); None when there is no such date."""
+    match = re.match(r"\s*(\d{4})(?:\D(\d{1,2}))?(?:\D(\d{1,2}))?", date or "")
+    if not match:
+        return None
+    return int(match.group(1)), int(match.group(2) or 0), int(match.group(3) or 0)
+
+
 def ordered(picks: list[Pick], latest: bool) -> list[Pick]:
     """By article date (oldest first, or newest first for "latest"), then by place in the article;
     undated articles last."""
-    def key(p: Pick) -> tuple[int, str, str, int]:
-        return (p.passage.date is None, p.passage.date or "", p.passage.doc_id, p.start)
+    def key(p: Pick) -> tuple[bool, tuple[int, int, int], str, int]:
+        found = date_key(p.passage.date)
+        return (found is None, found or (0, 0, 0), p.passage.doc_id, p.start)
 
+    dated = [p for p in picks if date_key(p.passage.date) is not None]
+    undated = sorted((p for p in picks if date_key(p.passage.date) is None), key=key)
     if not latest:
-        return sorted(picks, key=key)
-    dated = sorted((p for p in picks if p.passage.date), key=lambda p: (p.passage.date or "", -p.start), reverse=True)
-    return dated + sorted((p for p in picks if not p.passage.date), key=key)
+        return sorted(dated, key=key) + undated
+    newest = sorted(dated, key=lambda p: (date_key(p.passage.date), p.passage.doc_id, -p.start), reverse=True)
+    return newest + undated
