@@ -133,7 +133,8 @@ def summarize(rows: list[dict[str, Any]]) -> dict[str, Any]:
     return {
         "questions": len(rows),
         "answerable": len(answerable),
-        "unanswerable": len(rows) - len(answerable),
+        "unanswerable": sum("refusal_ok" in r for r in rows),
+        "overviews": sum("overview_ok" in r for r in rows),
         "hit@1": _rate(answerable, "hit1"),
         "hit@5": _rate(answerable, "hit5"),
         "answer_correctness": _rate(answerable, "correct"),

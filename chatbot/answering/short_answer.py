@@ -42,15 +42,19 @@ LABELS = {"PER": "person", "PERSON": "person", "ORG": "org", "LOC": "place", "GP
           "MISC": "name", "NORP": "name", "PRODUCT": "name", "EVENT": "name", "WORK_OF_ART": "name",
           "LAW": "name", "DATE": "date", "TIME": "date", "CARDINAL": "number", "QUANTITY": "number",
           "MONEY": "number", "PERCENT": "number"}
-NAMED = {"person", "org", "place", "name"}
+NAMED = {"person", "org", "place", "country", "name"}
 # how well a candidate's kind answers the kind asked for (the small pipelines' labels are often
 # wrong, e.g. a person tagged as a place, so a mismatched name still counts a little)
 FIT = {("person", "person"): 1.0, ("person", "org"): 0.7, ("org", "org"): 1.0, ("org", "person"): 0.5,
-       ("place", "place"): 1.0, ("date", "date"): 1.0, ("number", "number"): 1.0}
-KNOWN_PLACE_BONUS = 0.5  # a country or capital of the lexicon, for a place question
-MIN_SCORE = 0.65  # with shared words: a fitting kind and a few dependency links from one of them
+       ("place", "place"): 1.0, ("country", "place"): 0.6, ("date", "date"): 1.0, ("number", "number"): 1.0}
+# a country or capital of the lexicon, for a place question; for "quel pays" / "which country"
+# it is what is asked for, a town or a region is not
+KNOWN_PLACE_BONUS = {"place": 0.5, "country": 1.0}
+# the exact kind asked for (0.5) passes; a weaker one (a name for a person, a mislabelled name)
+# must sit a few dependency links from the question's words
+MIN_SCORE = 0.5
 MISLABELLED = 0.4
-MIN_FIT_ALONE = 0.5  # no shared word: the exact kind asked for
+NAME_FIT = 0.4  # a name for a "which X" of no known kind, or a bare name: close to the question's words
 _LIST_GAP = re.compile(r"^\s*(?:,|;)?\s*(?:et|and|ou|or|&)?\s*(?:le|la|les|l'|the)?\s*$", re.I)
 
 
@@ -208,9 +212,12 @@ def _named_in_question(cand: Candidate, text: str, question_prefixes: set[str], 
                                re.search(rf"\b{re.escape(w)}\b", fold(question)) for w in words)
 
 
-def _asked(found: list[Candidate], sentence: str, question: str, asked: set[str]) -> set[int]:
-    """Indexes of candidates the question names, with their "Name (ACRONYM)" partner."""
-    named = {i for i, c in enumerate(found) if _named_in_question(c, sentence[c.start:c.end], asked, question)}
+def _asked(found: list[Candidate], sentence: str, question: str, asked: set[str], anchors: list[Any]) -> set[int]:
+    """Indexes of candidates the question names (all their words, or a name holding one of the
+    question's words: what is asked about, not the answer), with their "Name (ACRONYM)" partner."""
+    held = {t.i for t in anchors}
+    named = {i for i, c in enumerate(found) if _named_in_question(c, sentence[c.start:c.end], asked, question)
+             or (c.kind in NAMED and any(t.i in held for t in c.tokens))}
     for i, a in enumerate(found):
         for j, b in enumerate(found):
             if a.end <= b.start and re.fullmatch(r"\s*\(\s*", sentence[a.end:b.start]) and \
@@ -236,7 +243,10 @@ def find(question: str, sentence: str, question_lang: str, sentence_lang: str,
                and any(fold(t.text)[:5] == p or fold(t.lemma_ or t.text)[:5] == p for p in asked)]
     scored = []
     found = candidates(doc)
-    named = _asked(found, sentence, question, asked)
+    named = _asked(found, sentence, question, asked, anchors)
+    # a name of the question found in the sentence anchors as a whole: "Gouvernement d'union
+    # nationale (GNA) de Fayez al-Serraj" is one link from "Fayez al-Serraj"
+    anchors = anchors + [t for i in named for t in found[i].tokens]
     for i, cand in enumerate(found):
         if i in named:
             continue
@@ -245,24 +255,24 @@ def find(question: str, sentence: str, question_lang: str, sentence_lang: str,
             continue  # a name is never a date
         if need.kind in NAMED and cand.kind not in NAMED:
             continue
+        if need.kind == "name" and cand.kind not in ("name", "org"):
+            continue  # "quel réseau social", "which fighter jet": not a person, a place or a date
         if need.kind == "name" or (fit == 0.0 and cand.kind == "name"):
-            fit = max(fit, 0.6)
+            fit = max(fit, NAME_FIT)
         elif fit == 0.0 and len(cand.tokens) > 1:
             fit = MISLABELLED  # "Fayez al-Serraj" tagged as a place: a full name may still be a person
         if fit == 0.0:
             continue
-        if need.kind == "place" and cand.known_place:
-            fit += KNOWN_PLACE_BONUS
+        if cand.known_place:
+            fit += KNOWN_PLACE_BONUS.get(need.kind, 0.0)
         near = min((_tree_distance(t, a) for t in cand.tokens for a in anchors), default=None)
-        if near == 0 and cand.kind in NAMED:
-            continue  # a name holding the question's own words is what is asked about, not the answer
         # without a shared word (a question in another language), only the kind can decide
         cand.score = 0.5 * fit + (1.0 / max(near, 1) if near is not None else 0.0)
         scored.append(cand)
     if not scored:
         return None
     best = max(scored, key=lambda c: (c.score, -c.start))
-    if best.score < (MIN_SCORE if anchors else MIN_FIT_ALONE):
+    if best.score < MIN_SCORE:
         return None
     items = [best]
     if need.plural:
