@@ -23,7 +23,7 @@ def test_french_question_cites_the_leadership_passage(seeded_service, seed_text)
     answer = seeded_service.ask("Qui dirige l'Armée nationale arabe libyenne ?")
     assert not answer.refused
     assert "Khalifa Haftar" in answer.answer
-    assert answer.answer.startswith("D'après")
+    assert answer.answer.startswith("Khalifa Haftar [1]\nD'après")  # the short answer, then the quote
     assert any("dirigés par Khalifa Haftar" in c.quote for c in answer.citations)
     _assert_verbatim(answer, seed_text)
 
