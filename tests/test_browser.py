@@ -149,7 +149,7 @@ def test_french_answer_streams_and_links_its_highlighted_source(page) -> None:
     assert any(t and len(t) < len(whole) and whole.startswith(t) for t in seen), \
         "the answer appeared all at once instead of growing"
 
-    marker = answer.locator("a", has_text="[1]")
+    marker = answer.locator("a", has_text="[1]").first
     assert marker.get_attribute("href") == "#src-1-1"
     card = page.locator("#src-1-1")
     assert "Khalifa Haftar" in card.locator("mark").inner_text()
@@ -171,8 +171,24 @@ def test_follow_up_question_uses_the_conversation(page) -> None:
     ask(page, "Et qui le soutient ?", 2)
     follow_up = page.locator("#sources section[data-turn='2'] mark").all_inner_texts()
     assert re.search(r"égyptien|saoudien|émirati", " ".join(follow_up)), follow_up
-    assert last_bot_message(page).locator("a", has_text="[1]").get_attribute("href") == "#src-2-1"
+    assert last_bot_message(page).locator("a", has_text="[1]").first.get_attribute("href") == "#src-2-1"
     assert page.locator("#chat .bot").count() == 2
+
+
+def test_short_answer_shows_first_in_bold_and_a_summary_as_a_list(page) -> None:
+    ask(page, "Qui dirige l'Armée nationale arabe libyenne ?", 1)
+    answer = last_bot_message(page)
+    bold = answer.locator("strong.cb-short")
+    assert bold.inner_text().strip() == "Khalifa Haftar"
+    assert answer.inner_text().strip().startswith("Khalifa Haftar")
+
+    ask(page, "Résume l'article", 2)
+    brief = last_bot_message(page).locator("ul.cb-brief li")
+    assert brief.count() >= 3
+    for i in range(brief.count()):
+        assert re.search(r"\[\d\]", brief.nth(i).inner_text())
+    cards = page.locator("#sources section[data-turn='2'] .cb-card")
+    assert cards.count() == brief.count()  # the sources panel lists each cited sentence
 
 
 def test_question_the_articles_do_not_answer_is_shown_as_a_refusal(page) -> None:

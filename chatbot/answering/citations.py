@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from chatbot.schemas import Citation
+from chatbot.schemas import Citation, ShortAnswer
 
 MARKER = re.compile(r"\s?\[(\d{1,3})\]")
 TextLookup = Callable[[str], str | None]
@@ -61,3 +61,28 @@ def verify_citations(answer: str, citations: list[Citation], lookup: TextLookup)
 def markers(answer: str) -> list[int]:
     """The citation numbers an answer refers to, in order of appearance."""
     return [int(m.group(1)) for m in MARKER.finditer(answer)]
+
+
+def verify_short_answer(short: ShortAnswer | None, kept: list[Citation], lookup: TextLookup) -> ShortAnswer | None:
+    """The short answer if it is the article's text at its offsets, inside a verified quote of the
+    same article (renumbered to that citation); None otherwise.
+
+    Each item of a list must hold too; a short answer at wrong offsets is re-anchored inside the
+    quote, like a quote is in its article.
+    """
+    if short is None or not short.text.strip():
+        return None
+    for citation in kept:
+        text = lookup(citation.doc_id)
+        if text is None:
+            continue
+        start, end = short.start, short.end
+        if text[start:end] != short.text or not (citation.start <= start and end <= citation.end):
+            found = citation.quote.find(short.text)
+            if found < 0:
+                continue
+            start, end = citation.start + found, citation.start + found + len(short.text)
+        if not all(text[i.start:i.end] == i.text and start <= i.start and i.end <= end for i in short.items):
+            continue
+        return short.model_copy(update={"n": citation.n, "start": start, "end": end})
+    return None

@@ -9,6 +9,7 @@ best sentence means the articles do not hold the answer, and the bot says so.
 
 from __future__ import annotations
 
+import logging
 import re
 import tomllib
 from dataclasses import dataclass
@@ -18,7 +19,9 @@ import numpy as np
 
 from chatbot.answering.base import BaseAnswerer, Emit
 from chatbot.answering.instructions import is_instruction
-from chatbot.answering.question import analyse, unknown_names
+from chatbot.answering.overview import Request, choose, overview_request
+from chatbot.answering.question import analyse, names_in, unknown_names
+from chatbot.answering.short_answer import short_answer
 from chatbot.encoder.base import Embedder
 from chatbot.encoder.pieces import PieceVectors, clause_windows
 from chatbot.encoder.vector_cache import VectorCache
@@ -28,6 +31,7 @@ from chatbot.text.language import question_language
 from chatbot.text.sentences import sentence_spans
 from chatbot.text.words import STEMMERS, tokenize
 
+log = logging.getLogger(__name__)
 PHRASES = tomllib.loads((Path(__file__).parent / "templates" / "extractive.toml").read_text("utf-8"))
 # Calibrated on tests/eval/questions.jsonl (see BENCHMARKS.md): below it, the answer is refused.
 DEFAULT_THRESHOLD = 0.28
@@ -40,6 +44,10 @@ MARGIN = 0.13
 LEXICAL_WEIGHT = 0.3
 WINDOWED_SENTENCES = 8
 SENTENCE_CACHE = 20000  # sentence vectors kept across questions (3 KB each)
+# an overview about a topic is refused when no sentence is this similar to the question (chosen on
+# the tuning questions' overview and off-topic requests, see BENCHMARKS.md)
+OVERVIEW_THRESHOLD = 0.3
+OVERVIEW_WORD_THRESHOLD = 0.2  # ... or this similar and sharing a word with the articles
 
 
 
@@ -172,7 +180,11 @@ class ExtractiveAnswerer(BaseAnswerer):
         """The best sentences, quoted; ``on_event`` is not used (nothing streams: see BaseAnswerer)."""
         phrases = PHRASES.get(lang, PHRASES["en"])
         if not retrieval.passages:
-            return Answer(answer=phrases["empty_index"], refused=True, query=query, answerer=self.name)
+            return Answer(answer=phrases["empty_index"], refused=True, query=query, answerer=self.name,
+                          kind="refusal")
+        request = overview_request(question)
+        if request is not None:
+            return self.overview(request, query, retrieval, lang)
         scored = self.score_sentences(question, query, retrieval)
         best = scored[0].score if scored else None
         ranked = [s for s in scored if s.fits]
@@ -186,17 +198,64 @@ class ExtractiveAnswerer(BaseAnswerer):
             if len(chosen) >= MAX_QUOTES or cand.score < ranked[0].score - MARGIN:
                 break
             chosen.append(cand)  # sentences are unique per (doc_id, start): see score_sentences
-        answer = self.compose(chosen, query, retrieval, lang)
+        answer = self.compose(chosen, query, retrieval, lang, question)
         answer.evidence_score = round(ranked[0].score, 4)
         return answer
 
+    def overview(self, request: Request, query: str, retrieval: Retrieval, lang: str) -> Answer:
+        """A brief of several cited sentences (see chatbot.answering.overview), or a refusal when
+        the topic asked about is not in the articles."""
+        phrases = PHRASES.get(lang, PHRASES["en"])
+        passages = [c.passage(c.fused) for c in retrieval.candidates] or retrieval.passages
+        context = " ".join(f"{p.title} {p.text}" for p in passages)
+        if request.topic and unknown_names(names_in(request.topic), context):
+            return self.refusal(query, retrieval, lang)
+        cached = retrieval.pieces_of(passages)
+        picks = choose(request, passages, retrieval.query_vector, lambda items: self._sentence_vectors(items, cached))
+        log.debug("overview topic %r: best similarity %.3f", request.topic, picks[0].topic_similarity if picks else -1)
+        if request.topic and not self._on_topic(request.topic, picks, passages, lang):
+            return self.refusal(query, retrieval, lang)
+        if not picks:
+            return self.refusal(query, retrieval, lang)
+        lines = [phrases["overview_latest" if request.latest else "overview"]]
+        citations = []
+        for n, pick in enumerate(picks, start=1):
+            p = pick.passage
+            line = phrases["overview_item"].format(quote=pick.text, n=n)
+            if request.latest:
+                line = phrases["overview_dated_item"].format(date=p.date or phrases["no_date"], quote=pick.text, n=n)
+            lines.append(line)
+            citations.append(Citation(n=n, doc_id=p.doc_id, title=p.title, source=p.source, date=p.date,
+                                      start=pick.start, end=pick.end, quote=pick.text, chunk_id=p.chunk_id))
+        return Answer(answer="\n".join(lines), citations=citations, refused=False, query=query, kind="overview",
+                      passages=retrieval.passages, answerer=self.name,
+                      evidence_score=round(picks[0].topic_similarity, 4))
+
+    @staticmethod
+    def _on_topic(topic: str, picks: list, passages: list[Passage], lang: str) -> bool:
+        """Close in meaning to the topic, or somewhat close and naming one of its words."""
+        if not picks:
+            return False
+        similarity = picks[0].topic_similarity
+        if similarity >= OVERVIEW_THRESHOLD:
+            return True
+        words = {t[:5] for t in tokenize(topic, lang)}
+        found = {t[:5] for p in passages for t in tokenize(p.text, p.lang if p.lang in STEMMERS else lang)}
+        return similarity >= OVERVIEW_WORD_THRESHOLD and bool(words & found)
+
     def refusal(self, query: str, retrieval: Retrieval, lang: str) -> Answer:
         phrases = PHRASES.get(lang, PHRASES["en"])
-        return Answer(answer=phrases["refusal"], refused=True, query=query,
+        return Answer(answer=phrases["refusal"], refused=True, query=query, kind="refusal",
                       passages=retrieval.passages, answerer=self.name)
 
-    def compose(self, chosen: list[ScoredSentence], query: str, retrieval: Retrieval, lang: str) -> Answer:
+    def compose(self, chosen: list[ScoredSentence], query: str, retrieval: Retrieval, lang: str,
+                question: str | None = None) -> Answer:
+        """The answer: the short answer first when the question asks for one and a cited sentence
+        holds it (see chatbot.answering.short_answer), then the quotes."""
         phrases = PHRASES.get(lang, PHRASES["en"])
+        short = short_answer(question, question_language(question),
+                             [(n, c.text, c.passage.lang, c.start) for n, c in enumerate(chosen, start=1)]) \
+            if question else None
         quote_langs = {c.passage.lang for c in chosen}
         note = ""
         if quote_langs and quote_langs != {lang}:
@@ -212,5 +271,8 @@ class ExtractiveAnswerer(BaseAnswerer):
                 chunk_id=c.passage.chunk_id,
             ))
         separator = " " if len(chosen) == 1 else "\n"
-        return Answer(answer=separator.join(lines), citations=citations, refused=False, query=query,
-                      passages=retrieval.passages, answerer=self.name)
+        text = separator.join(lines)
+        if short is not None:
+            text = phrases["short"].format(short=short.text, n=short.n) + "\n" + text
+        return Answer(answer=text, citations=citations, refused=False, query=query, short_answer=short,
+                      kind="short" if short else "quote", passages=retrieval.passages, answerer=self.name)

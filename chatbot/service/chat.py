@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from chatbot.answering.base import Answerer
-from chatbot.answering.citations import verify_citations
+from chatbot.answering.citations import verify_citations, verify_short_answer
 from chatbot.answering.extractive import PHRASES
 from chatbot.answering.provenance import annotate, no_match
 from chatbot.answering.timeline import Timeline, build_timeline
@@ -129,7 +129,20 @@ class ChatService:
         if not answer.refused and answer.citations and not citations:
             log.warning("answer dropped: none of its citations held")
             text, answer.refused = PHRASES.get(lang, PHRASES["en"])["refusal"], True
-        return answer.model_copy(update={"answer": text, "citations": annotate(citations, self.index.article)})
+        # the short answer must hold in its article and sit inside a verified quote, the one it
+        # is cited with first (the citation kept for the short answer's own [n])
+        ordered = sorted(citations, key=lambda c: c.n)
+        short = verify_short_answer(answer.short_answer, ordered, lookup) if not answer.refused else None
+        kind = answer.kind
+        if answer.short_answer is not None and short is None:
+            if text.startswith(answer.short_answer.text):
+                text = text.split("\n", 1)[-1]  # drop the short line the answer opened with
+            kind = "quote" if not answer.refused else answer.kind
+        if answer.refused:
+            kind = "refusal"
+        return answer.model_copy(update={"answer": text, "citations": annotate(citations, self.index.article),
+                                         "short_answer": short,
+                                         "kind": kind})
 
     def documents(self) -> list[Document]:
         return sorted(self.index.documents(), key=lambda d: (d.title.lower(), d.doc_id))

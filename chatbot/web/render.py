@@ -117,32 +117,60 @@ def render_answer(answer: Answer, turn: int, lang: str) -> str:
             f'{esc(labels["refusal"])}</span><br>{text_to_html(answer.answer)}</div>'
         )
     valid = {c.n for c in answer.citations}
+    if answer.kind == "overview":
+        return f'<div class="cb-answer cb-overview">{overview_html(answer.answer, turn, valid)}</div>'
+    if answer.short_answer is not None and answer.answer.startswith(answer.short_answer.text):
+        short = answer.short_answer
+        rest = answer.answer[len(short.text):]
+        return (f'<div class="cb-answer"><strong class="cb-short">{esc(short.text)}</strong>'
+                f'{link_markers(text_to_html(rest), turn, valid)}</div>')
     return f'<div class="cb-answer">{link_markers(text_to_html(answer.answer), turn, valid)}</div>'
 
 
-def highlighted(text: str, start: int, end: int) -> str:
-    """``text`` escaped, with ``text[start:end]`` wrapped in ``<mark>`` (clamped to the text)."""
+def overview_html(text: str, turn: int, valid: set[int]) -> str:
+    """A brief: its lead line, then one list item per cited sentence (lines starting with "- ")."""
+    lead, items = [], []
+    for line in text.split("\n"):
+        if line.startswith("- "):
+            items.append(f"<li>{link_markers(esc(line[2:]), turn, valid)}</li>")
+        elif line.strip():
+            lead.append(link_markers(esc(line), turn, valid))
+    return "<br>".join(lead) + (f'<ul class="cb-brief">{"".join(items)}</ul>' if items else "")
+
+
+def highlighted(text: str, start: int, end: int, inner: tuple[int, int] | None = None) -> str:
+    """``text`` escaped, with ``text[start:end]`` wrapped in ``<mark>`` (clamped to the text) and
+    ``inner`` (the short answer, offsets in ``text``) in bold inside it."""
     start, end = max(0, min(start, len(text))), max(0, min(end, len(text)))
     if end <= start:
         return esc(text)
-    return f"{esc(text[:start])}<mark>{esc(text[start:end])}</mark>{esc(text[end:])}"
+    body = esc(text[start:end])
+    if inner is not None and start <= inner[0] < inner[1] <= end:
+        body = (f"{esc(text[start:inner[0]])}<strong class=\"cb-short\">{esc(text[inner[0]:inner[1]])}</strong>"
+                f"{esc(text[inner[1]:end])}")
+    return f"{esc(text[:start])}<mark>{body}</mark>{esc(text[end:])}"
 
 
 def citation_excerpt(citation: Citation, passages: list[Passage],
-                     article_text: Callable[[str], str | None] | None = None) -> str:
-    """The passage around a citation with the quote highlighted.
+                     article_text: Callable[[str], str | None] | None = None,
+                     short: tuple[int, int] | None = None) -> str:
+    """The passage around a citation with the quote highlighted (and ``short``, the short answer's
+    article offsets, in bold).
 
     Prefers the retrieved passage that contains the quote (what the answer was built from); else the
     quote with some article context; else the quote alone.
     """
+    def shifted(base: int) -> tuple[int, int] | None:
+        return (short[0] - base, short[1] - base) if short else None
+
     for p in passages:
         if p.doc_id == citation.doc_id and p.start <= citation.start and citation.end <= p.end:
-            return highlighted(p.text, citation.start - p.start, citation.end - p.start)
+            return highlighted(p.text, citation.start - p.start, citation.end - p.start, shifted(p.start))
     text = article_text(citation.doc_id) if article_text else None
     if text and text[citation.start:citation.end] == citation.quote:
         lo = max(0, citation.start - CONTEXT_CHARS)
         hi = min(len(text), citation.end + CONTEXT_CHARS)
-        body = highlighted(text[lo:hi], citation.start - lo, citation.end - lo)
+        body = highlighted(text[lo:hi], citation.start - lo, citation.end - lo, shifted(lo))
         return ("…" if lo else "") + body + ("…" if hi < len(text) else "")
     return f"<mark>{esc(citation.quote)}</mark>"
 
@@ -168,11 +196,13 @@ def render_sources(answer: Answer, turn: int, question: str, lang: str,
                 f'<article class="cb-card cb-closest"><div class="cb-title">{esc(p.title)}</div>'
                 f'{meta_line(p.date, p.source, lang)}<div class="cb-passage">{esc(p.text)}</div></article>'
             )
+    short = answer.short_answer
     for c in answer.citations:
+        span = (short.start, short.end) if short is not None and short.n == c.n else None
         parts.append(
             f'<article class="cb-card" id="{card_id(turn, c.n)}"><div class="cb-title">'
             f'<span class="cb-n">[{c.n}]</span> {esc(c.title)}</div>{meta_line(c.date, c.source, lang)}'
-            f'<div class="cb-passage">{citation_excerpt(c, answer.passages, article_text)}</div></article>'
+            f'<div class="cb-passage">{citation_excerpt(c, answer.passages, article_text, span)}</div></article>'
         )
     parts.append("</section>")
     return "".join(parts)

@@ -25,7 +25,7 @@ ID_RE = re.compile(r"^(fr|en|fu|na)\d{2,}$")
 EVIDENCE_MIN, EVIDENCE_MAX = 30, 250
 MINIMUMS = {"total": 48, "fr": 15, "en": 10, "fu": 6, "na": 10}
 REQUIRED = {"id": str, "question": str, "lang": str, "answerable": bool, "expected": list}
-ALLOWED = set(REQUIRED) | {"history", "evidence"}
+ALLOWED = set(REQUIRED) | {"history", "evidence", "short", "overview"}
 
 
 def norm(s: str) -> str:

@@ -1,0 +1,317 @@
+"""The short answer: the name, place, number or date a question asks for, cut out of a cited sentence.
+
+"Qui dirige l'Armée nationale arabe libyenne ?" wants "Khalifa Haftar", not a 60-word quote. The
+answerer still picks and cites whole sentences; this module then looks inside the best of them for
+a span of the kind asked for, using spaCy (named entities, parts of speech, dependency trees, see
+``chatbot.text.nlp``):
+
+* the kind comes from the question word ("qui", "where", "combien"...) or, for "quel X" / "which
+  X", from the noun X, through the lists in ``short_answer.toml``;
+* candidates are the sentence's named entities, runs of proper nouns, known places of the bilingual
+  lexicon (so "égyptien" counts as a country), numbers with their unit and time expressions;
+* a candidate the question already names is no answer ("Armée nationale arabe libyenne"), nor is
+  its acronym;
+* the rest are ranked by how well their kind fits and by how close they sit, in the dependency
+  tree, to the words the sentence shares with the question ("dirigés par Khalifa Haftar");
+* a question in the plural ("quels pays", "which countries") takes the coordinated list around the
+  winner ("égyptien, saoudien et émirati").
+
+The span keeps exact offsets in the article, so it is as verifiable as the quote it comes from.
+When no candidate fits, there is no short answer and the quote alone answers, as before.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import tomllib
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from chatbot.answering.lexicon import place_forms
+from chatbot.schemas import ShortAnswer, ShortAnswerItem
+from chatbot.text.nlp import NlpUnavailable, parse
+from chatbot.text.words import fold, tokenize
+
+log = logging.getLogger(__name__)
+DATA = Path(__file__).with_name("short_answer.toml")
+# spaCy labels of the French (WikiNER) and English (OntoNotes) pipelines -> our kinds
+LABELS = {"PER": "person", "PERSON": "person", "ORG": "org", "LOC": "place", "GPE": "place", "FAC": "place",
+          "MISC": "name", "NORP": "name", "PRODUCT": "name", "EVENT": "name", "WORK_OF_ART": "name",
+          "LAW": "name", "DATE": "date", "TIME": "date", "CARDINAL": "number", "QUANTITY": "number",
+          "MONEY": "number", "PERCENT": "number"}
+NAMED = {"person", "org", "place", "country", "name"}
+# how well a candidate's kind answers the kind asked for (the small pipelines' labels are often
+# wrong, e.g. a person tagged as a place, so a mismatched name still counts a little)
+FIT = {("person", "person"): 1.0, ("person", "org"): 0.7, ("org", "org"): 1.0, ("org", "person"): 0.5,
+       ("place", "place"): 1.0, ("country", "place"): 0.6, ("date", "date"): 1.0, ("number", "number"): 1.0}
+# a country or capital of the lexicon, for a place question; for "quel pays" / "which country"
+# it is what is asked for, a town or a region is not
+KNOWN_PLACE_BONUS = {"place": 0.5, "country": 1.0}
+# the exact kind asked for (0.5) passes; a weaker one (a name for a person, a mislabelled name)
+# must sit a few dependency links from the question's words
+MIN_SCORE = 0.5
+MISLABELLED = 0.4
+NAME_FIT = 0.4  # a name for a "which X" of no known kind, or a bare name: close to the question's words
+_LIST_GAP = re.compile(r"^\s*(?:,|;)?\s*(?:et|and|ou|or|&)?\s*(?:le|la|les|l'|the)?\s*$", re.I)
+
+
+@dataclass
+class Need:
+    """The kind of short answer a question wants, and whether it wants several."""
+
+    kind: str
+    plural: bool = False
+
+
+@dataclass
+class Candidate:
+    start: int  # character offsets in the sentence
+    end: int
+    kind: str
+    tokens: list[Any] = field(default_factory=list)
+    known_place: bool = False
+    score: float = 0.0
+
+
+@lru_cache(maxsize=1)
+def _data() -> dict[str, Any]:
+    return tomllib.loads(DATA.read_text("utf-8"))
+
+
+@lru_cache(maxsize=1)
+def _noun_kinds() -> dict[str, str]:
+    return {fold(word): kind for kind, words in _data()["nouns"].items() for word in words}
+
+
+def question_need(question: str, lang: str) -> Need | None:
+    """What the question asks for (None for why/how/yes-no questions and summaries)."""
+    data = _data()
+    doc = parse(question.strip(), lang)
+    words = [t for t in doc if not t.is_punct]
+    folded = [fold(t.text) for t in words]
+    which = {fold(w) for w in data["which_words"]["words"]}
+    for i, word in enumerate(folded[:6]):  # the question word opens the question or follows a preposition
+        pair = f"{word} {folded[i + 1]}" if i + 1 < len(folded) else ""
+        if pair in data["question_pairs"]:
+            return Need(data["question_pairs"][pair], _plural(words[i + 1:i + 3]))
+        if word in data["question_words"]:
+            return Need(data["question_words"][word], _plural([words[i]]))
+        if word in which:
+            noun = next((t for t in words[i + 1:i + 4] if t.pos_ in ("NOUN", "PROPN")), None)
+            if noun is None:
+                return None  # "what is ...", "que ..." : not a request for a name
+            kind = _noun_kinds().get(fold(noun.text), "name")
+            return Need(kind, _plural([words[i], noun]))
+    return None
+
+
+def _plural(tokens: list[Any]) -> bool:
+    return any("Plur" in t.morph.get("Number") or t.tag_ in ("NNS", "NNPS") for t in tokens)
+
+
+def _time_word(token: Any) -> bool:
+    """A month, a day or a relative day; a bare unit ("mois", "year") only when made specific
+    ("la fin de l'année", "l'année prochaine"), not in "depuis des mois"."""
+    word = fold(token.text)
+    word = word[3:] if word.startswith("mi-") else word
+    if token.pos_ not in ("NOUN", "PROPN", "ADV"):
+        return False
+    if word in _time_units():
+        return token.head.pos_ == "NOUN" and token.head.i < token.i or \
+            any(c.dep_ in ("amod", "nummod") for c in token.children)
+    return word in _time_words()
+
+
+@lru_cache(maxsize=1)
+def _time_units() -> frozenset[str]:
+    return frozenset(fold(w) for w in _data()["time_words"]["units"])
+
+
+@lru_cache(maxsize=1)
+def _time_words() -> frozenset[str]:
+    return frozenset(fold(w) for w in _data()["time_words"]["words"])
+
+
+def candidates(doc: Any) -> list[Candidate]:
+    """Named entities, proper-noun runs, lexicon places, numbers with units and times of ``doc``."""
+    found: list[Candidate] = []
+    taken: set[int] = set()
+    for ent in doc.ents:
+        kind = LABELS.get(ent.label_)
+        if kind is None:
+            continue
+        found.append(Candidate(ent.start_char, ent.end_char, kind, list(ent),
+                               known_place=place_forms(ent.text) is not None))
+        taken.update(t.i for t in ent)
+    run: list[Any] = []
+    for token in [*doc, None]:
+        if token is not None and token.pos_ == "PROPN" and token.i not in taken and (run or token.text[0].isupper()):
+            run.append(token)
+            continue
+        if run:
+            found.append(Candidate(run[0].idx, run[-1].idx + len(run[-1]), "name", run,
+                                   known_place=place_forms(" ".join(t.text for t in run)) is not None))
+            taken.update(t.i for t in run)
+            run = []
+    for token in doc:
+        if token.i in taken:
+            continue
+        if token.is_alpha and len(token.text) > 3 and place_forms(token.text) is not None:
+            found.append(Candidate(token.idx, token.idx + len(token), "place", [token], known_place=True))
+        elif token.like_num and token.pos_ == "NUM":
+            found.append(_number(token))
+        elif _time_word(token):
+            found.append(_time(token))
+    return found
+
+
+def _number(token: Any) -> Candidate:
+    """A number with the noun it counts ("8 minutes"); a year alone is a date."""
+    head = token.head
+    if head.pos_ == "NOUN" and 0 < head.i - token.i <= 2:
+        return Candidate(token.idx, head.idx + len(head), "number", [token, head])
+    kind = "date" if re.fullmatch(r"(1[89]|20)\d\d", token.text) else "number"
+    return Candidate(token.idx, token.idx + len(token), kind, [token])
+
+
+def _time(token: Any) -> Candidate:
+    """A time word with its modifiers ("mars dernier") or its governing noun ("fin de l'année")."""
+    tokens = [token] + [c for c in token.children if c.dep_ in ("amod", "nummod") and c.i > token.i]
+    head = token.head
+    if fold(token.text) in _time_units() and head.pos_ == "NOUN" and 0 < token.i - head.i <= 3:
+        tokens.append(head)
+    first, last = min(tokens, key=lambda t: t.i), max(tokens, key=lambda t: t.i)
+    return Candidate(first.idx, last.idx + len(last), "date", tokens)
+
+
+def _tree_distance(a: Any, b: Any) -> int:
+    up_a = [a, *a.ancestors]
+    up_b = [b, *b.ancestors]
+    index_b = {t.i: n for n, t in enumerate(up_b)}
+    for n, t in enumerate(up_a):
+        if t.i in index_b:
+            return n + index_b[t.i]
+    return len(up_a) + len(up_b)
+
+
+def _prefixes(text: str, langs: tuple[str, ...]) -> set[str]:
+    return {s[:5] for lang in langs for s in tokenize(text, lang) if len(s) >= 3}
+
+
+def _named_in_question(cand: Candidate, text: str, question_prefixes: set[str], question: str) -> bool:
+    """The question already names this span: every content word of a name, or the number itself."""
+    if cand.kind in ("number", "date"):
+        digits = re.findall(r"\d+", text)
+        return bool(digits) and all(re.search(rf"\b{d}\b", question) for d in digits)
+    words = [w for w in re.findall(r"\w+", fold(text)) if len(w) > 2 or text.isupper()]
+    short = {p[:4] for p in question_prefixes}
+    return bool(words) and all(w[:5] in question_prefixes or w[:4] in short or
+                               re.search(rf"\b{re.escape(w)}\b", fold(question)) for w in words)
+
+
+def _asked(found: list[Candidate], sentence: str, question: str, asked: set[str], anchors: list[Any]) -> set[int]:
+    """Indexes of candidates the question names (all their words, or a name holding one of the
+    question's words: what is asked about, not the answer), with their "Name (ACRONYM)" partner."""
+    held = {t.i for t in anchors}
+    named = {i for i, c in enumerate(found) if _named_in_question(c, sentence[c.start:c.end], asked, question)
+             or (c.kind in NAMED and any(t.i in held for t in c.tokens))}
+    for i, a in enumerate(found):
+        for j, b in enumerate(found):
+            if a.end <= b.start and re.fullmatch(r"\s*\(\s*", sentence[a.end:b.start]) and \
+                    sentence[b.start:b.end].isupper() and (i in named or j in named):
+                named |= {i, j}
+    return named
+
+
+def find(question: str, sentence: str, question_lang: str, sentence_lang: str,
+         need: Need | None = None) -> tuple[int, int, list[tuple[int, int]]] | None:
+    """(start, end, items) of the short answer inside ``sentence``, offsets in the sentence."""
+    try:
+        need = need or question_need(question, question_lang)
+        if need is None:
+            return None
+        doc = parse(sentence, sentence_lang)
+    except NlpUnavailable as exc:
+        log.warning("no short answer: %s", exc)
+        return None
+    langs = tuple(dict.fromkeys((question_lang, sentence_lang)))
+    asked = _prefixes(question, langs)
+    anchors = [t for t in doc if not t.is_punct and len(t.text) > 2
+               and any(fold(t.text)[:5] == p or fold(t.lemma_ or t.text)[:5] == p for p in asked)]
+    scored = []
+    found = candidates(doc)
+    named = _asked(found, sentence, question, asked, anchors)
+    # a name of the question found in the sentence anchors as a whole: "Gouvernement d'union
+    # nationale (GNA) de Fayez al-Serraj" is one link from "Fayez al-Serraj"
+    anchors = anchors + [t for i in named for t in found[i].tokens]
+    for i, cand in enumerate(found):
+        if i in named:
+            continue
+        fit = FIT.get((need.kind, cand.kind), 0.0)
+        if need.kind in ("date", "number") and fit == 0.0:
+            continue  # a name is never a date
+        if need.kind in NAMED and cand.kind not in NAMED:
+            continue
+        if need.kind == "name" and cand.kind not in ("name", "org"):
+            continue  # "quel réseau social", "which fighter jet": not a person, a place or a date
+        if need.kind == "name" or (fit == 0.0 and cand.kind == "name"):
+            fit = max(fit, NAME_FIT)
+        elif fit == 0.0 and len(cand.tokens) > 1:
+            fit = MISLABELLED  # "Fayez al-Serraj" tagged as a place: a full name may still be a person
+        if fit == 0.0:
+            continue
+        if cand.known_place:
+            fit += KNOWN_PLACE_BONUS.get(need.kind, 0.0)
+        near = min((_tree_distance(t, a) for t in cand.tokens for a in anchors), default=None)
+        # without a shared word (a question in another language), only the kind can decide
+        cand.score = 0.5 * fit + (1.0 / max(near, 1) if near is not None else 0.0)
+        scored.append(cand)
+    if not scored:
+        return None
+    best = max(scored, key=lambda c: (c.score, -c.start))
+    if best.score < MIN_SCORE:
+        return None
+    items = [best]
+    if need.plural:
+        items = _list_around(best, sorted(scored, key=lambda c: c.start), sentence)
+    return items[0].start, items[-1].end, [(c.start, c.end) for c in items]
+
+
+def _list_around(best: Candidate, ordered: list[Candidate], sentence: str) -> list[Candidate]:
+    """The candidates of ``best``'s kind that form one list with it ("A, B et C")."""
+    same = [c for c in ordered if c.kind == best.kind or (best.known_place and c.known_place)]
+    i = same.index(best)
+    lo = hi = i
+    while lo > 0 and same[lo - 1].end <= same[lo].start and _LIST_GAP.match(sentence[same[lo - 1].end:same[lo].start]):
+        lo -= 1
+    while hi + 1 < len(same) and same[hi].end <= same[hi + 1].start and \
+            _LIST_GAP.match(sentence[same[hi].end:same[hi + 1].start]):
+        hi += 1
+    return same[lo:hi + 1]
+
+
+def short_answer(question: str, question_lang: str, sentences: list[tuple[int, str, str, int]]) -> ShortAnswer | None:
+    """The short answer from the first of ``sentences`` that holds one.
+
+    ``sentences``: (citation n, sentence text, sentence language, offset of the sentence in its
+    article), best first. Offsets of the result are in the article.
+    """
+    try:
+        need = question_need(question, question_lang)
+    except NlpUnavailable as exc:
+        log.warning("no short answer: %s", exc)
+        return None
+    if need is None:
+        return None
+    for n, text, lang, offset in sentences:
+        found = find(question, text, question_lang, lang, need)
+        if found is None:
+            continue
+        start, end, items = found
+        return ShortAnswer(text=text[start:end], n=n, start=offset + start, end=offset + end,
+                           items=[ShortAnswerItem(text=text[s:e], start=offset + s, end=offset + e)
+                                  for s, e in items] if len(items) > 1 else [])
+    return None

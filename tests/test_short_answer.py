@@ -1,0 +1,119 @@
+"""Short answers and overviews, as a reader sees them: through the service, over real HTTP, and
+checked by the citation verifier.
+
+"Qui dirige l'Armée nationale arabe libyenne ?" must open with "Khalifa Haftar", a verbatim span of
+the cited article; "Résume l'article" must get a brief of several cited sentences, not a refusal.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import httpx
+import pytest
+from conftest import SEEDS, settings_for
+from test_api import serve
+
+from chatbot.answering.overview import overview_request
+from chatbot.answering.short_answer import question_need
+from chatbot.schemas import Answer, Citation, ShortAnswer
+from chatbot.server import create_app
+
+
+@pytest.fixture(scope="module")
+def http(tmp_path_factory, embedder) -> Iterator[httpx.Client]:
+    from chatbot.service.chat import ChatService
+
+    service = ChatService(settings_for(tmp_path_factory.mktemp("short") / "index"), embedder=embedder)
+    assert service.add_paths([SEEDS]).counts()["added"] == 1
+    for url in serve(create_app(service)):
+        with httpx.Client(base_url=url, timeout=180) as client:
+            yield client
+
+
+def ask(http: httpx.Client, question: str) -> dict:
+    response = http.post("/api/ask", json={"question": question})
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def test_who_question_gets_the_name_first(http, seed_text):
+    body = ask(http, "Qui dirige l'Armée nationale arabe libyenne ?")
+    short = body["short_answer"]
+    assert short is not None and short["text"] == "Khalifa Haftar"
+    assert seed_text[short["start"]:short["end"]] == "Khalifa Haftar"
+    assert body["answer"].startswith("Khalifa Haftar [1]")
+    cited = next(c for c in body["citations"] if c["n"] == short["n"])
+    assert cited["start"] <= short["start"] and short["end"] <= cited["end"]
+    assert body["kind"] == "short"
+
+
+def test_english_question_gets_the_french_name_span(http, seed_text):
+    body = ask(http, "Who is in command of the Libyan National Army?")
+    short = body["short_answer"]
+    assert short is not None and "Haftar" in short["text"]
+    assert seed_text[short["start"]:short["end"]] == short["text"]
+
+
+def test_plural_question_lists_every_country(http, seed_text):
+    body = ask(http, "Quels pays appuient le maréchal ?")
+    short = body["short_answer"]
+    assert short is not None
+    items = [i["text"] for i in short["items"]]
+    assert items == ["égyptien", "saoudien", "émirati"]
+    for item in short["items"]:
+        assert seed_text[item["start"]:item["end"]] == item["text"]
+
+
+def test_number_comes_with_its_unit(http):
+    body = ask(http, "Combien de minutes dure la vidéo de l'ANL ?")
+    assert body["short_answer"] is not None and body["short_answer"]["text"] == "8 minutes"
+
+
+def test_why_question_has_no_short_answer(http):
+    body = ask(http, "Comment Khalifa Haftar justifie-t-il cette nouvelle campagne militaire ?")
+    assert not body["refused"]
+    assert body["short_answer"] is None and body["kind"] == "quote"
+
+
+def test_summary_request_gets_a_cited_brief(http, seed_text):
+    body = ask(http, "Résume l'article")
+    assert not body["refused"] and body["kind"] == "overview"
+    quotes = body["citations"]
+    assert 3 <= len(quotes) <= 6
+    assert len({c["start"] for c in quotes}) == len(quotes)  # distinct sentences
+    for c in quotes:
+        assert seed_text[c["start"]:c["end"]] == c["quote"]
+        assert f"[{c['n']}]" in body["answer"]
+    assert [c["start"] for c in quotes] == sorted(c["start"] for c in quotes)  # reading order
+
+
+def test_overview_about_an_absent_topic_is_refused(http):
+    body = ask(http, "What's the latest on the Champions League?")
+    assert body["refused"] and body["citations"] == []
+
+
+def test_question_analysis_tells_overviews_and_kinds_apart():
+    assert overview_request("Summarize the article").one_article
+    assert overview_request("Que disent les articles sur les migrants ?").topic == "migrants"
+    assert overview_request("What's the latest on Haftar?").latest
+    assert overview_request("Qui dirige l'ANL ?") is None
+    assert question_need("Où se tient la conférence ?", "fr").kind == "place"
+    assert question_need("Which countries back him?", "en").plural
+    assert question_need("Pourquoi Misrata résiste-t-elle ?", "fr") is None
+
+
+def test_verifier_drops_a_short_answer_that_is_not_in_the_article(seeded_service, seed_text):
+    doc_id = seeded_service.documents()[0].doc_id
+    start = seed_text.index("Khalifa Haftar")
+    end = seed_text.index(".", start) + 1
+    citation = Citation(n=1, doc_id=doc_id, title="t", start=start, end=end, quote=seed_text[start:end])
+    forged = Answer(answer="Mouammar Kadhafi [1]\nD'après les articles : « x » [1]", citations=[citation],
+                    short_answer=ShortAnswer(text="Mouammar Kadhafi", n=1, start=start, end=start + 16), kind="short")
+    checked = seeded_service.verified(forged, "fr")
+    assert checked.short_answer is None and checked.kind == "quote"
+    assert not checked.answer.startswith("Mouammar")
+    moved = forged.model_copy(update={"answer": "Khalifa Haftar [1]\n« x » [1]", "short_answer": ShortAnswer(
+        text="Khalifa Haftar", n=1, start=0, end=14)})
+    kept = seeded_service.verified(moved, "fr").short_answer
+    assert kept is not None and seed_text[kept.start:kept.end] == "Khalifa Haftar"  # re-anchored
