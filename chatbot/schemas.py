@@ -48,6 +48,13 @@ class Passage(BaseModel):
     score: float = 0.0
 
 
+class Translation(BaseModel):
+    """A checked translation of a citation's quote into the question's language (never replaces it)."""
+
+    lang: str
+    text: str
+
+
 class Citation(BaseModel):
     n: int
     doc_id: str
@@ -58,6 +65,7 @@ class Citation(BaseModel):
     end: int
     quote: str
     chunk_id: str | None = None
+    translation: Translation | None = None
 
 
 class Answer(BaseModel):

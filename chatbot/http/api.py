@@ -162,7 +162,8 @@ def text_pieces(text: str) -> list[str]:
 
 
 async def stream_ask(service: ChatService, question: str, history: list[Message]) -> AsyncIterator[tuple[str, Any]]:
-    """``service.ask`` as events: ("passages", list), ("delta", str)..., then ("answer", Answer).
+    """``service.ask`` as events: ("passages", list), ("delta", str)..., ("translation", dict)...,
+    then ("answer", Answer).
 
     The answer runs in the threadpool; its callback hands events to this coroutine through the
     event loop. An answerer that does not stream gets its final text sent as word-group deltas, so
@@ -193,6 +194,12 @@ async def stream_ask(service: ChatService, question: str, history: list[Message]
                     yield "delta", piece
             yield "answer", data
             return
+        if kind == "draft":  # the finished answer, before its quotes' translations
+            if not streamed:
+                for piece in text_pieces(data.answer):
+                    yield "delta", piece
+                streamed = True
+            continue
         if kind == "delta":
             streamed = True
         yield kind, data
@@ -216,7 +223,7 @@ def health(service: ChatService = Depends(get_service)) -> dict[str, Any]:
 @router.post("/ask", response_model=Answer, dependencies=[Depends(json_body)],
              responses={200: {"content": {"text/event-stream": {}},
                               "description": "Answer, or with stream=true server-sent events: "
-                                             "passages, delta..., answer, done"}})
+                                             "passages, delta..., translation..., answer, done"}})
 async def ask(body: AskRequest, service: ChatService = Depends(require_ready)) -> Any:
     """Answer a question from the articles, with verified citations."""
     check_question(service, body.question, "question")
@@ -230,6 +237,8 @@ async def ask(body: AskRequest, service: ChatService = Depends(require_ready)) -
                     yield sse("passages", [p.model_dump() for p in data])
                 elif kind == "delta":
                     yield sse("delta", data)
+                elif kind == "translation":
+                    yield sse("translation", data)
                 elif kind == "answer":
                     yield sse("answer", data.model_dump())
         except Exception:  # noqa: BLE001 - headers are sent: the error becomes an event

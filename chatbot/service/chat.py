@@ -18,7 +18,7 @@ from typing import Any
 from chatbot.answering.citations import verify_citations
 from chatbot.answering.conversation import standalone_query
 from chatbot.answering.extractive import PHRASES
-from chatbot.components import make_answerer, make_embedder, make_reranker
+from chatbot.components import make_answerer, make_embedder, make_reranker, make_translator
 from chatbot.ingest.loaders import LoadError, article_from_mapping, load_bytes
 from chatbot.retrieval.retriever import Retriever
 from chatbot.schemas import Answer, Article, Document, Message, Passage, SyncReport
@@ -61,6 +61,10 @@ class ChatService:
     def answerer(self) -> Any:
         return make_answerer(self.settings, self.embedder)
 
+    @cached_property
+    def translator(self) -> Any | None:
+        return make_translator(self.settings, self.embedder)
+
     # ---- reading -----------------------------------------------------------------------------
     def search(self, query: str, k: int | None = None) -> list[Passage]:
         return self.retriever.search(query, k or self.settings.search_k).passages
@@ -91,6 +95,11 @@ class ChatService:
             "retrieve": round((t2 - t1) * 1000, 2), "answer": round((t3 - t2) * 1000, 2),
             "total": round((time.perf_counter() - t0) * 1000, 2),
         }
+        if self.translator is not None and not answer.refused:
+            # the answer is final: shells show it now; translations of its quotes follow
+            if on_event:
+                on_event("draft", answer)
+            answer = self.translator.attach(answer, lang, on_event)
         return answer
 
     def verified(self, answer: Answer, lang: str = "en") -> Answer:

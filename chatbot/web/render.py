@@ -30,6 +30,7 @@ LABELS: dict[str, dict[str, str]] = {
         "no_date": "date inconnue",
         "no_source": "source inconnue",
         "empty": "Veuillez saisir une question.",
+        "translation": "Traduction automatique",
     },
     "en": {
         "refusal": "Not in the articles",
@@ -43,6 +44,7 @@ LABELS: dict[str, dict[str, str]] = {
         "no_date": "date unknown",
         "no_source": "source unknown",
         "empty": "Please type a question.",
+        "translation": "Machine translation",
     },
 }
 
@@ -107,7 +109,17 @@ def render_answer(answer: Answer, turn: int, lang: str) -> str:
             f'{esc(labels["refusal"])}</span><br>{text_to_html(answer.answer)}</div>'
         )
     valid = {c.n for c in answer.citations}
-    return f'<div class="cb-answer">{link_markers(text_to_html(answer.answer), turn, valid)}</div>'
+    lines = "".join(translation_line(c, lang) for c in answer.citations)
+    return f'<div class="cb-answer">{link_markers(text_to_html(answer.answer), turn, valid)}{lines}</div>'
+
+
+def translation_line(citation: Citation, lang: str) -> str:
+    """A quote's checked translation, as a labelled italic line (empty when there is none)."""
+    if citation.translation is None:
+        return ""
+    label = f'{LABELS.get(lang, LABELS["en"])["translation"]} [{citation.n}]'
+    return (f'<div class="cb-translation" lang="{esc(citation.translation.lang)}"><em>'
+            f'<span class="cb-translation-label">{esc(label)}:</span> {esc(citation.translation.text)}</em></div>')
 
 
 def highlighted(text: str, start: int, end: int) -> str:
@@ -162,7 +174,8 @@ def render_sources(answer: Answer, turn: int, question: str, lang: str,
         parts.append(
             f'<article class="cb-card" id="{card_id(turn, c.n)}"><div class="cb-title">'
             f'<span class="cb-n">[{c.n}]</span> {esc(c.title)}</div>{meta_line(c.date, c.source, lang)}'
-            f'<div class="cb-passage">{citation_excerpt(c, answer.passages, article_text)}</div></article>'
+            f'<div class="cb-passage">{citation_excerpt(c, answer.passages, article_text)}</div>'
+            f'{translation_line(c, lang)}</article>'
         )
     parts.append("</section>")
     return "".join(parts)
