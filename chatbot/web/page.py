@@ -108,7 +108,7 @@ def run_ask(service: ChatService, question: str, history: list[Message]) -> Iter
     events: queue.Queue[tuple[str, Any]] = queue.Queue()
 
     def on_event(kind: str, data: Any) -> None:
-        if kind == "delta":
+        if kind in ("delta", "draft"):  # draft: the answer before its quotes' translations
             events.put((kind, data))
 
     def work() -> None:
@@ -163,6 +163,10 @@ def make_respond(service: ChatService) -> Any:
             if kind == "delta":
                 streamed += str(data)
                 chat[-1] = bubble("cb-answer", streamed)
+                yield "", chat, history, turns, gr.update()
+            elif kind == "draft":  # shown at once; translations come with the final answer
+                chat[-1] = {"role": "assistant", "content": render_answer(data, turn, lang)}
+                streamed = streamed or data.answer
                 yield "", chat, history, turns, gr.update()
             elif kind == "error":
                 chat[-1] = bubble("cb-error", labels["error"] + str(data))
