@@ -42,11 +42,12 @@ def llm_server():
 
 @pytest.fixture(scope="module")
 def service(tmp_path_factory, embedder, llm_server):
-    """Extractive answers, translations from the scripted server (answers wait up to 10 s)."""
+    """Extractive answers, translations from the scripted server (generous waits: a busy machine)."""
     from chatbot.service.chat import ChatService
 
     svc = ChatService(settings_for(tmp_path_factory.mktemp("translate") / "index", llm_base_url=llm_server.base_url,
-                                   llm_model="fake", llm_timeout_s=20, translate_timeout_s=10), embedder=embedder)
+                                   llm_model="fake", llm_timeout_s=120, translate_timeout_s=120),
+                      embedder=embedder)
     assert svc.add_paths([SEEDS]).counts()["added"] == 1
     return svc
 
