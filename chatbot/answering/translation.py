@@ -9,8 +9,8 @@ passes three checks, since a model that drops "Sudan" or turns 8 into 18 must ne
 * numbers: exactly the quote's numbers (``facts.numbers``);
 * names: every name of the quote rendered, no name added (``facts.missing_names`` both ways);
 * meaning: the cosine of the quote and the translation under the project's multilingual encoder at
-  least ``DEFAULT_MIN_SIMILARITY``, calibrated on a tuning set of faithful and drifted translations
-  (``bench/translation_check.py``, figures in BENCHMARKS.md).
+  least ``DEFAULT_MIN_SIMILARITY`` (to be calibrated on a tuning set of faithful and drifted
+  translations with ``bench/translation_check.py``; see BENCHMARKS.md).
 
 Latency: the answer is complete (and streamed) before translation starts; translations then arrive
 as ``("translation", {...})`` events and the final answer carries those finished within
@@ -43,9 +43,10 @@ from chatbot.text.language import question_language
 log = logging.getLogger(__name__)
 Emit = Callable[[str, Any], None]
 
-# Calibrated on bench/data/translation_tuning.jsonl (see bench/translation_check.py, BENCHMARKS.md):
-# the lowest faithful translation scores 0.81, the highest drifted one 0.79 (int8 EmbeddingGemma).
-DEFAULT_MIN_SIMILARITY = 0.80
+# Provisional: a faithful English translation of a seed sentence scored 0.78 under the int8 encoder,
+# so 0.80 rejected it. To be calibrated with bench/translation_check.py on
+# tests/eval/translations_tuning.jsonl (held-out: translations_heldout.jsonl); see BENCHMARKS.md.
+DEFAULT_MIN_SIMILARITY = 0.72
 SOURCE_NAMES = {
     "en": {"fr": "French", "en": "English", "de": "German", "es": "Spanish", "it": "Italian",
            "ar": "Arabic", "pt": "Portuguese"},
