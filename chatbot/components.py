@@ -63,3 +63,19 @@ def make_answerer(settings: Settings, embedder: Embedder) -> Answerer:
 
         return GenerativeAnswerer(make_llm(settings), extractive, settings)
     return extractive
+
+
+def make_translator(settings: Settings, embedder: Embedder) -> Any | None:
+    """Checked quote translations through the configured LLM (loaded on first use), or None when
+    translation is off (``Settings.translation_on``) or no LLM is available (no server set and no local weights)."""
+    if not settings.translation_on:
+        return None
+    if not settings.llm_base_url and not settings.llm_gguf_path.is_file():
+        log.info("quote translation off: no CHATBOT_LLM_BASE_URL and no local LLM at %s", settings.llm_gguf_path)
+        return None
+    from chatbot.answering.llm import make_llm
+    from chatbot.answering.translation import Translator
+
+    return Translator(lambda: make_llm(settings), embedder, timeout_s=settings.translate_timeout_s,
+                      llm_timeout_s=settings.llm_timeout_s, min_similarity=settings.translate_min_similarity,
+                      cache_size=settings.translate_cache_size)

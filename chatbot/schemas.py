@@ -67,6 +67,13 @@ class Passage(ArticleFields):
     also_in: list[dict[str, str | None]] = Field(default_factory=list)  # copies: {doc_id, source, date}
 
 
+class Translation(BaseModel):
+    """A checked translation of a citation's quote into the question's language (never replaces it)."""
+
+    lang: str
+    text: str
+
+
 class Citation(BaseModel):
     n: int
     doc_id: str
@@ -78,6 +85,8 @@ class Citation(BaseModel):
     quote: str
     chunk_id: str | None = None
     also_in: list[dict[str, str | None]] = Field(default_factory=list)  # copies carrying the quote
+
+    translation: Translation | None = None
 
 
 class ShortAnswerItem(BaseModel):

@@ -54,6 +54,21 @@ class Settings(BaseSettings):
     llm_max_tokens: int = 384
     llm_ctx: int = 4096
 
+    translate: bool | None = Field(
+        default=None,
+        description="translate quotes whose language differs from the question's (checked; the "
+        "quote is shown at once, the translation follows within translate_timeout_s or not at all). "
+        "Unset: on when an LLM server is configured or the LLM answers, off for the embedded "
+        "extractive default (the local model would compete for the CPU with every answer)",
+    )
+    translate_timeout_s: float = Field(
+        default=4.0, description="how long an answer waits for its quotes' translations"
+    )
+    translate_min_similarity: float = Field(
+        default=0.0, description="minimum quote/translation cosine; 0 means the calibrated default"
+    )
+    translate_cache_size: int = 2048
+
     reranker_model: str | None = None
     search_k: int = 5
     candidates: int = 30
@@ -73,6 +88,13 @@ class Settings(BaseSettings):
     def embedding_path(self) -> str:
         """The model the embedder loads: the configured one, else the fetched EmbeddingGemma."""
         return self.embedding_model or str(self.models_dir / EMBEDDING_FOLDER)
+
+    @property
+    def translation_on(self) -> bool:
+        """Whether quotes are translated (``translate``, or its default when unset)."""
+        if self.translate is not None:
+            return self.translate
+        return bool(self.llm_base_url) or self.answerer == "llm"
 
     @property
     def llm_gguf_path(self) -> Path:

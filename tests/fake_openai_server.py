@@ -3,8 +3,10 @@
 Real HTTP, real client: only the model's words are scripted. Each request takes the next scripted
 reply (the last one repeats), answered as one JSON completion or, when the client asks for
 ``stream``, as server-sent ``chat.completion.chunk`` events ending with ``data: [DONE]``. A reply
-may wait first (to trigger the client's timeout) or fail with an HTTP status. Every request body
-is recorded so tests can check what the model was shown.
+may wait first (to trigger the client's timeout) or fail with an HTTP status. Replies can also be
+routed by content: ``route(text, reply)`` answers every request whose last message contains
+``text`` with ``reply`` (a translation of one given sentence, say), before the scripted queue is
+consulted. Every request body is recorded so tests can check what the model was shown.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ class FakeOpenAIServer:
 
     def __init__(self) -> None:
         self.replies: list[Reply] = []
+        self.routes: list[tuple[str, Reply]] = []
         self.requests: list[dict[str, Any]] = []
         self._lock = threading.Lock()
         self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
@@ -48,11 +51,21 @@ class FakeOpenAIServer:
         """Replace the queue of replies (strings are plain successful answers)."""
         with self._lock:
             self.replies = [r if isinstance(r, Reply) else Reply(r) for r in replies]
+            self.routes.clear()
             self.requests.clear()
+
+    def route(self, text: str, reply: Reply | str) -> None:
+        """Answer requests whose last message contains ``text`` with ``reply`` (until ``script``)."""
+        with self._lock:
+            self.routes.append((text, reply if isinstance(reply, Reply) else Reply(reply)))
 
     def _next(self, body: dict[str, Any]) -> Reply:
         with self._lock:
             self.requests.append(body)
+            last = str((body.get("messages") or [{}])[-1].get("content", ""))
+            for text, reply in self.routes:
+                if text in last:
+                    return reply
             if not self.replies:
                 return Reply("NOT_IN_ARTICLES")
             return self.replies.pop(0) if len(self.replies) > 1 else self.replies[0]

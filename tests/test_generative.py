@@ -2,8 +2,10 @@
 
 Each test builds a ChatService with ``answerer="llm"`` pointed at a local OpenAI-compatible server
 whose replies are scripted, asks through the service as a user would, and checks what the user
-would see: kept claims carry verbatim quotes, invented or mis-cited ones do not, failures fall back
-to extractive answers with a reason, and article text reaches the model only as delimited data.
+would see: the model is shown the extractive step's evidence sentences, kept claims carry verbatim
+quotes, invented or mis-cited ones do not (a country the evidence never names, a relation it does
+not state), failures fall back to extractive answers with a reason, and article text reaches the
+model only as delimited data.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from fake_openai_server import FakeOpenAIServer, Reply
 
 from chatbot.answering.conversation import standalone_query
 from chatbot.schemas import Answer, Message
+from chatbot.text.language import question_language
 
 MARCH = "Vers quelle ville les soldats de Khalifa Haftar font-ils route ?"
 MARCH_FACT = "ont commencé hier à faire route en direction de Tripoli"
@@ -33,7 +36,8 @@ def llm_service(index_dir, embedder, llm_server):
     from chatbot.service.chat import ChatService
 
     svc = ChatService(settings_for(index_dir, answerer="llm", llm_base_url=llm_server.base_url,
-                                   llm_model="fake", llm_api_key="x", llm_timeout_s=2), embedder=embedder)
+                                   llm_model="fake", llm_api_key="x", llm_timeout_s=2, translate=False),
+                      embedder=embedder)
     assert svc.add_paths([SEEDS]).counts()["added"] == 1
     return svc
 
@@ -45,12 +49,16 @@ def service(tmp_path_factory, embedder, llm_server):
 
 
 def passage_number(service, question: str, fact: str) -> int:
-    """The [n] the model sees for the passage holding ``fact`` (retrieval is deterministic)."""
-    passages = service.search(question)[: service.answerer.llm.max_passages]
-    for n, passage in enumerate(passages, start=1):
-        if fact in passage.text:
-            return n
-    pytest.fail(f"no prompt passage holds {fact!r}")
+    """The [n] the model sees for the evidence sentence holding ``fact`` (the extractive step's
+    citations, in order; retrieval and scoring are deterministic)."""
+    extractive = service.answerer.extractive
+    retrieval = service.retriever.search(question, service.settings.search_k,
+                                         extractive.companion_queries(question))
+    evidence = extractive.answer(question, question, retrieval, question_language(question))
+    for citation in evidence.citations:
+        if fact in citation.quote:
+            return citation.n
+    pytest.fail(f"no evidence sentence holds {fact!r}: {[c.quote for c in evidence.citations]}")
 
 
 def assert_verified(service, answer: Answer) -> None:
@@ -190,7 +198,7 @@ def test_injected_instruction_stays_inside_passage_delimiters(tmp_path, embedder
     assert all(INJECTION not in m["content"] for m in messages[:-1])
     prompt = messages[-1]["content"]
     blocks = re.findall(r"<passage [^>]*>\n(.*?)\n</passage>", prompt, re.S)
-    assert any(INJECTION in block for block in blocks)
+    assert blocks and INJECTION not in re.sub(r"<passage [^>]*>\n.*?\n</passage>", "", prompt, flags=re.S)
     assert 'date="2019-04-05"' in prompt  # relative dates in a passage are read against it
     assert prompt.count("</passage>") == prompt.count("<passage ") == len(blocks)
 
@@ -215,6 +223,38 @@ def test_condense_timeout_uses_the_rule_based_rewrite(service, llm_server):
     answer = service.ask("Et qui le soutient ?", history)
     assert answer.query == standalone_query("Et qui le soutient ?", history)
     assert answer.fallback == "llm_timeout"
+
+
+def test_model_sees_the_evidence_sentences_not_whole_passages(service, llm_server):
+    n = passage_number(service, MARCH, MARCH_FACT)
+    llm_server.script(f"Les soldats de Khalifa Haftar font route vers Tripoli [{n}].")
+    answer = service.ask(MARCH)
+    prompt = llm_server.requests[-1]["messages"][-1]["content"]
+    blocks = re.findall(r"<passage [^>]*>\n(.*?)\n</passage>", prompt, re.S)
+    article = service.index.article(answer.citations[0].doc_id)[1]
+    assert 1 <= len(blocks) <= 2 and all(block in article and len(block) < 400 for block in blocks)
+    assert MARCH_FACT in blocks[n - 1]
+
+
+@pytest.mark.parametrize("question, claim", [
+    ("Which countries support Haftar?", "The countries supporting Marshal Haftar are Sudan and Egypt [{n}]."),
+    ("Qui soutient Khalifa Haftar ?", "Les pays qui soutiennent le maréchal Haftar sont le Soudan, le Soudan-Egypte [{n}]."),
+])
+def test_a_country_the_evidence_never_names_is_not_shown(service, llm_server, question, claim):
+    n = passage_number(service, question, SUPPORT_FACT)
+    llm_server.script(claim.format(n=n))
+    answer = service.ask(question)
+    assert "Sudan" not in answer.answer and "Soudan" not in answer.answer
+    assert answer.fallback == "no_supported_claim" and any(SUPPORT_FACT in c.quote for c in answer.citations)
+
+
+def test_a_relation_the_evidence_does_not_state_is_not_shown(service, llm_server):
+    question = "Where are the soldiers of the ANL heading?"
+    n = passage_number(service, question, MARCH_FACT)
+    llm_server.script(f"The ANL controls Tripoli [{n}]. The soldiers of the ANL are heading towards Tripoli [{n}].")
+    answer = service.ask(question)
+    assert "controls" not in answer.answer and "heading towards Tripoli [1]" in answer.answer
+    assert_verified(service, answer)
 
 
 def test_missing_local_weights_name_the_fetch_command(tmp_path):

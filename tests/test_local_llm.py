@@ -3,7 +3,8 @@
 One service, loaded once for the module, holds the seed article and an article carrying an
 injected instruction. The checks are what a reader would notice: the answer is in the question's
 language, cites a passage whose quote is the article's own text, refuses what the articles do not
-say, and does not obey instructions found inside an article.
+say, does not obey instructions found inside an article, and renders a French quote in English for an
+English question (a checked translation beside the quote).
 """
 
 from __future__ import annotations
@@ -29,7 +30,8 @@ def local_service(tmp_path_factory, embedder):
 
     folder = tmp_path_factory.mktemp("local-llm")
     # generous deadline: on a busy 2-core machine prompt reading alone can take a minute
-    service = ChatService(settings_for(folder / "index", answerer="llm", llm_timeout_s=600), embedder=embedder)
+    service = ChatService(settings_for(folder / "index", answerer="llm", llm_timeout_s=600, translate_timeout_s=600),
+                          embedder=embedder)
     service.add_paths([SEEDS])
     service.add_mapping({
         "title": "Le port de Benghazi rouvre", "date": "2019-04-05", "lang": "fr",
@@ -64,13 +66,17 @@ def test_french_question_answered_in_french_with_a_citation(local_service):
     assert_quotes_verbatim(local_service, answer)
 
 
-def test_english_question_answered_in_english(local_service):
-    answer, raw = ask(local_service, "Which countries support Khalifa Haftar?")
+def test_english_question_answered_in_english_with_the_quote_translated(local_service):
+    answer, raw = ask(local_service, "Which countries support Haftar?")
     assert answer.answerer == "llm" and not answer.refused, raw
     assert question_language(prose(answer.answer)) == "en"
     assert re.search(r"Egypt|Saudi|Emirat", answer.answer)
-    assert any("égyptien" in c.quote for c in answer.citations)
+    cited = [c for c in answer.citations if "égyptien" in c.quote]
+    assert cited, answer.citations
     assert_quotes_verbatim(local_service, answer)
+    translation = cited[0].translation  # the French quote rendered in English, checked
+    assert translation is not None and translation.lang == "en", answer.citations
+    assert re.search(r"Egypt", translation.text) and re.search(r"Saudi", translation.text)
 
 
 def test_unanswerable_question_is_refused(local_service):

@@ -1,16 +1,20 @@
-"""Answers written by a language model, kept only where the cited passages really support them.
+"""Answers phrased by a language model from evidence the extractive step already checked.
 
-The model sees the top passages numbered ``[1]..[k]`` (title and date each) between ``<passage>``
-tags, rules, and a worked example: answer only from the passages, cite ``[n]`` after each sentence,
-answer in the question's language, write ``NOT_IN_ARTICLES`` when the passages lack the answer, and
-treat passage text as data (an article saying "ignore previous instructions" is not obeyed).
+The extractive answerer picks the evidence: the sentences that answer the question (or it refuses,
+and the refusal stands). The model then sees only those sentences, numbered ``[1]..[k]`` with title
+and date, between ``<passage>`` tags, with rules and worked examples: phrase a one-to-three sentence
+answer in the question's language, cite ``[n]`` after each sentence, add no name, number or fact,
+and treat the evidence as data (an article saying "ignore previous instructions" is not obeyed).
+Choosing evidence is what a 1.5B model did worst (it picked neighbouring facts); phrasing short
+evidence is what it does well, and a short prompt is read in about a second.
 
-Nothing the model writes is trusted as is. Each sentence is checked against the passages
-(``support.py``): its quote becomes the best-supporting sentence(s) of the passage, a verbatim slice
-of the article with its offsets; a sentence cited to the wrong passage is re-attributed to the one
-that supports it; markers to passages that were never given are removed; unsupported sentences are
-dropped. The service's citation verifier then runs on top. If the model fails, times out, or keeps
-no supported sentence, the extractive answer is given instead, with ``fallback`` saying why.
+Nothing the model writes is trusted as is. Each sentence is checked against the evidence
+(``support.py``): numbers and names must be in the cited sentence (or the question), content words
+or meaning must match, and the words saying what happened must sit in the same clause as the names
+they relate; a sentence cited to the wrong number is re-attributed; markers to evidence never given
+are removed; unsupported sentences are dropped. The service's citation verifier then runs on top. If
+the model fails, times out, declines or keeps no supported sentence, the extractive answer is given,
+with ``fallback`` saying why.
 
 Streaming: ``answer(..., on_event=...)`` emits the raw model text as ``("delta", piece)`` events as
 it is generated (the ``NOT_IN_ARTICLES`` marker is held back). Since claims can only be verified once
@@ -22,8 +26,6 @@ from __future__ import annotations
 import logging
 import re
 import time
-from functools import lru_cache
-from pathlib import Path
 
 from chatbot.answering.base import BaseAnswerer, Emit
 from chatbot.answering.citations import MARKER
@@ -31,6 +33,7 @@ from chatbot.answering.conversation import standalone_query
 from chatbot.answering.extractive import ExtractiveAnswerer
 from chatbot.answering.instructions import without_instructions
 from chatbot.answering.llm import LLM, ChatMessages, LLMError, LLMTimeout, make_llm
+from chatbot.answering.prompting import render
 from chatbot.answering.support import SupportChecker, content_size
 from chatbot.retrieval.retriever import Retrieval
 from chatbot.schemas import Answer, Citation, Message, Passage
@@ -40,13 +43,10 @@ from chatbot.text.language import question_language
 __all__ = ["GenerativeAnswerer", "make_llm", "build_answer_messages", "SENTINEL"]
 log = logging.getLogger(__name__)
 
-PROMPTS = Path(__file__).parent / "prompts"
 SENTINEL = "NOT_IN_ARTICLES"
 LOCAL_MAX_TOKENS = 200  # answers are 1-3 sentences; generation is ~27 tokens/s on 2 cores
 HISTORY_TURNS = 4
 MIN_CLAIM_WORDS = 2  # one word ("PWNED", "Tripoli") is found in a passage without being supported
-_SECTION = re.compile(r"^=== (system|user|assistant) ===$", re.M)
-_FIELD = re.compile(r"\{(passages|question|history)\}")
 _SENTENCE_END = re.compile(r"(?<=[.!?…])\s+|\n+")
 _MARKS_AFTER_STOP = re.compile(r"([.!?…])((?:\s?\[\d{1,3}\])+)")
 _LEADING_MARKERS = re.compile(r"^((?:\[\d{1,3}\]\s*)+)(.*)$", re.S)
@@ -56,20 +56,6 @@ REFUSAL = re.compile(
     r"ne (?:contiennent|contient|mentionnent|mentionne|précisent|précise|indiquent|indique|disent|dit) pas|"
     r"I (?:don't|do not) know|do(?:es)? not (?:contain|mention|say|specify|provide)|no information|"
     r"not mentioned", re.I)
-
-
-@lru_cache(maxsize=16)
-def load_prompt(name: str) -> tuple[tuple[str, str], ...]:
-    """(role, text) sections of a prompt file; lines before the first section are comments."""
-    raw = (PROMPTS / f"{name}.txt").read_text("utf-8")
-    parts = _SECTION.split(raw)
-    return tuple((parts[i], parts[i + 1].strip("\n")) for i in range(1, len(parts) - 1, 2))
-
-
-def render(name: str, **values: str) -> ChatMessages:
-    """The prompt's messages with ``{field}`` placeholders filled (one pass: values stay literal)."""
-    return [{"role": role, "content": _FIELD.sub(lambda m: values.get(m.group(1), m.group(0)), text)}
-            for role, text in load_prompt(name)]
 
 
 def _data(text: str) -> str:
@@ -85,6 +71,19 @@ def format_passages(passages: list[Passage], lang: str) -> str:
         # sentences addressed to a model are left out: an article's planted order is not evidence
         blocks.append(f"{head}\n{_data(without_instructions(p.text).strip())}\n</passage>")
     return "\n".join(blocks)
+
+
+def evidence_passages(citations: list[Citation], passages: list[Passage]) -> list[Passage]:
+    """The extractive answer's quotes as one-sentence passages (article offsets, their passage's
+    title, date and language), numbered in the prompt in citation order."""
+    out = []
+    for c in citations:
+        owner = next((p for p in passages if p.chunk_id == c.chunk_id), None) or \
+            next((p for p in passages if p.doc_id == c.doc_id), None)
+        out.append(Passage(doc_id=c.doc_id, title=c.title, source=c.source, date=c.date,
+                           lang=owner.lang if owner else "und", chunk_id=c.chunk_id or c.doc_id,
+                           start=c.start, end=c.end, text=c.quote, score=owner.score if owner else 0.0))
+    return out
 
 
 def build_answer_messages(question: str, passages: list[Passage], lang: str) -> ChatMessages:
@@ -153,30 +152,31 @@ class GenerativeAnswerer(BaseAnswerer):
     # ---- answering ------------------------------------------------------------------------------
     def answer(self, question: str, query: str, retrieval: Retrieval, lang: str,
                on_event: Emit | None = None) -> Answer:
-        if not retrieval.passages:
-            return self.extractive.answer(question, query, retrieval, lang)
-        passages = retrieval.passages[: getattr(self.llm, "max_passages", 4)]
+        """The extractive step chooses the evidence (or refuses); the model only phrases it."""
+        quoted = self.extractive.answer(question, query, retrieval, lang)
+        if quoted.refused or not quoted.citations:
+            return quoted.model_copy(update={"answerer": self.name})
+        evidence = evidence_passages(quoted.citations, retrieval.passages)
         asked = query if query.strip() and query.strip() != question.strip() else question
-        messages = build_answer_messages(asked, passages, lang)
+        messages = build_answer_messages(asked, evidence, lang)
         started = time.perf_counter()
         try:
             text = self._generate(messages, on_event)
         except LLMTimeout as exc:
             log.warning("LLM answer timed out: %s", exc)
-            return self._fallback("llm_timeout", question, query, retrieval, lang)
+            return quoted.model_copy(update={"fallback": "llm_timeout"})
         except LLMError as exc:
             log.warning("LLM answer failed: %s", exc)
-            return self._fallback("llm_error", question, query, retrieval, lang)
+            return quoted.model_copy(update={"fallback": "llm_error"})
         log.info("LLM answered in %.1f s: %r", time.perf_counter() - started, text[:200])
         if text.strip().startswith(SENTINEL):
-            return self._refusal(query, retrieval, lang)
-        body, citations = self.ground(text.replace(SENTINEL, ""), passages, lang)
+            # the extractive step found evidence the model did not use: its quotes are the answer
+            return quoted.model_copy(update={"fallback": "llm_declined"})
+        body, citations = self.ground(text.replace(SENTINEL, ""), evidence, lang, question)
         if not citations:
-            if REFUSAL.search(text):
-                return self._refusal(query, retrieval, lang)
-            return self._fallback("no_supported_claim", question, query, retrieval, lang)
+            return quoted.model_copy(update={"fallback": "no_supported_claim"})
         return Answer(answer=body, citations=citations, refused=False, query=query,
-                      passages=retrieval.passages, answerer=self.name)
+                      passages=retrieval.passages, answerer=self.name, evidence_score=quoted.evidence_score)
 
     def _generate(self, messages: ChatMessages, on_event: Emit | None) -> str:
         options = {"max_tokens": self.max_tokens, "temperature": 0.0, "timeout": self.settings.llm_timeout_s}
@@ -197,12 +197,15 @@ class GenerativeAnswerer(BaseAnswerer):
         return self.extractive.refusal(query, retrieval, lang).model_copy(update={"answerer": self.name})
 
     # ---- verification ---------------------------------------------------------------------------
-    def ground(self, text: str, passages: list[Passage], lang: str) -> tuple[str, list[Citation]]:
-        """(answer text keeping only supported sentences, their citations with verbatim quotes)."""
+    def ground(self, text: str, passages: list[Passage], lang: str,
+               question: str = "") -> tuple[str, list[Citation]]:
+        """(answer text keeping only supported sentences, their citations with verbatim quotes).
+
+        Names the question gives count as known (the evidence may say "the marshal" for Haftar)."""
         sentences = _split_sentences(text)
         factual = [i for i, (body, _) in enumerate(sentences) if content_size(body, lang) >= MIN_CLAIM_WORDS]
-        checked = dict(zip(factual, self.checker.check([sentences[i][0] for i in factual], passages, lang),
-                           strict=True))
+        checked = dict(zip(factual, self.checker.check([sentences[i][0] for i in factual], passages, lang,
+                                                       context=question), strict=True))
         numbering: dict[tuple[str, int, int], int] = {}
         citations: list[Citation] = []
         parts: list[str] = []

@@ -8,7 +8,14 @@ sentences) of the passages it could come from, on three signals:
 * shared content words: Snowball stems, accents folded, matched on a common prefix so that
   "égyptien" supports "Égypte" and "conference" supports "conférence";
 * meaning: cosine of the embedding model's vectors, the only signal that crosses languages (an
-  English claim about a French article shares few words with it).
+  English claim about a French article shares few words with it);
+* names: every name of the claim must be in the quote, its passage's title or the question
+  (``facts.missing_names``, across French and English): "le Soudan" is not supported by "soutien
+  saoudien", however close the two are in meaning;
+* relation: when the quote holds the claim's names, the claim's other content words must sit in
+  the clauses around those names. "The ANL controls Tripoli" is not supported by "the ANL ... heads
+  for Tripoli, from the east of the country, already under their control": every word is there,
+  but the control is said of the east.
 
 A claim in the passage's language must share most of its content words; across languages the
 embedding must be close. The thresholds were set on paraphrased and invented claims about the seed
@@ -22,6 +29,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from chatbot.answering.facts import missing_names, same_name
+from chatbot.answering.facts import names as name_words
 from chatbot.encoder.base import Embedder
 from chatbot.encoder.vector_cache import VectorCache
 from chatbot.schemas import Passage
@@ -38,6 +47,8 @@ CROSS_LANG_OVERLAP_MIN_MEANING = 0.35
 PREFIX = 5
 PAIR_PENALTY = 0.08  # a two-sentence quote must be clearly better than one sentence
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
+_CLAUSE = re.compile(r"[,;:()«»\"“”]|\s[–—-]\s")
+_WORDS = re.compile(r"\w+")
 
 
 @dataclass
@@ -51,6 +62,8 @@ class Support:
     similarity: float
     numbers_ok: bool
     supported: bool
+    names_ok: bool = True
+    relation_ok: bool = True
 
     @property
     def quote(self) -> str:
@@ -94,8 +107,10 @@ class SupportChecker:
             return {}
         return dict(zip(texts, self._cache.vectors(texts, texts, self.embedder.embed_documents), strict=True))
 
-    def check(self, claims: list[str], passages: list[Passage], lang: str) -> list[list[Support]]:
-        """For each claim, the best quote of each passage (same order as ``passages``)."""
+    def check(self, claims: list[str], passages: list[Passage], lang: str,
+              context: str = "") -> list[list[Support]]:
+        """For each claim, the best quote of each passage (same order as ``passages``); names found
+        in ``context`` (the question) count as known."""
         spans = {p.chunk_id: [(s, e) for s, e in sentence_spans(p.text) if e - s >= 8] or [(0, len(p.text))]
                  for p in passages}
         sentences = [p.text[s:e] for p in passages for s, e in spans[p.chunk_id]]
@@ -114,9 +129,14 @@ class SupportChecker:
                     ov = overlap(claim_stems, stems(quote, passage.lang) | stems(quote, lang))
                     sim = float(vec @ vectors[claim]) if vec is not None and claim in vectors else 0.0
                     ok = numbers_ok and self._judge(ov, sim, same_lang=_lang(passage.lang) == _lang(lang))
+                    names_ok = relation = True
+                    if ok:
+                        names_ok = not missing_names(claim, f"{quote} {passage.title} {context}")
+                        relation = names_ok and related(claim, quote, lang, passage.lang)
+                        ok = names_ok and relation
                     key = (ok, sim + 0.3 * ov - (PAIR_PENALTY if pair else 0.0))
                     if best is None or key > best[0]:
-                        best = (key, Support(passage, start, end, ov, sim, numbers_ok, ok))
+                        best = (key, Support(passage, start, end, ov, sim, numbers_ok, ok, names_ok, relation))
                 assert best is not None
                 per_passage.append(best[1])
             results.append(per_passage)
@@ -145,6 +165,29 @@ class SupportChecker:
                     pair = summed / (np.linalg.norm(summed) or 1.0)
                 out.append((s, spans[i + 1][1], pair, True))
         return out
+
+
+def related(claim: str, quote: str, lang: str, quote_lang: str) -> bool:
+    """Whether the claim's content words sit next to its names in the quote (see module doc).
+
+    The quote is cut into clauses (commas, brackets, quotation marks, dashes). Among the claim's
+    non-name content words found in the quote, at least half must be in a clause holding one of the
+    claim's names, or the clause just before or after it. Claims whose names or other words the
+    quote does not hold are left to the other checks."""
+    clauses = [c for c in _CLAUSE.split(quote) if _WORDS.search(c)]
+    claim_names = name_words(claim)
+    at_name = {i for i, c in enumerate(clauses) for w in _WORDS.findall(c)
+               if any(same_name(n, w) for n in claim_names)}
+    if not at_name:
+        return True
+    predicate = stems(claim, lang) - stems(" ".join(claim_names), lang)
+    clause_stems = [stems(c, quote_lang) | stems(c, lang) for c in clauses]
+    found = [[i for i, cs in enumerate(clause_stems) if overlap({s}, cs) > 0] for s in predicate]
+    found = [where for where in found if where]
+    if not found:
+        return True
+    near = sum(1 for where in found if any(abs(i - j) <= 1 for i in where for j in at_name))
+    return near >= max(1.0, len(found) / 2)
 
 
 def content_size(text: str, lang: str) -> int:

@@ -132,7 +132,7 @@ def health(service: ChatService = Depends(get_service)) -> dict[str, Any]:
 @router.post("/ask", response_model=Answer, dependencies=[Depends(json_body)],
              responses={200: {"content": {"text/event-stream": {}},
                               "description": "Answer, or with stream=true server-sent events: "
-                                             "passages, delta..., answer, done"}})
+                                             "passages, delta..., translation..., answer, done"}})
 async def ask(body: AskRequest, service: ChatService = Depends(require_ready)) -> Any:
     """Answer a question from the articles, with verified citations."""
     check_question(service, body.question, "question")
@@ -148,6 +148,8 @@ async def ask(body: AskRequest, service: ChatService = Depends(require_ready)) -
                     yield sse("passages", [p.model_dump() for p in data])
                 elif kind == "delta":
                     yield sse("delta", data)
+                elif kind == "translation":
+                    yield sse("translation", data)
                 elif kind == "answer":
                     yield sse("answer", data.model_dump())
         except Exception:  # noqa: BLE001 - headers are sent: the error becomes an event

@@ -18,7 +18,7 @@ from chatbot.answering.citations import verify_citations, verify_short_answer
 from chatbot.answering.extractive import PHRASES
 from chatbot.answering.provenance import annotate, no_match
 from chatbot.answering.timeline import Timeline, build_timeline
-from chatbot.components import make_answerer, make_embedder, make_reranker
+from chatbot.components import make_answerer, make_embedder, make_reranker, make_translator
 from chatbot.encoder.base import Embedder
 from chatbot.ingest.loaders import LoadError, article_from_mapping, load_bytes
 from chatbot.retrieval.filters import Filters
@@ -74,6 +74,10 @@ class ChatService:
     def answerer(self) -> Answerer:
         return make_answerer(self.settings, self.embedder)
 
+    @lazy
+    def translator(self) -> Any | None:
+        return make_translator(self.settings, self.embedder)
+
     # ---- reading -----------------------------------------------------------------------------
     def search(self, query: str, k: int | None = None, filters: Filters | None = None) -> list[Passage]:
         return self.search_scoped(query, k, filters).passages
@@ -113,6 +117,11 @@ class ChatService:
             "retrieve": round((t2 - t1) * 1000, 2), "answer": round((t3 - t2) * 1000, 2),
             "total": round((time.perf_counter() - t0) * 1000, 2),
         }
+        if self.translator is not None and not answer.refused:
+            # the answer is final: shells show it now; translations of its quotes follow
+            if on_event:
+                on_event("draft", answer)
+            answer = self.translator.attach(answer, lang, on_event)
         return answer
 
     def timeline(self, query: str, filters: Filters | None = None) -> Timeline:

@@ -69,6 +69,14 @@ async def stream_answer(service: Asker, question: str, history: list[Message],
                         await asyncio.sleep(pace_s)
             yield "answer", data
             return
+        if kind == "draft":  # the finished answer, before its quotes' translations
+            if not streamed:
+                for piece in text_pieces(data.answer):
+                    yield "delta", piece
+                    if pace_s:
+                        await asyncio.sleep(pace_s)
+                streamed = True
+            continue
         if kind == "delta":
             streamed = True
         yield kind, data

@@ -31,6 +31,7 @@ LABELS: dict[str, dict[str, str]] = {
         "no_source": "source inconnue",
         "empty": "Veuillez saisir une question.",
         "too_long": "Question trop longue ({n} caractères, maximum {limit}) : raccourcissez-la.",
+        "translation": "Traduction automatique",
     },
     "en": {
         "refusal": "Not in the articles",
@@ -45,6 +46,7 @@ LABELS: dict[str, dict[str, str]] = {
         "no_source": "source unknown",
         "empty": "Please type a question.",
         "too_long": "Question too long ({n} characters, the limit is {limit}): please shorten it.",
+        "translation": "Machine translation",
     },
 }
 
@@ -117,14 +119,24 @@ def render_answer(answer: Answer, turn: int, lang: str) -> str:
             f'{esc(labels["refusal"])}</span><br>{text_to_html(answer.answer)}</div>'
         )
     valid = {c.n for c in answer.citations}
+    lines = "".join(translation_line(c, lang) for c in answer.citations)
     if answer.kind == "overview":
-        return f'<div class="cb-answer cb-overview">{overview_html(answer.answer, turn, valid)}</div>'
+        return f'<div class="cb-answer cb-overview">{overview_html(answer.answer, turn, valid)}{lines}</div>'
     if answer.short_answer is not None and answer.answer.startswith(answer.short_answer.text):
         short = answer.short_answer
         rest = answer.answer[len(short.text):]
         return (f'<div class="cb-answer"><strong class="cb-short">{esc(short.text)}</strong>'
-                f'{link_markers(text_to_html(rest), turn, valid)}</div>')
-    return f'<div class="cb-answer">{link_markers(text_to_html(answer.answer), turn, valid)}</div>'
+                f'{link_markers(text_to_html(rest), turn, valid)}{lines}</div>')
+    return f'<div class="cb-answer">{link_markers(text_to_html(answer.answer), turn, valid)}{lines}</div>'
+
+
+def translation_line(citation: Citation, lang: str) -> str:
+    """A quote's checked translation, as a labelled italic line (empty when there is none)."""
+    if citation.translation is None:
+        return ""
+    label = f'{LABELS.get(lang, LABELS["en"])["translation"]} [{citation.n}]'
+    return (f'<div class="cb-translation" lang="{esc(citation.translation.lang)}"><em>'
+            f'<span class="cb-translation-label">{esc(label)}:</span> {esc(citation.translation.text)}</em></div>')
 
 
 def overview_html(text: str, turn: int, valid: set[int]) -> str:
@@ -202,7 +214,8 @@ def render_sources(answer: Answer, turn: int, question: str, lang: str,
         parts.append(
             f'<article class="cb-card" id="{card_id(turn, c.n)}"><div class="cb-title">'
             f'<span class="cb-n">[{c.n}]</span> {esc(c.title)}</div>{meta_line(c.date, c.source, lang)}'
-            f'<div class="cb-passage">{citation_excerpt(c, answer.passages, article_text, span)}</div></article>'
+            f'<div class="cb-passage">{citation_excerpt(c, answer.passages, article_text, span)}</div>'
+            f'{translation_line(c, lang)}</article>'
         )
     parts.append("</section>")
     return "".join(parts)
