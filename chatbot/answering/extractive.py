@@ -12,12 +12,14 @@ from __future__ import annotations
 import re
 import tomllib
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
 
 from chatbot.answering.question import analyse, unknown_names
+from chatbot.answering.referents import ArticleText, referent_span
+from chatbot.answering.specificity import candidate, constraints_of, holds
 from chatbot.encoder.embedder import Embedder
 from chatbot.encoder.pieces import PieceVectors, clause_windows
 from chatbot.retrieval.retriever import Retrieval
@@ -55,8 +57,10 @@ class ScoredSentence:
 class ExtractiveAnswerer:
     name = "extractive"
 
-    def __init__(self, embedder: Embedder, threshold: float | None = None) -> None:
+    def __init__(self, embedder: Embedder, threshold: float | None = None,
+                 article_text: ArticleText | None = None) -> None:
         self.embedder = embedder
+        self.article_text = article_text  # doc_id -> stored text: whole-article context for quotes
         self.threshold = threshold if threshold is not None else DEFAULT_THRESHOLD
         self._cache: OrderedDict[tuple[str, int, int], np.ndarray] = OrderedDict()
 
@@ -135,7 +139,7 @@ class ExtractiveAnswerer:
             overlap = len(wanted & stems) / len(wanted) if wanted else 0.0
             score = float(sim) + LEXICAL_WEIGHT * overlap + rank_bonus
             scored.append(ScoredSentence(passage, s, e, text, float(sim), overlap, score,
-                                         needs.accepts(text)))
+                                         needs.accepts(text, same_lang=passage.lang in (qlang, "und"))))
         return sorted(scored, key=lambda x: x.score, reverse=True)
 
     def _predicate_vector(self, question: str, query: str, retrieval: Retrieval) -> np.ndarray:
@@ -177,9 +181,13 @@ class ExtractiveAnswerer:
             return Answer(answer=phrases["empty_index"], refused=True, query=query, answerer=self.name)
         scored = self.score_sentences(question, query, retrieval)
         best = scored[0].score if scored else None
-        ranked = [s for s in scored if s.fits]
+        needs = analyse(question)
+        spec = constraints_of(question, question_language(question), bool(needs.count_of or needs.number))
+        article = self.article_text or (lambda doc_id: None)
+        ranked = [s for s in scored if s.fits and (not spec or holds(spec, candidate(
+            s.passage, s.start, s.end, s.text, article(s.passage.doc_id))))]
         context = " ".join(f"{p.title} {p.text}" for p in retrieval.passages)
-        if not ranked or ranked[0].score < self.threshold or unknown_names(analyse(question).names, context):
+        if not ranked or ranked[0].score < self.threshold or unknown_names(needs.names, context):
             refused = self.refusal(query, retrieval, lang)
             refused.evidence_score = round(best, 4) if best is not None else None
             return refused
@@ -188,6 +196,12 @@ class ExtractiveAnswerer:
             if len(chosen) >= MAX_QUOTES or cand.score < ranked[0].score - MARGIN:
                 break
             chosen.append(cand)  # sentences are unique per (doc_id, start): see score_sentences
+        quoted = {(c.passage.doc_id, c.start) for c in chosen}
+        for c in list(chosen):  # a sentence whose subject is "he" brings the one naming him first
+            found = referent_span(c.passage, c.start, c.end, c.text, self.article_text)
+            if found and (c.passage.doc_id, found[0]) not in quoted:
+                quoted.add((c.passage.doc_id, found[0]))
+                chosen.insert(chosen.index(c), replace(c, start=found[0], end=found[1], text=found[2]))
         answer = self.compose(chosen, query, retrieval, lang)
         answer.evidence_score = round(ranked[0].score, 4)
         return answer

@@ -66,7 +66,9 @@ class QuestionNeeds:
     names: list[str] = field(default_factory=list)
     predicates: list[Predicate] = field(default_factory=list)
 
-    def accepts(self, sentence: str) -> bool:
+    def accepts(self, sentence: str, same_lang: bool = True) -> bool:
+        """Whether ``sentence`` meets the constraints; across languages the counted noun cannot be
+        matched by its spelling ("barils"/"barrels"), so any number stands for it."""
         if self.city and not _other_proper_name(sentence, self.names):
             return False
         if self.predicates:
@@ -80,7 +82,7 @@ class QuestionNeeds:
             return False
         if self.day and not _DAY_A.search(sentence):
             return False
-        if self.count_of and not _counts(sentence, self.count_of):
+        if self.count_of and not (_counts(sentence, self.count_of) if same_lang else _NUMBER_A.search(sentence)):
             return False
         if self.number and not _NUMBER_A.search(sentence):
             return False

@@ -59,7 +59,15 @@ class ChatService:
 
     @cached_property
     def answerer(self) -> Any:
-        return make_answerer(self.settings, self.embedder)
+        answerer = make_answerer(self.settings, self.embedder)
+        # whole articles give a quote its context: the year it speaks of, who "he" is
+        getattr(answerer, "extractive", answerer).article_text = self.article_text
+        return answerer
+
+    def article_text(self, doc_id: str) -> str | None:
+        """The stored text of one article, None when it is not in the index."""
+        found = self.index.article(doc_id)
+        return found[1] if found else None
 
     # ---- reading -----------------------------------------------------------------------------
     def search(self, query: str, k: int | None = None) -> list[Passage]:
@@ -95,11 +103,7 @@ class ChatService:
 
     def verified(self, answer: Answer, lang: str = "en") -> Answer:
         """The answer after the citation check; an answer left with no valid citation is refused."""
-        def lookup(doc_id: str) -> str | None:
-            found = self.index.article(doc_id)
-            return found[1] if found else None
-
-        text, citations = verify_citations(answer.answer, answer.citations, lookup)
+        text, citations = verify_citations(answer.answer, answer.citations, self.article_text)
         if not answer.refused and answer.citations and not citations:
             log.warning("answer dropped: none of its citations held")
             text, answer.refused = PHRASES.get(lang, PHRASES["en"])["refusal"], True
