@@ -70,6 +70,8 @@ _ACTOR_PATTERNS = (
 # "..., when/while/during X" and "..., lors de/pendant X": the event the question is about
 _EVENT_CLAUSE = re.compile(r"\b(?:when|while|during|in the course of|lorsque|quand|lors d[eu'’]|lors des|pendant|"
                            r"durant|au cours d[eu'’])\s*(.+?)\s*\??$", re.I)
+_TOPIC = re.compile(r"\b(?:about|on|regarding|concerning|sur|à propos d[eu'’]|au sujet d[eu'’]|concernant)\s+"
+                    r"(.+?)\s*\??$", re.I)
 EVENT_PREFIX = 5  # stems compared on their first letters, as in ``support.overlap``
 EVENT_COVERAGE = 0.5
 _ACTOR_SKIP = {"the", "le", "la", "les", "l", "de", "du", "des", "d", "of", "al", "el"}
@@ -84,6 +86,7 @@ class Constraints:
     figure: bool = False  # a "how many" / "combien": a count is asked for
     question_lang: str = "en"
     event: set[str] = field(default_factory=set)  # content stems of the event the question names
+    event_names: list[str] = field(default_factory=list)  # its proper names, checked in any language
 
     def __bool__(self) -> bool:
         return bool(self.years or self.actor or self.figure or self.event)
@@ -95,8 +98,13 @@ def constraints_of(question: str, question_lang: str, figure: bool) -> Constrain
     found.years = {int(y) for y in _YEAR.findall(question)}
     found.actor = _actor(question)
     clause = _EVENT_CLAUSE.search(question, 12)
-    if clause and not re.search(r"\b(since|depuis)\s*$", question[:clause.start()], re.I):
+    if clause and re.search(r"\b(since|depuis)\s*$", question[:clause.start()], re.I):
+        clause = None
+    if found.actor and not clause:
+        clause = _TOPIC.search(question)  # what the statement is about: "say about the oil ports"
+    if clause:
         found.event = {t[:EVENT_PREFIX] for t in tokenize(clause.group(1), question_lang) if not t.isdigit()}
+        found.event_names = [m.group(0) for m in NAME.finditer(clause.group(1))]
     return found
 
 
@@ -131,7 +139,8 @@ def _sentence_years(text: str, date_year: int | None) -> set[int] | None:
 
 
 def _date_year(passage: Passage) -> int | None:
-    found = _YEAR.search(passage.date or "")
+    found = re.search(r"\b(1[89]\d\d|20\d\d)\b", passage.date or "")  # "2017/3/14", "2018-03-20"
+
     return int(found.group(1)) if found else None
 
 
@@ -193,6 +202,10 @@ def holds(constraints: Constraints, cand: Candidate) -> bool:
     cross = (cand.passage.lang or "und")[:2] not in (constraints.question_lang[:2], "un")
     if constraints.event and not cross and not _holds_event(constraints, cand):
         return False
+    if constraints.event_names:
+        around = [cand.passage.title, *cand.before, cand.text, cand.after]
+        if not all(any(mentions(name, t) for t in around) for name in constraints.event_names):
+            return False
     return not (constraints.figure and cross and not _has_figure(cand.text))
 
 
