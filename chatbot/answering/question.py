@@ -121,11 +121,24 @@ def analyse(question: str) -> QuestionNeeds:
         needs.count_of = count.group(1)
     elif _NUMBER_Q.search(question) and not needs.age:
         needs.number = True
-    needs.time = bool(_TIME_Q.search(question)) and not needs.day
+    needs.time = _asks_time(question) and not needs.day
     needs.names = names_in(question)
     needs.predicates = predicates_in(question)
     needs.city = bool(_CITY_Q.search(question))
     return needs
+
+
+_ASKING = re.compile(r"\b(how|what|which|who|whom|where|why|combien|quel\w*|qui|que|qu|ou|pourquoi|comment)\b")
+
+
+def _asks_time(question: str) -> bool:
+    """A time is asked for; "when"/"quand" after another question word opens a clause instead
+    ("How many were killed when the siege ended?" asks for a count)."""
+    for match in _TIME_Q.finditer(question):
+        if fold(match.group(1)) in ("when", "quand") and _ASKING.search(fold(question[:match.start()])):
+            continue
+        return True
+    return False
 
 
 def names_in(question: str) -> list[str]:
