@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import re
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -21,7 +21,9 @@ from chatbot.answering.base import BaseAnswerer, Emit
 from chatbot.answering.instructions import is_instruction
 from chatbot.answering.overview import Request, choose, overview_request
 from chatbot.answering.question import analyse, names_in, unknown_names
+from chatbot.answering.referents import ArticleText, referent_span
 from chatbot.answering.short_answer import short_answer
+from chatbot.answering.specificity import candidate, constraints_of, holds
 from chatbot.encoder.base import Embedder
 from chatbot.encoder.pieces import PieceVectors, clause_windows
 from chatbot.encoder.vector_cache import VectorCache
@@ -66,8 +68,10 @@ class ScoredSentence:
 class ExtractiveAnswerer(BaseAnswerer):
     name = "extractive"
 
-    def __init__(self, embedder: Embedder, threshold: float | None = None) -> None:
+    def __init__(self, embedder: Embedder, threshold: float | None = None,
+                 article_text: ArticleText | None = None) -> None:
         self.embedder = embedder
+        self.article_text = article_text  # doc_id -> stored text: whole-article context for quotes
         self.threshold = threshold if threshold is not None else DEFAULT_THRESHOLD
         self._cache: VectorCache[tuple[str, int, int]] = VectorCache(maxsize=SENTENCE_CACHE)
 
@@ -140,7 +144,7 @@ class ExtractiveAnswerer(BaseAnswerer):
             overlap = len(wanted & stems) / len(wanted) if wanted else 0.0
             score = float(sim) + LEXICAL_WEIGHT * overlap + rank_bonus
             scored.append(ScoredSentence(passage, s, e, text, float(sim), overlap, score,
-                                         needs.accepts(text)))
+                                         needs.accepts(text, same_lang=passage.lang in (qlang, "und"))))
         return sorted(scored, key=lambda x: x.score, reverse=True)
 
     def _predicate_vector(self, question: str, query: str, retrieval: Retrieval) -> np.ndarray:
@@ -187,9 +191,13 @@ class ExtractiveAnswerer(BaseAnswerer):
             return self.overview(request, query, retrieval, lang)
         scored = self.score_sentences(question, query, retrieval)
         best = scored[0].score if scored else None
-        ranked = [s for s in scored if s.fits]
+        needs = analyse(question)
+        spec = constraints_of(question, question_language(question), bool(needs.count_of or needs.number))
+        article = self.article_text or (lambda doc_id: None)
+        ranked = [s for s in scored if s.fits and (not spec or holds(spec, candidate(
+            s.passage, s.start, s.end, s.text, article(s.passage.doc_id))))]
         context = " ".join(f"{p.title} {p.text}" for p in retrieval.passages)
-        if not ranked or ranked[0].score < self.threshold or unknown_names(analyse(question).names, context):
+        if not ranked or ranked[0].score < self.threshold or unknown_names(needs.names, context):
             refused = self.refusal(query, retrieval, lang)
             refused.evidence_score = round(best, 4) if best is not None else None
             return refused
@@ -198,6 +206,12 @@ class ExtractiveAnswerer(BaseAnswerer):
             if len(chosen) >= MAX_QUOTES or cand.score < ranked[0].score - MARGIN:
                 break
             chosen.append(cand)  # sentences are unique per (doc_id, start): see score_sentences
+        quoted = {(c.passage.doc_id, c.start) for c in chosen}
+        for c in list(chosen):  # a sentence whose subject is "he" brings the one naming him first
+            found = referent_span(c.passage, c.start, c.end, c.text, self.article_text)
+            if found and (c.passage.doc_id, found[0]) not in quoted:
+                quoted.add((c.passage.doc_id, found[0]))
+                chosen.insert(chosen.index(c), replace(c, start=found[0], end=found[1], text=found[2]))
         answer = self.compose(chosen, query, retrieval, lang, question)
         answer.evidence_score = round(ranked[0].score, 4)
         return answer

@@ -60,7 +60,9 @@ class QuestionNeeds:
     names: list[str] = field(default_factory=list)
     predicates: list[Predicate] = field(default_factory=list)
 
-    def accepts(self, sentence: str) -> bool:
+    def accepts(self, sentence: str, same_lang: bool = True) -> bool:
+        """Whether ``sentence`` meets the constraints; across languages the counted noun cannot be
+        matched by its spelling ("barils"/"barrels"), so any number stands for it."""
         if self.city and not _other_proper_name(sentence, self.names):
             return False
         if self.predicates:
@@ -74,7 +76,7 @@ class QuestionNeeds:
             return False
         if self.day and not _DAY_A.search(sentence):
             return False
-        if self.count_of and not _counts(sentence, self.count_of):
+        if self.count_of and not (_counts(sentence, self.count_of) if same_lang else _NUMBER_A.search(sentence)):
             return False
         if self.number and not _NUMBER_A.search(sentence):
             return False
@@ -113,11 +115,24 @@ def analyse(question: str) -> QuestionNeeds:
         needs.count_of = count.group(1)
     elif _NUMBER_Q.search(question) and not needs.age:
         needs.number = True
-    needs.time = bool(_TIME_Q.search(question)) and not needs.day
+    needs.time = _asks_time(question) and not needs.day
     needs.names = names_in(question)
     needs.predicates = predicates_in(question)
     needs.city = bool(_CITY_Q.search(question))
     return needs
+
+
+_ASKING = re.compile(r"\b(how|what|which|who|whom|where|why|combien|quel\w*|qui|que|qu|ou|pourquoi|comment)\b")
+
+
+def _asks_time(question: str) -> bool:
+    """A time is asked for; "when"/"quand" after another question word opens a clause instead
+    ("How many were killed when the siege ended?" asks for a count)."""
+    for match in _TIME_Q.finditer(question):
+        if fold(match.group(1)) in ("when", "quand") and _ASKING.search(fold(question[:match.start()])):
+            continue
+        return True
+    return False
 
 
 def names_in(question: str) -> list[str]:

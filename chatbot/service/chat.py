@@ -72,7 +72,15 @@ class ChatService:
 
     @lazy
     def answerer(self) -> Answerer:
-        return make_answerer(self.settings, self.embedder)
+        answerer = make_answerer(self.settings, self.embedder)
+        # whole articles give a quote its context: the year it speaks of, who "he" is
+        getattr(answerer, "extractive", answerer).article_text = self.article_text
+        return answerer
+
+    def article_text(self, doc_id: str) -> str | None:
+        """The stored text of one article, None when it is not in the index."""
+        found = self.index.article(doc_id)
+        return found[1] if found else None
 
     @lazy
     def translator(self) -> Any | None:
@@ -130,18 +138,14 @@ class ChatService:
 
     def verified(self, answer: Answer, lang: str = "en") -> Answer:
         """The answer after the citation check; an answer left with no valid citation is refused."""
-        def lookup(doc_id: str) -> str | None:
-            found = self.index.article(doc_id)
-            return found[1] if found else None
-
-        text, citations = verify_citations(answer.answer, answer.citations, lookup)
+        text, citations = verify_citations(answer.answer, answer.citations, self.article_text)
         if not answer.refused and answer.citations and not citations:
             log.warning("answer dropped: none of its citations held")
             text, answer.refused = PHRASES.get(lang, PHRASES["en"])["refusal"], True
         # the short answer must hold in its article and sit inside a verified quote, the one it
         # is cited with first (the citation kept for the short answer's own [n])
         ordered = sorted(citations, key=lambda c: c.n)
-        short = verify_short_answer(answer.short_answer, ordered, lookup) if not answer.refused else None
+        short = verify_short_answer(answer.short_answer, ordered, self.article_text) if not answer.refused else None
         kind = answer.kind
         if answer.short_answer is not None and short is None:
             if text.startswith(answer.short_answer.text):

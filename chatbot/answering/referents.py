@@ -1,0 +1,102 @@
+"""Quotes that stand alone: who "he" is in a quoted sentence.
+
+A sentence such as "He said 23 of them had been killed" answers "How many fighters did the LNA
+kill?", but quoted alone it does not say who is speaking. When a cited sentence's subject is a
+pronoun ("he", "she", "they", "il", "elle", ...) before any name, the closest previous sentence of
+the same article that names a person or an organisation is quoted too, verbatim and with its own
+offsets, so the answer says who. The same look-up tells ``specificity`` whose statement a sentence
+reports.
+
+Names are recognised by their shape (see ``question.NAME``): two or more capitalised words
+("Milad al-Zwai", "Libyan National Army") or an acronym ("LNA", "UNICEF"); a month or weekday is not
+a name, and neither is a sentence's first word on its own.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from chatbot.answering.question import NAME
+from chatbot.schemas import Passage
+from chatbot.text.sentences import sentence_spans
+from chatbot.text.words import fold
+
+_PRONOUN = re.compile(r"\b(he|she|they|il|elle|ils|elles)\b", re.I)
+# words that open a sentence without naming anyone ("Since November 2015, he ...")
+_OPENERS = {
+    "the", "a", "an", "in", "on", "at", "since", "after", "before", "but", "and", "however", "last", "this",
+    "that", "then", "when", "while", "of", "for", "until", "back", "meanwhile", "though", "although", "still",
+    "yet", "as", "if", "so", "earlier", "later", "now", "today", "yesterday", "according", "there", "here",
+    "le", "la", "les", "l", "un", "une", "depuis", "mais", "et", "selon", "en", "dans", "pour", "apres", "avant",
+    "lors", "puis", "ce", "cette", "hier", "aujourd", "ensuite", "alors", "quand", "lorsque", "deja", "pourtant",
+    "cependant", "des", "du", "de", "au", "aux", "par", "sur", "avec",
+}
+_NOT_NAMES = re.compile(r"^(january|february|march|april|may|june|july|august|september|october|november|"
+                        r"december|janvier|fevrier|mars|avril|mai|juin|juillet|aout|septembre|octobre|novembre|"
+                        r"decembre|monday|tuesday|wednesday|thursday|friday|saturday|sunday|lundi|mardi|"
+                        r"mercredi|jeudi|vendredi|samedi|dimanche|read|more|source)$")
+LOOK_BACK = 6  # sentences searched for the referent
+_ACRONYM = re.compile(r"\b[A-Z]{2,6}\b")
+
+ArticleText = Callable[[str], "str | None"]
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"[\w’'-]+", text)
+
+
+def pronoun_subject(sentence: str) -> bool:
+    """The sentence's subject is a pronoun: one comes in its first words, before any name."""
+    # a quotation first: its speaker comes after it ("'We believe ...,' he told reporters")
+    body = re.sub(r'^\s*["“«][^"”»]{3,}["”»],?', "", sentence).lstrip(" \"'“”«»‘’-–—(")
+    match = _PRONOUN.search(body)
+    if not match or len(_words(body[:match.start()])) > 5:
+        return False
+    before = _words(body[:match.start()])
+    for i, word in enumerate(before):
+        folded = fold(word).strip("'’")
+        if not word[:1].isupper() or _NOT_NAMES.match(folded):
+            continue
+        if i == 0 and folded in _OPENERS:
+            continue
+        return False  # a name comes first: it is the subject
+    return True
+
+
+def names_someone(sentence: str) -> bool:
+    """The sentence names a person or an organisation (by the shape of the name)."""
+    for match in NAME.finditer(sentence):
+        words = [w for w in _words(match.group(0)) if not _NOT_NAMES.match(fold(w))]
+        if len(words) >= 2:
+            return True
+    return any(not _NOT_NAMES.match(fold(a)) for a in _ACRONYM.findall(sentence))
+
+
+def referent_before(text: str, position: int) -> tuple[int, int, str] | None:
+    """(start, end, sentence) of the closest sentence before ``position`` in ``text`` naming someone."""
+    spans = [(s, e) for s, e in sentence_spans(text) if e <= position + 1]
+    for s, e in reversed(spans[-LOOK_BACK:]):
+        if s >= position:
+            continue
+        sentence = text[s:e]
+        if names_someone(sentence) and not pronoun_subject(sentence):
+            return s, e, sentence
+    return None
+
+
+def referent_span(passage: Passage, start: int, end: int, text: str,
+                  article_text: ArticleText | None) -> tuple[int, int, str] | None:
+    """The sentence to quote before ``text`` (offsets in the article), or None when it needs none.
+
+    Searched in the whole article when ``article_text`` can give it, else in the passage."""
+    if not pronoun_subject(text):
+        return None
+    article = article_text(passage.doc_id) if article_text else None
+    if article is not None and article[start:end] == text:
+        return referent_before(article, start)
+    found = referent_before(passage.text, start - passage.start)
+    if found is None:
+        return None
+    s, e, sentence = found
+    return passage.start + s, passage.start + e, sentence

@@ -1,0 +1,233 @@
+"""Does a candidate sentence hold the *specific* thing the question asks for, or only its topic?
+
+On a corpus of many articles about the same country, a question whose answer is in no article still
+finds sentences very close to it: "How many people did X send back in 2017?" meets "Last year, we
+sent 3,000 people back" (a 2016 figure); "What did Kobler say about Russian forces?" meets a
+sentence on Russian forces that Kobler never said. Similarity cannot tell these apart, so the
+question's hard constraints are read from its wording and checked against the sentence:
+
+* time: a year the question names must be the sentence's year: written in it, resolved from a
+  relative expression ("last year", "l'an dernier") against the article's date, or, when the
+  sentence has no time of its own, the article's date or a year of the sentences just before it;
+* actor: when the question asks for someone's statement ("What did X say", "Qu'a déclaré X"), X
+  must be named in the sentence, in the two sentences before it or in the attribution after it, or
+  be what the sentence's pronoun subject refers to (see ``referents``);
+* event: a question that places what it asks in an event ("killed *when gunmen opened fire on
+  demonstrators*", "tués *lors de l'assaut*") is answered by a sentence about that event: in the
+  question's language, half of the event's content words must be in the sentence or the two
+  sentences before it (a figure of another fight is not its toll);
+* figure: a "how many" across languages cannot check the counted noun by its spelling
+  ("barils"/"barrels"), so there a number that is not a year, a day or a percentage stands for it
+  (``question.py`` checks the noun itself when the languages match).
+
+Each constraint is general (no word list of the questions it was written against) and is skipped
+when the question does not state it, so it only ever removes candidates.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from chatbot.answering.lexicon import place_forms
+from chatbot.answering.question import NAME, mentions
+from chatbot.answering.referents import pronoun_subject, referent_before
+from chatbot.schemas import Passage
+from chatbot.text.sentences import sentence_spans
+from chatbot.text.words import fold, tokenize
+
+_YEAR = re.compile(r"(?<![\d.,/-])(1[89]\d\d|20\d\d)(?![\d.,/-]?\d)")
+_RELATIVE_YEAR = (
+    (re.compile(r"\b(last year|previous year|a year ago|l'an dernier|l'an passe|l'annee (derniere|passee)|"
+                r"annee derniere)\b"), -1),
+    (re.compile(r"\b(next year|l'an prochain|l'annee prochaine)\b"), 1),
+    (re.compile(r"\b(this year|cette annee|earlier this (month|week|year)|this (month|week)|ce mois|cette semaine|"
+                r"recently|recemment|today|aujourd'hui|yesterday|hier|on (monday|tuesday|wednesday|thursday|friday|"
+                r"saturday|sunday)|(lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche))\b"), 0),
+)
+# a month or a weekday without a year: the sentence is dated, by its article's year
+_UNDATED_TIME = re.compile(r"\b(january|february|march|april|june|july|august|september|october|november|"
+                           r"december|janvier|fevrier|mars|avril|mai|juin|juillet|aout|septembre|octobre|"
+                           r"novembre|decembre|monday|tuesday|wednesday|thursday|friday|saturday|sunday|lundi|"
+                           r"mardi|mercredi|jeudi|vendredi|samedi|dimanche)\b")
+
+_SPEECH = r"(?:say|said|says|tell|told|declare|declared|state|stated|announce|announced|claim|claimed|think|warn|" \
+          r"warned|write|wrote|mean|react|reacted|respond|responded|argue|argued|promise|promised|add|added|" \
+          r"explain|explained|deny|denied|report|reported)"
+_SPEECH_FR = r"(?:dit|déclaré|declare|affirmé|affirme|annoncé|annonce|répondu|repondu|expliqué|explique|estimé|" \
+             r"estime|indiqué|indique|pense|pensé|ajouté|ajoute|démenti|dementi|promis|écrit|ecrit|réagi|reagi)"
+# "What did X say", "What has X told", "Qu'a déclaré X", "Que pense X", "X's position", "According to X"
+_ACTOR_PATTERNS = (
+    re.compile(rf"\b(?:what|how)\s+(?:did|does|do|has|have|had|would|will)\s+(.+?)\s+{_SPEECH}\b", re.I),
+    re.compile(r"\bwhat\s+(?:is|was|are|were)\s+(.+?)['’]s\s+(?:view|position|stance|reaction|comment|response|"
+               r"opinion|message|statement)\b", re.I),
+    re.compile(rf"\bqu['’]\s*(?:a|ont|avait)(?:-t-(?:il|elle|ils|elles))?\s+{_SPEECH_FR}\s+(.+?)(?:\s+(?:sur|à propos|"
+               r"au sujet|concernant)\b|\s*\?|$)", re.I),
+    re.compile(r"\bque\s+(?:dit|déclare|pense|affirme|a dit|a déclaré|répond)\s+(.+?)(?:\s+(?:sur|à propos|"
+               r"au sujet|concernant)\b|\s*\?|$)", re.I),
+    re.compile(r"\b(?:according to|selon|d'après)\s+(.+?)(?:,|\?|$)", re.I),
+)
+# "..., when/while/during X" and "..., lors de/pendant X": the event the question is about
+_EVENT_CLAUSE = re.compile(r"\b(?:when|while|during|in the course of|lorsque|quand|lors d[eu'’]|lors des|pendant|"
+                           r"durant|au cours d[eu'’])\s*(.+?)\s*\??$", re.I)
+_TOPIC = re.compile(r"\b(?:about|on|regarding|concerning|sur|à propos d[eu'’]|au sujet d[eu'’]|concernant)\s+"
+                    r"(.+?)\s*\??$", re.I)
+EVENT_PREFIX = 5  # stems compared on their first letters, as in ``support.overlap``
+EVENT_COVERAGE = 0.5
+_ACTOR_SKIP = {"the", "le", "la", "les", "l", "de", "du", "des", "d", "of", "al", "el"}
+
+
+@dataclass
+class Constraints:
+    """What a sentence must hold besides the question's topic (empty: anything on topic will do)."""
+
+    years: set[int] = field(default_factory=set)
+    actor: str | None = None  # whose statement is asked for: a place or body, else a surname
+    figure: bool = False  # a "how many" / "combien": a count is asked for
+    question_lang: str = "en"
+    event: set[str] = field(default_factory=set)  # content stems of the event the question names
+    event_names: list[str] = field(default_factory=list)  # its proper names, checked in any language
+
+    def __bool__(self) -> bool:
+        return bool(self.years or self.actor or self.figure or self.event)
+
+
+def constraints_of(question: str, question_lang: str, figure: bool) -> Constraints:
+    """The time, actor and figure constraints stated in ``question`` (see the module doc)."""
+    found = Constraints(question_lang=question_lang, figure=figure)
+    found.years = {int(y) for y in _YEAR.findall(question)}
+    found.actor = _actor(question)
+    clause = _EVENT_CLAUSE.search(question, 12)
+    if clause and re.search(r"\b(since|depuis)\s*$", question[:clause.start()], re.I):
+        clause = None
+    if found.actor and not clause:
+        clause = _TOPIC.search(question)  # what the statement is about: "say about the oil ports"
+    if clause:
+        found.event = {t[:EVENT_PREFIX] for t in tokenize(clause.group(1), question_lang) if not t.isdigit()}
+        found.event_names = [m.group(0) for m in NAME.finditer(clause.group(1))]
+    return found
+
+
+def _actor(question: str) -> str | None:
+    for pattern in _ACTOR_PATTERNS:
+        match = pattern.search(question)
+        if not match:
+            continue
+        names = [m.group(0) for m in NAME.finditer(match.group(1))]
+        if not names:
+            continue
+        if place_forms(names[-1]) is not None:
+            return names[-1]  # "the United States": checked under all its forms
+        # a person: by surname ("Nicolas Martin" is not "Martin Kobler")
+        words = [w for w in re.findall(r"[\w’'-]+", names[-1]) if fold(w) not in _ACTOR_SKIP and len(w) > 1]
+        if words:
+            return re.sub(r"^(?:al|el)-", "", words[-1], flags=re.I)
+    return None
+
+
+def _sentence_years(text: str, date_year: int | None) -> set[int] | None:
+    """The years a sentence speaks of; None when it says nothing of time."""
+    years = {int(y) for y in _YEAR.findall(text)}
+    folded = fold(text)
+    if date_year is not None:
+        for pattern, shift in _RELATIVE_YEAR:
+            if pattern.search(folded):
+                years.add(date_year + shift)
+        if not years and _UNDATED_TIME.search(folded):
+            years.add(date_year)
+    return years or None
+
+
+def _date_year(passage: Passage) -> int | None:
+    found = re.search(r"\b(1[89]\d\d|20\d\d)\b", passage.date or "")  # "2017/3/14", "2018-03-20"
+
+    return int(found.group(1)) if found else None
+
+
+def _is_figure(token: str) -> bool:
+    return bool(re.fullmatch(r"\d[\d.,]*", token)) and not _YEAR.fullmatch(token)
+
+
+_NUMBER_WORD = re.compile(r"\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozens?|hundreds?|"
+                          r"thousands?|millions?|billions?|un|une|deux|trois|quatre|cinq|sept|huit|neuf|dix|"
+                          r"douze|vingt|trente|cent|mille|dizaines?|centaines?|milliers?|millions?|milliards?)\b")
+
+
+def _has_figure(text: str) -> bool:
+    """A count: a number that is not a year, a date's day or a percentage, or a number word."""
+    cleaned = re.sub(r"\b\d{1,2}\s+(?:janv|fevr|mars|avr|mai|juin|juil|aout|sept|oct|nov|dec)\w*", " ", fold(text))
+    cleaned = re.sub(r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)\w*\s+\d{1,2}\b", " ", cleaned)
+    cleaned = re.sub(r"\d[\d.,]*\s*(?:%|percent|pour cent)", " ", cleaned)
+    tokens = re.findall(r"\d[\d.,]*", cleaned)
+    return any(_is_figure(t.rstrip(".,")) for t in tokens) or bool(_NUMBER_WORD.search(cleaned))
+
+
+@dataclass
+class Candidate:
+    """A sentence to check: where it is, and the text around it that dates or attributes it."""
+
+    passage: Passage
+    start: int  # offsets in the article's stored text
+    end: int
+    text: str
+    before: list[str]  # the sentences just before it in the same article, nearest last
+    after: str  # the sentence just after it
+    referent: str | None  # the sentence naming what its pronoun subject refers to
+
+
+def candidate(passage: Passage, start: int, end: int, text: str, article: str | None) -> Candidate:
+    """The context of one sentence, read from its whole article when known, else from its passage."""
+    if article is not None and article[start:end] == text:
+        source, offset = article, 0
+    else:
+        source, offset = passage.text, passage.start
+    spans = sentence_spans(source)
+    local = start - offset
+    index = next((i for i, (s, e) in enumerate(spans) if s <= local < e), None)
+    before = [source[s:e] for s, e in spans[max(0, index - 2):index]] if index is not None else []
+    after = source[slice(*spans[index + 1])] if index is not None and index + 1 < len(spans) else ""
+    referent = None
+    if pronoun_subject(text):
+        found = referent_before(source, local)
+        referent = found[2] if found else None
+    return Candidate(passage, start, end, text, before, after, referent)
+
+
+def holds(constraints: Constraints, cand: Candidate) -> bool:
+    """Whether the sentence meets every constraint the question states."""
+    if constraints.years and not _holds_years(constraints.years, cand):
+        return False
+    if constraints.actor and not _holds_actor(constraints.actor, cand):
+        return False
+    cross = (cand.passage.lang or "und")[:2] not in (constraints.question_lang[:2], "un")
+    if constraints.event and not cross and not _holds_event(constraints, cand):
+        return False
+    if constraints.event_names:
+        around = [cand.passage.title, *cand.before, cand.text, cand.after]
+        if not all(any(mentions(name, t) for t in around) for name in constraints.event_names):
+            return False
+    return not (constraints.figure and cross and not _has_figure(cand.text))
+
+
+def _holds_event(constraints: Constraints, cand: Candidate) -> bool:
+    around = " ".join([*cand.before, cand.text])
+    stems = {t[:EVENT_PREFIX] for t in tokenize(around, constraints.question_lang)}
+    return len(constraints.event & stems) >= EVENT_COVERAGE * len(constraints.event)
+
+
+def _holds_years(asked: set[int], cand: Candidate) -> bool:
+    date_year = _date_year(cand.passage)
+    own = _sentence_years(cand.text, date_year)
+    if own is not None:
+        return bool(asked & own)
+    context: set[int] = set()
+    for sentence in cand.before:
+        context |= {int(y) for y in _YEAR.findall(sentence)}
+    if date_year is not None:
+        context.add(date_year)
+    return not context or bool(asked & context)
+
+
+def _holds_actor(actor: str, cand: Candidate) -> bool:
+    texts = [cand.text, *cand.before, cand.after, cand.referent or ""]
+    return any(mentions(actor, t) for t in texts if t)
