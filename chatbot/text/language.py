@@ -18,6 +18,11 @@ ENGLISH = {"the", "a", "an", "and", "is", "are", "was", "were", "who", "what", "
            "from", "at", "be", "has", "have", "had", "whom", "whose"}
 
 
+def function_words(lang: str) -> frozenset[str]:
+    """The question words and function words this module knows for ``lang`` (fr or en)."""
+    return frozenset(FRENCH if lang == "fr" else ENGLISH if lang == "en" else ())
+
+
 def question_language(text: str) -> str:
     """``fr`` or ``en`` (the languages the bot speaks), defaulting to English."""
     words = re.findall(r"[\w']+", text.lower())
