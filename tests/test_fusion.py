@@ -81,9 +81,8 @@ QUESTIONS = [
 
 @pytest.fixture(scope="module")
 def manual(tmp_path_factory: pytest.TempPathFactory, embedder):
-    from tests.conftest import settings_for
-
     from chatbot.service.chat import ChatService
+    from tests.conftest import settings_for
 
     service = ChatService(settings_for(tmp_path_factory.mktemp("manual")), embedder=embedder)
     service.indexer.add_articles([
