@@ -52,10 +52,21 @@ def project_rankers(service: Any) -> dict[str, Ranker]:
     """This project's dense-only, BM25-only and fused rankings (doc_id per passage)."""
     retriever = service.retriever
     index = service.index
+    embedder = service.embedder
+    encode = embedder.embed_queries
+    memo: dict[tuple[str, ...], Any] = {}
+
+    def embed_queries(texts: list[str]) -> Any:  # each question encoded once for both dense rankings
+        key = tuple(texts)
+        if key not in memo:
+            memo[key] = encode(texts)
+        return memo[key]
+
+    embedder.embed_queries = embed_queries
 
     def dense(question: str) -> list[str]:
         view = index.view()
-        qvec = service.embedder.embed_queries([question])[0]
+        qvec = embed_queries([question])[0]
         return [meta.get("doc_id", "") for _, _, _, meta in index.dense(view, qvec, 5)]
 
     def lexical(question: str) -> list[str]:
