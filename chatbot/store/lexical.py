@@ -12,21 +12,51 @@ from __future__ import annotations
 import json
 import logging
 import shutil
+from collections import Counter
 from pathlib import Path
 
 import numpy as np
 
-from chatbot.text.words import STEMMERS, tokenize
+from chatbot.text.language import question_language
+from chatbot.text.words import STEMMERS, fold, function_words, prose_language, stop_words, tokenize
 
 log = logging.getLogger(__name__)
+# how chunks are tokenised; a saved index of another format is rebuilt (2: chunk languages checked
+# against their prose, see effective_languages)
+FORMAT = 2
+
 
 def query_tokens(query: str, langs: set[str]) -> list[str]:
-    """The query tokenised for every corpus language, merged without repeats."""
+    """The query tokenised for every corpus language, merged without repeats.
+
+    The function and question words of the language the query is written in are dropped from
+    every tokenisation: tokenised for English documents, a French question would otherwise keep
+    "le", "des", "comment" as words, and they match whatever French text sits among the English
+    documents (a section mislabelled English, a quotation) far more than any content word does.
+    """
+    own = question_language(query)
+    drop = stop_words(own) | {fold(w) for w in function_words(own)}
     seen: dict[str, None] = {}
     for lang in sorted(langs or {"en"}):
-        for token in tokenize(query, lang):
+        for token in tokenize(query, lang, also_stop=drop):
             seen.setdefault(token, None)
     return list(seen)
+
+
+def effective_languages(texts: list[str], langs: list[str]) -> list[str]:
+    """Each chunk's language for tokenising: its label, unless its prose is the corpus's main language.
+
+    Labels come from a statistical identifier that reads technical French (commands, paths,
+    English tool names) as English; such a chunk, tokenised with English stems and stop words,
+    matches nothing a French question asks and everything its function words do. Only chunks
+    labelled with another language than the corpus's main one are checked (cheap: few of them).
+    """
+    labels = [lang if lang in STEMMERS else "en" for lang in langs]
+    if not labels:
+        return []
+    main = Counter(labels).most_common(1)[0][0]
+    return [lang if lang == main else prose_language(text, lang, main)
+            for text, lang in zip(texts, labels, strict=True)]
 
 
 class LexicalIndex:
@@ -42,12 +72,13 @@ class LexicalIndex:
         import bm25s
 
         self.chunk_ids = list(chunk_ids)
-        self.langs = {lang for lang in langs if lang in STEMMERS} or {"en"}
+        effective = effective_languages(texts, langs)
+        self.langs = set(effective) or {"en"}
         self.version = version
         if not chunk_ids:
             self._bm25 = None
             return
-        corpus = [tokenize(t, lang if lang in STEMMERS else "en") for t, lang in zip(texts, langs, strict=True)]
+        corpus = [tokenize(t, lang) for t, lang in zip(texts, effective, strict=True)]
         bm25 = bm25s.BM25(k1=1.2, b=0.75)
         bm25.index(corpus, show_progress=False)
         self._bm25 = bm25
@@ -75,7 +106,7 @@ class LexicalIndex:
         if self._bm25 is not None:
             self._bm25.save(str(tmp / "bm25"))
         (tmp / "meta.json").write_text(json.dumps(
-            {"version": self.version, "langs": sorted(self.langs), "chunk_ids": self.chunk_ids}))
+            {"format": FORMAT, "version": self.version, "langs": sorted(self.langs), "chunk_ids": self.chunk_ids}))
         shutil.rmtree(folder, ignore_errors=True)
         tmp.rename(folder)
 
@@ -86,6 +117,9 @@ class LexicalIndex:
 
         try:
             meta = json.loads((folder / "meta.json").read_text())
+            if meta.get("format") != FORMAT:
+                log.info("lexical index at %s was tokenised differently; it will be rebuilt", folder)
+                return None
             index = cls()
             index.chunk_ids = list(meta["chunk_ids"])
             index.langs = set(meta["langs"])

@@ -56,7 +56,8 @@ def frame_words() -> frozenset[str]:
 
 
 @lru_cache(maxsize=32)
-def _stopwords(lang: str) -> frozenset[str]:
+def stop_words(lang: str) -> frozenset[str]:
+    """``function_words(lang)`` accent-folded, as tokens are compared; empty for an unknown language."""
     return frozenset(fold(w) for w in function_words(lang))
 
 
@@ -68,11 +69,31 @@ def _stemmer(lang: str):  # noqa: ANN202 - PyStemmer has no type stubs
     return Stemmer.Stemmer(name) if name else None
 
 
-def tokenize(text: str, lang: str) -> list[str]:
-    """Content-word stems of ``text`` as the index of language ``lang`` holds them."""
+def prose_language(text: str, declared: str, other: str) -> str:
+    """``other`` when the text's running prose is made of its function words, else ``declared``.
+
+    Statistical identifiers read technical text (commands, paths, option names, English product
+    names) as English even when the sentences around it are French; function words ("le", "des",
+    "pour" against "the", "of", "for") are what those sentences are made of. ``other`` wins only
+    with clear evidence: at least 5 of its function words and more than twice as many as
+    ``declared`` has.
+    """
+    words = [fold(w) for w in _WORD.findall(text.lower())]
+    theirs = sum(w in stop_words(other) for w in words)
+    ours = sum(w in stop_words(declared) for w in words)
+    return other if theirs >= 5 and theirs > 2 * ours else declared
+
+
+def tokenize(text: str, lang: str, also_stop: frozenset[str] = frozenset()) -> list[str]:
+    """Content-word stems of ``text`` as the index of language ``lang`` holds them.
+
+    ``also_stop``: more words (accent-folded) to drop, e.g. the function words of the language a
+    query is written in when it is tokenised for another language's documents.
+    """
     words = [w.lower() for w in _WORD.findall(_ELISION.sub(" ", text))]
-    stop = _stopwords(lang)
-    words = [w for w in words if fold(w) not in stop and (len(w) > 1 or w.isdigit())]
+    stop = stop_words(lang)
+    words = [w for w in words
+             if (f := fold(w)) not in stop and f not in also_stop and (len(w) > 1 or w.isdigit())]
     stemmer = _stemmer(lang)
     stems = stemmer.stemWords(words) if stemmer else words
     return [fold(s) for s in stems]
