@@ -39,7 +39,7 @@ from bench.data import select_articles
 from chatbot.evaluation import load_questions
 from chatbot.ingest.chunking import chunk_article
 from chatbot.schemas import Article
-from chatbot.store.indexer import ENCODE_BATCH
+from chatbot.store.pipeline import ENCODE_BATCH
 
 log = logging.getLogger("bench.indexing")
 

@@ -16,7 +16,7 @@ from fixtures_articles import ENGLISH_TEXT, FRENCH_TEXT, NEWS_HTML, PDF_LINES, w
 
 from chatbot.ingest.chunking import chunk_article
 from chatbot.schemas import Article
-from chatbot.store import indexer as indexing
+from chatbot.store import pipeline
 from chatbot.store.indexer import RebuildInterrupted
 
 SUPPORT = "soutien égyptien, saoudien et émirati"
@@ -168,7 +168,7 @@ def test_interrupted_rebuild_leaves_the_old_index_serving(make_service, seed_cop
             raise RuntimeError("simulated crash while embedding")
         return real(texts, titles, pieces)
 
-    monkeypatch.setattr(indexing, "ENCODE_BATCH", 2)
+    monkeypatch.setattr(pipeline, "ENCODE_BATCH", 2)
     monkeypatch.setattr(embedder, "embed_documents_with_pieces", crash_after_first_batch)
     with pytest.raises(RebuildInterrupted, match="previous index still serves"):
         service.rebuild(source)
@@ -215,7 +215,7 @@ def test_bad_inputs_are_named_and_the_good_files_still_indexed(make_service, see
 
 def test_progress_is_reported_while_embedding_a_folder(make_service, seed_copy, monkeypatch):
     other_articles(seed_copy)
-    monkeypatch.setattr(indexing, "ENCODE_BATCH", 3)
+    monkeypatch.setattr(pipeline, "ENCODE_BATCH", 3)
     calls: list[tuple[int, int]] = []
     report = make_service().add_paths([seed_copy], progress=lambda done, total: calls.append((done, total)))
     assert report.counts()["added"] == 3

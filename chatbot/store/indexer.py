@@ -14,23 +14,20 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
 
 from chatbot.encoder.embedder import Embedder
-from chatbot.encoder.pieces import piece_spans
-from chatbot.ingest.chunking import chunk_article
-from chatbot.ingest.loaders import LoadError, iter_paths, load_path
 from chatbot.schemas import Article, Chunk, SyncReport
 from chatbot.store.chroma import IndexStore, chunk_ids_for, is_gone
 from chatbot.store.live_index import ArticleIndex
+from chatbot.store.pipeline import ENCODE_BATCH, IndexingPipeline, LocalPipeline
 
 log = logging.getLogger(__name__)
 Progress = Callable[[int, int], None]  # (chunks embedded so far, chunks to embed)
-ENCODE_BATCH = 64
 # chunks of finished articles written to Chroma per call (see IndexStore.put_articles): one encode
 # batch's worth, so writes still follow encoding closely and a killed add has committed what it had
 WRITE_GROUP = ENCODE_BATCH
@@ -42,20 +39,6 @@ class RebuildInterrupted(RuntimeError):
     """A rebuild stopped before completion; the previous index is still the live one."""
 
 
-def load_many(paths: Iterable[Path], report: SyncReport) -> list[Article]:
-    """Every article found under ``paths``; failures go to ``report.failed`` with their reason."""
-    articles: list[Article] = []
-    for item in iter_paths(list(paths)):
-        results = [item] if isinstance(item, LoadError) else load_path(item)
-        for result in results:
-            if isinstance(result, LoadError):
-                report.failed.append({"path": result.where, "error": result.problem})
-                log.warning("%s", result)
-            else:
-                articles.append(result)
-    return articles
-
-
 def _fingerprints(store: IndexStore) -> dict[str, tuple]:
     """doc_id -> (sha256, write time): what tells that an article changed since a snapshot."""
     return {d: (m.get("sha256"), m.get("added_at")) for d, m in store.manifest().items()}
@@ -65,10 +48,15 @@ class Indexer:
     """Writes articles into an :class:`ArticleIndex` with one embedder."""
 
     def __init__(self, index: ArticleIndex, embedder: Callable[[], Embedder], chunk_size: int,
-                 overlap: int) -> None:
-        """``embedder`` is a provider, so a sync with nothing new never loads the model."""
+                 overlap: int, pipeline: IndexingPipeline | None = None) -> None:
+        """``embedder`` is a provider, so a sync with nothing new never loads the model.
+
+        ``pipeline`` does the loading, chunking and encoding (in this process by default; a
+        distributed one runs them on a cluster); this object keeps every decision and every write.
+        """
         self.index = index
         self._embedder = embedder
+        self.pipeline: IndexingPipeline = pipeline or LocalPipeline(embedder)
         self.chunk_size = chunk_size
         self.overlap = overlap
         self._rebuild_lock = threading.Lock()  # one rebuild at a time in this process
@@ -80,7 +68,7 @@ class Indexer:
     # ---- add ----------------------------------------------------------------------------------
     def add_paths(self, paths: list[Path], progress: Progress | None = None) -> SyncReport:
         report = SyncReport()
-        articles = load_many(paths, report)
+        articles = self.pipeline.load(paths, report)
         return self.add_articles(articles, report=report, progress=progress)
 
     def add_articles(
@@ -147,7 +135,7 @@ class Indexer:
         report: SyncReport,
         progress: Progress | None,
     ) -> None:
-        chunked = [(a, chunk_article(a, self.chunk_size, self.overlap), r) for a, r in plan]
+        chunked = [(a, self.pipeline.chunk(a, self.chunk_size, self.overlap), r) for a, r in plan]
         flat: list[tuple[int, Chunk]] = [(i, c) for i, (_, chunks, _) in enumerate(chunked) for c in chunks]
         total = len(flat)
         vectors: list[np.ndarray | None] = [None] * total
@@ -156,36 +144,38 @@ class Indexer:
         starts = np.cumsum([0] + remaining[:-1]).tolist()
         writes: list[Future] = []
         group: list[Finished] = []  # finished articles not yet handed to the writer
-        with_pieces = hasattr(self.embedder, "embed_documents_with_pieces")
+        done = 0
+        texts = [c.text for _, c in flat]
+        titles = [chunked[i][0].title for i, _ in flat]
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="chroma-writer") as writer:
-            for begin in range(0, total, ENCODE_BATCH):
-                batch = flat[begin:begin + ENCODE_BATCH]
-                texts = [c.text for _, c in batch]
-                titles = [chunked[i][0].title for i, _ in batch]
-                if with_pieces:
-                    spans = [piece_spans(t) for t in texts]
-                    encoded, piece_vectors = self.embedder.embed_documents_with_pieces(texts, titles, spans)
-                    for offset, found in enumerate(piece_vectors):
-                        pieces[begin + offset] = (spans[offset], found)
-                else:
-                    encoded = self.embedder.embed_documents(texts, titles, bulk=True)
-                report.chunks_embedded += len(batch)
-                for offset, (i, _) in enumerate(batch):
-                    vectors[begin + offset] = encoded[offset]
+            for batch in self.pipeline.encode(texts, titles):
+                report.chunks_embedded += len(batch.positions)
+                done += len(batch.positions)
+                for offset, position in enumerate(batch.positions):
+                    if vectors[position] is not None:  # a retried batch delivered twice
+                        continue
+                    vectors[position] = batch.vectors[offset]
+                    if batch.pieces is not None:
+                        pieces[position] = batch.pieces[offset]
+                    i = flat[position][0]
                     remaining[i] -= 1
                     if remaining[i] == 0:
                         article, chunks, replaced = chunked[i]
                         block = np.stack(vectors[starts[i]:starts[i] + len(chunks)])
-                        own = pieces[starts[i]:starts[i] + len(chunks)] if with_pieces else None
-                        group.append((article, chunks, block, replaced, own))
+                        own = pieces[starts[i]:starts[i] + len(chunks)]
+                        group.append((article, chunks, block, replaced, own if all(own) else None))
                         pieces[starts[i]:starts[i] + len(chunks)] = [None] * len(chunks)  # the group has them
-                if sum(len(g[1]) for g in group) >= WRITE_GROUP or begin + ENCODE_BATCH >= total:
+                if group and (sum(len(g[1]) for g in group) >= WRITE_GROUP or done >= total):
                     writes.append(writer.submit(self._write_group, store, group, manifest))
                     group = []
                 if progress:
-                    progress(min(begin + ENCODE_BATCH, total), total)
+                    progress(min(done, total), total)
+            if group:
+                writes.append(writer.submit(self._write_group, store, group, manifest))
             for future in writes:
                 future.result()
+        if any(left for left in remaining):
+            raise RuntimeError(f"the encoder returned {done} of {total} chunk vectors")
 
     @staticmethod
     def _write_group(store: IndexStore, group: list[Finished], manifest: dict[str, dict]) -> None:
@@ -242,7 +232,7 @@ class Indexer:
         self.index.refresh()
         baseline = _fingerprints(self.index.store)  # before reading: later writes get carried over
         if source is not None:
-            articles = load_many([source], report)
+            articles = self.pipeline.load([source], report)
             if not articles:  # a wrong or broken folder must not wipe the index
                 report.failed.append({"path": str(source), "error": "no article could be loaded from "
                                       "it; the index was left as it was"})
