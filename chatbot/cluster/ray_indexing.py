@@ -111,8 +111,9 @@ def _from_bytes(data: bytes) -> np.ndarray:
 def load_and_chunk(batch: dict[str, np.ndarray], chunk_size: int, overlap: int) -> dict[str, list]:
     """A Ray Data task: parse files read by ``read_binary_files`` and chunk what they hold."""
     out: dict[str, list] = {"where": [], "error": [], "article": [], "chunks": []}
-    for data, path in zip(batch["bytes"], batch["path"], strict=True):
-        for item in load_content(bytes(data), Path(str(path))):
+    for data, given in zip(batch["bytes"], batch["path"], strict=True):
+        path = Path("/" + str(given).lstrip("/"))  # the file system layer may drop the leading slash
+        for item in load_content(bytes(data), path):
             if isinstance(item, LoadError):
                 out["where"].append(item.where)
                 out["error"].append(item.problem)
@@ -178,10 +179,10 @@ class RayPipeline:
 
         check = ray.remote(num_cpus=0)(_check_weights)
         nodes = [n for n in ray.nodes() if n.get("Alive")]
-        pending = {n["NodeManagerAddress"]: check.options(
+        pending = {f"{n['NodeManagerAddress']} ({n['NodeID'][:8]})": check.options(
             scheduling_strategy=NodeAffinitySchedulingStrategy(n["NodeID"], soft=False)).remote(weights, digest)
             for n in nodes}
-        problems = [f"node {addr}: {msg}" for addr, ref in pending.items() if (msg := ray.get(ref))]
+        problems = [f"node {name}: {msg}" for name, ref in pending.items() if (msg := ray.get(ref))]
         if problems:
             raise RaySetupError("; ".join(problems) + " (run `chatbot models fetch` there or share the models folder)")
         self._ready = True
