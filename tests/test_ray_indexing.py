@@ -14,9 +14,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from fixtures_scale import ghana_and_lyon, unique_collection
-
 from fixtures_ray import RayCluster, actor_pids, wait_for
+from fixtures_scale import ghana_and_lyon, unique_collection
 
 ROOT = Path(__file__).resolve().parents[1]
 
