@@ -66,7 +66,7 @@ def chroma_write_rate(chroma_url: str, total: int, batch: int) -> dict[str, Any]
         n = min(batch, total - begin)
         vectors = rng.standard_normal((n, 768)).astype(np.float32)
         collection.add(ids=[f"c{begin + i}" for i in range(n)], embeddings=vectors,
-                       documents=["x" * 600] * n, metadatas=[{"doc_id": f"d{(begin + i) // 8}"}] * n)
+                       documents=["x" * 600] * n, metadatas=[{"doc_id": f"d{(begin + i) // 8}"} for i in range(n)])
     seconds = time.perf_counter() - t0
     client.delete_collection(collection.name)
     return {"chunks": total, "batch": batch, "seconds": round(seconds, 1), "chunks_per_s": round(total / seconds, 1)}
