@@ -32,6 +32,10 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="Machine-readable JSON on 
 SinceOpt = Annotated[str | None, typer.Option("--since", help="Only articles published on or after this date.")]
 UntilOpt = Annotated[str | None, typer.Option("--until", help="Only articles published on or before this date.")]
 SourceOpt = Annotated[list[str] | None, typer.Option("--source", help="Only articles of this outlet (repeatable).")]
+RayOpt = Annotated[str | None, typer.Option(
+    "--ray", help="Ray cluster address (also CHATBOT_RAY_ADDRESS): load, chunk and encode there.")]
+RayActorsOpt = Annotated[int | None, typer.Option("--ray-actors", min=1, help="Encoder actors on Ray.")]
+RayBatchOpt = Annotated[int | None, typer.Option("--ray-batch-size", min=1, help="Chunks per encode batch on Ray.")]
 
 
 def _filters(since: str | None, until: str | None, sources: list[str] | None) -> Any:
@@ -65,10 +69,13 @@ def configure_process() -> None:
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
 
-def _service() -> Any:
+def _service(**overrides: Any) -> Any:
+    """The service on the process settings, with the options given on the command line applied."""
     from chatbot.service.chat import ChatService
+    from chatbot.settings import get_settings
 
-    return ChatService()
+    given = {k: v for k, v in overrides.items() if v is not None}
+    return ChatService(get_settings().model_copy(update=given) if given else None)
 
 
 def _fail(message: str, code: int = 2) -> None:
@@ -89,11 +96,33 @@ def _progress(enabled: bool, label: str) -> Iterator[Any]:
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-    bar = Progress(TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+    bar = Progress(TextColumn(label), BarColumn(), MofNCompleteColumn(), TextColumn("chunks"),
+                   TextColumn("{task.fields[rate]}"), TimeRemainingColumn(),
                    console=Console(stderr=True), transient=True)
-    task = bar.add_task(label, total=None)
+    task = bar.add_task(label, total=None, rate="")
+
+    def update(done: int, total: int) -> None:
+        speed = bar.tasks[0].speed
+        bar.update(task, completed=done, total=total, rate=f"{speed:.1f}/s" if speed else "")
+
     with bar:
-        yield lambda done, total: bar.update(task, completed=done, total=total)
+        yield update
+
+
+def _label(service: Any, what: str) -> str:
+    address = service.settings.ray_address
+    return f"{what} on Ray ({address}, {service.settings.ray_actors} actors)" if address else what
+
+
+@contextlib.contextmanager
+def _distributed_errors() -> Iterator[None]:
+    """A cluster that cannot run the job is a usage problem: one line, exit 2."""
+    from chatbot.cluster.ray_indexing import RaySetupError
+
+    try:
+        yield
+    except RaySetupError as exc:
+        _fail(str(exc))
 
 
 def _report(report: SyncReport, as_json: bool) -> None:
@@ -156,7 +185,8 @@ def _export_onnx(folder: Path) -> Any:
 def index_add(paths: Annotated[list[Path], typer.Argument(help="Files or folders.")],
               date: Annotated[str | None, typer.Option("--date", help="Publication date (one file only).")] = None,
               source: Annotated[str | None, typer.Option("--source", help="Outlet (one file only).")] = None,
-              as_json: JsonOpt = False) -> None:
+              as_json: JsonOpt = False, ray: RayOpt = None, ray_actors: RayActorsOpt = None,
+              ray_batch_size: RayBatchOpt = None) -> None:
     """Index new articles, replace changed ones, skip unchanged ones."""
     from chatbot.ingest.metadata import DateError, checked_overrides
 
@@ -168,24 +198,25 @@ def index_add(paths: Annotated[list[Path], typer.Argument(help="Files or folders
             overrides = checked_overrides(date, source)
         except DateError as exc:
             _fail(f"--{exc}")
-    service = _service()
-    with _progress(not as_json, "embedding") as progress:
+    service = _service(ray_address=ray, ray_actors=ray_actors, ray_batch_size=ray_batch_size)
+    with _distributed_errors(), _progress(not as_json, _label(service, "embedding")) as progress:
         report = service.add_paths(paths, progress, overrides or None)
     _report(report, as_json)
 
 
 @index_app.command("rebuild")
 def index_rebuild(source: Annotated[Path | None, typer.Option("--from", help="Folder of articles.")] = None,
-                  as_json: JsonOpt = False) -> None:
+                  as_json: JsonOpt = False, ray: RayOpt = None, ray_actors: RayActorsOpt = None,
+                  ray_batch_size: RayBatchOpt = None) -> None:
     """Build a fresh index aside and switch to it when complete."""
     from chatbot.store.indexer import RebuildInterrupted
 
-    service = _service()
+    service = _service(ray_address=ray, ray_actors=ray_actors, ray_batch_size=ray_batch_size)
     folder = source or service.settings.articles_dir
     if not folder.exists():
         _fail(f"{folder}: no such folder")
     try:
-        with _progress(not as_json, "rebuilding") as progress:
+        with _distributed_errors(), _progress(not as_json, _label(service, "rebuilding")) as progress:
             report = service.rebuild(folder, progress)
     except RebuildInterrupted as exc:
         _fail(str(exc), 1)

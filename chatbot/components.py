@@ -26,9 +26,7 @@ def make_embedder(settings: Settings) -> Embedder:
     path = settings.embedding_path
     require_embedding(path)
     max_len = max(128, int((settings.chunk_size + 200) / 3))  # ~3 chars per token, title room
-    backend = settings.embedding_backend
-    if backend == "auto":
-        backend = "onnx" if settings.embedding_quantize and export_is_current(Path(path)) else "torch"
+    backend = resolve_backend(settings)
     if backend == "onnx":
         from chatbot.encoder.onnx_embedder import OnnxEmbedder
 
@@ -41,6 +39,14 @@ def make_embedder(settings: Settings) -> Embedder:
         batch_size=settings.embedding_batch_size,
         threads=settings.embedding_threads,
     )
+
+
+def resolve_backend(settings: Settings) -> str:
+    """``onnx`` or ``torch``: what ``auto`` means for this models folder."""
+    if settings.embedding_backend != "auto":
+        return settings.embedding_backend
+    current = export_is_current(Path(settings.embedding_path))
+    return "onnx" if settings.embedding_quantize and current else "torch"
 
 
 def make_reranker(settings: Settings) -> Any | None:

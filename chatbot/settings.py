@@ -76,6 +76,12 @@ class Settings(BaseSettings):
         default=0.0, description="minimum evidence score; 0 means the calibrated built-in default"
     )
 
+    ray_address: str | None = Field(
+        default=None, description="a Ray cluster (e.g. 127.0.0.1:6379 or ray://host:10001) that loads, "
+        "chunks and encodes when indexing; unset: in this process")
+    ray_actors: int = Field(default=2, ge=1, description="encoder actors on the Ray cluster")
+    ray_batch_size: int = Field(default=64, ge=1, description="chunks per encode batch on Ray")
+
     api_key: str | None = None
     max_upload_mb: float = 20.0
     max_question_chars: int = 2000

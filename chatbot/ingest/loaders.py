@@ -407,6 +407,11 @@ def load_path(path: Path) -> list[Article | LoadError]:
         data = path.read_bytes()
     except OSError as exc:
         return [LoadError(str(path), f"cannot read ({exc.strerror})")]
+    return load_content(data, path)
+
+
+def load_content(data: bytes, path: Path) -> list[Article | LoadError]:
+    """Load the bytes read from ``path`` (here or on another node): origins name the resolved path."""
     items = load_bytes(data, str(path))
     resolved = str(path.resolve())
     for item in items:

@@ -64,7 +64,14 @@ class ChatService:
 
     @lazy
     def indexer(self) -> Indexer:
-        return Indexer(self.index, lambda: self.embedder, self.settings.chunk_size, self.settings.chunk_overlap)
+        pipeline = None
+        if self.settings.ray_address:
+            from chatbot.cluster.ray_indexing import RayOptions, RayPipeline
+
+            pipeline = RayPipeline(self.settings, RayOptions(self.settings.ray_address, self.settings.ray_actors,
+                                                             self.settings.ray_batch_size))
+        return Indexer(self.index, lambda: self.embedder, self.settings.chunk_size, self.settings.chunk_overlap,
+                       pipeline)
 
     @lazy
     def retriever(self) -> Retriever:
