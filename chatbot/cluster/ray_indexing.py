@@ -15,7 +15,6 @@ against this process's sha256, so a worker without them fails the job with the n
 
 from __future__ import annotations
 
-import hashlib
 import io
 import json
 import logging
@@ -31,6 +30,7 @@ from chatbot.ingest.loaders import LoadError, iter_paths, load_content
 from chatbot.schemas import Article, Chunk, SyncReport
 from chatbot.settings import Settings
 from chatbot.store.pipeline import EncodedBatch
+from chatbot.weights import sha256_file
 
 log = logging.getLogger(__name__)
 INSTALL_HINT = 'distributed indexing needs Ray: pip install -e ".[ray]"'
@@ -57,20 +57,12 @@ def weights_file(settings: Settings) -> Path:
     return onnx_path(folder) if settings.embedding_backend == "onnx" else folder / "model.safetensors"
 
 
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def _check_weights(path: str, expected: str) -> str | None:
     """On a node: None when the weights are there and match, else the problem."""
     file = Path(path)
     if not file.is_file():
         return f"encoder weights not found at {path}"
-    got = sha256_of(file)
+    got = sha256_file(file)
     return None if got == expected else f"encoder weights at {path} differ (sha256 {got[:12]}, expected {expected[:12]})"
 
 
@@ -169,7 +161,7 @@ class RayPipeline:
         dump = settings.model_dump(mode="json", include={
             "models_dir", "embedding_model", "embedding_quantize", "embedding_backend",
             "embedding_batch_size", "embedding_threads", "chunk_size", "chunk_overlap"})
-        return dump, str(weights), sha256_of(weights)
+        return dump, str(weights), sha256_file(weights)
 
     def _preflight(self, ray: Any, weights: str, digest: str) -> None:
         """Every alive node checks the weights before the job writes anything."""

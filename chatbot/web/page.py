@@ -22,6 +22,7 @@ from chatbot.service.chat import ChatService
 from chatbot.service.status import NOT_READY
 from chatbot.service.streaming import stream_answer
 from chatbot.settings import Settings
+from chatbot.web import labels
 from chatbot.web.articles import make_admin, request_lang
 from chatbot.web.render import (
     ADMIN,
@@ -44,38 +45,7 @@ EXAMPLES = [
     "What did the African Union announce?",
 ]
 
-I18N = gr.I18n(
-    en={
-        "title": "## News Q&A: ask the articles",
-        "intro": "Answers quote the indexed articles; each `[n]` links to its source on the right.",
-        "tab_chat": "Chat", "tab_articles": "Articles", "chat": "Conversation",
-        "question": "Your question", "placeholder": "Ask a question about the articles…",
-        "send": "Ask", "new": "New conversation",
-        "sources": "### Sources\nThe passages each answer quotes show here, the quoted words highlighted.",
-        "articles": "### Indexed articles", "refresh": "Refresh",
-        "api_key": "API key (required to change the index)",
-        "upload": "Upload articles (txt, md, html, json, jsonl, pdf)", "add_files": "Add the files",
-        "paste": "### Paste an article", "paste_title": "Title", "paste_text": "Text",
-        "paste_date": "Date (optional, e.g. 2024-05-01)", "paste_source": "Source (optional)",
-        "add_text": "Add the article", "remove_pick": "Articles to remove", "remove": "Remove",
-        "rebuild": "Rebuild the index from the articles folder", "manage": "### Manage",
-    },
-    fr={
-        "title": "## Questions sur l'actualité : interrogez les articles",
-        "intro": "Les réponses citent les articles indexés ; chaque `[n]` renvoie à sa source, à droite.",
-        "tab_chat": "Discussion", "tab_articles": "Articles", "chat": "Conversation",
-        "question": "Votre question", "placeholder": "Posez une question sur les articles…",
-        "send": "Demander", "new": "Nouvelle conversation",
-        "sources": "### Sources\nLes passages cités par chaque réponse s'affichent ici, les mots cités surlignés.",
-        "articles": "### Articles indexés", "refresh": "Actualiser",
-        "api_key": "Clé d'API (requise pour modifier l'index)",
-        "upload": "Téléverser des articles (txt, md, html, json, jsonl, pdf)", "add_files": "Ajouter les fichiers",
-        "paste": "### Coller un article", "paste_title": "Titre", "paste_text": "Texte",
-        "paste_date": "Date (facultative, ex. 2024-05-01)", "paste_source": "Source (facultative)",
-        "add_text": "Ajouter l'article", "remove_pick": "Articles à supprimer", "remove": "Supprimer",
-        "rebuild": "Reconstruire l'index depuis le dossier d'articles", "manage": "### Gérer",
-    },
-)
+I18N = gr.I18n(**labels.PAGE)
 
 
 # ---- chat ------------------------------------------------------------------------------------------

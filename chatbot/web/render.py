@@ -10,69 +10,17 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Callable
-from typing import Any
 
 from chatbot.schemas import Answer, Citation, Passage, SyncReport
+from chatbot.web import labels
 
 MARKER = re.compile(r"\[(\d+)\]")
 CONTEXT_CHARS = 220
 
-LABELS: dict[str, dict[str, str]] = {
-    "fr": {
-        "refusal": "Pas dans les articles",
-        "closest": "Passages les plus proches, pas une réponse confirmée",
-        "sources": "Sources",
-        "no_sources": "Les sources de la réponse s'afficheront ici.",
-        "indexing": "L'index est en cours de construction : réessayez dans un instant.",
-        "searching": "Recherche dans les articles…",
-        "error": "Une erreur est survenue : ",
-        "question": "Question",
-        "no_date": "date inconnue",
-        "no_source": "source inconnue",
-        "empty": "Veuillez saisir une question.",
-        "too_long": "Question trop longue ({n} caractères, maximum {limit}) : raccourcissez-la.",
-        "translation": "Traduction automatique",
-    },
-    "en": {
-        "refusal": "Not in the articles",
-        "closest": "Closest passages, not a confirmed answer",
-        "sources": "Sources",
-        "no_sources": "The sources of the answer will show here.",
-        "indexing": "The index is being built: please ask again in a moment.",
-        "searching": "Searching the articles…",
-        "error": "Something went wrong: ",
-        "question": "Question",
-        "no_date": "date unknown",
-        "no_source": "source unknown",
-        "empty": "Please type a question.",
-        "too_long": "Question too long ({n} characters, the limit is {limit}): please shorten it.",
-        "translation": "Machine translation",
-    },
-}
+LABELS: dict[str, dict[str, str]] = labels.RENDER
 
 
-ADMIN: dict[str, dict[str, Any]] = {
-    "fr": {"headers": ["Titre", "Date", "Langue", "Extraits", "Identifiant"], "denied": "Clé d'API absente ou incorrecte : action refusée.",
-           "read_only": "Ce serveur n'accepte pas de modification de l'index (définissez CHATBOT_API_KEY).",
-           "added": "ajoutés", "updated": "mis à jour", "unchanged": "inchangés", "removed": "supprimés",
-           "failed": "en échec", "no_files": "Choisissez au moins un fichier.", "no_pick": "Choisissez au moins un article.",
-           "too_big": "fichier trop volumineux (max {mb} Mo)", "need_text": "Le titre et le texte sont requis.",
-           "indexing": "Indexation", "done": "Terminé :",
-           "foreign": "Modification refusée : elle ne vient pas de cette machine ou vient d'un autre site.",
-           "busy": "L'index est occupé (reconstruction ou indexation en cours) : réessayez quand elle sera finie.",
-           "not_uploaded": "fichier refusé : seuls les fichiers téléversés avec cette demande sont acceptés",
-           "rebuild_started": "Reconstruction de l'index lancée ; les réponses utilisent l'ancien index jusqu'à la fin."},
-    "en": {"headers": ["Title", "Date", "Language", "Chunks", "Id"], "denied": "Missing or wrong API key: action refused.",
-           "read_only": "This server does not accept index changes (set CHATBOT_API_KEY).",
-           "added": "added", "updated": "updated", "unchanged": "unchanged", "removed": "removed",
-           "failed": "failed", "no_files": "Choose at least one file.", "no_pick": "Choose at least one article.",
-           "too_big": "file too large (max {mb} MB)", "need_text": "Title and text are required.",
-           "indexing": "Indexing", "done": "Done:",
-           "foreign": "Change refused: it does not come from this machine or comes from another site.",
-           "busy": "The index is busy (a rebuild or indexing is running): try again when it has finished.",
-           "not_uploaded": "file refused: only files uploaded with this request are accepted",
-           "rebuild_started": "Index rebuild started; answers use the current index until it completes."},
-}
+ADMIN = labels.ADMIN
 
 
 def page_language(accept_language: str | None) -> str:
