@@ -59,7 +59,7 @@ def _snapshot(service) -> tuple[dict, dict]:
     store = service.index.store
     manifest = {d: {k: v for k, v in m.items() if k not in {"added_at"}} for d, m in store.manifest().items()}
     ids = [cid for cid, _, _ in store.iter_chunks()]
-    chunks = {cid: (text, vector) for cid, (text, _, vector) in store.get_chunks(ids).items()}
+    chunks = {cid: (hit.text, hit.vector) for cid, hit in store.get_chunks(ids).items()}
     return manifest, chunks
 
 

@@ -245,7 +245,7 @@ class Retriever:
             if cid in pool:
                 pool[cid].lexical = score / top_lex if top_lex else 0.0
                 pool[cid].ranks["lexical"] = rank
-        gate = _lexical_gate([sim for _, sim, _, _ in dense])
+        gate = _lexical_gate([hit.similarity for hit in dense])
         for cand in pool.values():
             votes = {kind: WEIGHTS.get(kind, 1.0) / (RRF_K + r + 1) for kind, r in cand.ranks.items()}
             # a passage's rank within its language replaces its global dense rank when better,
