@@ -40,6 +40,16 @@ def articles(tmp_path: Path, seed_copy: Path) -> Path:
     return folder
 
 
+def _encoder_actors(driver: subprocess.Popen):
+    """A probe for ``wait_for``: the encoder actors once they run; fails at once if the command ended."""
+    def probe() -> list[int]:
+        if driver.poll() is not None:
+            out, err = driver.communicate()
+            raise AssertionError(f"the indexing command ended before encoding (exit {driver.returncode}): {err[-3000:]}")
+        return actor_pids("EncodeChunks")
+    return probe
+
+
 def _cli(args: list[str], env: dict[str, str], cwd: Path) -> subprocess.Popen:
     return subprocess.Popen([sys.executable, "-m", "chatbot.cli", *args], cwd=cwd, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -85,7 +95,7 @@ def test_ray_add_survives_a_killed_worker_and_matches_an_in_process_build(
     env = _env(tmp_path, chroma_url, collection)
     driver = _cli(["index", "add", str(articles), "--ray", ray_cluster.address, "--ray-actors", "2",
                    "--ray-batch-size", "2", "--json"], env, tmp_path)
-    victims = wait_for(lambda: actor_pids("EncodeChunks"), timeout=600, what="an encoder actor")
+    victims = wait_for(_encoder_actors(driver), timeout=600, what="an encoder actor")
     time.sleep(2)  # let it take batches, then kill it mid-job
     os.kill(victims[0], signal.SIGKILL)
     out, err = driver.communicate(timeout=900)
@@ -111,7 +121,7 @@ def test_ray_rebuild_interrupted_keeps_the_old_index_and_a_rerun_completes_it(
     args = ["index", "rebuild", "--from", str(articles), "--ray", ray_cluster.address,
             "--ray-actors", "1", "--ray-batch-size", "2"]
     driver = _cli(args, env, tmp_path)
-    wait_for(lambda: actor_pids("EncodeChunks"), timeout=600, what="an encoder actor")
+    wait_for(_encoder_actors(driver), timeout=600, what="an encoder actor")
     time.sleep(2)
     driver.send_signal(signal.SIGKILL)
     driver.wait(timeout=60)

@@ -193,7 +193,7 @@ class RayPipeline:
         rows = ray.data.read_binary_files(files, include_paths=True).map_batches(
             load_and_chunk, batch_size=8, batch_format="numpy",
             fn_kwargs={"chunk_size": self.settings.chunk_size, "overlap": self.settings.chunk_overlap},
-            max_retries=3)
+            ray_remote_args_fn=lambda: {"max_retries": 3})
         articles: list[Article] = []
         for batch in rows.iter_batches(batch_size=None, batch_format="numpy"):
             for where, error, raw, chunks in zip(batch["where"], batch["error"], batch["article"],
@@ -214,7 +214,8 @@ class RayPipeline:
         cached = self._chunks.pop((article.doc_id, article.sha256), None)
         return cached if cached is not None else chunk_article(article, chunk_size, overlap)
 
-    def encode(self, texts: list[str], titles: list[str]) -> Iterator[EncodedBatch]:
+    def encode(self, texts: list[str], titles: list[str], bulk: bool = True) -> Iterator[EncodedBatch]:
+        """``bulk`` is for an encoder shared with questions; actors serve indexing alone."""
         if not texts:
             return
         ray = self._connect()
@@ -223,7 +224,7 @@ class RayPipeline:
         items = [{"pos": i, "text": t, "title": ti} for i, (t, ti) in enumerate(zip(texts, titles, strict=True))]
         encoded = ray.data.from_items(items).map_batches(
             EncodeChunks, batch_size=self.options.batch_size, batch_format="numpy",
-            concurrency=self.options.actors, num_cpus=self.options.cpus_per_actor,
+            compute=ray.data.ActorPoolStrategy(size=self.options.actors), num_cpus=self.options.cpus_per_actor,
             fn_constructor_kwargs={"settings": settings, "weights": weights, "digest": digest},
             max_restarts=-1, max_task_retries=-1)
         for batch in encoded.iter_batches(batch_size=None, batch_format="numpy"):
