@@ -76,14 +76,14 @@ def test_an_article_added_during_a_rebuild_survives_the_switch(writer, make_serv
     real = embedder.embed_documents_with_pieces  # what indexing calls
     added: list[object] = []
 
-    def add_while_rebuilding(texts, titles, pieces):
+    def add_while_rebuilding(texts, titles, pieces, **kwargs):
         if not added and threading.current_thread().name != "adder":
             # the rebuild is filling its new generation: an upload arrives now
             adder = threading.Thread(name="adder", target=lambda: added.append(
                 other.add_paths([more / "ghana.txt"])))
             adder.start()
             adder.join()  # the add completes (into the old generation) before the rebuild goes on
-        return real(texts, titles, pieces)
+        return real(texts, titles, pieces, **kwargs)
 
     monkeypatch.setattr(embedder, "embed_documents_with_pieces", add_while_rebuilding)
     old_generation = rebuilder.index.store.generation

@@ -102,7 +102,7 @@ def test_fused_ranking_finds_no_fewer_sections_than_dense_alone(manual):
     dense, fused = [], []
     for question, _ in QUESTIONS:
         qvec = manual.embedder.embed_queries([question])[0]
-        dense.append([meta["doc_id"] for _, _, _, meta in index.dense(view, qvec, 5)])
+        dense.append([hit.doc_id for hit in index.dense(view, qvec, 5)])
         fused.append([p.doc_id for p in manual.search(question, k=5)])
     for k in (1, 5):
         lost = _hits(dense, k) - _hits(fused, k)

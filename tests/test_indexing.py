@@ -166,11 +166,11 @@ def test_interrupted_rebuild_leaves_the_old_index_serving(make_service, seed_cop
     real = embedder.embed_documents_with_pieces  # what indexing calls
     calls = []
 
-    def crash_after_first_batch(texts, titles, pieces):
+    def crash_after_first_batch(texts, titles, pieces, **kwargs):
         calls.append(len(texts))
         if len(calls) > 1:
             raise RuntimeError("simulated crash while embedding")
-        return real(texts, titles, pieces)
+        return real(texts, titles, pieces, **kwargs)
 
     monkeypatch.setattr(pipeline, "ENCODE_BATCH", 2)
     monkeypatch.setattr(embedder, "embed_documents_with_pieces", crash_after_first_batch)

@@ -207,11 +207,11 @@ def test_page_questions_do_not_wait_for_each_other(open_server, monkeypatch):
     gate, entered = threading.Event(), threading.Event()
     real_ask = service.ask
 
-    def ask(question, history=None, on_event=None):
+    def ask(question, history=None, on_event=None, filters=None):
         if "Tobrouk" in question:
             entered.set()
             gate.wait(120)
-        return real_ask(question, history, on_event)
+        return real_ask(question, history, on_event, filters=filters)
 
     monkeypatch.setattr(service, "ask", ask)
     results: dict[str, Any] = {}

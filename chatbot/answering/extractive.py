@@ -143,8 +143,12 @@ class ExtractiveAnswerer(BaseAnswerer):
             stems |= {t[:6] for t in tokenize(text, qlang)}
             overlap = len(wanted & stems) / len(wanted) if wanted else 0.0
             score = float(sim) + LEXICAL_WEIGHT * overlap + rank_bonus
-            scored.append(ScoredSentence(passage, s, e, text, float(sim), overlap, score,
-                                         needs.accepts(text, same_lang=passage.lang in (qlang, "und"))))
+            fits = needs.accepts(text, same_lang=passage.lang in (qlang, "und"))
+            if not fits and needs.names:  # "he has led ...": the named subject may be its referent's
+                found = referent_span(passage, s, e, text, self.article_text)
+                fits = bool(found) and needs.accepts(text, same_lang=passage.lang in (qlang, "und"),
+                                                     referent=found[2])
+            scored.append(ScoredSentence(passage, s, e, text, float(sim), overlap, score, fits))
         return sorted(scored, key=lambda x: x.score, reverse=True)
 
     def _predicate_vector(self, question: str, query: str, retrieval: Retrieval) -> np.ndarray:

@@ -60,9 +60,10 @@ class QuestionNeeds:
     names: list[str] = field(default_factory=list)
     predicates: list[Predicate] = field(default_factory=list)
 
-    def accepts(self, sentence: str, same_lang: bool = True) -> bool:
+    def accepts(self, sentence: str, same_lang: bool = True, referent: str = "") -> bool:
         """Whether ``sentence`` meets the constraints; across languages the counted noun cannot be
-        matched by its spelling ("barils"/"barrels"), so any number stands for it."""
+        matched by its spelling ("barils"/"barrels"), so any number stands for it. ``referent``: the
+        sentence naming who the sentence's pronoun subject is, which may name the question's subject."""
         if self.city and not _other_proper_name(sentence, self.names):
             return False
         if self.predicates:
@@ -71,7 +72,9 @@ class QuestionNeeds:
                 if not predicate.stated_in(folded.text):
                     return False
                 if predicate.subject and self.names and not any(folded.mentions(n) for n in self.names):
-                    return False
+                    named = _Folded(referent) if referent else None
+                    if named is None or not any(named.mentions(n) for n in self.names):
+                        return False
         if self.age and not _AGE_A.search(sentence):
             return False
         if self.day and not _DAY_A.search(sentence):

@@ -36,7 +36,7 @@ from cachetools import LRUCache
 from chatbot.answering.facts import missing_names, numbers
 from chatbot.answering.llm import LLM, LLMError
 from chatbot.answering.prompting import render
-from chatbot.encoder.embedder import Embedder
+from chatbot.encoder.base import Embedder
 from chatbot.schemas import Answer, Passage, Translation
 from chatbot.text.language import question_language
 

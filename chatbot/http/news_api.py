@@ -28,15 +28,18 @@ class TimelineResponse(BaseModel):
 
 @router.get("/timeline", response_model=TimelineResponse)
 def timeline(q: Annotated[str, Query(description="what the timeline is about")] = "",
-             since: Annotated[str | None, Query(description="ISO date, inclusive")] = None,
-             until: Annotated[str | None, Query(description="ISO date, inclusive")] = None,
-             sources: Annotated[list[str] | None, Query(description="outlets")] = None,
-             doc_ids: Annotated[list[str] | None, Query(description="only these articles")] = None,
+             since: Annotated[str, Query(description="ISO date, inclusive (empty: no bound)")] = "",
+             until: Annotated[str, Query(description="ISO date, inclusive (empty: no bound)")] = "",
+             sources: Annotated[list[str], Query(description="outlets (none: every outlet)")] = [],  # noqa: B006
+             doc_ids: Annotated[list[str], Query(description="only these articles (none: all)")] = [],  # noqa: B006
              service: ChatService = Depends(require_ready)) -> TimelineResponse:
-    """Dated quotes about ``q`` from the articles, oldest first; near-copies appear once."""
+    """Dated quotes about ``q`` from the articles, oldest first; near-copies appear once.
+
+    Query parameters are plain strings (an absent one is empty, never null), as a query string
+    carries them."""
     if not q.strip():
         raise ApiError(422, "invalid_request", "q: the query is empty", param="q")
     check_question(service, q, "q")
-    filters = filters_of(since=since, until=until, sources=sources, doc_ids=doc_ids)
+    filters = filters_of(since=since or None, until=until or None, sources=sources or None, doc_ids=doc_ids or None)
     found = service.timeline(q.strip(), filters)
     return TimelineResponse(events=found.events, query=found.query, message=found.message)

@@ -378,7 +378,7 @@ def load_bytes(data: bytes, name: str) -> list[Article | LoadError]:
         if suffix == ".json":
             return list(_load_json(data, name))
         if suffix == ".jsonl":
-            return list(iter_jsonl(data, name))
+            return list(iter_jsonl(data, name)) or [LoadError(name, "the file holds no article (no JSON line)")]
         if suffix == ".pdf":
             return list(_load_pdf(data, name))
     except LoadError as exc:
