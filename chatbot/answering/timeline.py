@@ -71,9 +71,8 @@ def build_timeline(retriever: Retriever, lookup: ArticleLookup, query: str,
         citation = annotate([citation], lookup)[0]
         key = re.sub(r"\s+", " ", quote).strip()
         shown = {e.citation.doc_id for e in events}
-        covered = {c.get("doc_id") for e in events for c in e.citation.also_in}
-        if key in by_quote or passage.doc_id in covered or any(c.get("doc_id") in shown for c in citation.also_in):
-            continue  # a near-copy already has its event (it lists this one, or this one lists it): one event
+        if key in by_quote or any(c.get("doc_id") in shown for c in citation.also_in):
+            continue  # the same sentence in a near-copy that already has its event: one event
         event = Event(date=str(citation.date or passage.date), quote=quote, citation=citation)
         by_quote[key] = event
         events.append(event)
