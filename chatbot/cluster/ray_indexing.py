@@ -82,12 +82,11 @@ class EncodeChunks:
 
         texts, titles = [str(t) for t in batch["text"]], [str(t) for t in batch["title"]]
         encoded = encode_batch(self.embedder, texts, titles, [int(p) for p in batch["pos"]])
-        pieces = encoded.pieces or [([], np.zeros((0, encoded.vectors.shape[1]), np.float16))] * len(texts)
+        pieces = encoded.pieces or []  # encode_batch always pools them (empty arrays for an encoder without)
         return {"pos": np.asarray(encoded.positions, dtype=np.int64),
                 "vector": encoded.vectors.astype(np.float32),
                 "spans": [json.dumps(spans) for spans, _ in pieces],
-                "pieces": [_to_bytes(vectors) for _, vectors in pieces],
-                "has_pieces": np.asarray([encoded.pieces is not None] * len(texts))}
+                "pieces": [_to_bytes(vectors) for _, vectors in pieces]}
 
 
 def _to_bytes(array: np.ndarray) -> bytes:
@@ -228,8 +227,6 @@ class RayPipeline:
             fn_constructor_kwargs={"settings": settings, "weights": weights, "digest": digest},
             max_restarts=-1, max_task_retries=-1)
         for batch in encoded.iter_batches(batch_size=None, batch_format="numpy"):
-            has_pieces = bool(np.all(batch["has_pieces"]))
-            pieces = [(json.loads(str(s)), _from_bytes(bytes(p))) for s, p in zip(batch["spans"], batch["pieces"],
-                                                                              strict=True)]
-            yield EncodedBatch([int(p) for p in batch["pos"]], np.asarray(batch["vector"]),
-                               [([tuple(x) for x in spans], v) for spans, v in pieces] if has_pieces else None)
+            pieces = [([tuple(x) for x in json.loads(str(s))], _from_bytes(bytes(p)))
+                      for s, p in zip(batch["spans"], batch["pieces"], strict=True)]
+            yield EncodedBatch([int(p) for p in batch["pos"]], np.asarray(batch["vector"]), pieces)
