@@ -19,29 +19,13 @@ from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 from conftest import SEEDS, settings_for
+from test_api import serve
 
 from chatbot.server import create_app
 
 SECRET = "SECRET-MARKER-4f1c le mot de passe du coffre est papillon."
 EVIL = "https://evil.example"
-
-
-def serve(app: Any) -> Iterator[str]:
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    while not server.started:
-        if not thread.is_alive():
-            raise RuntimeError("uvicorn did not start")
-        time.sleep(0.05)
-    port = server.servers[0].sockets[0].getsockname()[1]
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=30)
 
 
 def seeded(folder: Path, embedder: Any, **overrides: Any) -> Any:
