@@ -26,6 +26,7 @@ class Article(BaseModel):
     author: str | None = None
     copies: list[str] = Field(default_factory=list)  # doc_ids of near-identical articles
     fingerprint: str | None = None  # MinHash signature (chatbot.store.copies), kept with the record
+    entities: str | None = Field(default=None, exclude=True)  # what it names (chatbot.text.entities), as JSON
     notes: list[str] = Field(default_factory=list, exclude=True)  # problems read past (a bad date)
 
 

@@ -44,6 +44,10 @@ class Settings(BaseSettings):
 
     chunk_size: int = 600
     chunk_overlap: int = 120
+    entities: bool = Field(
+        default=True, description="list the people, organisations and places the articles name (read "
+        "with spaCy at indexing; /api/entities, `chatbot entities`, the Entities tab)",
+    )
 
     answerer: Literal["extractive", "llm"] = "extractive"
     llm_base_url: str | None = None

@@ -24,6 +24,7 @@ from chatbot.ingest.loaders import LoadError, article_from_mapping, load_bytes
 from chatbot.retrieval.filters import Filters
 from chatbot.retrieval.retriever import Retrieval, Retriever
 from chatbot.schemas import Answer, Article, Document, Message, Passage, SyncReport
+from chatbot.service.entities import EntityCatalog
 from chatbot.service.jobs import IndexJobs
 from chatbot.service.lazy import lazy
 from chatbot.service.status import ServiceStatus
@@ -71,7 +72,12 @@ class ChatService:
             pipeline = RayPipeline(self.settings, RayOptions(self.settings.ray_address, self.settings.ray_actors,
                                                              self.settings.ray_batch_size))
         return Indexer(self.index, lambda: self.embedder, self.settings.chunk_size, self.settings.chunk_overlap,
-                       pipeline)
+                       pipeline, entities=self.settings.entities)
+
+    @lazy
+    def entities(self) -> EntityCatalog:
+        """People, organisations and places of the articles (chatbot.service.entities)."""
+        return EntityCatalog(self.index, self.settings.entities)
 
     @lazy
     def retriever(self) -> Retriever:

@@ -226,7 +226,8 @@ class IndexStore:
             records.append((article.doc_id, article.text, _clean_meta({
                 **base, "sha256": article.sha256, "chunks": len(chunks), "url": article.url,
                 "origin": article.origin, "added_at": time.time(), "author": article.author,
-                "copies": ",".join(article.copies) or None, "minhash": article.fingerprint})))
+                "copies": ",".join(article.copies) or None, "minhash": article.fingerprint,
+                "entities": article.entities})))
         self.keep_piece_vectors(cached)
         if ids:
             matrix = np.concatenate([np.asarray(v, dtype=np.float32) for _, c, v, _ in items if len(c)])

@@ -17,7 +17,7 @@ import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import nullcontext
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -30,6 +30,7 @@ from chatbot.store.copies import link_copies, store_links
 from chatbot.store.identity import plan_articles, stored_records
 from chatbot.store.live_index import ArticleIndex
 from chatbot.store.pipeline import ENCODE_BATCH, IndexingPipeline, LocalPipeline
+from chatbot.text import entities as named
 
 log = logging.getLogger(__name__)
 Progress = Callable[[int, int], None]  # (chunks embedded so far, chunks to embed)
@@ -51,6 +52,16 @@ class _Rules:
     locked: bool
     report: SyncReport
     wrote: bool = False  # some article was written (else there is nothing to commit)
+    entities: dict[str, Future] = field(default_factory=dict)  # doc_id -> its entities being read
+
+
+def _read_entities(article: Article) -> None:
+    """Fill ``article.entities``; a failure leaves them unread (read when first listed), never
+    fails the add."""
+    try:
+        article.entities = named.encode(named.extract(article.text, article.lang))
+    except Exception as exc:
+        log.warning("entities of %s not read now (%s); they will be read when first listed", article.doc_id, exc)
 
 
 class RebuildInterrupted(RuntimeError):
@@ -66,17 +77,20 @@ class Indexer:
     """Writes articles into an :class:`ArticleIndex` with one embedder."""
 
     def __init__(self, index: ArticleIndex, embedder: Callable[[], Embedder], chunk_size: int,
-                 overlap: int, pipeline: IndexingPipeline | None = None) -> None:
+                 overlap: int, pipeline: IndexingPipeline | None = None, entities: bool = True) -> None:
         """``embedder`` is a provider, so a sync with nothing new never loads the model.
 
         ``pipeline`` does the loading, chunking and encoding (in this process by default; a
         distributed one runs them on a cluster); this object keeps every decision and every write.
+        ``entities``: read the people, organisations and places each article names (a thread of
+        its own, beside the encoder) and store them with its record.
         """
         self.index = index
         self._embedder = embedder
         self.pipeline: IndexingPipeline = pipeline or LocalPipeline(embedder)
         self.chunk_size = chunk_size
         self.overlap = overlap
+        self.entities = entities
         self._rebuild_lock = threading.Lock()  # one rebuild at a time in this process
 
     @property
@@ -174,6 +188,21 @@ class Indexer:
                          progress: Progress | None) -> None:
         chunked = [(a, self.pipeline.chunk(a, self.chunk_size, self.overlap)) for a in todo]
         flat: list[tuple[int, Chunk]] = [(i, c) for i, (_, chunks) in enumerate(chunked) for c in chunks]
+        # a small add (an upload of a short article) takes the encoder like a question does, so
+        # it is not queued behind the mini-batches of a large one (bulk turns are not served in
+        # order: the running bulk caller takes the next turn again)
+        bulk = len(flat) > SMALL_ADD
+        reader = ThreadPoolExecutor(max_workers=1, thread_name_prefix="entities") if self.entities else None
+        if reader is not None:  # in encoding order, so each is ready about when its article is
+            rules.entities = {a.doc_id: reader.submit(_read_entities, a) for a in todo}
+        try:
+            self._encode_and_write(chunked, flat, store, rules, progress, bulk)
+        finally:
+            if reader is not None:
+                reader.shutdown(wait=False, cancel_futures=True)
+
+    def _encode_and_write(self, chunked: list[tuple[Article, list[Chunk]]], flat: list[tuple[int, Chunk]],
+                          store: IndexStore, rules: _Rules, progress: Progress | None, bulk: bool) -> None:
         total = len(flat)
         vectors: list[np.ndarray | None] = [None] * total
         pieces: list[tuple[list[tuple[int, int]], np.ndarray] | None] = [None] * total
@@ -184,10 +213,6 @@ class Indexer:
         done = 0
         texts = [c.text for _, c in flat]
         titles = [chunked[i][0].title for i, _ in flat]
-        # a small add (an upload of a short article) takes the encoder like a question does, so
-        # it is not queued behind the mini-batches of a large one (bulk turns are not served in
-        # order: the running bulk caller takes the next turn again)
-        bulk = total > SMALL_ADD
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="chroma-writer") as writer:
             for batch in self.pipeline.encode(texts, titles, bulk):
                 rules.report.chunks_embedded += len(batch.positions)
@@ -238,6 +263,10 @@ class Indexer:
             if not group:
                 return
             rules.wrote = True
+            for article, *_ in group:
+                job = rules.entities.get(article.doc_id)
+                if job is not None and not job.cancelled():
+                    job.result()  # never raises: see _read_entities
             for article, *_ in group:
                 if article.doc_id in plan[article.doc_id]:
                     # unlist the old version first: a crash while its chunks are overwritten then

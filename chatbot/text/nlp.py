@@ -79,3 +79,31 @@ def pipeline_for(lang: str) -> _Pipeline:
 def parse(text: str, lang: str) -> Any:
     """The spaCy ``Doc`` of ``text`` in ``lang`` (English pipeline for other languages)."""
     return pipeline_for(lang if lang in PIPELINES else "en").parse(text)
+
+
+# longest text given to the entity recogniser at once (spaCy refuses texts over its max_length;
+# an article longer than this is read in parts cut at paragraph breaks)
+_NER_PART = 100_000
+
+
+def entities(text: str, lang: str) -> list[tuple[str, str, int]]:
+    """(text, label, end offset in ``text``) of the named entities of ``text``.
+
+    Only the ``ner`` component runs (in both pipelines it computes its own token vectors, so the
+    tagger and parser are not needed): about a third of a full parse. Article texts are not cached
+    (each is read once, at indexing), and the pipeline's lock is taken per part, so a short
+    question parsed meanwhile waits for one part at most.
+    """
+    pipe = pipeline_for(lang if lang in PIPELINES else "en")
+    ner = pipe.nlp.get_pipe("ner")
+    found: list[tuple[str, str, int]] = []
+    start = 0
+    while start < len(text):
+        end = len(text) if len(text) - start <= _NER_PART else text.rfind("\n", start, start + _NER_PART)
+        if end <= start:
+            end = min(len(text), start + _NER_PART)
+        with pipe.lock:
+            doc = ner(pipe.nlp.make_doc(text[start:end]))
+        found += [(e.text, e.label_, start + e.end_char) for e in doc.ents]
+        start = end
+    return found
