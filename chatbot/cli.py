@@ -370,6 +370,31 @@ def timeline(query: str, since: SinceOpt = None, until: UntilOpt = None, source:
         typer.echo(f"{event.date}  {c.source or '-'}: {event.quote} ({c.doc_id}, {c.start}-{c.end})")
 
 
+@app.command("entities")
+def entities(kind: Annotated[str | None, typer.Option("--kind", help="person, organisation or place.")] = None,
+             query: Annotated[str | None, typer.Option("--q", help="Only names containing this.")] = None,
+             limit: Annotated[int, typer.Option("--limit", min=0, help="At most N (0: all).")] = 0,
+             since: SinceOpt = None, until: UntilOpt = None, source: SourceOpt = None,
+             as_json: JsonOpt = False) -> None:
+    """People, organisations and places the articles name, most mentioned first."""
+    from chatbot.service.entities import EntitiesOff
+    from chatbot.text.entities import KINDS
+
+    if kind and kind not in KINDS:
+        _fail(f"--kind: {kind!r} is not one of {', '.join(KINDS)}")
+    try:
+        found = _service().entities.listing(_filters(since, until, source), kind, query, limit or None)
+    except EntitiesOff as exc:
+        _fail(str(exc))
+    if as_json:
+        _print_json({"entities": [e.model_dump() for e in found]})
+        return
+    for e in found:
+        dates = f"{e.first_date or '-'} .. {e.last_date or '-'}"
+        aliases = f"  ({', '.join(e.aliases)})" if e.aliases else ""
+        typer.echo(f"{e.mentions:5d}  {e.kind:<12} {e.name}  [{len(e.documents)} article(s), {dates}]{aliases}")
+
+
 @app.command("eval")
 def evaluate(file: Path,
              limit: Annotated[int, typer.Option("--limit", help="Only the first N questions.")] = 0,

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +25,7 @@ from chatbot.ingest.loaders import LoadError, article_from_mapping, load_bytes
 from chatbot.retrieval.filters import Filters
 from chatbot.retrieval.retriever import Retrieval, Retriever
 from chatbot.schemas import Answer, Article, Document, Message, Passage, SyncReport
-from chatbot.service.entities import EntityCatalog
+from chatbot.service.entities import EntityCatalog, EntitySummary
 from chatbot.service.jobs import IndexJobs
 from chatbot.service.lazy import lazy
 from chatbot.service.status import ServiceStatus
@@ -148,6 +149,13 @@ class ChatService:
     def timeline(self, query: str, filters: Filters | None = None) -> Timeline:
         """Dated, verified quotes about ``query``, oldest first (see chatbot.answering.timeline)."""
         return build_timeline(self.retriever, self.index.article, query, filters)
+
+    def entity(self, name: str, filters: Filters | None = None) -> tuple[EntitySummary, Timeline] | None:
+        """The entity called ``name`` and its timeline, drawn from the articles that name it."""
+        found = self.entities.find(name, filters)
+        if found is None:
+            return None
+        return found, self.timeline(found.name, replace(filters or Filters(), doc_ids=tuple(found.documents)))
 
     def verified(self, answer: Answer, lang: str = "en") -> Answer:
         """The answer after the citation check; an answer left with no valid citation is refused."""

@@ -22,7 +22,7 @@ from pydantic import BaseModel, Field
 
 from chatbot.retrieval.filters import Filters, resolve
 from chatbot.store.live_index import ArticleIndex
-from chatbot.text.entities import Mentions, decode, encode, extract
+from chatbot.text.entities import Mentions, decode, encode, extract, untitled
 from chatbot.text.entity_merge import Entity, key_of, merge
 from chatbot.text.words import fold
 
@@ -83,7 +83,7 @@ class EntityCatalog:
 
     def find(self, name: str, filters: Filters | None = None) -> EntitySummary | None:
         """The entity called ``name`` (its name or an alias; accents, case and titles ignored)."""
-        wanted = {fold(name.strip()), key_of(name)}
+        wanted = {fold(name.strip()), key_of(name), key_of(untitled(name))}
         for summary in self.listing(filters):
             forms = (summary.name, *summary.aliases)
             if any(fold(f) in wanted or key_of(f) in wanted for f in forms):

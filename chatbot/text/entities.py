@@ -137,6 +137,16 @@ def _could_abbreviate(acronym: str, name: str) -> bool:
             and parts[0][0] == letters[0].lower())
 
 
+def untitled(name: str) -> str:
+    """``name`` as someone may type it, without leading titles or articles in either language
+    ("maréchal Haftar" -> "Haftar"), for looking an entity up."""
+    drop = honorifics("fr") | honorifics("en") | _leading_words("fr") | _leading_words("en")
+    parts = _SPACE.sub(" ", _LEADING_ELISION.sub("", name.strip())).split(" ")
+    while len(parts) > 1 and fold(parts[0].rstrip(".")) in drop:
+        parts = parts[1:]
+    return " ".join(parts)
+
+
 def words(name: str) -> list[str]:
     """The folded words of a name."""
     return [fold(w) for w in _WORD.findall(name.replace("-", " "))]
