@@ -151,11 +151,14 @@ class ChatService:
         return build_timeline(self.retriever, self.index.article, query, filters)
 
     def entity(self, name: str, filters: Filters | None = None) -> tuple[EntitySummary, Timeline] | None:
-        """The entity called ``name`` and its timeline, drawn from the articles that name it."""
+        """The entity called ``name`` and its timeline, drawn from the dated articles that name it."""
         found = self.entities.find(name, filters)
         if found is None:
             return None
-        return found, self.timeline(found.name, replace(filters or Filters(), doc_ids=tuple(found.documents)))
+        dated = self.entities.dated(found.documents)
+        if not dated:  # (no doc_ids would mean every article)
+            return found, Timeline(events=[], query=found.name)
+        return found, self.timeline(found.name, replace(filters or Filters(), doc_ids=tuple(dated)))
 
     def verified(self, answer: Answer, lang: str = "en") -> Answer:
         """The answer after the citation check; an answer left with no valid citation is refused."""

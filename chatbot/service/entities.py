@@ -90,6 +90,11 @@ class EntityCatalog:
                 return summary
         return None
 
+    def dated(self, doc_ids: list[str]) -> list[str]:
+        """Those of ``doc_ids`` that have a publication date (a timeline is made of them only)."""
+        _, manifest = self._current()
+        return [d for d in doc_ids if manifest.get(d, {}).get("date")]
+
     # ---- the cached aggregation ---------------------------------------------------------------
     def _current(self) -> tuple[list[Entity], dict[str, dict[str, Any]]]:
         if not self.enabled:

@@ -12,3 +12,4 @@ _TABLES: dict[str, dict[str, dict[str, Any]]] = tomllib.loads(
 PAGE: dict[str, dict[str, str]] = _TABLES["page"]  # Gradio i18n keys of the page's components
 RENDER: dict[str, dict[str, str]] = _TABLES["render"]  # answers, refusals and source cards
 ADMIN: dict[str, dict[str, Any]] = _TABLES["admin"]  # the Articles tab's messages
+ENTITIES: dict[str, dict[str, Any]] = _TABLES["entities"]  # the Entities tab's words

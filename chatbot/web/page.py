@@ -24,6 +24,7 @@ from chatbot.service.streaming import stream_answer
 from chatbot.settings import Settings
 from chatbot.web import labels
 from chatbot.web.articles import make_admin, request_lang
+from chatbot.web.entities_tab import entities_tab
 from chatbot.web.render import (
     ADMIN,
     LABELS,
@@ -189,6 +190,7 @@ def build_ui(service: ChatService, *, loopback: bool = True) -> gr.Blocks:
                                        scale=4)
                     remove = gr.Button(i18n("remove"), variant="stop", elem_id="remove", scale=1)
                 rebuild = gr.Button(i18n("rebuild"), elem_id="rebuild")
+            entities_tab(service, i18n)
 
         respond = make_respond(service)
         # Questions are answered side by side (up to CHATBOT_PAGE_CONCURRENCY), not one user at a time.
