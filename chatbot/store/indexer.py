@@ -13,6 +13,8 @@ half written instead of duplicating it, and readers never show chunks without a 
 from __future__ import annotations
 
 import logging
+import os
+import sys
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -39,6 +41,8 @@ SMALL_ADD = 32
 # chunks of finished articles written to Chroma per call (see IndexStore.put_articles): one encode
 # batch's worth, so writes still follow encoding closely and a killed add has committed what it had
 WRITE_GROUP = ENCODE_BATCH
+# the entity reader's niceness: below the encoder, so it runs in the encoder's idle time (see bench/entities.py)
+ENTITY_NICENESS = 10
 # a finished article: its chunks, their vectors, its piece vectors
 Finished = tuple[Article, list[Chunk], np.ndarray, list | None]
 
@@ -53,6 +57,16 @@ class _Rules:
     report: SyncReport
     wrote: bool = False  # some article was written (else there is nothing to commit)
     entities: dict[str, Future] = field(default_factory=dict)  # doc_id -> its entities being read
+
+
+def _behind_the_encoder() -> None:
+    """Lower the calling thread's CPU priority (Linux; elsewhere nothing): entity reading then
+    takes the cores the encoder leaves idle rather than slowing it down."""
+    if sys.platform == "linux":
+        try:
+            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), ENTITY_NICENESS)  # one thread on Linux
+        except OSError as exc:
+            log.debug("entity reader keeps its priority: %s", exc)
 
 
 def _read_entities(article: Article) -> None:
@@ -192,7 +206,8 @@ class Indexer:
         # it is not queued behind the mini-batches of a large one (bulk turns are not served in
         # order: the running bulk caller takes the next turn again)
         bulk = len(flat) > SMALL_ADD
-        reader = ThreadPoolExecutor(max_workers=1, thread_name_prefix="entities") if self.entities else None
+        reader = ThreadPoolExecutor(max_workers=1, thread_name_prefix="entities",
+                                    initializer=_behind_the_encoder) if self.entities else None
         if reader is not None:  # in encoding order, so each is ready about when its article is
             rules.entities = {a.doc_id: reader.submit(_read_entities, a) for a in todo}
         try:
@@ -250,6 +265,10 @@ class Indexer:
         Under the write lock (live adds), the plan of these articles is made again against what is
         stored now: an article another writer stored meanwhile is skipped as unchanged.
         """
+        for article, *_ in group:  # entities first, outside the lock: a write is never kept waiting on them
+            job = rules.entities.get(article.doc_id)
+            if job is not None and not job.cancelled():
+                job.result()  # never raises: see _read_entities
         with self.index.write_lock if rules.locked else nullcontext():
             articles = [g[0] for g in group]
             records = stored_records(store, articles)
@@ -263,10 +282,6 @@ class Indexer:
             if not group:
                 return
             rules.wrote = True
-            for article, *_ in group:
-                job = rules.entities.get(article.doc_id)
-                if job is not None and not job.cancelled():
-                    job.result()  # never raises: see _read_entities
             for article, *_ in group:
                 if article.doc_id in plan[article.doc_id]:
                     # unlist the old version first: a crash while its chunks are overwritten then

@@ -35,7 +35,7 @@ _LABELS = {"PER": "person", "PERSON": "person", "ORG": "organisation", "LOC": "p
 _ACRONYM_AFTER = re.compile(r"\s*\(\s*([A-Z][A-Za-z0-9]*[A-Z0-9](?:-[A-Z0-9]+)?)\s*\)")
 _LEADING_ELISION = re.compile(r"^(?:[ldLD]|qu|Qu)['’]\s*")
 _POSSESSIVE = re.compile(r"['’]s?$")
-_EDGE = re.compile(r"^[\s\"'“”«»‘’()\[\],.;:!?–—-]+|[\s\"'“”«»‘’()\[\],.;:!?–—-]+$")
+_EDGE = re.compile(r"^[\s\"'“”«»‘’()\[\],.;:!?/|–—-]+|[\s\"'“”«»‘’()\[\],.;:!?/|–—-]+$")
 _SPACE = re.compile(r"\s+")
 _WORD = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*", re.UNICODE)
 MAX_NAME_WORDS = 8
@@ -127,14 +127,23 @@ def extract(text: str, lang: str) -> Mentions:
 
 
 def _could_abbreviate(acronym: str, name: str) -> bool:
-    """Whether a capitalised word in parentheses after ``name`` may be its acronym: 2 to 8 letters,
-    ``name`` of two content words or more, starting with the acronym's first letter. Loose on
-    purpose: translated long forms keep the other language's initials ("Gouvernement d'union
-    nationale (GNA)"); a dateline ("Washington (CNN)") does not pass."""
-    letters = re.sub(r"[^A-Za-z]", "", acronym)
+    """Whether a capitalised word in parentheses after ``name`` may be its acronym: 2 to 8
+    letters, each found in ``name`` in order, the first at the start of its first content word
+    (after Schwartz and Hearst's rule for abbreviations in text). Translated long forms keep the
+    other language's initials and still pass ("Gouvernement d'union nationale (GNA)"); a
+    dateline does not ("Costa Rica (CNN)", "Washington (AP)")."""
+    letters = fold(re.sub(r"[^A-Za-z]", "", acronym))
     parts = content_words(name)
-    return (2 <= len(letters) <= 8 and sum(c.isupper() for c in letters) >= 2 and len(parts) >= 2
-            and parts[0][0] == letters[0].lower())
+    if not 2 <= len(letters) <= 8 or sum(c.isupper() for c in acronym) < 2 or len(parts) < 2:
+        return False
+    if parts[0][0] != letters[0]:
+        return False
+    rest, at = " ".join(parts)[1:], 0
+    for letter in letters[1:]:
+        at = rest.find(letter, at) + 1
+        if at == 0:
+            return False
+    return True
 
 
 def untitled(name: str) -> str:

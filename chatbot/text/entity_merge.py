@@ -5,18 +5,20 @@ beyond one story:
 
 1. Equal names: accents, case, hyphens and the titles dropped at extraction do not count
    ("Etat" = "État", "maréchal Haftar" = "Haftar"). A country's French and English names
-   (pycountry's ISO 3166 names and their French translations: "Libye" = "Libya") and the
+   (pycountry's ISO 3166 names and their French translations: "Libye" = "Libya"; for a mention
+   labelled a place, its ISO codes too: "US" = "United States") and the
    cross-language names of ``data/entity_aliases.toml`` are one name.
 2. Acronyms defined in a text ("Armée nationale arabe libyenne (ANL)") join their long form.
-3. Any other acronym joins the long form whose initials it is ("GNA" = "Government of National
+3. Any other acronym (of an organisation) joins the long form whose initials it is ("GNA" = "Government of National
    Accord"), the one named in the same articles first, else the one named most.
-4. A person's name whose words all belong to a longer person's name joins it (a surname: "Haftar"
+4. A name labelled a person (at least once) whose words all belong to a longer person's name joins it (a surname: "Haftar"
    -> "Khalifa Haftar"), the longer name named in the same articles first, else the one named
    most. Organisations and places never join this way ("United Nations" is not "United Nations
    Support Mission", "Sudan" is not "South Sudan").
 
-An entity's kind is the one most of its mentions carry (``misc`` mentions do not vote); a group of
-``misc`` mentions only is kept as an organisation when the text defined an acronym for it, else
+An entity's kind is its head's (the full name a surname joined, the long form an acronym joined:
+spaCy often labels a lone surname an organisation), else the one most of its mentions carry
+(``misc`` mentions do not vote); a group of ``misc`` mentions only is kept as an organisation when the text defined an acronym for it, else
 dropped. Its name is its most named full form: not an acronym when another form exists, for a
 person a form of two words or more when there is one.
 """
@@ -67,10 +69,18 @@ class _Node:
         return sum(self.docs.values())
 
 
-def key_of(name: str) -> str:
-    """Folded words of a name (step 1's equality), or the key of the name it is listed under."""
+def key_of(name: str, kind: str | None = None) -> str:
+    """Folded words of a name (step 1's equality), or the key of the name it is listed under.
+
+    A country's names count as one for a place (or a name looked up without a kind); its ISO
+    codes ("US", "LBY") only for a mention labelled a place.
+    """
     folded = " ".join(words(name))
-    return _listed().get(folded) or _countries().get(folded) or folded
+    if kind in (None, "place"):
+        country = _countries().get(folded) or (_country_codes().get(folded) if kind == "place" else None)
+        if country:
+            return country
+    return _listed().get(folded) or folded
 
 
 @lru_cache(maxsize=1)
@@ -84,6 +94,15 @@ def _listed() -> dict[str, str]:
             for other in [listed, *others]:
                 out[" ".join(words(other))] = target
     return out
+
+
+@lru_cache(maxsize=1)
+def _country_codes() -> dict[str, str]:
+    """Folded ISO 3166 alpha-2 and alpha-3 code -> folded English common name (pycountry)."""
+    import pycountry
+
+    return {fold(code): " ".join(words(getattr(c, "common_name", None) or c.name))
+            for c in pycountry.countries for code in (c.alpha_2, c.alpha_3)}
 
 
 @lru_cache(maxsize=1)
@@ -133,7 +152,7 @@ def merge(per_doc: dict[str, Mentions]) -> list[Entity]:
     definitions: list[tuple[str, str]] = []
     for doc_id, mentions in per_doc.items():
         for (name, kind), count in mentions.names.items():
-            node = nodes[key_of(name)]
+            node = nodes[key_of(name, kind)]
             node.surfaces[name] += count
             node.kinds[kind] += count
             node.docs[doc_id] += count
@@ -154,9 +173,10 @@ def merge(per_doc: dict[str, Mentions]) -> list[Entity]:
             if len(parts) >= 2:
                 initials["".join(p[0] for p in parts)].append(key)
     for key, node in nodes.items():
-        if node.defined or not is_acronym(node.surfaces.most_common(1)[0][0]):
+        if node.defined or node.kind not in ("organisation", "misc") or not is_acronym(node.surfaces.most_common(1)[0][0]):
             continue
-        best = _best([k for k in initials.get(key.replace(" ", ""), []) if k != key], node, nodes)
+        # not a long form that holds the acronym itself ("US" is not "US Senate")
+        best = _best([k for k in initials.get(key.replace(" ", ""), []) if key not in k.split()], node, nodes)
         if best is not None:
             groups.join(best, key)
     # 4. a person's shorter name inside a longer one
@@ -167,7 +187,7 @@ def merge(per_doc: dict[str, Mentions]) -> list[Entity]:
                 by_word[word].add(key)
     for key, node in nodes.items():
         own = key.split()
-        if node.kind != "person" or not own:
+        if not node.kinds["person"] or not own:  # labelled a person at least once
             continue
         holders = set.intersection(*(by_word[w] for w in own))
         best = _best([k for k in holders if len(k.split()) > len(own)], node, nodes)
@@ -176,11 +196,12 @@ def merge(per_doc: dict[str, Mentions]) -> list[Entity]:
     members: dict[str, list[_Node]] = defaultdict(list)
     for key, node in nodes.items():
         members[groups.find(key)].append(node)
-    entities = [e for e in (_entity(group) for group in members.values()) if e is not None]
+    entities = [e for e in (_entity(members[root], nodes[root]) for root in members) if e is not None]
     return sorted(entities, key=lambda e: (-e.mentions, fold(e.name)))
 
 
-def _entity(group: list[_Node]) -> Entity | None:
+def _entity(group: list[_Node], head: _Node) -> Entity | None:
+    """The entity of a group; its kind is its head's (the full name, the long form), else a vote."""
     kinds: Counter[str] = Counter()
     surfaces: Counter[str] = Counter()
     counts: Counter[str] = Counter()
@@ -189,7 +210,9 @@ def _entity(group: list[_Node]) -> Entity | None:
         surfaces.update(node.surfaces)
         counts.update(node.docs)
     votes = [(n, k) for k, n in kinds.items() if k in KINDS]
-    if votes:
+    if head.kind in KINDS:
+        kind = head.kind
+    elif votes:
         kind = max(votes)[1]
     elif any(node.defined for node in group):
         kind = "organisation"
