@@ -107,9 +107,9 @@ def entities_tab(service: ChatService, i18n: Any) -> None:
             return notice_html(ENTITIES[lang]["not_found"].format(name=shown[index]))
         return detail_html(service, summary, lang)
 
+    # read-only; one listing event is named in Gradio's API, the others are the same function
     outputs = [kind, table, names, detail]
-    tab.select(listing, [kind, query], outputs)
-    refresh.click(listing, [kind, query], outputs)
-    kind.input(listing, [kind, query], outputs)
-    query.submit(listing, [kind, query], outputs)
-    table.select(show, [names], detail)
+    tab.select(listing, [kind, query], outputs, api_name="entities")
+    for event in (refresh.click, kind.input, query.submit):
+        event(listing, [kind, query], outputs, api_visibility="private")
+    table.select(show, [names], detail, api_visibility="private")
