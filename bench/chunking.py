@@ -22,7 +22,7 @@ import threading
 import time
 from pathlib import Path
 
-from bench.common import NOTE, SEED, load_embedder, service_for, setup_logging
+from bench.common import SEED, header, load_embedder, service_for, setup_logging
 from chatbot.ingest.chunking import chunk_article
 from chatbot.ingest.loaders import load_bytes
 from chatbot.schemas import Article
@@ -137,7 +137,7 @@ def main() -> None:
     parser.add_argument("--json", type=Path, help="write the results to this file")
     args = parser.parse_args()
     setup_logging()
-    print(f"chunking against article size ({NOTE})", flush=True)
+    print(header("chunking against article size"), flush=True)
     results: dict = {"chunking": time_chunking([int(s) for s in args.sizes.split(",")])}
     if not args.skip_writes:
         results["writes"] = time_writes(args.large_kb, args.repeat)

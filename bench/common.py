@@ -6,6 +6,7 @@ import logging
 import os
 import platform
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -24,8 +25,6 @@ ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "seeds" / "000_394ae1682318d41c.txt"
 QUESTIONS = ROOT / "tests" / "eval" / "questions.jsonl"
 MODELS = ROOT / "models"
-NOTE = ("measured while other jobs were running; to be re-run on a quiet machine "
-        "(2026-11-25, 2 cores, 24 GiB, no GPU)")
 
 
 def setup_logging() -> None:
@@ -109,4 +108,5 @@ def header(title: str) -> str:
     spec = getattr(sys.modules.get("__main__"), "__spec__", None)
     cmd = f"python -m {spec.name}" if spec else sys.argv[0]
     return (f"== {title} ==\ncommand: {cmd} {' '.join(sys.argv[1:])}\nmachine: {platform.machine()}, "
-            f"{os.cpu_count()} cores, python {platform.python_version()}\nnote: {NOTE}\n")
+            f"{os.cpu_count()} cores, python {platform.python_version()}\n"
+            f"date: {time.strftime('%Y-%m-%d %H:%M %Z')}, load average at start: {os.getloadavg()[0]:.1f}\n")

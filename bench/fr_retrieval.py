@@ -67,13 +67,13 @@ def project_rankers(service: Any) -> dict[str, Ranker]:
     def dense(question: str) -> list[str]:
         view = index.view()
         qvec = embed_queries([question])[0]
-        return [meta.get("doc_id", "") for _, _, _, meta in index.dense(view, qvec, 5)]
+        return [hit.doc_id for hit in index.dense(view, qvec, 5)]
 
     def lexical(question: str) -> list[str]:
         view = index.view()
         found = view.lexical.search(question, 5)
         chunks = view.store.get_chunks([cid for cid, _ in found])
-        return [str(chunks[cid][1].get("doc_id", "")) for cid, _ in found if cid in chunks]
+        return [chunks[cid].doc_id for cid, _ in found if cid in chunks]
 
     def fused(question: str) -> list[str]:
         return [p.doc_id for p in retriever.search(question, k=5).passages]

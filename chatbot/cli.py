@@ -97,13 +97,15 @@ def _progress(enabled: bool, label: str) -> Iterator[Any]:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
     bar = Progress(TextColumn(label), BarColumn(), MofNCompleteColumn(), TextColumn("chunks"),
-                   TextColumn("{task.fields[rate]}"), TimeRemainingColumn(),
+                   TextColumn("{task.fields[articles]}"), TextColumn("{task.fields[rate]}"), TimeRemainingColumn(),
                    console=Console(stderr=True), transient=True)
-    task = bar.add_task(label, total=None, rate="")
+    task = bar.add_task(label, total=None, rate="", articles="")
 
-    def update(done: int, total: int) -> None:
+    def update(done: int, total: int, articles_done: int = 0, articles_total: int = 0) -> None:
         speed = bar.tasks[0].speed
-        bar.update(task, completed=done, total=total, rate=f"{speed:.1f}/s" if speed else "")
+        articles = f"{articles_done}/{articles_total} articles" if articles_total else ""
+        bar.update(task, completed=done, total=total, rate=f"{speed:.1f} chunks/s" if speed else "",
+                   articles=articles)
 
     with bar:
         yield update

@@ -195,8 +195,8 @@ def _start_up(app: FastAPI, url: str) -> None:
     service: ChatService = app.state.service
     _ = service.index, service.indexer  # open the store now, not racing with the first health check
 
-    def indexing(done: int, total: int) -> None:
-        service.status.progress("indexing", done, total)
+    def indexing(done: int, total: int, articles_done: int = 0, articles_total: int = 0) -> None:
+        service.status.progress("indexing", done, total, articles_done, articles_total)
 
     def work(_: Any) -> Any:
         _ = service.embedder, service.retriever, service.answerer  # load once, before any request

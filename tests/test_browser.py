@@ -166,6 +166,22 @@ def test_french_answer_streams_and_links_its_highlighted_source(page) -> None:
     expect(page.get_by_text("Which countries back Haftar?")).to_be_visible()
 
 
+def test_a_script_injected_into_the_page_does_not_run(page) -> None:
+    """Only the page's own scripts run (a nonce per response): a script element added to the page
+    by anything else, as an article's text would be if it ever escaped the renderer, is blocked."""
+    blocked = page.evaluate("""() => new Promise(resolve => {
+        document.addEventListener('securitypolicyviolation', e => resolve(e.violatedDirective), {once: true});
+        const s = document.createElement('script');
+        s.textContent = 'window.injectedRan = true';
+        document.body.appendChild(s);
+        setTimeout(() => resolve(null), 3000);
+    })""")
+    assert blocked and blocked.startswith("script-src")
+    assert page.evaluate("() => window.injectedRan") is None
+    ask(page, "Qui dirige l'Armée nationale arabe libyenne ?", 1)  # the page itself still works
+    assert "Haftar" in last_bot_message(page).inner_text()
+
+
 def test_follow_up_question_uses_the_conversation(page) -> None:
     ask(page, "Qui dirige l'Armée nationale arabe libyenne ?", 1)
     ask(page, "Et qui le soutient ?", 2)

@@ -225,14 +225,17 @@ def test_bad_inputs_are_named_and_the_good_files_still_indexed(make_service, see
 def test_progress_is_reported_while_embedding_a_folder(make_service, seed_copy, monkeypatch):
     other_articles(seed_copy)
     monkeypatch.setattr(pipeline, "ENCODE_BATCH", 3)
-    calls: list[tuple[int, int]] = []
-    report = make_service().add_paths([seed_copy], progress=lambda done, total: calls.append((done, total)))
+    calls: list[tuple[int, int, int, int]] = []
+    report = make_service().add_paths([seed_copy], progress=lambda *args: calls.append(args))
     assert report.counts()["added"] == 3
     total = report.chunks_embedded
     assert len(calls) >= 2
-    assert all(t == total for _, t in calls)
-    assert [d for d, _ in calls] == sorted(d for d, _ in calls)
-    assert calls[-1] == (total, total)
+    assert all(c[1] == total for c in calls)
+    assert [c[0] for c in calls] == sorted(c[0] for c in calls)
+    assert calls[-1] == (total, total, 3, 3)
+    # articles are counted as their last chunk is embedded: the count grows with the chunks
+    assert all(c[3] == 3 for c in calls) and [c[2] for c in calls] == sorted(c[2] for c in calls)
+    assert calls[0][2] < 3
 
 
 def test_french_question_finds_the_right_seed_passage(seeded_service, seed_text: str):

@@ -152,3 +152,18 @@ def test_a_sentence_is_dated_by_its_article_when_it_says_last_year_or_nothing():
     undated = candidate(passage, plans, len(text), text[plans:], text)
     assert holds(constraints_of("What did the mission plan in 2018?", "en", False), undated)
     assert not holds(constraints_of("What did the mission plan in 2015?", "en", False), undated)
+
+
+def test_a_duration_does_not_answer_how_many_things_across_languages():
+    from chatbot.answering.specificity import candidate, constraints_of, holds
+    from chatbot.schemas import Passage
+
+    def french(text: str):
+        passage = Passage(doc_id="clip", title="t", lang="fr", chunk_id="clip:0", start=0, end=len(text), text=text)
+        return candidate(passage, 0, len(text), text, text)
+
+    count = constraints_of("Exactly how many armed trucks does the video show?", "en", False, True)
+    assert not holds(count, french("Une vidéo de 8 minutes montre une longue file de camions armés."))
+    assert holds(count, french("Une vidéo montre 40 camions armés au bord de la route."))
+    duration = constraints_of("How long is the video of the convoy?", "en", True, False)
+    assert holds(duration, french("Une vidéo de 8 minutes montre une longue file de camions armés."))

@@ -233,6 +233,19 @@ def test_every_response_forbids_framing_and_sniffing(http, path):
     assert "frame-ancestors 'none'" in r.headers["content-security-policy"]
 
 
+def test_the_page_runs_only_its_own_scripts(http):
+    import re
+
+    first, second = http.get("/"), http.get("/")
+    policy = first.headers["content-security-policy"]
+    nonce = re.search(r"script-src 'self' 'unsafe-eval' 'nonce-([\w-]+)'", policy)
+    assert nonce and "unsafe-inline" not in policy, policy
+    tags = re.findall(r"<script\b[^>]*>", first.text)
+    assert tags and all(f'nonce="{nonce.group(1)}"' in tag for tag in tags), tags
+    assert nonce.group(1) not in second.headers["content-security-policy"]  # drawn per response
+    assert int(first.headers["content-length"]) == len(first.content)
+
+
 def test_a_body_that_trickles_in_is_cut_off(open_server, http):
     base, _ = open_server
     host, port = base.removeprefix("http://").split(":")

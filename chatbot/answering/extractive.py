@@ -196,7 +196,7 @@ class ExtractiveAnswerer(BaseAnswerer):
         scored = self.score_sentences(question, query, retrieval)
         best = scored[0].score if scored else None
         needs = analyse(question)
-        spec = constraints_of(question, question_language(question), bool(needs.count_of or needs.number))
+        spec = constraints_of(question, question_language(question), needs.number, bool(needs.count_of))
         article = self.article_text or (lambda doc_id: None)
         ranked = [s for s in scored if s.fits and (not spec or holds(spec, candidate(
             s.passage, s.start, s.end, s.text, article(s.passage.doc_id))))]

@@ -84,6 +84,7 @@ class Constraints:
     years: set[int] = field(default_factory=set)
     actor: str | None = None  # whose statement is asked for: a place or body, else a surname
     figure: bool = False  # a "how many" / "combien": a count is asked for
+    count: bool = False  # ... of things, not of days or years: a duration does not answer it
     question_lang: str = "en"
     event: set[str] = field(default_factory=set)  # content stems of the event the question names
     event_names: list[str] = field(default_factory=list)  # its proper names, checked in any language
@@ -92,9 +93,12 @@ class Constraints:
         return bool(self.years or self.actor or self.figure or self.event)
 
 
-def constraints_of(question: str, question_lang: str, figure: bool) -> Constraints:
-    """The time, actor and figure constraints stated in ``question`` (see the module doc)."""
-    found = Constraints(question_lang=question_lang, figure=figure)
+def constraints_of(question: str, question_lang: str, figure: bool, count: bool = False) -> Constraints:
+    """The time, actor and figure constraints stated in ``question`` (see the module doc).
+
+    ``figure``: a number is asked for; ``count``: a number of things (``question.analyse`` names the
+    counted noun), which a duration ("a video of 8 minutes") does not give."""
+    found = Constraints(question_lang=question_lang, figure=figure or count, count=count)
     found.years = {int(y) for y in _YEAR.findall(question)}
     found.actor = _actor(question)
     clause = _EVENT_CLAUSE.search(question, 12)
@@ -148,16 +152,25 @@ def _is_figure(token: str) -> bool:
     return bool(re.fullmatch(r"\d[\d.,]*", token)) and not _YEAR.fullmatch(token)
 
 
-_NUMBER_WORD = re.compile(r"\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozens?|hundreds?|"
-                          r"thousands?|millions?|billions?|un|une|deux|trois|quatre|cinq|sept|huit|neuf|dix|"
+# "un", "une" and "one" are left out: as often an article or a pronoun as a count
+_NUMBER_WORD = re.compile(r"\b(two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozens?|hundreds?|"
+                          r"thousands?|millions?|billions?|deux|trois|quatre|cinq|sept|huit|neuf|dix|"
                           r"douze|vingt|trente|cent|mille|dizaines?|centaines?|milliers?|millions?|milliards?)\b")
 
 
-def _has_figure(text: str) -> bool:
-    """A count: a number that is not a year, a date's day or a percentage, or a number word."""
+_DURATION = re.compile(r"\b(?:\d[\d.,]*|un|une|one|a|deux|two|trois|three|quelques|few|several|plusieurs)[\s-]+"
+                       r"(?:secondes?|seconds?|minutes?|heures?|hours?|jours?|days?|semaines?|weeks?|mois|months?|"
+                       r"ans|annees?|years?|decennies?|decades?)\b")
+
+
+def _has_figure(text: str, count: bool = False) -> bool:
+    """A figure: a number that is not a year, a date's day or a percentage, or a number word; for a
+    ``count``, not a duration either."""
     cleaned = re.sub(r"\b\d{1,2}\s+(?:janv|fevr|mars|avr|mai|juin|juil|aout|sept|oct|nov|dec)\w*", " ", fold(text))
     cleaned = re.sub(r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)\w*\s+\d{1,2}\b", " ", cleaned)
     cleaned = re.sub(r"\d[\d.,]*\s*(?:%|percent|pour cent)", " ", cleaned)
+    if count:  # a duration ("a video of 8 minutes") measures time, not the things counted
+        cleaned = _DURATION.sub(" ", cleaned)
     tokens = re.findall(r"\d[\d.,]*", cleaned)
     return any(_is_figure(t.rstrip(".,")) for t in tokens) or bool(_NUMBER_WORD.search(cleaned))
 
@@ -206,7 +219,7 @@ def holds(constraints: Constraints, cand: Candidate) -> bool:
         around = [cand.passage.title, *cand.before, cand.text, cand.after]
         if not all(any(mentions(name, t) for t in around) for name in constraints.event_names):
             return False
-    return not (constraints.figure and cross and not _has_figure(cand.text))
+    return not (constraints.figure and cross and not _has_figure(cand.text, constraints.count))
 
 
 def _holds_event(constraints: Constraints, cand: Candidate) -> bool:

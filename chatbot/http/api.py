@@ -60,7 +60,9 @@ def require_ready(service: ChatService = Depends(get_service)) -> ChatService:
     state = status.get("state", READY)
     if state in NOT_READY:
         done, total = status.get("done", 0), status.get("total", 0)
-        progress = f" ({done}/{total} chunks embedded)" if total else ""
+        articles = status.get("articles_total", 0)
+        of_articles = f", {status.get('articles_done', 0)}/{articles} articles" if articles else ""
+        progress = f" ({done}/{total} chunks embedded{of_articles})" if total else ""
         raise ApiError(503, "index_building" if state == "indexing" else "loading",
                        f"{NOT_READY[state]}{progress}; try again shortly (GET /api/health shows progress)",
                        headers={"Retry-After": "5"})

@@ -2,7 +2,7 @@
 
 News goes stale: "who controls the oil ports now?" is answered by the newest report, not by the
 first one that mentioned the ports. Relevance still decides which passages are candidates; among
-the passages whose fused score is close to the best one (within RELEVANT_BAND of it), a question
+the passages whose fused score is close to the best one (within RELEVANT_GAP of it), a question
 that asks for the latest state (words in recency.toml) puts the newest first. Passages outside the
 band keep their place, so a recent but off-topic article never jumps ahead.
 """
@@ -17,7 +17,9 @@ from typing import Any
 
 from chatbot.text.words import fold
 
-RELEVANT_BAND = 0.10  # fused score within 10% of the best: a tie as far as relevance can tell
+# fused scores are in units of the query's spread of similarities, median to best (see
+# chatbot.retrieval.retriever._fuse): within a quarter of it is a tie as far as relevance can tell
+RELEVANT_GAP = 0.25
 WORDS_FILE = Path(__file__).with_name("recency.toml")
 
 
@@ -42,9 +44,7 @@ def recent_first(ranked: list[Any], score: Any, day: Any) -> list[Any]:
     if len(ranked) < 2:
         return ranked
     best = score(ranked[0])
-    if best <= 0:
-        return ranked
-    head = [c for c in ranked if score(c) >= best * (1 - RELEVANT_BAND)]
-    rest = [c for c in ranked if score(c) < best * (1 - RELEVANT_BAND)]
+    head = [c for c in ranked if score(c) >= best - RELEVANT_GAP]
+    rest = [c for c in ranked if score(c) < best - RELEVANT_GAP]
     head.sort(key=lambda c: (day(c) is not None, day(c) or 0), reverse=True)  # stable: ties keep rank
     return head + rest

@@ -1,10 +1,11 @@
 """Hybrid retrieval: dense (Chroma) and lexical (BM25) candidates, fused, de-duplicated, diversified.
 
 Dense search carries meaning across languages (an English question finds a French passage);
-BM25 pins exact names, numbers and rare words. Reciprocal-rank fusion merges both without having
-to calibrate their scores against each other. Near-duplicate passages (overlapping chunks of one
-article, or the same wire story in two outlets) are collapsed, and a per-article decay keeps one
-long article from crowding out the others. An optional cross-encoder reorders the head.
+BM25 pins exact names, numbers and rare words. The two are fused on their scores, each read
+against this query's own candidates (see ``_fuse``), so the encoder's confidence is kept: a passage
+far ahead in meaning is not overtaken by word matches. Near-duplicate passages (overlapping chunks
+of one article, or the same wire story in two outlets) are collapsed, and a per-article decay keeps
+one long article from crowding out the others. An optional cross-encoder reorders the head.
 """
 
 from __future__ import annotations
@@ -32,14 +33,17 @@ from chatbot.text.language import question_language
 from chatbot.text.words import fold
 
 log = logging.getLogger(__name__)
-RRF_K = 60
+# The most a BM25 match adds to a passage, in units of this query's spread of similarities (from
+# the median dense candidate to the best): a lexical first place can lift a passage over one the
+# encoder finds up to a third of that spread better, never over a clear winner. Measured over
+# 0.15-0.5 on three corpora (BENCHMARKS.md section 16), the rankings hardly move: the mechanism,
+# not the value, is what keeps the fusion at least as good as its better input.
+LEXICAL_WEIGHT = 0.3
 # BM25 is blind across languages and the encoder leans towards passages in the question's own
 # language, so an English question would favour English articles on the same topic over the French
-# passage that answers it; a French question in a mostly English corpus has the opposite problem.
-# Dense ranks weigh more than lexical ones, and in a multilingual corpus the nearest chunks of each
-# language are fetched too and score their rank there ("dense_lang"), so the best passages of every
-# language get a voice.
-WEIGHTS = {"dense": 1.0, "dense_lang": 1.0, "lexical": 0.5, "rerank": 1.0}
+# passage that answers it. In a multilingual corpus the nearest chunks of each language are fetched
+# too (their rank there is kept as "dense_lang") and the best of another language are given places
+# among the results shown (``_cover_languages``).
 PER_LANGUAGE = 10
 SMALL_LANGUAGE = 5000  # chunks of one language kept in memory for its exact nearest-chunk search
 _UNSET: Any = object()
@@ -49,7 +53,6 @@ _UNSET: Any = object()
 LANGUAGE_SLOT_GAP = 0.10
 LANGUAGE_SLOT_INDEX = 3
 LANGUAGE_SLOTS = 2
-LEXICAL_GATE = True  # see _lexical_gate
 SAME_DOC_DECAY = 0.8
 # passages of one article before the diversity decay starts: with 2, the passage holding the
 # answer was often the third relevant one of its article and fell out of the top 5 behind
@@ -121,27 +124,17 @@ def _near_duplicate(a: Candidate, b: Candidate) -> bool:
     return common >= DUPLICATE_JACCARD * (small + large - common)
 
 
-def _lexical_gate(similarities: list[float]) -> Callable[[float], float]:
-    """How much of its lexical vote a passage keeps, from its similarity to the query.
+def _dense_scale(similarities: list[float]) -> tuple[float, float]:
+    """The median and the spread (best minus median) of this query's dense candidate similarities.
 
-    Rank fusion counts a BM25 rank as much wherever the passage sits in the dense ranking, so on a
-    corpus where many passages share a question's words (technical sections all speak of files,
-    packages and commands) BM25 hits the encoder ranks far down outvote the encoder's best
-    passage, and the fused ranking falls below the dense one. The gate scales a lexical vote by
-    where the passage's similarity lies within this query's own dense candidates: full at the
-    best similarity, nothing at their median or below. It reads only this query's score
-    distribution, so it needs no threshold per corpus or per encoder: a lexical match can lift
-    a passage the encoder finds plausible (an exact name, a number, a rare word) over one it finds
-    slightly better, never one it finds unrelated.
+    Cosine similarities mean different things for different queries and corpora (a technical
+    corpus where every section shares the question's words, a news corpus of one topic), so scores
+    are read relative to the query's own candidates: 0 at their median, 1 at the best.
     """
-    if len(similarities) < 4 or not LEXICAL_GATE:
-        return lambda sim: 1.0
-    best = max(similarities)
+    if not similarities:
+        return 0.0, 1.0
     floor = float(np.median(similarities))
-    span = best - floor
-    if span <= 1e-6:
-        return lambda sim: 1.0
-    return lambda sim: float(min(1.0, max(0.0, (sim - floor) / span)))
+    return floor, max(max(similarities) - floor, 1e-6)
 
 
 class Retriever:
@@ -231,7 +224,7 @@ class Retriever:
         pool: dict[str, Candidate] = {}
         for rank, hit in enumerate(dense):
             pool[hit.chunk_id] = Candidate(hit.chunk_id, hit.text, hit.meta, dense=hit.similarity, ranks={"dense": rank})
-        for found in self._dense_by_language(view, qvec, dense):  # see WEIGHTS
+        for found in self._dense_by_language(view, qvec, dense):  # see PER_LANGUAGE
             hits = [h for h in found if scope.chunk_passes(h.chunk_id)] if scope is not None else found
             for rank, hit in enumerate(hits):
                 pool.setdefault(hit.chunk_id, Candidate(hit.chunk_id, hit.text, hit.meta,
@@ -245,15 +238,14 @@ class Retriever:
             if cid in pool:
                 pool[cid].lexical = score / top_lex if top_lex else 0.0
                 pool[cid].ranks["lexical"] = rank
-        gate = _lexical_gate([hit.similarity for hit in dense])
+        floor, spread = _dense_scale([hit.similarity for hit in dense])
         for cand in pool.values():
-            votes = {kind: WEIGHTS.get(kind, 1.0) / (RRF_K + r + 1) for kind, r in cand.ranks.items()}
-            # a passage's rank within its language replaces its global dense rank when better,
-            # never adds to it: a minority-language passage gets a voice, not two
-            dense_vote = max(votes.pop("dense", 0.0), votes.pop("dense_lang", 0.0))
-            if "lexical" in votes:
-                votes["lexical"] *= gate(cand.dense)
-            cand.fused = dense_vote + sum(votes.values())
+            meaning = (cand.dense - floor) / spread
+            # A lexical match counts in proportion to how plausible the encoder finds the passage:
+            # fully at the best similarity, not at all at the median or below. Where many passages
+            # share the question's words (technical sections all speak of files and packages), word
+            # matches the encoder ranks far down cannot outvote its best passage.
+            cand.fused = meaning + LEXICAL_WEIGHT * cand.lexical * min(1.0, max(0.0, meaning))
         return sorted(pool.values(), key=lambda c: (c.fused, c.dense), reverse=True)
 
     def _dense_by_language(self, view: View, qvec: np.ndarray, dense: list[Hit]) -> list[list[Hit]]:
@@ -319,7 +311,7 @@ class Retriever:
         """Bring the nearest close passages of each other language into the first ``k``.
 
         "Nearest" is the rank within that language ("dense_lang"); "close" is a similarity within
-        LANGUAGE_SLOT_GAP of the best shown passage. See WEIGHTS for why this is needed.
+        LANGUAGE_SLOT_GAP of the best shown passage. See PER_LANGUAGE for why this is needed.
         """
         if k < 3 or len(heads) <= k:
             return heads
@@ -346,7 +338,8 @@ class Retriever:
         scores = self.reranker.predict([(query, c.text) for c in top], show_progress_bar=False)
         order = np.argsort(-np.asarray(scores, dtype=np.float32))
         reranked = [top[i] for i in order]
-        for rank, cand in enumerate(reranked):
+        ceiling = max(c.fused for c in top)
+        for rank, cand in enumerate(reranked):  # the reranker's order, on the fused scale
             cand.ranks["rerank"] = rank
-            cand.fused = 1.0 / (RRF_K + rank + 1) + cand.fused / 100
+            cand.fused = ceiling - 0.01 * rank
         return reranked + heads[20:]

@@ -44,8 +44,8 @@ class IndexJobs:
             return True
 
     def _run(self, state: str, work: Work, on_done: Callable[[], None] | None) -> None:
-        def progress(done: int, total: int) -> None:
-            self.status.progress(state, done, total)
+        def progress(done: int, total: int, articles_done: int = 0, articles_total: int = 0) -> None:
+            self.status.progress(state, done, total, articles_done, articles_total)
 
         try:
             report = work(progress)

@@ -43,8 +43,10 @@ class ServiceStatus:
             kept = {k: v for k, v in self._fields.items() if k.startswith("last_")}
             self._fields = {**kept, "state": state, **fields}
 
-    def progress(self, state: str, done: int, total: int) -> None:
-        self.set(state, done=done, total=total)
+    def progress(self, state: str, done: int, total: int, articles_done: int = 0, articles_total: int = 0) -> None:
+        """Chunks embedded of ``total``; articles fully embedded of ``articles_total`` when known."""
+        extra = {"articles_done": articles_done, "articles_total": articles_total} if articles_total else {}
+        self.set(state, done=done, total=total, **extra)
 
     def finish(self, result_key: str | None = None, result: dict[str, Any] | None = None) -> None:
         """Back to ready, remembering what the job did under ``result_key``."""

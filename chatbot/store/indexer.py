@@ -21,6 +21,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
 import numpy as np
 
@@ -35,7 +36,11 @@ from chatbot.store.pipeline import ENCODE_BATCH, IndexingPipeline, LocalPipeline
 from chatbot.text import entities as named
 
 log = logging.getLogger(__name__)
-Progress = Callable[[int, int], None]  # (chunks embedded so far, chunks to embed)
+class Progress(Protocol):
+    """Where an index job stands: chunks embedded of the chunks to embed, and articles whose every
+    chunk is embedded of the articles to embed (unchanged articles are not counted: nothing to do)."""
+
+    def __call__(self, done: int, total: int, articles_done: int = 0, articles_total: int = 0) -> None: ...
 # an add of at most this many chunks encodes as an interactive caller (see _embed_and_write)
 SMALL_ADD = 32
 # chunks of finished articles written to Chroma per call (see IndexStore.put_articles): one encode
@@ -226,6 +231,7 @@ class Indexer:
         writes: list[Future] = []
         group: list[Finished] = []  # finished articles not yet handed to the writer
         done = 0
+        finished = remaining.count(0)  # articles whose every chunk is embedded
         texts = [c.text for _, c in flat]
         titles = [chunked[i][0].title for i, _ in flat]
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="chroma-writer") as writer:
@@ -241,6 +247,7 @@ class Indexer:
                     i = flat[position][0]
                     remaining[i] -= 1
                     if remaining[i] == 0:
+                        finished += 1
                         article, chunks = chunked[i]
                         block = np.stack(vectors[starts[i]:starts[i] + len(chunks)])
                         own = pieces[starts[i]:starts[i] + len(chunks)]
@@ -251,7 +258,7 @@ class Indexer:
                     writes.append(writer.submit(self._write_group, store, group, rules))
                     group = []
                 if progress:
-                    progress(min(done, total), total)
+                    progress(min(done, total), total, finished, len(todo))
             if group:
                 writes.append(writer.submit(self._write_group, store, group, rules))
             for future in writes:

@@ -60,8 +60,9 @@ def make_admin(service: ChatService, loopback: bool = True,
         return table, choices
 
     def progress_of(progress: gr.Progress, lang: str) -> Any:
-        def report(done: int, total: int) -> None:
-            progress((done, max(total, 1)), desc=ADMIN[lang]["indexing"])
+        def report(done: int, total: int, articles_done: int = 0, articles_total: int = 0) -> None:
+            of_articles = f" ({articles_done}/{articles_total})" if articles_total > 1 else ""
+            progress((done, max(total, 1)), desc=ADMIN[lang]["indexing"] + of_articles)
         return report
 
     def guarded(request: gr.Request | None, key: str | None, action: Any) -> tuple:
