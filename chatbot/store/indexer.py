@@ -258,7 +258,7 @@ class Indexer:
                     writes.append(writer.submit(self._write_group, store, group, rules))
                     group = []
                 if progress:
-                    progress(min(done, total), total, finished, len(todo))
+                    progress(min(done, total), total, finished, len(chunked))
             if group:
                 writes.append(writer.submit(self._write_group, store, group, rules))
             for future in writes:
