@@ -42,9 +42,15 @@ LEXICAL_WEIGHT = 0.3
 # BM25 is blind across languages and the encoder leans towards passages in the question's own
 # language, so an English question would favour English articles on the same topic over the French
 # passage that answers it. In a multilingual corpus the nearest chunks of each language are fetched
-# too (their rank there is kept as "dense_lang") and the best of another language are given places
-# among the results shown (``_cover_languages``).
+# too (their rank there is kept as "dense_lang"), and a passage's similarity is also read against
+# the nearest chunks of its own language; the better of the two readings counts, the one within
+# its language scaled by LANGUAGE_VOICE so that a language's best passage ranks just below the
+# overall best one rather than level with it (level, the best section of a minority language of
+# untranslated pages came first for many questions of a French technical corpus: BENCHMARKS.md
+# section 16). The best of another language are also given places among the results shown
+# (``_cover_languages``).
 PER_LANGUAGE = 10
+LANGUAGE_VOICE = 0.9
 SMALL_LANGUAGE = 5000  # chunks of one language kept in memory for its exact nearest-chunk search
 _UNSET: Any = object()
 # ... and the best passage of another corpus language is shown among the k results (in 4th place at
@@ -224,8 +230,11 @@ class Retriever:
         pool: dict[str, Candidate] = {}
         for rank, hit in enumerate(dense):
             pool[hit.chunk_id] = Candidate(hit.chunk_id, hit.text, hit.meta, dense=hit.similarity, ranks={"dense": rank})
+        scales: dict[str, tuple[float, float]] = {}  # per language: its nearest chunks' median, spread
         for found in self._dense_by_language(view, qvec, dense):  # see PER_LANGUAGE
             hits = [h for h in found if scope.chunk_passes(h.chunk_id)] if scope is not None else found
+            if hits:
+                scales[hits[0].lang] = _dense_scale([h.similarity for h in hits])
             for rank, hit in enumerate(hits):
                 pool.setdefault(hit.chunk_id, Candidate(hit.chunk_id, hit.text, hit.meta,
                                                         dense=hit.similarity)).ranks["dense_lang"] = rank
@@ -241,6 +250,9 @@ class Retriever:
         floor, spread = _dense_scale([hit.similarity for hit in dense])
         for cand in pool.values():
             meaning = (cand.dense - floor) / spread
+            own = scales.get(str(cand.meta.get("lang")))
+            if own is not None:  # read within its language too; the better reading counts (see PER_LANGUAGE)
+                meaning = max(meaning, LANGUAGE_VOICE * (cand.dense - own[0]) / own[1])
             # A lexical match counts in proportion to how plausible the encoder finds the passage:
             # fully at the best similarity, not at all at the median or below. Where many passages
             # share the question's words (technical sections all speak of files and packages), word
