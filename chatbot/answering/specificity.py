@@ -88,6 +88,7 @@ class Constraints:
     question_lang: str = "en"
     event: set[str] = field(default_factory=set)  # content stems of the event the question names
     event_names: list[str] = field(default_factory=list)  # its proper names, checked in any language
+    event_text: str = ""  # the event or topic clause itself ("about the oil ports"), for checks by meaning
 
     def __bool__(self) -> bool:
         return bool(self.years or self.actor or self.figure or self.event)
@@ -109,6 +110,7 @@ def constraints_of(question: str, question_lang: str, figure: bool, count: bool 
     if clause:
         found.event = {t[:EVENT_PREFIX] for t in tokenize(clause.group(1), question_lang) if not t.isdigit()}
         found.event_names = [m.group(0) for m in NAME.finditer(clause.group(1))]
+        found.event_text = clause.group(1)
     return found
 
 
