@@ -206,8 +206,11 @@ def build_ui(service: ChatService, *, loopback: bool = True) -> gr.Blocks:
         # Questions are answered side by side (up to CHATBOT_PAGE_CONCURRENCY), not one user at a time.
         chat_io = dict(inputs=[question, chat, history, turns, *panel.inputs], outputs=[question, chat, history, turns, sources],
                        concurrency_limit=settings.page_concurrency, concurrency_id="chat")
-        question.submit(respond, api_name="ask", **chat_io)
+        question.submit(respond, api_name="ask_filtered", **chat_io)
         send.click(respond, api_name="ask_button", api_visibility="undocumented", **chat_io)
+        # Gradio API clients of `ask` keep its four inputs (no filters): an event of its own
+        api_ask = gr.Button(visible=False, elem_id="api-ask")
+        api_ask.click(respond, api_name="ask", **{**chat_io, "inputs": [question, chat, history, turns]})
 
         def pick_example(evt: gr.SelectData) -> str:
             value = evt.value
