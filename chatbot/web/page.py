@@ -1,7 +1,8 @@
 """The chat page (Gradio), mounted at ``/`` by the HTTP server.
 
 Tabs: the chat (streamed answers, ``[n]`` markers linked to source cards, refusals styled apart,
-a date range and outlet picker: ``filters_panel.py``), the timeline (``timeline_tab.py``) and the articles (list, upload, paste, remove, rebuild: handlers in ``articles.py``). Everything runs through the one
+a date range and outlet picker: ``filters_panel.py``), the timeline (``timeline_tab.py``) and the
+articles (list, upload, paste, remove, rebuild: handlers in ``articles.py``). Everything runs through the one
 ``ChatService``, so the page answers exactly what the CLI and the APIs answer. Static labels follow
 the browser language through ``gr.I18n``; text built per request (answers, reports) follows the
 ``Accept-Language`` header.
@@ -204,7 +205,8 @@ def build_ui(service: ChatService, *, loopback: bool = True) -> gr.Blocks:
 
         respond = make_respond(service)
         # Questions are answered side by side (up to CHATBOT_PAGE_CONCURRENCY), not one user at a time.
-        chat_io = dict(inputs=[question, chat, history, turns, *panel.inputs], outputs=[question, chat, history, turns, sources],
+        chat_io = dict(inputs=[question, chat, history, turns, *panel.inputs],
+                       outputs=[question, chat, history, turns, sources],
                        concurrency_limit=settings.page_concurrency, concurrency_id="chat")
         question.submit(respond, api_name="ask_filtered", **chat_io)
         send.click(respond, api_name="ask_button", api_visibility="undocumented", **chat_io)
