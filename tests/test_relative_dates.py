@@ -33,6 +33,9 @@ def test_days_and_weekdays_resolve_from_the_publication_day():
     assert periods("On Sunday the port closed.", lang="en") == [("On Sunday", "2017-03-12", "2017-03-12")]
     assert periods("mardi dernier", lang="fr") == [("mardi dernier", "2017-03-07", "2017-03-07")]
     assert periods("next Tuesday", lang="en") == [("next Tuesday", "2017-03-21", "2017-03-21")]
+    # a weekday written with its date is not relative
+    assert periods("La conférence s'ouvrira mardi 21 mars.", lang="fr") == []
+    assert periods("The talks resume on Tuesday, March 21.", lang="en") == []
 
 
 def test_weeks_months_and_years_are_whole_calendar_periods():

@@ -9,7 +9,7 @@ calendar arithmetic:
 * day ("hier", "tomorrow"): the publication day shifted by that many days;
 * weekday ("mardi", "on Tuesday"): the latest such day on or before the publication day; "last
   Tuesday" / "mardi dernier" the latest strictly before, "next Tuesday" / "mardi prochain" the
-  first strictly after;
+  first strictly after; a weekday written with its date ("mardi 21 mars") is left alone;
 * week, month, year ("last week", "le mois dernier", "l'an dernier"): the whole calendar period
   (weeks run Monday to Sunday) shifted from the one holding the publication day.
 
@@ -60,6 +60,15 @@ def _tables() -> dict[str, dict]:
 
 
 @lru_cache(maxsize=8)
+def _written_date(lang: str) -> re.Pattern[str]:
+    """What follows a weekday in a written date: a day number or a month name ("mardi 21 mars")."""
+    tables = _tables()
+    months = [fold_same_length(m) for code in ([lang] if lang in tables else list(tables))
+              for m in tables[code].get("months", [])]
+    return re.compile(rf"\s*,?\s*(?:\d{{1,2}}(?!\d)|(?:{'|'.join(map(re.escape, months)) or '(?!)'})(?!\w))")
+
+
+@lru_cache(maxsize=8)
 def _matcher(lang: str) -> tuple[re.Pattern[str], dict[str, Rule]]:
     """One regular expression over every expression of ``lang`` (all languages for an unknown
     one), longest first so "la semaine dernière" wins over "semaine" and "avant-hier" over "hier"."""
@@ -82,8 +91,16 @@ def _matcher(lang: str) -> tuple[re.Pattern[str], dict[str, Rule]]:
 
 def find(text: str, lang: str = "und") -> list[tuple[int, int, Rule]]:
     """The relative expressions of ``text``: (start, end, rule), in reading order."""
-    pattern, rules = _matcher(lang[:2] if lang else "und")
-    return [(m.start(), m.end(), rules[m.group(0)]) for m in pattern.finditer(fold_same_length(text))]
+    code = lang[:2] if lang else "und"
+    pattern, rules = _matcher(code)
+    folded = fold_same_length(text)
+    found = []
+    for m in pattern.finditer(folded):
+        rule = rules[m.group(0)]
+        if rule.kind == "weekday" and _written_date(code).match(folded, m.end()):
+            continue  # "mardi 21 mars": a written date, not a relative one
+        found.append((m.start(), m.end(), rule))
+    return found
 
 
 def _published(date: str | None) -> dt.date | None:
