@@ -47,3 +47,21 @@ def test_agreeing_figures_get_no_comment(make_service):
     assert not answer.refused, answer.answer
     assert "different figures" not in answer.answer
     assert answer.short_answer is not None and answer.short_answer.text == "20"
+
+
+def test_figures_of_different_things_are_not_compared():
+    from chatbot.answering.figures import disagreement
+    from chatbot.schemas import Passage
+
+    def quoted(doc_id: str, date: str, source: str, text: str) -> object:
+        passage = Passage(doc_id=doc_id, title=doc_id, source=source, date=date, lang="en", chunk_id=f"{doc_id}:0000",
+                          start=0, end=len(text), text=text)
+        return type("Quote", (), {"passage": passage, "start": 0, "text": text})()
+
+    question = "How many people died in the Derna floods?"
+    tolls = [quoted("a", "2017-03-03", "libyaherald.com", "The floods in Derna killed 20 people, the council said."),
+             quoted("b", "2017-03-05", "alwasat.ly", "The floods in Derna killed 25 people, the ministry said.")]
+    assert [(f.figure, f.date) for f in disagreement(question, "en", tolls)] == [("20", "2017-03-03"),
+                                                                                   ("25", "2017-03-05")]
+    other = quoted("c", "2017-03-05", "alwasat.ly", "The floods in Derna destroyed 25 houses, the ministry said.")
+    assert disagreement(question, "en", [tolls[0], other]) == []

@@ -8,7 +8,9 @@ and outlet, oldest first.
 
 "The same thing" is what the question asks for: each sentence's figure is the one the short-answer
 finder picks for the question (chatbot.answering.short_answer), so a sentence's other numbers (a
-year, a street number) do not count.
+year, a street number) do not count; and the figures must count the same thing, the word after
+each ("20 people" / "25 people", not "0 stories" / "64 civilians"), compared on its first
+COUNTED_PREFIX letters, accents folded. A figure with no word after it is not compared.
 """
 
 from __future__ import annotations
@@ -22,6 +24,9 @@ from chatbot.answering.short_answer import short_answer
 from chatbot.schemas import Passage
 from chatbot.text.words import fold
 
+COUNTED_PREFIX = 4
+_COUNTED = re.compile(r"^\s+(?:(?:of|de|d'|d’)\s*)?([^\W\d_]{3,})")
+
 
 class Quoted(Protocol):
     passage: Passage
@@ -33,6 +38,7 @@ class Quoted(Protocol):
 class DatedFigure:
     index: int  # position of the quote among the answer's quotes (0-based)
     figure: str  # the figure as the sentence writes it
+    counted: str  # what it counts: the folded prefix of the word after it
     date: str | None
     source: str | None
 
@@ -43,12 +49,16 @@ def _value(figure: str) -> str:
     return ",".join(sorted(found)) if found else re.sub(r"\s+", " ", fold(figure)).strip()
 
 
-def figure_of(question: str, question_lang: str, quote: Quoted) -> str | None:
-    """The figure ``quote`` gives for what ``question`` asks, None when it gives none."""
+def figure_of(question: str, question_lang: str, quote: Quoted) -> tuple[str, str] | None:
+    """The figure ``quote`` gives for what ``question`` asks and what it counts; None when it gives
+    none or nothing names what it counts."""
     found = short_answer(question, question_lang, [(1, quote.text, quote.passage.lang, quote.start)])
-    if found is None or not (numbers(found.text) or re.search(r"\w", found.text)):
+    if found is None or not re.search(r"\w", found.text):
         return None
-    return found.text
+    counted = _COUNTED.match(quote.text[found.end - quote.start:])
+    if counted is None:
+        return None
+    return found.text, fold(counted.group(1))[:COUNTED_PREFIX]
 
 
 def disagreement(question: str, question_lang: str, quotes: list[Quoted]) -> list[DatedFigure]:
@@ -58,7 +68,10 @@ def disagreement(question: str, question_lang: str, quotes: list[Quoted]) -> lis
     for index, quote in enumerate(quotes):
         figure = figure_of(question, question_lang, quote)
         if figure is not None:
-            found.append((quote.passage, DatedFigure(index, figure, quote.passage.date, quote.passage.source)))
+            found.append((quote.passage, DatedFigure(index, figure[0], figure[1], quote.passage.date,
+                                                     quote.passage.source)))
+    if len({f.counted for _, f in found}) > 1:
+        return []  # not figures of the same thing
     values = {_value(f.figure) for _, f in found}
     origins = {(p.date, p.source) for p, _ in found}
     articles = {p.doc_id for p, _ in found}
@@ -72,7 +85,8 @@ def differing_quote(question: str, question_lang: str, chosen: list[Quoted], poo
     figure differs from the chosen quotes' figures: it must be quoted too."""
     if disagreement(question, question_lang, chosen):
         return None
-    values = {_value(f) for f in (figure_of(question, question_lang, q) for q in chosen) if f}
+    figures = [f for f in (figure_of(question, question_lang, q) for q in chosen) if f]
+    values = {_value(f[0]) for f in figures}
     if not values:
         return None
     taken = {q.passage.doc_id for q in chosen}
@@ -80,6 +94,6 @@ def differing_quote(question: str, question_lang: str, chosen: list[Quoted], poo
         if cand.passage.doc_id in taken:
             continue
         figure = figure_of(question, question_lang, cand)
-        if figure and _value(figure) not in values and disagreement(question, question_lang, [*chosen, cand]):
+        if figure and _value(figure[0]) not in values and disagreement(question, question_lang, [*chosen, cand]):
             return cand
     return None
