@@ -12,12 +12,11 @@ from collections.abc import Iterator
 
 import pytest
 from conftest import settings_for
-from test_browser import CHROMIUM, WAIT_MS, ask, last_bot_message, open_browser, serving, sync_api
+from test_browser import WAIT_MS, ask, last_bot_message, open_browser, serving, sync_api
 from test_dated_figures import DERNA
 
 pytestmark = pytest.mark.browser
 QUESTION = "How many people died in the Derna floods?"
-assert CHROMIUM.exists()
 
 
 @pytest.fixture(scope="module")
