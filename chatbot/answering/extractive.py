@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from chatbot.answering.base import BaseAnswerer, Emit
+from chatbot.answering.figures import differing_quote, disagreement
 from chatbot.answering.instructions import is_instruction
 from chatbot.answering.overview import Request, choose, overview_request
 from chatbot.answering.question import analyse, names_in, unknown_names
@@ -232,6 +233,11 @@ class ExtractiveAnswerer(BaseAnswerer):
             if len(chosen) >= MAX_QUOTES or cand.score < ranked[0].score - MARGIN:
                 break
             chosen.append(cand)  # sentences are unique per (doc_id, start): see score_sentences
+        if needs.count_of or needs.number:  # another article's different figure is quoted too
+            pool = [c for c in ranked[1:] if c.score >= ranked[0].score - MARGIN and c not in chosen]
+            extra = differing_quote(question, question_language(question), chosen, pool)
+            if extra is not None:
+                chosen.append(extra)
         quoted = {(c.passage.doc_id, c.start) for c in chosen}
         for c in list(chosen):  # a sentence whose subject is "he" brings the one naming him first
             found = referent_span(c.passage, c.start, c.end, c.text, self.article_text)
@@ -312,6 +318,14 @@ class ExtractiveAnswerer(BaseAnswerer):
             ))
         separator = " " if len(chosen) == 1 else "\n"
         text = separator.join(lines)
+        asked = analyse(question) if question else None
+        figures = disagreement(question, question_language(question), chosen) \
+            if question and asked and (asked.count_of or asked.number) else []
+        if figures:  # figures that differ by date or outlet: each is given, none picked silently
+            items = "; ".join(phrases["figure_item"].format(
+                figure=f.figure, date=f.date or phrases["no_date"], source=f.source or phrases["no_source"],
+                n=f.index + 1) for f in figures)
+            text, short = phrases["figures"].format(items=items) + "\n" + text, None
         if short is not None:
             text = phrases["short"].format(short=short.text, n=short.n) + "\n" + text
         return Answer(answer=text, citations=citations, refused=False, query=query, short_answer=short,
