@@ -26,7 +26,7 @@ from bench.common import SEED, header, load_embedder, service_for, setup_logging
 from chatbot.ingest.chunking import chunk_article
 from chatbot.ingest.loaders import load_bytes
 from chatbot.schemas import Article
-from chatbot.store import indexer
+from chatbot.store import pipeline
 
 
 def one_line_text(size: int) -> bytes:
@@ -88,14 +88,14 @@ def time_writes(large_kb: int, repeat: int) -> dict:
         alone_delete = list(deletes)
 
         chunking = threading.Event()
-        real_chunk = indexer.chunk_article
+        real_chunk = pipeline.chunk_article
 
         def watched(article: Article, *args: int) -> list:
             if len(article.text) > 50_000:
                 chunking.set()
             return real_chunk(article, *args)
 
-        indexer.chunk_article = watched  # type: ignore[assignment]
+        pipeline.chunk_article = watched  # type: ignore[assignment]
         large = one_line_text(large_kb * 1000)
         done: dict = {}
 
@@ -115,7 +115,7 @@ def time_writes(large_kb: int, repeat: int) -> dict:
             still_running.append(thread.is_alive())
         busy_delete = list(deletes)
         thread.join()
-        indexer.chunk_article = real_chunk  # type: ignore[assignment]
+        pipeline.chunk_article = real_chunk  # type: ignore[assignment]
     result = {
         "large_kb": large_kb, "large_chunks": done["report"].chunks_embedded, "large_s": round(done["s"], 1),
         "tiny_upload_ms": {"alone": round(statistics.median(alone_upload), 1),
