@@ -1,0 +1,178 @@
+"""The benchmark scripts still start against the current package.
+
+The scripts in ``bench/`` are run by hand, rarely; a renamed module, function or setting in
+``chatbot/`` would otherwise only show when someone next runs a benchmark. Here every bench module is
+imported and every script answers ``python -m bench.X --help`` (a fresh process: the imports, the
+``__main__`` guard and the argument parser), without loading a model or reading any benchmark data.
+A few pure helpers of the scripts, and the places where a script reaches into the package to patch
+it, are checked too: a stale patch target would make a benchmark hang or measure the wrong thing.
+"""
+
+from __future__ import annotations
+
+import gzip
+import importlib
+import inspect
+import os
+import subprocess
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+# the benchmark scripts (a ``main`` run under ``python -m``) and the modules they share
+SCRIPTS = ["baseline", "chunking", "copies", "crosslingual", "encoder", "eval_answers", "eval_distractors",
+           "eval_refusals", "fr_retrieval", "indexing", "latency", "llm_phrasing", "load", "ray_indexing",
+           "synthetic", "translation_check"]
+LIBRARIES = ["common", "data", "fr_sections"]
+
+
+def test_every_bench_module_is_covered() -> None:
+    """A new script in bench/ must be added here, so that it is checked like the others."""
+    found = {p.stem for p in (ROOT / "bench").glob("*.py") if p.stem != "__init__"}
+    assert found == set(SCRIPTS) | set(LIBRARIES)
+
+
+@pytest.mark.parametrize("name", SCRIPTS + LIBRARIES)
+def test_bench_module_imports(name: str) -> None:
+    module = importlib.import_module(f"bench.{name}")
+    if name in SCRIPTS:
+        assert callable(module.main)
+
+
+def _help(name: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "PYTHONPATH": str(ROOT)}
+    return subprocess.run([sys.executable, "-m", f"bench.{name}", "--help"], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=300)
+
+
+@pytest.fixture(scope="module")
+def helps() -> dict[str, subprocess.CompletedProcess[str]]:
+    """``--help`` of every script, a few processes at a time (each spends most of its time importing)."""
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        return dict(zip(SCRIPTS, pool.map(_help, SCRIPTS), strict=True))
+
+
+@pytest.mark.parametrize("name", SCRIPTS)
+def test_script_help(helps: dict[str, subprocess.CompletedProcess[str]], name: str) -> None:
+    done = helps[name]
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert done.stdout.startswith("usage:"), done.stdout[:500]
+    assert "--help" in done.stdout
+    # the description is the first line of the script's docstring
+    module = importlib.import_module(f"bench.{name}")
+    first_words = " ".join(module.__doc__.split()[:4])
+    assert first_words in " ".join(done.stdout.split())
+
+
+def test_table_aligns_columns_and_marks_missing_values() -> None:
+    from bench.common import table
+
+    lines = table(["metric", "a", "b"], [["hit@5", 98.0, None], ["latency_ms_p50", 7.5, 1234.5]]).splitlines()
+    assert lines[1].split() == ["-" * len("latency_ms_p50"), "----", "------"]
+    assert lines[2].split() == ["hit@5", "98.0", "-"]
+    assert len({len(line) for line in lines}) == 1  # every row as wide as the header
+
+
+def test_fr_sections_reads_numbered_sections(tmp_path: Path) -> None:
+    """The Debian Reference parser on a tiny document of the same shape (not the installed one)."""
+    from bench.fr_sections import all_sections
+
+    nbsp = "\u00a0"
+    source = tmp_path / "reference.fr.txt.gz"
+    text = "\n".join([
+        "Préface", f"0.1.{nbsp}Avant-propos", "   Texte de la préface.",
+        f"1.1.{nbsp}Bases concernant", "les fichiers", "",
+        "   Un fichier est", "   une suite d'octets.", "", "   Second paragraphe.",
+        f"1.2.{nbsp}Autre section", "   Fin.",
+    ])
+    with gzip.open(source, "wt", encoding="utf-8") as out:
+        out.write(text)
+    assert all_sections(source) == [
+        {"id": "1.1", "title": "Bases concernant les fichiers",
+         "text": "Un fichier est une suite d'octets.\n\nSecond paragraphe."},
+        {"id": "1.2", "title": "Autre section", "text": "Fin."},
+    ]
+    with pytest.raises(FileNotFoundError, match="debian-reference-fr"):
+        all_sections(tmp_path / "missing.txt.gz")
+
+
+def test_fr_sections_questions_name_a_section_and_a_split() -> None:
+    from bench.fr_sections import questions
+
+    rows = questions()
+    assert {r["split"] for r in rows} == {"tuning", "heldout"}
+    assert len(questions("tuning")) + len(questions("heldout")) == len(rows)
+    assert all(r["question"].strip() and r["section"].startswith("debref-") for r in rows)
+
+
+def test_translation_threshold_separates_faithful_from_drifted() -> None:
+    from bench.translation_check import best_threshold
+
+    scored = [(0.91, True), (0.86, True), (0.70, False), (0.55, False)]
+    assert best_threshold(scored) == pytest.approx(0.78)
+
+
+def test_crosslingual_ranks_acts_and_scores_them() -> None:
+    from bench.crosslingual import doc_ranking, score
+    from chatbot.schemas import Passage
+
+    passages = [Passage(doc_id=d, title="Act", chunk_id=f"{d}:{i:04d}", start=0, end=4, text="Text")
+                for i, d in enumerate(["32019R1-en", "32019R1-en", "32020L7-en"])]
+    assert doc_ranking(passages) == ["32019R1", "32020L7"]
+    assert score(["32019R1", "32020L7"], {"32020L7"}) == {"hit1": 0.0, "hit5": 1.0, "rr": 0.5}
+    assert score(["32019R1"], {"other"})["rr"] == 0.0
+
+
+def test_load_judges_answers_like_chatbot_eval() -> None:
+    from bench.load import is_right
+
+    answerable = ("Qui dirige l'ANL ?", True, [["Haftar"], ["maréchal", "marshal"]])
+    assert is_right(answerable, {"answer": "Le maréchal Khalifa Haftar [1]", "refused": False})
+    assert not is_right(answerable, {"answer": "Khalifa Haftar [1]", "refused": False})
+    assert is_right(("Quel temps fait-il ?", False, []), {"answer": "", "refused": True})
+
+
+def test_chunking_text_is_one_line_of_the_asked_size() -> None:
+    from bench.chunking import one_line_text
+
+    data = one_line_text(10_000)
+    assert 9_996 <= len(data) <= 10_000
+    assert b"\n" not in data
+    data.decode("utf-8")  # cut on a character boundary
+
+
+def test_chunking_watch_sees_the_pipeline_chunking(monkeypatch: pytest.MonkeyPatch) -> None:
+    """bench.chunking waits for the large article's chunking by replacing
+    ``chatbot.store.pipeline.chunk_article``: the local pipeline must call it through that name."""
+    from bench.common import seed_article
+    from chatbot.store import pipeline
+
+    seen = []
+    real = pipeline.chunk_article
+
+    def watched(article, *args):  # noqa: ANN001, ANN202 - the same stand-in as bench.chunking
+        seen.append(article.doc_id)
+        return real(article, *args)
+
+    monkeypatch.setattr(pipeline, "chunk_article", watched)
+    article = seed_article()
+    chunks = pipeline.LocalPipeline(lambda: None).chunk(article, 600, 120)  # type: ignore[arg-type, return-value]
+    assert seen == [article.doc_id]
+    assert chunks and all(c.doc_id == article.doc_id for c in chunks)
+
+
+def test_refusal_checks_off_patches_what_the_answerer_calls() -> None:
+    """bench.eval_refusals switches checks off by replacing functions the extractive answerer calls;
+    each replacement must exist there, take the same arguments, and be put back afterwards."""
+    from bench.eval_refusals import checks_off
+    from chatbot.answering import extractive, question
+
+    before = extractive.holds, extractive.referent_span, question.QuestionNeeds.accepts
+    real_accepts = inspect.signature(question.QuestionNeeds.accepts).parameters
+    with checks_off():
+        assert set(inspect.signature(question.QuestionNeeds.accepts).parameters) == set(real_accepts)
+        assert extractive.referent_span is not before[1] and extractive.holds is not before[0]
+    assert (extractive.holds, extractive.referent_span, question.QuestionNeeds.accepts) == before
