@@ -144,24 +144,23 @@ def test_chunking_text_is_one_line_of_the_asked_size() -> None:
     data.decode("utf-8")  # cut on a character boundary
 
 
-def test_chunking_watch_sees_the_pipeline_chunking(monkeypatch: pytest.MonkeyPatch) -> None:
-    """bench.chunking waits for the large article's chunking by replacing
-    ``chatbot.store.pipeline.chunk_article``: the local pipeline must call it through that name."""
+def test_chunking_watch_sees_the_pipeline_chunking() -> None:
+    """bench.chunking times small writes once a large article's chunking has started, which it sees by
+    wrapping the pipeline's chunking function: the local pipeline must call it through that name."""
+    from bench.chunking import chunking_watched
     from bench.common import seed_article
     from chatbot.store import pipeline
 
-    seen = []
-    real = pipeline.chunk_article
-
-    def watched(article, *args):  # noqa: ANN001, ANN202 - the same stand-in as bench.chunking
-        seen.append(article.doc_id)
-        return real(article, *args)
-
-    monkeypatch.setattr(pipeline, "chunk_article", watched)
     article = seed_article()
-    chunks = pipeline.LocalPipeline(lambda: None).chunk(article, 600, 120)  # type: ignore[arg-type, return-value]
-    assert seen == [article.doc_id]
+    real = pipeline.chunk_article
+    with chunking_watched(len(article.text) + 1) as longer:
+        pipeline.LocalPipeline(lambda: None).chunk(article, 600, 120)  # type: ignore[arg-type, return-value]
+    assert not longer.is_set()
+    with chunking_watched(len(article.text) - 1) as shorter:
+        chunks = pipeline.LocalPipeline(lambda: None).chunk(article, 600, 120)  # type: ignore[arg-type, return-value]
+    assert shorter.is_set()
     assert chunks and all(c.doc_id == article.doc_id for c in chunks)
+    assert pipeline.chunk_article is real
 
 
 def test_refusal_checks_off_patches_what_the_answerer_calls() -> None:
