@@ -197,3 +197,24 @@ def test_refusal_checks_off_patches_what_the_answerer_calls() -> None:
         assert set(inspect.signature(question.QuestionNeeds.accepts).parameters) == set(real_accepts)
         assert extractive.referent_span is not before[1] and extractive.holds is not before[0]
     assert (extractive.holds, extractive.referent_span, question.QuestionNeeds.accepts) == before
+
+
+def test_settings_the_scripts_set_exist() -> None:
+    """Settings ignore unknown fields (a stale name in a .env must not stop the server), so a setting
+    renamed in the package would be silently dropped from a benchmark's configuration: every keyword
+    the scripts pass to ``Settings``, ``make_settings`` or ``service_for`` must be a settings field."""
+    import ast
+
+    from chatbot.settings import Settings
+
+    used: dict[str, str] = {}
+    for path in sorted((ROOT / "bench").glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and \
+                    node.func.id in {"Settings", "make_settings", "service_for"}:
+                for keyword in node.keywords:
+                    if keyword.arg and keyword.arg != "_env_file":
+                        used[keyword.arg] = f"{path.name}:{node.lineno}"
+    assert {"answerer", "chroma_url", "embedding_backend", "index_dir"} <= set(used)  # the scan finds them
+    unknown = {name: where for name, where in used.items() if name not in Settings.model_fields}
+    assert not unknown, f"not settings fields: {unknown}"
