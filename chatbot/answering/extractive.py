@@ -221,7 +221,7 @@ class ExtractiveAnswerer(BaseAnswerer):
         article = self.article_text or (lambda doc_id: None)
         ranked = [s for s in scored if s.fits and (not spec or holds(spec, candidate(
             s.passage, s.start, s.end, s.text, article(s.passage.doc_id))))]
-        if spec.event_text and ranked:
+        if spec.event and spec.event_text and ranked:
             ranked = self._about_topic(spec.event_text, spec.question_lang, scored, ranked, retrieval)
         context = " ".join(f"{p.title} {p.text}" for p in retrieval.passages)
         if not ranked or ranked[0].score < self.threshold or unknown_names(needs.names, context):
