@@ -20,13 +20,15 @@ import statistics
 import tempfile
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from bench.common import SEED, header, load_embedder, service_for, setup_logging
 from chatbot.ingest.chunking import chunk_article
 from chatbot.ingest.loaders import load_bytes
 from chatbot.schemas import Article
-from chatbot.store import indexer
+from chatbot.store import pipeline
 
 
 def one_line_text(size: int) -> bytes:
@@ -53,6 +55,25 @@ def time_chunking(sizes: list[int]) -> list[dict]:
         print(f"{size:>9,} B  load {t1 - t0:7.3f} s  chunk {t2 - t1:7.3f} s  "
               f"{rows[-1]['us_per_kb']:8.1f} us/KB  {len(chunks):,} chunks", flush=True)
     return rows
+
+
+@contextmanager
+def chunking_watched(min_chars: int) -> Iterator[threading.Event]:
+    """An event set when the local indexing pipeline starts chunking an article longer than
+    ``min_chars`` (``chatbot.store.pipeline.chunk_article`` is wrapped meanwhile)."""
+    started = threading.Event()
+    real_chunk = pipeline.chunk_article
+
+    def watched(article: Article, *args: int) -> list:
+        if len(article.text) > min_chars:
+            started.set()
+        return real_chunk(article, *args)
+
+    pipeline.chunk_article = watched  # type: ignore[assignment]
+    try:
+        yield started
+    finally:
+        pipeline.chunk_article = real_chunk  # type: ignore[assignment]
 
 
 def _timed(call) -> float:
@@ -87,15 +108,6 @@ def time_writes(large_kb: int, repeat: int) -> dict:
             delete_one()
         alone_delete = list(deletes)
 
-        chunking = threading.Event()
-        real_chunk = indexer.chunk_article
-
-        def watched(article: Article, *args: int) -> list:
-            if len(article.text) > 50_000:
-                chunking.set()
-            return real_chunk(article, *args)
-
-        indexer.chunk_article = watched  # type: ignore[assignment]
         large = one_line_text(large_kb * 1000)
         done: dict = {}
 
@@ -104,18 +116,19 @@ def time_writes(large_kb: int, repeat: int) -> dict:
             done["report"] = service.add_files([("large.txt", large)])
             done["s"] = time.perf_counter() - t0
 
-        thread = threading.Thread(target=ingest_large)
-        thread.start()
-        chunking.wait()
-        deletes.clear()
-        busy_upload, still_running = [], []
-        for _ in range(repeat):
-            busy_upload.append(_timed(tiny_upload))
-            delete_one()
-            still_running.append(thread.is_alive())
-        busy_delete = list(deletes)
-        thread.join()
-        indexer.chunk_article = real_chunk  # type: ignore[assignment]
+        with chunking_watched(len(large) // 2) as chunking:  # the tiny uploads are far shorter
+            thread = threading.Thread(target=ingest_large)
+            thread.start()
+            if not chunking.wait(timeout=600):
+                raise RuntimeError("the large article's chunking never started")
+            deletes.clear()
+            busy_upload, still_running = [], []
+            for _ in range(repeat):
+                busy_upload.append(_timed(tiny_upload))
+                delete_one()
+                still_running.append(thread.is_alive())
+            busy_delete = list(deletes)
+            thread.join()
     result = {
         "large_kb": large_kb, "large_chunks": done["report"].chunks_embedded, "large_s": round(done["s"], 1),
         "tiny_upload_ms": {"alone": round(statistics.median(alone_upload), 1),

@@ -30,7 +30,7 @@ MODELS = ROOT / "models"
 def setup_logging() -> None:
     """INFO logging on stderr, quiet third-party loggers."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    for noisy in ("httpx", "chromadb", "sentence_transformers", "uvicorn.access"):
+    for noisy in ("httpx", "chromadb", "sentence_transformers", "uvicorn.access", "bm25s"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
 

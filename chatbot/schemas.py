@@ -75,6 +75,21 @@ class Translation(BaseModel):
     text: str
 
 
+class ResolvedDate(BaseModel):
+    """A relative expression of a quote ("hier", "last week") and the period it names, worked out
+    from the article's publication date (chatbot.answering.relative_dates).
+
+    ``start``/``end``: offsets in the quote; ``date``: first day of the period (ISO), ``until``: its
+    last day (equal to ``date`` for a single day); ``precision``: day, week, month or year."""
+
+    text: str
+    start: int
+    end: int
+    date: str
+    until: str
+    precision: Literal["day", "week", "month", "year"]
+
+
 class Citation(BaseModel):
     n: int
     doc_id: str
@@ -86,7 +101,7 @@ class Citation(BaseModel):
     quote: str
     chunk_id: str | None = None
     also_in: list[dict[str, str | None]] = Field(default_factory=list)  # copies carrying the quote
-
+    dates: list[ResolvedDate] = Field(default_factory=list)  # relative dates of the quote, resolved
     translation: Translation | None = None
 
 

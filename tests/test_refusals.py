@@ -70,6 +70,8 @@ def _cited_text(answer) -> str:
     "What did Hendrik Vollmer say about the oil ports?",
     # a person the corpus never quotes on this
     "Qu'a déclaré Karim al-Tarhuni sur le sommet de Rome ?",
+    # asked in French of English articles: he is quoted, but on the camps, never on the ports
+    "Qu'a déclaré Hendrik Vollmer sur les terminaux pétroliers ?",
 ])
 def test_on_topic_questions_without_their_specific_answer_are_refused(news_service, question):
     answer = news_service.ask(question)
@@ -83,6 +85,8 @@ def test_on_topic_questions_without_their_specific_answer_are_refused(news_servi
     ("Combien de barils par jour la production de pétrole atteint-elle ?", "650,000"),
     ("Since when has Hendrik Vollmer led the UN support mission?", "March 2016"),
     ("Combien de migrants sont arrivés en Italie l'an dernier ?", "180 000"),
+    # the same question shape across languages, on what he did speak about
+    ("Qu'a déclaré Hendrik Vollmer sur le renvoi des migrants vers les camps ?", "not a solution"),
 ])
 def test_answerable_questions_next_to_them_are_answered(news_service, question, expected):
     answer = news_service.ask(question)

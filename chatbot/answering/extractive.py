@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from chatbot.answering.base import BaseAnswerer, Emit
+from chatbot.answering.figures import differing_quote, disagreement
 from chatbot.answering.instructions import is_instruction
 from chatbot.answering.overview import Request, choose, overview_request
 from chatbot.answering.question import analyse, names_in, unknown_names
@@ -45,6 +46,7 @@ MAX_QUOTES = 2
 MARGIN = 0.13
 LEXICAL_WEIGHT = 0.3
 WINDOWED_SENTENCES = 8
+TOPIC_RANK = 5  # see _about_topic
 SENTENCE_CACHE = 20000  # sentence vectors kept across questions (3 KB each)
 # an overview about a topic is refused when no sentence is this similar to the question (chosen on
 # the tuning questions' overview and off-topic requests, see BENCHMARKS.md)
@@ -177,6 +179,25 @@ class ExtractiveAnswerer(BaseAnswerer):
             masked = masked.replace(name, " ")
         return [masked] if len(re.findall(r"\w{3,}", masked)) >= 2 else []
 
+    def _about_topic(self, topic: str, question_lang: str, scored: list[ScoredSentence],
+                  ranked: list[ScoredSentence], retrieval: Retrieval) -> list[ScoredSentence]:
+        """Sentences in another language than the question that are about its event or topic.
+
+        Across languages the topic's words cannot be matched by spelling ("garde-côtes" and
+        "coastguard"), so it is matched by meaning, relative to this question's own candidates: a
+        sentence is about the topic when it is among the TOPIC_RANK sentences of the retrieved
+        passages nearest to the topic clause alone. A statement of the right person on another
+        subject ranks far down. Same-language sentences were checked by their words (specificity).
+        """
+        cross = [s for s in ranked if s.passage.lang not in (question_lang, "und")]
+        if not cross:
+            return ranked
+        vector = self.embedder.embed_queries([topic])[0]
+        items = [(s.passage, s.start, s.end, s.text) for s in scored]
+        sims = self._sentence_vectors(items, retrieval.pieces_of(retrieval.passages[:TOP_PASSAGES])) @ vector
+        near = {(scored[i].passage.doc_id, scored[i].start) for i in np.argsort(-sims)[:TOPIC_RANK]}
+        return [s for s in ranked if s not in cross or (s.passage.doc_id, s.start) in near]
+
     @staticmethod
     def _rank_bonus(items: list[tuple[Passage, int, int, str]], retrieval: Retrieval) -> list[float]:
         order = {p.chunk_id: r for r, p in enumerate(retrieval.passages)}
@@ -200,6 +221,8 @@ class ExtractiveAnswerer(BaseAnswerer):
         article = self.article_text or (lambda doc_id: None)
         ranked = [s for s in scored if s.fits and (not spec or holds(spec, candidate(
             s.passage, s.start, s.end, s.text, article(s.passage.doc_id))))]
+        if spec.event and spec.event_text and ranked:
+            ranked = self._about_topic(spec.event_text, spec.question_lang, scored, ranked, retrieval)
         context = " ".join(f"{p.title} {p.text}" for p in retrieval.passages)
         if not ranked or ranked[0].score < self.threshold or unknown_names(needs.names, context):
             refused = self.refusal(query, retrieval, lang)
@@ -210,6 +233,11 @@ class ExtractiveAnswerer(BaseAnswerer):
             if len(chosen) >= MAX_QUOTES or cand.score < ranked[0].score - MARGIN:
                 break
             chosen.append(cand)  # sentences are unique per (doc_id, start): see score_sentences
+        if needs.count_of or needs.number:  # another article's different figure is quoted too
+            pool = [c for c in ranked[1:] if c.score >= ranked[0].score - MARGIN and c not in chosen]
+            extra = differing_quote(question, question_language(question), chosen, pool)
+            if extra is not None:
+                chosen.append(extra)
         quoted = {(c.passage.doc_id, c.start) for c in chosen}
         for c in list(chosen):  # a sentence whose subject is "he" brings the one naming him first
             found = referent_span(c.passage, c.start, c.end, c.text, self.article_text)
@@ -290,6 +318,14 @@ class ExtractiveAnswerer(BaseAnswerer):
             ))
         separator = " " if len(chosen) == 1 else "\n"
         text = separator.join(lines)
+        asked = analyse(question) if question else None
+        figures = disagreement(question, question_language(question), chosen) \
+            if question and asked and (asked.count_of or asked.number) else []
+        if figures:  # figures that differ by date or outlet: each is given, none picked silently
+            items = "; ".join(phrases["figure_item"].format(
+                figure=f.figure, date=f.date or phrases["no_date"], source=f.source or phrases["no_source"],
+                n=f.index + 1) for f in figures)
+            text, short = phrases["figures"].format(items=items) + "\n" + text, None
         if short is not None:
             text = phrases["short"].format(short=short.text, n=short.n) + "\n" + text
         return Answer(answer=text, citations=citations, refused=False, query=query, short_answer=short,

@@ -4,7 +4,8 @@ Citations are built by different answerers from passages; the article record is 
 on its date and outlet, so they are filled from it after verification. A citation of an article
 with near-copies (chatbot.store.copies) lists in ``also_in`` the copies whose stored text carries
 the same quote, so a reader sees that the sentence appeared in several outlets without the answer
-repeating it.
+repeating it. Relative dates of the quote ("hier", "last week") are resolved here too, from the
+article's publication date (chatbot.answering.relative_dates).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from chatbot.answering.relative_dates import resolve
 from chatbot.schemas import Answer, Citation
 
 PHRASES = tomllib.loads((Path(__file__).parent / "templates" / "news.toml").read_text("utf-8"))
@@ -40,8 +42,10 @@ def annotate(citations: list[Citation], lookup: ArticleLookup) -> list[Citation]
             copy = lookup(other)
             if copy is not None and quote and quote in _squeeze(copy[1]):
                 also_in.append({"doc_id": other, "source": copy[0].get("source"), "date": copy[0].get("date")})
+        date = meta.get("date") or None
         out.append(citation.model_copy(update={
-            "date": meta.get("date") or None, "source": meta.get("source") or None, "also_in": also_in}))
+            "date": date, "source": meta.get("source") or None, "also_in": also_in,
+            "dates": resolve(citation.quote, date, str(meta.get("lang") or "und"))}))
     return out
 
 

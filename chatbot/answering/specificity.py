@@ -32,19 +32,12 @@ from dataclasses import dataclass, field
 from chatbot.answering.lexicon import place_forms
 from chatbot.answering.question import NAME, mentions
 from chatbot.answering.referents import pronoun_subject, referent_before
+from chatbot.answering.relative_dates import years_spoken
 from chatbot.schemas import Passage
 from chatbot.text.sentences import sentence_spans
 from chatbot.text.words import fold, tokenize
 
 _YEAR = re.compile(r"(?<![\d.,/-])(1[89]\d\d|20\d\d)(?![\d.,/-]?\d)")
-_RELATIVE_YEAR = (
-    (re.compile(r"\b(last year|previous year|a year ago|l'an dernier|l'an passe|l'annee (derniere|passee)|"
-                r"annee derniere)\b"), -1),
-    (re.compile(r"\b(next year|l'an prochain|l'annee prochaine)\b"), 1),
-    (re.compile(r"\b(this year|cette annee|earlier this (month|week|year)|this (month|week)|ce mois|cette semaine|"
-                r"recently|recemment|today|aujourd'hui|yesterday|hier|on (monday|tuesday|wednesday|thursday|friday|"
-                r"saturday|sunday)|(lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche))\b"), 0),
-)
 # a month or a weekday without a year: the sentence is dated, by its article's year
 _UNDATED_TIME = re.compile(r"\b(january|february|march|april|june|july|august|september|october|november|"
                            r"december|janvier|fevrier|mars|avril|mai|juin|juillet|aout|septembre|octobre|"
@@ -88,6 +81,7 @@ class Constraints:
     question_lang: str = "en"
     event: set[str] = field(default_factory=set)  # content stems of the event the question names
     event_names: list[str] = field(default_factory=list)  # its proper names, checked in any language
+    event_text: str = ""  # the event or topic clause itself ("about the oil ports"), for checks by meaning
 
     def __bool__(self) -> bool:
         return bool(self.years or self.actor or self.figure or self.event)
@@ -109,6 +103,7 @@ def constraints_of(question: str, question_lang: str, figure: bool, count: bool 
     if clause:
         found.event = {t[:EVENT_PREFIX] for t in tokenize(clause.group(1), question_lang) if not t.isdigit()}
         found.event_names = [m.group(0) for m in NAME.finditer(clause.group(1))]
+        found.event_text = clause.group(1)
     return found
 
 
@@ -134,9 +129,7 @@ def _sentence_years(text: str, date_year: int | None) -> set[int] | None:
     years = {int(y) for y in _YEAR.findall(text)}
     folded = fold(text)
     if date_year is not None:
-        for pattern, shift in _RELATIVE_YEAR:
-            if pattern.search(folded):
-                years.add(date_year + shift)
+        years |= years_spoken(text, date_year)  # "last year", "l'an dernier", "hier"...
         if not years and _UNDATED_TIME.search(folded):
             years.add(date_year)
     return years or None

@@ -1,7 +1,8 @@
 """The chat page (Gradio), mounted at ``/`` by the HTTP server.
 
-Two tabs: the chat (streamed answers, ``[n]`` markers linked to source cards, refusals styled apart)
-and the articles (list, upload, paste, remove, rebuild: handlers in ``articles.py``). Everything runs through the one
+Tabs: the chat (streamed answers, ``[n]`` markers linked to source cards, refusals styled apart,
+a date range and outlet picker: ``filters_panel.py``), the timeline (``timeline_tab.py``) and the
+articles (list, upload, paste, remove, rebuild: handlers in ``articles.py``). Everything runs through the one
 ``ChatService``, so the page answers exactly what the CLI and the APIs answer. Static labels follow
 the browser language through ``gr.I18n``; text built per request (answers, reports) follows the
 ``Accept-Language`` header.
@@ -25,6 +26,7 @@ from chatbot.settings import Settings
 from chatbot.web import labels
 from chatbot.web.articles import make_admin, request_lang
 from chatbot.web.entities_tab import entities_tab
+from chatbot.web.filters_panel import BadFilter, filter_panel, make_outlet_refresh, read_filters
 from chatbot.web.render import (
     ADMIN,
     LABELS,
@@ -33,6 +35,7 @@ from chatbot.web.render import (
     sources_panel,
     text_to_html,
 )
+from chatbot.web.timeline_tab import build_timeline_tab
 
 log = logging.getLogger(__name__)
 
@@ -76,8 +79,10 @@ def recent_history(settings: Settings, history: list[dict]) -> list[Message]:
 
 def make_respond(service: ChatService) -> Any:
     async def respond(message: str, chat: list[dict], history: list[dict], turns: list[str],
-                      request: gr.Request) -> AsyncIterator[tuple[Any, ...]]:
-        """Answer one question, streaming the bubble, then fill the sources panel."""
+                      request: gr.Request, since: str = "", until: str = "",
+                      outlets: list[str] | None = None) -> AsyncIterator[tuple[Any, ...]]:
+        """Answer one question within the date range and outlets picked, streaming the bubble,
+        then fill the sources panel."""
         lang = request_lang(request)
         labels = LABELS[lang]
         question = (message or "").strip()
@@ -94,6 +99,12 @@ def make_respond(service: ChatService) -> Any:
             yield gr.update(), chat, history, turns, gr.update()
             return
         chat.append({"role": "user", "content": text_to_html(question)})
+        try:
+            filters = read_filters(since, until, outlets, lang)
+        except BadFilter as exc:  # never answered from the whole index instead
+            chat.append(bubble("cb-error", str(exc)))
+            yield gr.update(), chat, history, turns, gr.update()
+            return
         if service.status.state in NOT_READY:
             chat.append(bubble("cb-notice", labels["indexing"]))
             yield "", chat, history, turns, gr.update()
@@ -105,7 +116,7 @@ def make_respond(service: ChatService) -> Any:
         answer: Answer | None = None
         try:
             async for kind, data in stream_answer(service, question, recent_history(service.settings, history),
-                                                  pace_s=REVEAL_PAUSE_S):
+                                                  pace_s=REVEAL_PAUSE_S, filters=filters):
                 if kind == "delta":
                     streamed += str(data)
                     chat[-1] = bubble("cb-answer", streamed)
@@ -159,10 +170,12 @@ def build_ui(service: ChatService, *, loopback: bool = True) -> gr.Blocks:
                                                   elem_id="question", scale=5, lines=1, max_lines=4,
                                                   max_length=settings.max_question_chars)
                             send = gr.Button(i18n("send"), variant="primary", elem_id="send", scale=1)
+                        panel = filter_panel(i18n, "chat")
                         new = gr.Button(i18n("new"), elem_id="new-conversation", size="sm")
                     with gr.Column(scale=2):
                         gr.Markdown(i18n("sources"))
                         sources = gr.HTML("", elem_id="sources")
+            timeline = build_timeline_tab(service, i18n)
             with gr.Tab(i18n("tab_articles"), id="articles", elem_id="tab-articles"):
                 key = gr.Textbox(label=i18n("api_key"), type="password", elem_id="api-key",
                                  visible=bool(service.settings.api_key))
@@ -194,10 +207,14 @@ def build_ui(service: ChatService, *, loopback: bool = True) -> gr.Blocks:
 
         respond = make_respond(service)
         # Questions are answered side by side (up to CHATBOT_PAGE_CONCURRENCY), not one user at a time.
-        chat_io = dict(inputs=[question, chat, history, turns], outputs=[question, chat, history, turns, sources],
+        chat_io = dict(inputs=[question, chat, history, turns, *panel.inputs],
+                       outputs=[question, chat, history, turns, sources],
                        concurrency_limit=settings.page_concurrency, concurrency_id="chat")
-        question.submit(respond, api_name="ask", **chat_io)
+        question.submit(respond, api_name="ask_filtered", **chat_io)
         send.click(respond, api_name="ask_button", api_visibility="undocumented", **chat_io)
+        # Gradio API clients of `ask` keep its four inputs (no filters): an event of its own
+        api_ask = gr.Button(visible=False, elem_id="api-ask")
+        api_ask.click(respond, api_name="ask", **{**chat_io, "inputs": [question, chat, history, turns]})
 
         def pick_example(evt: gr.SelectData) -> str:
             value = evt.value
@@ -211,6 +228,8 @@ def build_ui(service: ChatService, *, loopback: bool = True) -> gr.Blocks:
         listing = [table, pick]
         refresh.click(admin["refresh"], None, listing)
         demo.load(admin["refresh"], None, listing)
+        pickers = [panel.outlets, timeline.panel.outlets]  # the outlets follow the article list
+        table.change(make_outlet_refresh(service, len(pickers)), pickers, pickers, queue=False)
         add_files.click(admin["add_files"], [key, files], [report, *listing], api_name="add_files").then(
             lambda: None, None, files)
         add_text.click(admin["add_text"], [key, title, text, date, source], [report, *listing], api_name="add_text")

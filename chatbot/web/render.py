@@ -11,6 +11,7 @@ import html
 import re
 from collections.abc import Callable
 
+from chatbot.answering.relative_dates import label as period_label
 from chatbot.schemas import Answer, Citation, Passage, SyncReport
 from chatbot.web import labels
 
@@ -85,6 +86,18 @@ def translation_line(citation: Citation, lang: str) -> str:
     label = f'{LABELS.get(lang, LABELS["en"])["translation"]} [{citation.n}]'
     return (f'<div class="cb-translation" lang="{esc(citation.translation.lang)}"><em>'
             f'<span class="cb-translation-label">{esc(label)}:</span> {esc(citation.translation.text)}</em></div>')
+
+
+def dates_line(citation: Citation, lang: str) -> str:
+    """The quote's relative dates with the days they name ("hier" = 2017-03-13), empty when none."""
+    if not citation.dates:
+        return ""
+    labels = LABELS.get(lang, LABELS["en"])
+    quote_open, quote_close = ("« ", " »") if lang == "fr" else ("“", "”")
+    items = " · ".join(f'<span class="cb-date-item" data-date="{esc(d.date)}">{quote_open}{esc(d.text)}{quote_close}'
+                       f" = <time datetime=\"{esc(d.date)}\">{esc(period_label(d))}</time></span>"
+                       for d in citation.dates)
+    return f'<div class="cb-dates"><span class="cb-dates-label">{esc(labels["dates"])}</span> {items}</div>'
 
 
 def overview_html(text: str, turn: int, valid: set[int]) -> str:
@@ -163,7 +176,7 @@ def render_sources(answer: Answer, turn: int, question: str, lang: str,
             f'<article class="cb-card" id="{card_id(turn, c.n)}"><div class="cb-title">'
             f'<span class="cb-n">[{c.n}]</span> {esc(c.title)}</div>{meta_line(c.date, c.source, lang)}'
             f'<div class="cb-passage">{citation_excerpt(c, answer.passages, article_text, span)}</div>'
-            f'{translation_line(c, lang)}</article>'
+            f'{dates_line(c, lang)}{translation_line(c, lang)}</article>'
         )
     parts.append("</section>")
     return "".join(parts)

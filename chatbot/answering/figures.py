@@ -1,0 +1,99 @@
+"""Different figures for the same thing from differently dated articles or outlets.
+
+A toll, a count or an amount changes as a story unfolds and differs between outlets: 20 dead on
+3 March per one outlet, 25 on 5 March per another. Quoting one of them as *the* answer would hide
+the other, so when the question asks for a figure and the quoted sentences of two articles (of
+different dates or outlets) give different figures for it, the answer states each with its date
+and outlet, oldest first.
+
+"The same thing" is what the question asks for: each sentence's figure is the one the short-answer
+finder picks for the question (chatbot.answering.short_answer), so a sentence's other numbers (a
+year, a street number) do not count; and the figures must count the same thing, the word after
+each ("20 people" / "25 people", not "0 stories" / "64 civilians"), compared on its first
+COUNTED_PREFIX letters, accents folded. A figure with no word after it is not compared.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Protocol
+
+from chatbot.answering.facts import numbers
+from chatbot.answering.short_answer import short_answer
+from chatbot.schemas import Passage
+from chatbot.text.words import fold
+
+COUNTED_PREFIX = 4
+_COUNTED = re.compile(r"^\s+(?:(?:of|de|d'|d’)\s*)?([^\W\d_]{3,})")
+
+
+class Quoted(Protocol):
+    passage: Passage
+    start: int
+    text: str
+
+
+@dataclass(frozen=True)
+class DatedFigure:
+    index: int  # position of the quote among the answer's quotes (0-based)
+    figure: str  # the figure as the sentence writes it
+    counted: str  # what it counts: the folded prefix of the word after it
+    date: str | None
+    source: str | None
+
+
+def _value(figure: str) -> str:
+    """A figure compared by its digits ("1,5" = "1.5"), else by its folded words ("vingt")."""
+    found = numbers(figure)
+    return ",".join(sorted(found)) if found else re.sub(r"\s+", " ", fold(figure)).strip()
+
+
+def figure_of(question: str, question_lang: str, quote: Quoted) -> tuple[str, str] | None:
+    """The figure ``quote`` gives for what ``question`` asks and what it counts; None when it gives
+    none or nothing names what it counts."""
+    found = short_answer(question, question_lang, [(1, quote.text, quote.passage.lang, quote.start)])
+    if found is None or not re.search(r"\w", found.text):
+        return None
+    counted = _COUNTED.match(quote.text[found.end - quote.start:])
+    if counted is None:
+        return None
+    return found.text, fold(counted.group(1))[:COUNTED_PREFIX]
+
+
+def disagreement(question: str, question_lang: str, quotes: list[Quoted]) -> list[DatedFigure]:
+    """The quotes' figures, oldest first, when at least two articles of different dates or outlets
+    give different ones; empty otherwise (agreeing figures need no comment)."""
+    found = []
+    for index, quote in enumerate(quotes):
+        figure = figure_of(question, question_lang, quote)
+        if figure is not None:
+            found.append((quote.passage, DatedFigure(index, figure[0], figure[1], quote.passage.date,
+                                                     quote.passage.source)))
+    if len({f.counted for _, f in found}) > 1:
+        return []  # not figures of the same thing
+    values = {_value(f.figure) for _, f in found}
+    origins = {(p.date, p.source) for p, _ in found}
+    articles = {p.doc_id for p, _ in found}
+    if len(values) < 2 or len(origins) < 2 or len(articles) < 2:
+        return []
+    return sorted((f for _, f in found), key=lambda f: (f.date is None, f.date or "", f.index))
+
+
+def differing_quote(question: str, question_lang: str, chosen: list[Quoted], pool: list[Quoted]) -> Quoted | None:
+    """A sentence of ``pool`` (candidates as good as the chosen ones) from another article whose
+    figure differs from the chosen quotes' figures: it must be quoted too."""
+    if disagreement(question, question_lang, chosen):
+        return None
+    figures = [f for f in (figure_of(question, question_lang, q) for q in chosen) if f]
+    values = {_value(f[0]) for f in figures}
+    if not values:
+        return None
+    taken = {q.passage.doc_id for q in chosen}
+    for cand in pool:
+        if cand.passage.doc_id in taken:
+            continue
+        figure = figure_of(question, question_lang, cand)
+        if figure and _value(figure[0]) not in values and disagreement(question, question_lang, [*chosen, cand]):
+            return cand
+    return None

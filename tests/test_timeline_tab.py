@@ -1,0 +1,47 @@
+"""The Timeline tab's rendering: events oldest first as given, wire copies named, article text escaped,
+the service's message when a filter matches nothing, and a malformed date naming its field."""
+
+from __future__ import annotations
+
+import pytest
+
+from chatbot.answering.timeline import Event, Timeline
+from chatbot.schemas import Citation
+from chatbot.web.filters_panel import BadFilter, read_filters
+from chatbot.web.timeline_tab import timeline_html
+
+
+def event(n: int, date: str, quote: str, source: str, also_in: list | None = None) -> Event:
+    citation = Citation(n=n, doc_id=f"d{n}", title=f"<b>Title {n}</b>", source=source, date=date, start=0,
+                        end=len(quote), quote=quote, also_in=also_in or [])
+    return Event(date=date, quote=quote, citation=citation)
+
+
+def test_events_show_date_outlet_quote_title_and_copies():
+    timeline = Timeline(query="q", events=[
+        event(1, "2017-03-03", "Floods hit <Derna>.", "libyaherald.com",
+              [{"doc_id": "c", "source": "reuters.com", "date": "2017-03-04"}]),
+        event(2, "2017-03-05", "The toll rose.", "alwasat.ly"),
+    ])
+    html = timeline_html(timeline, "en")
+    assert html.index("2017-03-03") < html.index("2017-03-05")
+    assert "Also reported by: reuters.com (2017-03-04)" in html
+    assert "Repris aussi par : reuters.com (2017-03-04)" in timeline_html(timeline, "fr")
+    assert "&lt;Derna&gt;" in html and "&lt;b&gt;Title 1&lt;/b&gt;" in html and "<Derna>" not in html
+    assert html.count('class="cb-also"') == 1
+
+
+def test_no_events_show_the_service_message_or_say_nothing_is_dated():
+    assert "no article matches the filter (from bbc)" in timeline_html(
+        Timeline(query="q", events=[], message="no article matches the filter (from bbc)"), "en")
+    assert "Aucun passage daté" in timeline_html(Timeline(query="q", events=[]), "fr")
+
+
+def test_filter_fields_are_read_like_the_api_and_a_bad_one_is_named():
+    assert read_filters("", " ", [], "en") is None
+    filters = read_filters("2017/3/4", "", ["alwasat.ly"], "en")
+    assert filters is not None and filters.since == "2017-03-04" and filters.sources == ("alwasat.ly",)
+    with pytest.raises(BadFilter, match="Published until"):
+        read_filters("", "someday", [], "en")
+    with pytest.raises(BadFilter, match="« Publié jusqu'au »"):
+        read_filters("2017-03-05", "2017-03-01", [], "fr")
