@@ -180,7 +180,7 @@ class ExtractiveAnswerer(BaseAnswerer):
         return [masked] if len(re.findall(r"\w{3,}", masked)) >= 2 else []
 
     def _about_topic(self, topic: str, question_lang: str, scored: list[ScoredSentence],
-                  ranked: list[ScoredSentence], retrieval: Retrieval) -> list[ScoredSentence]:
+                     ranked: list[ScoredSentence], retrieval: Retrieval) -> list[ScoredSentence]:
         """Sentences in another language than the question that are about its event or topic.
 
         Across languages the topic's words cannot be matched by spelling ("garde-côtes" and
@@ -217,7 +217,8 @@ class ExtractiveAnswerer(BaseAnswerer):
         scored = self.score_sentences(question, query, retrieval)
         best = scored[0].score if scored else None
         needs = analyse(question)
-        spec = constraints_of(question, question_language(question), needs.number, bool(needs.count_of))
+        qlang = question_language(question)
+        spec = constraints_of(question, qlang, needs.number, bool(needs.count_of))
         article = self.article_text or (lambda doc_id: None)
         ranked = [s for s in scored if s.fits and (not spec or holds(spec, candidate(
             s.passage, s.start, s.end, s.text, article(s.passage.doc_id))))]
@@ -235,7 +236,7 @@ class ExtractiveAnswerer(BaseAnswerer):
             chosen.append(cand)  # sentences are unique per (doc_id, start): see score_sentences
         if needs.count_of or needs.number:  # another article's different figure is quoted too
             pool = [c for c in ranked[1:] if c.score >= ranked[0].score - MARGIN and c not in chosen]
-            extra = differing_quote(question, question_language(question), chosen, pool)
+            extra = differing_quote(question, qlang, chosen, pool)
             if extra is not None:
                 chosen.append(extra)
         quoted = {(c.passage.doc_id, c.start) for c in chosen}
