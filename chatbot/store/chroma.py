@@ -280,6 +280,15 @@ class IndexStore:
                 return
             offset += PAGE * 4
 
+    def chunks_of(self, doc_ids: list[str]) -> Iterator[tuple[str, str, dict[str, Any]]]:
+        """(chunk_id, text, metadata) of every stored chunk of the given articles."""
+        for i in range(0, len(doc_ids), PAGE):
+            part = doc_ids[i:i + PAGE]
+            where = {"doc_id": part[0]} if len(part) == 1 else {"doc_id": {"$in": part}}
+            got = self.chunks.get(where=where, include=["documents", "metadatas"])
+            for cid, text, meta in zip(got["ids"], got["documents"], got["metadatas"], strict=True):
+                yield cid, text or "", meta or {}
+
     def query(self, vector: np.ndarray, n: int,
               where: dict[str, Any] | None = None) -> list[Hit]:
         """Nearest chunks (optionally filtered on metadata), best first, ``similarity`` the cosine.
