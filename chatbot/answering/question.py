@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 
-from chatbot.answering.lexicon import Predicate, place_forms, predicates_in
+from chatbot.answering.lexicon import Predicate, generic_quantities, place_forms, predicates_in
 from chatbot.text.words import fold, function_words
 
 _AGE_Q = re.compile(r"\b(quel âge|quel age|âgée? de combien|how old|what age|what is the age|l'âge de)\b", re.I)
@@ -26,8 +26,6 @@ _TIME_Q = re.compile(r"\b(quand|quelle date|à quelle date|en quelle année|à q
                      r"date|what year|what time|by when|which month|what month|quel mois)\b", re.I)
 _CITY_Q = re.compile(r"\b(quelles? villes?|which (?:city|cities|town|capital)|what (?:city|town|capital)|"
                      r"quelle capitale)\b", re.I)
-_GENERIC_UNITS = {"temps", "time", "fois", "times", "jours", "days", "mois", "months", "ans", "years", "minutes",
-                  "heures", "hours", "semaines", "weeks", "long", "much"}
 
 NUMBER_WORDS = (r"\d|\b(un|une|deux|trois|quatre|cinq|six|sept|huit|neuf|dix|onze|douze|vingt|trente|cent|mille|"
                 r"millions?|milliards?|one|two|three|four|five|seven|eight|nine|ten|eleven|twelve|twenty|hundred|"
@@ -114,7 +112,7 @@ def analyse(question: str) -> QuestionNeeds:
     needs.age = bool(_AGE_Q.search(question))
     needs.day = bool(_DAY_Q.search(question))
     count = _COUNT_Q.search(question)
-    if count and fold(count.group(1)) not in {fold(u) for u in _GENERIC_UNITS}:
+    if count and fold(count.group(1)) not in generic_quantities():
         needs.count_of = count.group(1)
     elif _NUMBER_Q.search(question) and not needs.age:
         needs.number = True
