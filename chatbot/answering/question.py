@@ -172,18 +172,27 @@ class _Folded:
     """A text folded once, for checking several names against it."""
 
     def __init__(self, text: str) -> None:
+        self.raw = text
         self.text = fold(text)
+
+    @cached_property
+    def acronyms(self) -> set[str]:
+        """The letters, sorted, of every upper-case word of 2 to 6 letters in the text."""
+        return {"".join(sorted(w)) for w in re.findall(r"\b[A-Z]{2,6}\b", self.raw)}
 
     @cached_property
     def vocabulary(self) -> set[str]:
         return {w[:4] for w in re.findall(r"\w+", self.text) if len(w) > 3}
 
     def mentions(self, name: str) -> bool:
-        """Under any of its forms for a known place or body (French or English), otherwise by a
+        """Under any of its forms for a known place or body (French or English), an acronym also with
+        its letters in another order (French and English order words differently), otherwise by a
         word of the name (accent-folded, first four letters for long words)."""
         forms = place_forms(name)
         if forms is not None:
             return any(form.search(self.text) for form in forms)
+        if re.fullmatch(r"[A-Z]{3,6}", name) and "".join(sorted(name)) in self.acronyms:
+            return True  # the same initials in another order: ANL / LNA, OTAN / NATO
         words = [w for w in re.findall(r"\w+", fold(name)) if w not in _PARTICLES] or re.findall(r"\w+", fold(name))
         for word in words:
             if len(word) <= 3:
