@@ -28,7 +28,7 @@ ROOT = Path(__file__).resolve().parents[1]
 SCRIPTS = ["baseline", "chunking", "copies", "crosslingual", "encoder", "entities", "eval_answers", "eval_distractors",
            "eval_refusals", "fr_retrieval", "indexing", "latency", "lexical_updates", "llm_phrasing", "load", "ray_indexing",
            "synthetic", "translation_check"]
-LIBRARIES = ["common", "data", "fr_sections"]
+LIBRARIES = ["common", "data", "fr_sections", "ray_local"]
 
 
 def test_every_bench_module_is_covered() -> None:

@@ -63,7 +63,7 @@ def test_confirming_attendance_needs_both_words():
 def test_ordinary_questions_get_no_event_check():
     for question in ("Sur quelles régions Haftar s'est-il concentré en attendant de percer dans le Nord-Ouest ?",
                      "Which countries back Haftar?", "Qui dirige l'Armée nationale arabe libyenne ?"):
-        assert analyse(question).predicates == []
+        assert not analyse(question).predicates
 
 
 def test_which_city_needs_a_place_name_besides_the_ones_asked_about():

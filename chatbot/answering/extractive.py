@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import re
 import tomllib
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -153,7 +154,7 @@ class ExtractiveAnswerer(BaseAnswerer):
             scored.append(ScoredSentence(passage, s, e, text, float(sim), overlap, score, fits))
         return sorted(scored, key=lambda x: x.score, reverse=True)
 
-    def _naming_articles(self, names: list[str], ranked: list[ScoredSentence]) -> list[ScoredSentence]:
+    def _naming_articles(self, names: Sequence[str], ranked: list[ScoredSentence]) -> list[ScoredSentence]:
         """The sentences whose article names everything the question names.
 
         Among many articles, a sentence that fits the question's form may come from another story
