@@ -200,8 +200,9 @@ class ArticleIndex:
         return self._open(new_generation())
 
     def _open(self, generation: str) -> IndexStore:
-        store = IndexStore(self.client, self.name, generation, pieces_dir=self.index_dir / "pieces")
-        self._stores.add(store)
+        with self._lock:  # not while the client is being reopened
+            store = IndexStore(self.client, self.name, generation, pieces_dir=self.index_dir / "pieces")
+            self._stores.add(store)
         return store
 
     def activate(self, store: IndexStore, drop_old: bool = True) -> None:
@@ -253,9 +254,10 @@ class ArticleIndex:
 
         An embedded Chroma (1.5) keeps the HNSW files of a deleted collection open as long as its
         client lives, and its SQLite connections grow with them: about ten descriptors, and the
-        deleted files' disk space, per rebuild of a long-running server. No setting evicts them (a
-        smaller HNSW cache did not), but closing the client releases them all, so the client is
-        closed and opened again here. Under the index's lock, the registry and every store this
+        deleted files' disk space, per rebuild of a long-running server. The Rust bindings take no
+        setting that evicts them (their only cache knob, the HNSW cache size, is derived from the
+        descriptor limit, and a cache of 3 entries kept them too), but closing the client releases
+        them all, so the client is closed and opened again here. Under the index's lock, the registry and every store this
         index opened are bound to the new client: the live generation (and one a rebuild is
         filling) goes on with the same store object, and a store of a dropped generation is
         retired, so a reader still holding it gets NotFoundError and follows the switch
