@@ -16,7 +16,7 @@ from pathlib import Path
 SEED_QUESTION = "Qui dirige l'Armée nationale arabe libyenne ?"
 LEADER_QUOTE = "dirigés par Khalifa Haftar"
 DATABASE = "/chroma/chroma.sqlite3"
-DATABASE_POOL = 10  # connections to Chroma's database: 4 to 7 seen between rebuilds (one more per rebuild unfixed)
+DATABASE_POOL = 10  # connections to Chroma's database: 4 to 10 seen over 20 rebuilds, never more
 
 
 def open_files_under(folder: Path) -> list[str]:
@@ -36,9 +36,9 @@ def open_files_under(folder: Path) -> list[str]:
 def assert_bounded(held: list[str], files_after_first: int) -> None:
     """No deleted file held, no more files than after the first rebuild, a bounded database pool.
 
-    Chroma opens connections to its database as concurrent calls need them (4 to 7 were seen here
-    between rebuilds), so they are held to a fixed bound rather than to the first count; every
-    other file must be one of the live generation's.
+    Chroma opens connections to its database from a pool, as concurrent calls need them (their
+    number varies between rebuilds), so they are held to a fixed bound rather than to the first
+    count; every other file must be one of the live generation's.
     """
     assert [t for t in held if t.endswith("(deleted)")] == []
     database = [t for t in held if t.endswith(DATABASE)]
