@@ -257,11 +257,11 @@ class ArticleIndex:
         deleted files' disk space, per rebuild of a long-running server. The Rust bindings take no
         setting that evicts them (their only cache knob, the HNSW cache size, is derived from the
         descriptor limit, and a cache of 3 entries kept them too), but closing the client releases
-        them all, so the client is closed and opened again here. Under the index's lock, the registry and every store this
-        index opened are bound to the new client: the live generation (and one a rebuild is
-        filling) goes on with the same store object, and a store of a dropped generation is
-        retired, so a reader still holding it gets NotFoundError and follows the switch
-        (``retrying``). A call that had already taken the old client's collection fails before
+        them all, so the client is closed and opened again here. Under the index's lock, the
+        registry and every store this index opened are bound to the new client: the live
+        generation (and one a rebuild is filling) goes on with the same store object, and a store
+        of a dropped generation is retired, so a reader still holding it gets NotFoundError and
+        follows the switch (``retrying``). A call that had already taken the old client's collection fails before
         doing any work and is retried the same way (``is_gone``). Reopening takes some 20 ms;
         the next search loads the live generation's HNSW index from disk again.
 
