@@ -296,10 +296,13 @@ class ArticleIndex:
         """``read()``, run again after a refresh if its generation was dropped meanwhile.
 
         Readers never take the write lock, so a rebuild (here or in another process) can drop the
-        generation a reader is using; the reader then follows the switch instead of failing.
+        generation a reader is using; the reader then follows the switch instead of failing. The
+        refresh is retried like the read: it may itself meet the client being reopened.
         """
         for attempt in range(3):
             try:
+                if attempt and refresh_first:
+                    self._refresh_once()
                 return read()
             except Exception as exc:
                 if not is_gone(exc) or attempt == 2:
@@ -308,8 +311,6 @@ class ArticleIndex:
                 with self._lock:
                     self._seen_version = None
                     self._forget_articles()
-                if refresh_first:
-                    self._refresh_once()
         raise AssertionError("unreachable")
 
     def dense(self, view: View, vector: Any, n: int,
