@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import weakref
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -73,6 +74,7 @@ class ArticleIndex:
         self._derive_lock = threading.Lock()  # one thread at a time derives and publishes a new one
         self.write_lock = threading.Lock()  # one writer at a time in this process
         active = self.registry.active()
+        self._stores: weakref.WeakSet[IndexStore] = weakref.WeakSet()  # rebound when the client reopens
         self.store = self._open(active or new_generation())  # creates the collections of a new one
         if active is None:
             self.registry.set_active(self.store.generation)
@@ -198,7 +200,10 @@ class ArticleIndex:
         return self._open(new_generation())
 
     def _open(self, generation: str) -> IndexStore:
-        return IndexStore(self.client, self.name, generation, pieces_dir=self.index_dir / "pieces")
+        with self._lock:  # not while the client is being reopened
+            store = IndexStore(self.client, self.name, generation, pieces_dir=self.index_dir / "pieces")
+            self._stores.add(store)
+        return store
 
     def activate(self, store: IndexStore, drop_old: bool = True) -> None:
         """Make ``store`` the live generation, then (unless told not to) drop every other one."""
@@ -223,18 +228,52 @@ class ArticleIndex:
         This also ends a rebuild another process may have running: it then fails and the
         generation it was replacing (this one) goes on serving.
         """
-        for generation in self.stale_generations():
-            self.drop_generation(generation)
+        stale = self.stale_generations()
+        for generation in stale:
+            self._drop(generation)
+        if stale:
+            self._release_dropped()
 
     def drop_generation(self, generation: str) -> None:
         """Drop a generation's collections and every file of it (see chatbot.store.chroma_files)."""
+        if self._drop(generation):
+            self._release_dropped()
+
+    def _drop(self, generation: str) -> bool:
         if generation == self.store.generation:
-            return
+            return False
         self.registry.drop(generation)
         import shutil
 
         shutil.rmtree(self.lexical_folder(generation), ignore_errors=True)
         PieceStore.remove_file(pieces_file(self.index_dir / "pieces", self.name, generation))
+        return True
+
+    def _release_dropped(self) -> None:
+        """Close what this process still holds of dropped collections, then delete their folders.
+
+        An embedded Chroma (1.5) keeps the HNSW files of a deleted collection open as long as its
+        client lives, and its SQLite connections grow with them: about ten descriptors, and the
+        deleted files' disk space, per rebuild of a long-running server. The Rust bindings take no
+        setting that evicts them (their only cache knob, the HNSW cache size, is derived from the
+        descriptor limit, and a cache of 3 entries kept them too), but closing the client releases
+        them all, so the client is closed and opened again here. Under the index's lock, the
+        registry and every store this index opened are bound to the new client: the live
+        generation (and one a rebuild is filling) goes on with the same store object, and a store
+        of a dropped generation is retired, so a reader still holding it gets NotFoundError and
+        follows the switch (``retrying``). A call that had already taken the old client's collection fails before
+        doing any work and is retried the same way (``is_gone``). Reopening takes some 20 ms;
+        the next search loads the live generation's HNSW index from disk again.
+
+        A Chroma server holds the files itself: nothing to release in this process.
+        """
+        if self.embedded:
+            with self._lock:
+                self.client.close()
+                self.client = make_client(self.index_dir, None)
+                self.registry = Registry(self.client, self.name)
+                for store in list(self._stores):
+                    store.rebind(self.client)
         self.remove_orphan_files()
 
     def orphan_segment_dirs(self) -> list[Path]:
@@ -257,10 +296,13 @@ class ArticleIndex:
         """``read()``, run again after a refresh if its generation was dropped meanwhile.
 
         Readers never take the write lock, so a rebuild (here or in another process) can drop the
-        generation a reader is using; the reader then follows the switch instead of failing.
+        generation a reader is using; the reader then follows the switch instead of failing. The
+        refresh is retried like the read: it may itself meet the client being reopened.
         """
         for attempt in range(3):
             try:
+                if attempt and refresh_first:
+                    self._refresh_once()
                 return read()
             except Exception as exc:
                 if not is_gone(exc) or attempt == 2:
@@ -269,8 +311,6 @@ class ArticleIndex:
                 with self._lock:
                     self._seen_version = None
                     self._forget_articles()
-                if refresh_first:
-                    self._refresh_once()
         raise AssertionError("unreachable")
 
     def dense(self, view: View, vector: Any, n: int,
