@@ -18,7 +18,8 @@ from concurrent.futures import ThreadPoolExecutor
 import httpx
 import pytest
 from conftest import SEEDS, settings_for
-from test_api import error_of, serve
+from loopback import serve
+from test_api import error_of
 
 from chatbot.answering.generative import format_passages
 from chatbot.answering.instructions import is_instruction

@@ -14,7 +14,8 @@ from pathlib import Path
 import httpx
 import pytest
 from conftest import SEEDS, settings_for
-from test_api import error_of, serve
+from loopback import serve
+from test_api import error_of
 
 from chatbot.server import create_app
 
