@@ -7,12 +7,13 @@ import contextlib
 import threading
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import uvicorn
 
 from bench.common import free_port
 
-__all__ = ["free_port", "serve", "serving_app"]
+__all__ = ["free_port", "serve", "served_index", "serving_app"]
 
 
 @contextlib.contextmanager
@@ -32,6 +33,22 @@ def serving_app(app: object, start_timeout: float = 60.0) -> Iterator[str]:
     finally:
         server.should_exit = True
         thread.join(timeout=30)
+
+
+def served_index(folder: Path, embedder: object, paths: list[Path] | None = None,
+                 **overrides: object) -> Iterator[tuple[str, object]]:
+    """A writable server (loopback, no key unless given) over a new index in ``folder`` holding
+    ``paths`` (the seed article by default); yields (base URL, service)."""
+    from conftest import SEEDS, settings_for
+
+    from chatbot.server import create_app
+    from chatbot.service.chat import ChatService
+
+    service = ChatService(settings_for(folder / "index", **overrides), embedder=embedder)
+    report = service.add_paths(paths or [SEEDS])
+    assert report.counts()["added"] and not report.failed, report.failed
+    for url in serve(create_app(service)):
+        yield url, service
 
 
 def serve(app: object) -> Iterator[str]:

@@ -10,9 +10,9 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
-from conftest import SEEDS, settings_for
+from conftest import SEEDS
 from fastapi.testclient import TestClient
-from loopback import serve
+from loopback import served_index
 
 from chatbot.server import create_app
 
@@ -20,13 +20,7 @@ from chatbot.server import create_app
 @pytest.fixture(scope="module")
 def live(tmp_path_factory, embedder) -> Iterator[tuple[str, object]]:
     """A writable server (loopback, no key) over its own index holding the seed article."""
-    from chatbot.service.chat import ChatService
-
-    service = ChatService(settings_for(tmp_path_factory.mktemp("api") / "index", max_upload_mb=1),
-                          embedder=embedder)
-    assert service.add_paths([SEEDS]).counts()["added"] == 1
-    for url in serve(create_app(service)):
-        yield url, service
+    yield from served_index(tmp_path_factory.mktemp("api"), embedder, max_upload_mb=1)
 
 
 @pytest.fixture(scope="module")
