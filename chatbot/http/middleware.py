@@ -37,6 +37,29 @@ def error_response(status: int, code: str, message: str, headers: dict[str, str]
                         headers=headers)
 
 
+class _AnswerInstead:
+    """The ``send`` given to the app while its request body is watched: the app's messages pass
+    through until the body failed (too big, too slow); then, whatever the app made of the cut-off
+    body (a 400 parse error...), the one response sent is ``error``."""
+
+    def __init__(self, scope: Scope, receive: Receive, send: Send, error: ASGIApp) -> None:
+        self.scope, self.receive, self.send, self.error = scope, receive, send, error
+        self.failed = False
+        self.answered = False
+
+    async def __call__(self, message: Message) -> None:
+        if not self.failed:
+            await self.send(message)
+        elif message["type"] == "http.response.start":
+            await self.answer()
+
+    async def answer(self) -> None:
+        """Send ``error`` unless it was sent already."""
+        if not self.answered:
+            self.answered = True
+            await self.error(self.scope, self.receive, self.send)
+
+
 class BodyLimit:
     """Refuses request bodies above ``limit`` bytes with a 413, before the parser buffers them.
 
@@ -66,32 +89,23 @@ class BodyLimit:
         if declared is not None and declared.isdigit() and int(declared) > self.limit:
             await error_response(413, "payload_too_large", self.message)(scope, receive, send)
             return
-        seen, too_big, answered = 0, False, False
+        seen = 0
+        guarded = _AnswerInstead(scope, receive, send, error_response(413, "payload_too_large", self.message))
 
         async def limited() -> Message:
-            nonlocal seen, too_big
+            nonlocal seen
             message = await receive()
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
                 if seen > self.limit:
-                    too_big = True
+                    guarded.failed = True
                     raise ApiError(413, "payload_too_large", self.message)
             return message
-
-        async def guarded(message: Message) -> None:
-            nonlocal answered
-            if not too_big:
-                await send(message)
-            elif message["type"] == "http.response.start" and not answered:
-                # whatever the framework made of the cut-off body (a 400 parse error...), it is a 413
-                answered = True
-                await error_response(413, "payload_too_large", self.message)(scope, receive, send)
 
         try:
             await self.app(scope, limited, guarded)
         except ApiError:
-            if not answered:
-                await error_response(413, "payload_too_large", self.message)(scope, receive, send)
+            await guarded.answer()
 
 
 class BodyTimedOut(Exception):
@@ -117,10 +131,12 @@ class BodyTimeout:
             return
         loop = asyncio.get_running_loop()
         deadline: float | None = None
-        complete = timed_out = answered = False
+        complete = False
+        guarded = _AnswerInstead(scope, receive, send, error_response(
+            408, "request_timeout", self.message, {"Connection": "close"}))
 
         async def timed() -> Message:
-            nonlocal deadline, complete, timed_out
+            nonlocal deadline, complete
             if complete:
                 return await receive()
             if deadline is None:
@@ -128,28 +144,16 @@ class BodyTimeout:
             try:
                 message = await asyncio.wait_for(receive(), max(deadline - loop.time(), 0.0))
             except TimeoutError:
-                timed_out = True
+                guarded.failed = True
                 raise BodyTimedOut from None
             if message["type"] != "http.request" or not message.get("more_body", False):
                 complete = True
             return message
 
-        async def guarded(message: Message) -> None:
-            nonlocal answered
-            if not timed_out:
-                await send(message)
-            elif message["type"] == "http.response.start" and not answered:
-                answered = True  # whatever the route made of the missing body, it is a 408
-                await error_response(408, "request_timeout", self.message, {"Connection": "close"})(
-                    scope, receive, send)
-
         try:
             await self.app(scope, timed, guarded)
         except BodyTimedOut:
-            if not answered:
-                answered = True
-                await error_response(408, "request_timeout", self.message, {"Connection": "close"})(
-                    scope, receive, send)
+            await guarded.answer()
 
 
 class SecurityHeaders:
