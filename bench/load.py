@@ -57,7 +57,8 @@ def start_server(index_dir: Path, timeout_s: float = 600.0) -> tuple[subprocess.
 
 
 Question = tuple[str, bool, list[list[str]]]  # question, answerable, expected term groups
-Record = tuple[float, float, str]  # start, end (s since the run began), outcome: right, wrong or an error
+Record = tuple[float, float, str, str]  # start, end (s since the run began), outcome (right, wrong or an
+# error), question
 
 
 def is_right(question: Question, body: dict[str, Any], doc_id: str | None = None) -> bool:
@@ -73,16 +74,17 @@ def is_right(question: Question, body: dict[str, Any], doc_id: str | None = None
 
 def summary(records: list[Record], clients: int, wall: float) -> dict[str, Any]:
     """Answers, right and wrong ones, errors by kind and latency of a set of requests."""
-    latencies = [(end - start) * 1000 for start, end, outcome in records if outcome in ("right", "wrong")]
-    right = sum(outcome == "right" for _, _, outcome in records)
+    latencies = [(end - start) * 1000 for start, end, outcome, _ in records if outcome in ("right", "wrong")]
+    right = sum(outcome == "right" for _, _, outcome, _ in records)
     errors: dict[str, int] = {}
-    for _, _, outcome in records:
+    for _, _, outcome, _ in records:
         if outcome not in ("right", "wrong"):
             errors[outcome] = errors.get(outcome, 0) + 1
+    wrong = sorted({question for _, _, outcome, question in records if outcome == "wrong"})
     stats = percentiles(latencies) if latencies else {"n": 0, "p50": None, "p95": None, "max": None}
     return {"clients": clients, "answers": len(latencies), "wall_s": round(wall, 1),
             "per_s": round(len(latencies) / wall, 2) if wall else None, **stats, "errors": errors,
-            "right": right, "wrong": len(latencies) - right,
+            "right": right, "wrong": len(latencies) - right, "wrong_questions": wrong,
             "right_pct": round(100 * right / len(latencies), 1) if latencies else None}
 
 
@@ -119,7 +121,7 @@ async def run_clients(url: str, clients: int, seconds: float, questions: list[Qu
                     outcome = str(response.status_code)
             except httpx.HTTPError as exc:
                 outcome = type(exc).__name__
-            records.append((t0, time.perf_counter() - t_start, outcome))
+            records.append((t0, time.perf_counter() - t_start, outcome, question[0]))
 
     async def watcher(http: httpx.AsyncClient) -> None:
         if watch is not None:
