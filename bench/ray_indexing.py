@@ -16,10 +16,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
-import os
 import shutil
-import subprocess
-import sys
 import tempfile
 import time
 import uuid
@@ -30,6 +27,7 @@ import numpy as np
 
 from bench.common import header, load_embedder, service_for, setup_logging, table
 from bench.data import select_articles
+from bench.ray_local import LocalRayCluster
 
 log = logging.getLogger("bench.ray_indexing")
 
@@ -72,16 +70,6 @@ def chroma_write_rate(chroma_url: str, total: int, batch: int) -> dict[str, Any]
     return {"chunks": total, "batch": batch, "seconds": round(seconds, 1), "chunks_per_s": round(total / seconds, 1)}
 
 
-def start_ray(temp: Path) -> tuple[str, dict[str, str]]:
-    ray = str(Path(sys.executable).with_name("ray"))
-    env = {**os.environ, "RAY_USAGE_STATS_ENABLED": "0", "RAY_agent_register_timeout_ms": "28000"}
-    port = 46000 + os.getpid() % 1000
-    subprocess.run([ray, "start", "--head", f"--port={port}", "--num-cpus=2", "--include-dashboard=false",
-                    "--node-ip-address=127.0.0.1", f"--temp-dir={temp}", "--disable-usage-stats"],
-                   env=env, check=True, capture_output=True, timeout=600)
-    return f"127.0.0.1:{port}", env
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--chroma-url", required=True)
@@ -93,25 +81,22 @@ def main() -> None:
     setup_logging()
     embedder = load_embedder()
     folder = Path(tempfile.mkdtemp(prefix="bench-ray-"))
-    temp = Path(tempfile.mkdtemp(prefix="r", dir="/tmp"))
     results: dict[str, Any] = {"articles": write_articles(folder / "articles", args.articles)}
     try:
         results["in_process"] = index_run(folder / "articles", args.chroma_url, embedder)
-        address, env = start_ray(temp)
+        cluster = LocalRayCluster(folder, head_cpus=2).start()  # free ports; stops only its own processes
         try:
             for actors in (1, 2):
                 results[f"ray_{actors}"] = index_run(folder / "articles", args.chroma_url, embedder,
-                                                     ray_address=address, ray_actors=actors)
+                                                     ray_address=cluster.address, ray_actors=actors)
         finally:
             import ray
 
             ray.shutdown()
-            subprocess.run([str(Path(sys.executable).with_name("ray")), "stop", "--force"], env=env,
-                           capture_output=True, timeout=300)
+            cluster.stop()
         results["chroma_write"] = chroma_write_rate(args.chroma_url, args.write_chunks, args.write_batch)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
-        shutil.rmtree(temp, ignore_errors=True)
     base = results["in_process"]["chunks_per_s"]
     rows = [[name, r["chunks"], r["seconds"], r["chunks_per_s"], f"{r['chunks_per_s'] / base:.2f}x"]
             for name, r in results.items() if isinstance(r, dict) and "failed" in r]

@@ -118,11 +118,16 @@ def _label(service: Any, what: str) -> str:
 
 @contextlib.contextmanager
 def _distributed_errors() -> Iterator[None]:
-    """A cluster that cannot run the job is a usage problem: one line, exit 2."""
+    """A cluster that cannot run the job is a usage problem: one line, exit 2.
+
+    Whatever a library prints while the job runs (Ray reports a worker it lost on stdout) goes to
+    stderr: stdout carries only the command's own report, so ``--json`` output stays parseable.
+    """
     from chatbot.cluster.ray_indexing import RaySetupError
 
     try:
-        yield
+        with contextlib.redirect_stdout(sys.stderr):
+            yield
     except RaySetupError as exc:
         _fail(str(exc))
 

@@ -5,7 +5,9 @@ still end in the index an in-process build makes from the same articles.
 
 from __future__ import annotations
 
+import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -14,6 +16,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from fixtures_articles import write_bad_inputs
 from fixtures_ray import RayCluster, actor_pids, wait_for
 from fixtures_scale import ghana_and_lyon, unique_collection
 
@@ -94,14 +97,21 @@ def test_ray_add_survives_a_killed_worker_and_matches_an_in_process_build(
         ray_cluster, chroma_url, articles, make_service, tmp_path):
     collection = unique_collection()
     env = _env(tmp_path, chroma_url, collection)
+    bad = write_bad_inputs(tmp_path / "bad")  # bad files among good ones: reported each, never stopping the job
+    for problem in ("malformed JSON", "unreadable PDF"):
+        shutil.copy(bad[problem], articles / bad[problem].name)
     driver = _cli(["index", "add", str(articles), "--ray", ray_cluster.address, "--ray-actors", "2",
                    "--ray-batch-size", "2", "--json"], env, tmp_path)
     victims = wait_for(_encoder_actors(driver), timeout=600, what="an encoder actor")
     time.sleep(2)  # let it take batches, then kill it mid-job
     os.kill(victims[0], signal.SIGKILL)
     out, err = driver.communicate(timeout=900)
-    assert driver.returncode == 0, err
-    assert '"added": 3' in out
+    assert driver.returncode == 2, err  # bad input, named per file, as in process
+    report = json.loads(out)
+    assert report["added"] == 3
+    assert {Path(f["path"]).name for f in report["failures"]} == {bad["malformed JSON"].name,
+                                                                  bad["unreadable PDF"].name}
+    assert bad["malformed JSON"].name in err and bad["unreadable PDF"].name in err
 
     # the command's own index folder: its sentence-vector cache is per process folder, like BM25
     distributed = make_service("app-index", chroma_url=chroma_url, collection=collection)

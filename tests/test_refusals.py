@@ -4,7 +4,8 @@ A small index of four dated articles (written for these tests, real model, real 
 questions whose topic is everywhere in it but whose specific answer (the year asked, the person
 whose statement is asked, a count) is in no article must be refused; the answerable ones next to
 them must still be answered; a quoted sentence whose subject is "he" must come with the sentence
-that names him.
+that names him. Among several stories, the sentence must come from an article that names what the
+question names.
 """
 
 from __future__ import annotations
@@ -42,6 +43,12 @@ ARTICLES = [
          "La ministre italienne Giulia Ferrante a déclaré que l'Europe devait aider les garde-côtes. "
          "Selon elle, 180 000 migrants sont arrivés en Italie l'an dernier. "
          "Le sommet doit se poursuivre le mois prochain à Madrid.")},
+    {"id": "donors", "date": "2018-02-20", "lang": "en", "title": "Donors to meet on the lake region crisis",
+     "text": (
+         "On Friday, February 24, the countries of the lake region, donor governments and aid agencies "
+         "are gathering for a donors' conference in Oslo. "
+         "Aid agencies hope to raise 1.5 billion dollars for the coming year. "
+         "Farmers in the region have lost most of their herds to the drought.")},
 ]
 
 
@@ -72,6 +79,8 @@ def _cited_text(answer) -> str:
     "Qu'a déclaré Karim al-Tarhuni sur le sommet de Rome ?",
     # asked in French of English articles: he is quoted, but on the camps, never on the ports
     "Qu'a déclaré Hendrik Vollmer sur les terminaux pétroliers ?",
+    # the day is that of a conference whose article never names him (he is in another article)
+    "On what day will Hendrik Vollmer open the donors' conference?",
 ])
 def test_on_topic_questions_without_their_specific_answer_are_refused(news_service, question):
     answer = news_service.ask(question)
@@ -87,6 +96,7 @@ def test_on_topic_questions_without_their_specific_answer_are_refused(news_servi
     ("Combien de migrants sont arrivés en Italie l'an dernier ?", "180 000"),
     # the same question shape across languages, on what he did speak about
     ("Qu'a déclaré Hendrik Vollmer sur le renvoi des migrants vers les camps ?", "not a solution"),
+    ("On what day will the Oslo donors' conference open?", "February 24"),
 ])
 def test_answerable_questions_next_to_them_are_answered(news_service, question, expected):
     answer = news_service.ask(question)

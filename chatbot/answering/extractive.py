@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import re
 import tomllib
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -153,6 +154,24 @@ class ExtractiveAnswerer(BaseAnswerer):
             scored.append(ScoredSentence(passage, s, e, text, float(sim), overlap, score, fits))
         return sorted(scored, key=lambda x: x.score, reverse=True)
 
+    def _naming_articles(self, names: Sequence[str], ranked: list[ScoredSentence]) -> list[ScoredSentence]:
+        """The sentences whose article names everything the question names.
+
+        Among many articles, a sentence that fits the question's form may come from another story
+        (the date of another conference, the commander of another militia): the question's names
+        being somewhere among the retrieved passages is not enough, its own article must name them.
+        """
+        known: dict[str, bool] = {}
+        kept = []
+        for s in ranked:
+            doc_id = s.passage.doc_id
+            if doc_id not in known:
+                text = (self.article_text(doc_id) if self.article_text else None) or s.passage.text
+                known[doc_id] = not unknown_names(names, f"{s.passage.title}\n{text}")
+            if known[doc_id]:
+                kept.append(s)
+        return kept
+
     def _predicate_vector(self, question: str, query: str, retrieval: Retrieval) -> np.ndarray:
         """The query vector blended with the question's vector without its names.
 
@@ -224,6 +243,8 @@ class ExtractiveAnswerer(BaseAnswerer):
             s.passage, s.start, s.end, s.text, article(s.passage.doc_id))))]
         if spec.event and spec.event_text and ranked:
             ranked = self._about_topic(spec.event_text, spec.question_lang, scored, ranked, retrieval)
+        if needs.names and ranked:
+            ranked = self._naming_articles(needs.names, ranked)
         context = " ".join(f"{p.title} {p.text}" for p in retrieval.passages)
         if not ranked or ranked[0].score < self.threshold or unknown_names(needs.names, context):
             refused = self.refusal(query, retrieval, lang)

@@ -1,4 +1,4 @@
-"""Bilingual word lists (``lexicon.toml``): place names in both languages, and event predicates.
+"""Bilingual word lists (``lexicon.toml``): place names in both languages, event predicates, time units.
 
 Kept as data next to the code so that adding a country or a predicate is an edit to a list, not to
 the logic in ``question.py``.
@@ -42,6 +42,19 @@ def _load() -> tuple[dict[str, tuple[re.Pattern[str], ...]], tuple[Predicate, ..
                   tuple(re.compile(p) for p in spec["answer"]), bool(spec.get("subject", False)))
         for name, spec in data.get("predicates", {}).items())
     return places, predicates
+
+
+@lru_cache(maxsize=1)
+def time_units() -> frozenset[str]:
+    """Units of time, singular and plural, accent-folded (``[units] time``)."""
+    return frozenset(tomllib.loads(LEXICON.read_text("utf-8")).get("units", {}).get("time", []))
+
+
+@lru_cache(maxsize=1)
+def generic_quantities() -> frozenset[str]:
+    """What a "how many" asks about when it wants a plain number: units of time, "fois", "much"..."""
+    data = tomllib.loads(LEXICON.read_text("utf-8")).get("units", {})
+    return time_units() | frozenset(data.get("generic", []))
 
 
 def place_forms(name: str) -> tuple[re.Pattern[str], ...] | None:

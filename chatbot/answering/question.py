@@ -9,10 +9,11 @@ the names the question relies on occur in the retrieved passages at all.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass
 from functools import cached_property, lru_cache
 
-from chatbot.answering.lexicon import Predicate, place_forms, predicates_in
+from chatbot.answering.lexicon import Predicate, generic_quantities, place_forms, predicates_in
 from chatbot.text.words import fold, function_words
 
 _AGE_Q = re.compile(r"\b(quel âge|quel age|âgée? de combien|how old|what age|what is the age|l'âge de)\b", re.I)
@@ -26,8 +27,6 @@ _TIME_Q = re.compile(r"\b(quand|quelle date|à quelle date|en quelle année|à q
                      r"date|what year|what time|by when|which month|what month|quel mois)\b", re.I)
 _CITY_Q = re.compile(r"\b(quelles? villes?|which (?:city|cities|town|capital)|what (?:city|town|capital)|"
                      r"quelle capitale)\b", re.I)
-_GENERIC_UNITS = {"temps", "time", "fois", "times", "jours", "days", "mois", "months", "ans", "years", "minutes",
-                  "heures", "hours", "semaines", "weeks", "long", "much"}
 
 NUMBER_WORDS = (r"\d|\b(un|une|deux|trois|quatre|cinq|six|sept|huit|neuf|dix|onze|douze|vingt|trente|cent|mille|"
                 r"millions?|milliards?|one|two|three|four|five|seven|eight|nine|ten|eleven|twelve|twenty|hundred|"
@@ -47,9 +46,10 @@ _TIME_A = re.compile(r"\d{4}|\b(hier|aujourd'hui|demain|janvier|février|mars|av
 NAME = re.compile(r"\b[A-ZÀ-Ý][\w'’-]*(?:\s+(?:of\s+|de\s+|du\s+|d'|al-|el-)?[A-ZÀ-Ý][\w'’-]*)*")
 
 
-@dataclass
+@dataclass(frozen=True)
 class QuestionNeeds:
-    """The constraints a sentence must meet to count as an answer."""
+    """The constraints a sentence must meet to count as an answer (read once per question: see
+    ``analyse``, which several steps of one answer call)."""
 
     age: bool = False
     day: bool = False
@@ -57,8 +57,8 @@ class QuestionNeeds:
     number: bool = False
     time: bool = False
     city: bool = False  # a town is a proper name: the sentence must hold one besides the question's
-    names: list[str] = field(default_factory=list)
-    predicates: list[Predicate] = field(default_factory=list)
+    names: tuple[str, ...] = ()
+    predicates: tuple[Predicate, ...] = ()
 
     def accepts(self, sentence: str, same_lang: bool = True, referent: str = "") -> bool:
         """Whether ``sentence`` meets the constraints; across languages the counted noun cannot be
@@ -86,7 +86,7 @@ class QuestionNeeds:
         return not (self.time and not _TIME_A.search(sentence))
 
 
-def _other_proper_name(sentence: str, names: list[str]) -> bool:
+def _other_proper_name(sentence: str, names: Sequence[str]) -> bool:
     """A capitalised word past the sentence's first that is not one of ``names``."""
     asked = {fold(w)[:4] for name in names for w in re.findall(r"\w+", name) if len(w) > 2}
     words = re.findall(r"\b[A-ZÀ-Ý][\w'’-]+", sentence)
@@ -109,20 +109,17 @@ def _counts(sentence: str, noun: str) -> bool:
     return False
 
 
+@lru_cache(maxsize=256)
 def analyse(question: str) -> QuestionNeeds:
-    needs = QuestionNeeds()
-    needs.age = bool(_AGE_Q.search(question))
-    needs.day = bool(_DAY_Q.search(question))
+    """What ``question`` asks for; cached, since scoring, choosing and composing an answer all ask."""
+    age = bool(_AGE_Q.search(question))
+    day = bool(_DAY_Q.search(question))
     count = _COUNT_Q.search(question)
-    if count and fold(count.group(1)) not in {fold(u) for u in _GENERIC_UNITS}:
-        needs.count_of = count.group(1)
-    elif _NUMBER_Q.search(question) and not needs.age:
-        needs.number = True
-    needs.time = _asks_time(question) and not needs.day
-    needs.names = names_in(question)
-    needs.predicates = predicates_in(question)
-    needs.city = bool(_CITY_Q.search(question))
-    return needs
+    count_of = count.group(1) if count and fold(count.group(1)) not in generic_quantities() else None
+    number = count_of is None and bool(_NUMBER_Q.search(question)) and not age
+    return QuestionNeeds(age=age, day=day, count_of=count_of, number=number,
+                         time=_asks_time(question) and not day, city=bool(_CITY_Q.search(question)),
+                         names=tuple(names_in(question)), predicates=tuple(predicates_in(question)))
 
 
 _ASKING = re.compile(r"\b(how|what|which|who|whom|where|why|combien|quel\w*|qui|que|qu|ou|pourquoi|comment)\b")
@@ -164,7 +161,7 @@ def mentions(name: str, text: str) -> bool:
     return _Folded(text).mentions(name)
 
 
-def unknown_names(names: list[str], corpus_text: str) -> list[str]:
+def unknown_names(names: Sequence[str], corpus_text: str) -> list[str]:
     """The names ``corpus_text`` does not mention at all (see ``_Folded.mentions``)."""
     folded = _Folded(corpus_text)
     return [name for name in names if not folded.mentions(name)]
@@ -174,18 +171,27 @@ class _Folded:
     """A text folded once, for checking several names against it."""
 
     def __init__(self, text: str) -> None:
+        self.raw = text
         self.text = fold(text)
+
+    @cached_property
+    def acronyms(self) -> set[str]:
+        """The letters, sorted, of every upper-case word of 2 to 6 letters in the text."""
+        return {"".join(sorted(w)) for w in re.findall(r"\b[A-Z]{2,6}\b", self.raw)}
 
     @cached_property
     def vocabulary(self) -> set[str]:
         return {w[:4] for w in re.findall(r"\w+", self.text) if len(w) > 3}
 
     def mentions(self, name: str) -> bool:
-        """Under any of its forms for a known place or body (French or English), otherwise by a
+        """Under any of its forms for a known place or body (French or English), an acronym also with
+        its letters in another order (French and English order words differently), otherwise by a
         word of the name (accent-folded, first four letters for long words)."""
         forms = place_forms(name)
         if forms is not None:
             return any(form.search(self.text) for form in forms)
+        if re.fullmatch(r"[A-Z]{3,6}", name) and "".join(sorted(name)) in self.acronyms:
+            return True  # the same initials in another order: ANL / LNA, OTAN / NATO
         words = [w for w in re.findall(r"\w+", fold(name)) if w not in _PARTICLES] or re.findall(r"\w+", fold(name))
         for word in words:
             if len(word) <= 3:

@@ -29,7 +29,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from chatbot.answering.lexicon import place_forms
+from chatbot.answering.lexicon import place_forms, time_units
 from chatbot.answering.question import NAME, mentions
 from chatbot.answering.referents import pronoun_subject, referent_before
 from chatbot.answering.relative_dates import years_spoken
@@ -152,8 +152,7 @@ _NUMBER_WORD = re.compile(r"\b(two|three|four|five|six|seven|eight|nine|ten|elev
 
 
 _DURATION = re.compile(r"\b(?:\d[\d.,]*|un|une|one|a|deux|two|trois|three|quelques|few|several|plusieurs)[\s-]+"
-                       r"(?:secondes?|seconds?|minutes?|heures?|hours?|jours?|days?|semaines?|weeks?|mois|months?|"
-                       r"ans|annees?|years?|decennies?|decades?)\b")
+                       r"(?:" + "|".join(sorted(map(re.escape, time_units()), key=len, reverse=True)) + r")\b")
 
 
 def _has_figure(text: str, count: bool = False) -> bool:

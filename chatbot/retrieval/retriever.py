@@ -265,15 +265,18 @@ class Retriever:
                 pool[cid].ranks["lexical"] = rank
         floor, spread = _dense_scale([hit.similarity for hit in dense])
         for cand in pool.values():
-            meaning = (cand.dense - floor) / spread
+            plausible = (cand.dense - floor) / spread
+            meaning = plausible
             own = scales.get(str(cand.meta.get("lang")))
             if own is not None:  # read within its language too; the better reading counts (see PER_LANGUAGE)
                 meaning = max(meaning, LANGUAGE_VOICE * (cand.dense - own[0]) / own[1])
-            # A lexical match counts in proportion to how plausible the encoder finds the passage:
-            # fully at the best similarity, not at all at the median or below. Where many passages
-            # share the question's words (technical sections all speak of files and packages), word
-            # matches the encoder ranks far down cannot outvote its best passage.
-            cand.fused = meaning + LEXICAL_WEIGHT * cand.lexical * min(1.0, max(0.0, meaning))
+            # A lexical match counts in proportion to how plausible the encoder finds the passage
+            # among all passages: fully at the best similarity, not at all at the median or below.
+            # Where many passages share the question's words (technical sections all speak of files
+            # and packages), word matches the encoder ranks far down cannot outvote its best passage.
+            # Being the best of its language is no reason to trust a word match: the reading within
+            # a language exists for meaning across languages, which words do not carry.
+            cand.fused = meaning + LEXICAL_WEIGHT * cand.lexical * min(1.0, max(0.0, plausible))
         return sorted(pool.values(), key=lambda c: (c.fused, c.dense), reverse=True)
 
     def _dense_by_language(self, view: View, qvec: np.ndarray, dense: list[Hit],

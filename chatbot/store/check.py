@@ -87,7 +87,7 @@ def _record_problem(meta: dict[str, Any], text: str, chunks: dict[str, tuple]) -
 
 
 def _lexical_state(index: ArticleIndex, committed_chunks: set[str]) -> str:
-    folder = index._lexical_dir()
+    folder = index.lexical_folder()
     if not folder.exists():
         return "missing"
     saved = LexicalIndex.load(folder)
@@ -138,5 +138,5 @@ def _repair(index: ArticleIndex, report: CheckReport, orphans: dict[str, dict[st
         log.info("removing incomplete article %s (%s); add it again", item["doc_id"], item["problem"])
         store.delete_article(item["doc_id"])
     store.delete_chunks(report.surplus_chunks)
-    index.commit()  # new stamp: this process's lexical index and every other one are rebuilt
+    index.commit(full=True)  # new stamp: this process's lexical index and every other one are rebuilt
     report.repaired = True

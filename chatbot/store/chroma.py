@@ -55,10 +55,30 @@ def make_client(index_dir: Path, chroma_url: str | None) -> Any:
 
 
 def is_gone(exc: BaseException) -> bool:
-    """True when ``exc`` says a collection no longer exists (a rebuild elsewhere dropped it)."""
+    """True when ``exc`` says a collection object can no longer be used: read the registry again.
+
+    Either the collection no longer exists (a rebuild dropped it), or the object belongs to an
+    embedded client that was closed and reopened meanwhile (chatbot.store.live_index reopens it
+    after each drop; Chroma then raises AttributeError on the closed client's missing bindings,
+    before doing any work).
+    """
+    from chromadb.api import ServerAPI
     from chromadb.errors import NotFoundError
 
-    return isinstance(exc, NotFoundError)
+    return isinstance(exc, NotFoundError) or (
+        isinstance(exc, AttributeError) and isinstance(getattr(exc, "obj", None), ServerAPI))
+
+
+class _Dropped:
+    """Stands for a collection of a dropped generation: any use raises Chroma's NotFoundError."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __getattr__(self, attribute: str) -> Any:
+        from chromadb.errors import NotFoundError
+
+        raise NotFoundError(f"collection {self.name} was dropped")
 
 
 def _doc_from_meta(doc_id: str, meta: dict[str, Any]) -> Document:
@@ -133,19 +153,47 @@ class IndexStore:
         self.client = client
         self.generation = generation
         self.pieces = PieceStore(pieces_file(pieces_dir, name, generation)) if pieces_dir else None
-        self.chunks = client.get_or_create_collection(
+        self.chunks: Any = client.get_or_create_collection(
             f"{name}-{generation}-chunks",
             configuration={"hnsw": {"space": "cosine", "ef_search": 64}},
             embedding_function=None,
         )
-        self.docs = client.get_or_create_collection(
+        self.docs: Any = client.get_or_create_collection(
             f"{name}-{generation}-docs", metadata={"version": "0"}, embedding_function=None
         )
+        self._names = (self.chunks.name, self.docs.name)
+
+    def rebind(self, client: Any) -> bool:
+        """Use ``client`` (the same store, reopened) from now on; False when this generation is gone.
+
+        The collections are looked up, never created: a dropped generation stays dropped, and this
+        store is retired instead.
+        """
+        try:
+            chunks, docs = (client.get_collection(n, embedding_function=None) for n in self._names)
+        except Exception as exc:
+            if not is_gone(exc):
+                raise
+            self.retire()
+            return False
+        self.client, self.chunks, self.docs = client, chunks, docs
+        return True
+
+    def retire(self) -> None:
+        """This generation was dropped: every later read raises NotFoundError, its cache file is closed."""
+        self.chunks, self.docs = (_Dropped(n) for n in self._names)
+        if self.pieces is not None:
+            self.pieces.close()
 
     # ---- version stamp -------------------------------------------------------------------
     def version(self) -> str:
-        self.docs = self.client.get_collection(self.docs.name, embedding_function=None)
-        return str((self.docs.metadata or {}).get("version", "0"))
+        """The stamp as stored now (a collection object keeps the metadata it was read with).
+
+        The fresh object is not kept: a read racing a reopen of the client must not bind this store
+        to the closed one again.
+        """
+        docs = self.client.get_collection(self._names[1], embedding_function=None)
+        return str((docs.metadata or {}).get("version", "0"))
 
     def bump_version(self) -> str:
         stamp = uuid.uuid4().hex
@@ -279,6 +327,15 @@ class IndexStore:
             if len(got["ids"]) < PAGE * 4:
                 return
             offset += PAGE * 4
+
+    def chunks_of(self, doc_ids: list[str]) -> Iterator[tuple[str, str, dict[str, Any]]]:
+        """(chunk_id, text, metadata) of every stored chunk of the given articles."""
+        for i in range(0, len(doc_ids), PAGE):
+            part = doc_ids[i:i + PAGE]
+            where = {"doc_id": part[0]} if len(part) == 1 else {"doc_id": {"$in": part}}
+            got = self.chunks.get(where=where, include=["documents", "metadatas"])
+            for cid, text, meta in zip(got["ids"], got["documents"], got["metadatas"], strict=True):
+                yield cid, text or "", meta or {}
 
     def query(self, vector: np.ndarray, n: int, where: dict[str, Any] | None = None,
               keep: Callable[[str], bool] | None = None, limit: int | None = None) -> list[Hit]:

@@ -1,14 +1,16 @@
 """What an embedded Chroma keeps of a dropped collection, and how the index frees it.
 
 Chroma 1.5 drops a collection's rows from its SQLite database but deletes neither the folder of
-its HNSW segment (``<chroma>/<segment uuid>/``) nor, while the process lives, the open files of
-that index (its native layer keeps them; neither closing the client nor a smaller HNSW cache
-releases them). Each rebuild therefore left its old generation's folders on disk.
+its HNSW segment (``<chroma>/<segment uuid>/``) nor the files of that index its native layer holds
+open (and a SQLite connection with them) for as long as the client lives; a smaller HNSW cache
+does not evict them. Each rebuild therefore left its old generation's folders on disk, and a
+long-running process kept about ten more descriptors, and the deleted files' space, per rebuild.
 
-:func:`orphan_segment_dirs` lists segment folders that no collection references any more; dropping
-a generation and ``index check --repair`` delete them. The files of a folder deleted while the
-process still holds them open are unlinked, and their space is returned once the process ends.
-A Chroma server manages its own disk: nothing here applies to it.
+The index closes and reopens its embedded client after dropping a generation, which releases those
+files (``ArticleIndex._release_dropped``), then :func:`remove_orphan_segment_dirs` deletes the
+segment folders no collection references any more; ``index check --repair`` does the same for
+folders left by an older version or another tool. A Chroma server holds its files itself: nothing
+here applies to it, and only restarting it returns what it keeps of dropped collections.
 """
 
 from __future__ import annotations

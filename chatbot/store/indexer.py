@@ -211,8 +211,10 @@ class Indexer:
         # it is not queued behind the mini-batches of a large one (bulk turns are not served in
         # order: the running bulk caller takes the next turn again)
         bulk = len(flat) > SMALL_ADD
+        # a large add's entity reading takes the cores the encoder leaves idle; a small one's is
+        # short, and its write waits for it: at low priority beside a large add it would get a sliver of the cores
         reader = ThreadPoolExecutor(max_workers=1, thread_name_prefix="entities",
-                                    initializer=_behind_the_encoder) if self.entities else None
+                                    initializer=_behind_the_encoder if bulk else None) if self.entities else None
         if reader is not None:  # in encoding order, so each is ready about when its article is
             rules.entities = {a.doc_id: reader.submit(_read_entities, a) for a in todo}
         try:
