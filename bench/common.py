@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import platform
+import socket
 import sys
 import time
 from pathlib import Path
@@ -25,6 +26,13 @@ ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "seeds" / "000_394ae1682318d41c.txt"
 QUESTIONS = ROOT / "tests" / "eval" / "questions.jsonl"
 MODELS = ROOT / "models"
+
+
+def free_port() -> int:
+    """A TCP port free on loopback now (for a server the benchmark starts)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
 
 
 def setup_logging() -> None:

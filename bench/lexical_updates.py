@@ -46,12 +46,7 @@ def whole_rebuild(index: ArticleIndex) -> tuple[dict[str, float], LexicalIndex, 
     built = LexicalIndex.from_chunks(chunks, "bench", fps)
     t2 = time.perf_counter()
     segment = built.segments[0]
-    terms = {i: t for t, i in built.vocab.items()}
-    tokens: list[list[str]] = [[] for _ in range(len(segment))]
-    for term in range(len(segment.term_ptr) - 1):
-        r, counts = segment.postings(term)
-        for row, count in zip(r, counts, strict=True):
-            tokens[row] += [terms[term]] * int(count)
+    tokens = segment.row_tokens(built.vocab)
     t3 = time.perf_counter()
     reference = bm25s.BM25(k1=1.2, b=0.75)
     reference.index(tokens, show_progress=False)

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from loopback import free_port
 
 # ci_skips: under CI=true a skip fails the run; pytester: the tests of that hook run pytest inside pytest
 pytest_plugins = ["ci_skips", "pytester"]
@@ -76,14 +77,6 @@ def seed_copy(tmp_path: Path) -> Path:
     return folder
 
 
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def _wait_for_heartbeat(url: str, proc: object | None = None) -> None:
     """Block until the Chroma server answers (or its process died: then fail with its output)."""
     import time
@@ -111,7 +104,7 @@ def chroma_url(tmp_path_factory: pytest.TempPathFactory):
         yield given
         return
     folder = tmp_path_factory.mktemp("chroma-server")
-    port = _free_port()
+    port = free_port()
     chroma = Path(sys.executable).with_name("chroma")
     log_file = (folder / "server.log").open("wb")
     proc = subprocess.Popen([str(chroma), "run", "--path", str(folder / "data"), "--host", "127.0.0.1",

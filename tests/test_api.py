@@ -10,40 +10,17 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
-import uvicorn
-from conftest import SEEDS, settings_for
+from conftest import SEEDS
 from fastapi.testclient import TestClient
+from loopback import served_index
 
 from chatbot.server import create_app
-
-
-def serve(app) -> Iterator[str]:
-    """Run ``app`` with uvicorn on a free loopback port in a thread; yields its base URL."""
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    while not server.started:
-        if not thread.is_alive():
-            raise RuntimeError("uvicorn did not start")
-        time.sleep(0.05)
-    port = server.servers[0].sockets[0].getsockname()[1]
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=30)
 
 
 @pytest.fixture(scope="module")
 def live(tmp_path_factory, embedder) -> Iterator[tuple[str, object]]:
     """A writable server (loopback, no key) over its own index holding the seed article."""
-    from chatbot.service.chat import ChatService
-
-    service = ChatService(settings_for(tmp_path_factory.mktemp("api") / "index", max_upload_mb=1),
-                          embedder=embedder)
-    assert service.add_paths([SEEDS]).counts()["added"] == 1
-    for url in serve(create_app(service)):
-        yield url, service
+    yield from served_index(tmp_path_factory.mktemp("api"), embedder, max_upload_mb=1)
 
 
 @pytest.fixture(scope="module")

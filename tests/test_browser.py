@@ -9,14 +9,12 @@ from __future__ import annotations
 
 import contextlib
 import re
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from conftest import ROOT, SEEDS, settings_for
+from loopback import serving_app
 
 pytestmark = pytest.mark.browser
 
@@ -36,32 +34,13 @@ if not CHROMIUM.exists():  # pragma: no cover - the CI setup installs it
 sync_api = pytest.importorskip("playwright.sync_api")
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @contextlib.contextmanager
 def serving(service: object) -> Iterator[str]:
-    """The whole application (API + chat page) on a loopback port, in a thread."""
-    import uvicorn
-
+    """The whole application (API + chat page) on a loopback port, in a thread; the page's URL."""
     from chatbot.server import create_app
 
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(service), host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 60
-    while not server.started and thread.is_alive() and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert server.started, "the server did not start"
-    try:
-        yield f"http://127.0.0.1:{port}/"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
+    with serving_app(create_app(service)) as url:
+        yield f"{url}/"
 
 
 def new_service(folder: Path, embedder: object, **overrides: object) -> object:

@@ -20,7 +20,8 @@ from urllib.parse import quote
 import httpx
 import pytest
 from conftest import SEEDS, settings_for
-from test_api import error_of, serve
+from loopback import serve
+from test_api import error_of
 
 from chatbot.retrieval.filters import Filters
 from chatbot.server import create_app

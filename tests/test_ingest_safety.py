@@ -17,12 +17,11 @@ from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 import pytest
-from conftest import SEEDS, settings_for
-from test_api import error_of, serve
+from loopback import served_index
+from test_api import error_of
 
 from chatbot.answering.generative import format_passages
 from chatbot.answering.instructions import is_instruction
-from chatbot.server import create_app
 from chatbot.store import pipeline
 from chatbot.text import sentences
 
@@ -34,13 +33,7 @@ CAPITAL = ("Libya's capital Tripoli remains the seat of the internationally reco
 @pytest.fixture(scope="module")
 def live(tmp_path_factory, embedder) -> Iterator[tuple[str, object]]:
     """A writable server (loopback, no key) over its own index holding the seed article."""
-    from chatbot.service.chat import ChatService
-
-    service = ChatService(settings_for(tmp_path_factory.mktemp("ingest") / "index", max_upload_mb=8),
-                          embedder=embedder)
-    assert service.add_paths([SEEDS]).counts()["added"] == 1
-    for url in serve(create_app(service)):
-        yield url, service
+    yield from served_index(tmp_path_factory.mktemp("ingest"), embedder, max_upload_mb=8)
 
 
 @pytest.fixture(scope="module")

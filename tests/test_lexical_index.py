@@ -103,12 +103,7 @@ def test_scores_are_the_bm25_of_the_reference_library(make_service, seed_copy: P
     service.add_paths([seed_copy] + [write(tmp_path / "h", f"harbour-{i}.txt", harbour_text(i)) for i in range(3)])
     live = service.index.lexical
     (segment,) = live.segments
-    terms = {i: t for t, i in live.vocab.items()}
-    tokens: list[list[str]] = [[] for _ in range(len(segment))]
-    for term in range(len(segment.term_ptr) - 1):
-        rows, counts = segment.postings(term)
-        for row, count in zip(rows, counts, strict=True):
-            tokens[row] += [terms[term]] * int(count)
+    tokens = segment.row_tokens(live.vocab)
     reference = bm25s.BM25(k1=1.2, b=0.75)
     reference.index(tokens, show_progress=False)
     for query in QUERIES[:3]:

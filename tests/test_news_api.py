@@ -13,10 +13,9 @@ from pathlib import Path
 
 import httpx
 import pytest
-from conftest import SEEDS, settings_for
-from test_api import error_of, serve
-
-from chatbot.server import create_app
+from conftest import SEEDS
+from loopback import served_index
+from test_api import error_of
 
 FIXTURE = Path(__file__).parent / "data" / "news_libya.jsonl"
 OIL_PORTS = {"news-2389", "news-2395"}
@@ -25,12 +24,8 @@ QUESTION = "Who took control of the oil ports of Ras Lanuf and Es Sider?"
 
 @pytest.fixture(scope="module")
 def live(tmp_path_factory, embedder) -> Iterator[tuple[str, object]]:
-    from chatbot.service.chat import ChatService
-
-    service = ChatService(settings_for(tmp_path_factory.mktemp("news") / "index"), embedder=embedder)
-    report = service.add_paths([FIXTURE, SEEDS])
-    assert report.counts()["added"] == 8 and not report.failed
-    for url in serve(create_app(service)):
+    for url, service in served_index(tmp_path_factory.mktemp("news"), embedder, [FIXTURE, SEEDS]):
+        assert service.index.counts()[0] == 8
         yield url, service
 
 

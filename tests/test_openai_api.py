@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import json
-import threading
-import time
 from collections.abc import Iterator
 
 import httpx
 import openai
 import pytest
-import uvicorn
+from loopback import serving_app
 
 from chatbot.server import create_app
 
@@ -20,16 +18,8 @@ QUESTION = "Qui dirige les soldats qui marchent sur Tripoli ?"
 @pytest.fixture(scope="module")
 def base_url(seeded_service) -> Iterator[str]:
     """A read-only use of the shared seeded index: nothing here writes to it."""
-    server = uvicorn.Server(uvicorn.Config(create_app(seeded_service, ui=False), host="127.0.0.1", port=0,
-                                           log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    while not server.started:
-        assert thread.is_alive(), "uvicorn did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{server.servers[0].sockets[0].getsockname()[1]}"
-    server.should_exit = True
-    thread.join()
+    with serving_app(create_app(seeded_service, ui=False)) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 from conftest import settings_for
-from test_api import serve
+from loopback import serve
 
 from chatbot.answering.relative_dates import label, resolve, years_spoken
 from chatbot.server import create_app

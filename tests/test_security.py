@@ -20,7 +20,7 @@ from typing import Any
 import httpx
 import pytest
 from conftest import SEEDS, settings_for
-from test_api import serve
+from loopback import serve
 
 from chatbot.server import create_app
 

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 from conftest import SEEDS, settings_for
-from test_api import serve
+from loopback import serve
 
 from chatbot.answering.overview import overview_request
 from chatbot.answering.short_answer import question_need

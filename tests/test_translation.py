@@ -17,7 +17,8 @@ import httpx
 import pytest
 from conftest import SEEDS, settings_for
 from fake_openai_server import FakeOpenAIServer, Reply
-from test_api import serve, sse_events
+from loopback import serve
+from test_api import sse_events
 
 from chatbot.server import create_app
 from chatbot.web.render import render_answer, render_sources

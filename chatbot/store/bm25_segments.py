@@ -57,6 +57,17 @@ class Segment:
         lo, hi = self.term_ptr[term], self.term_ptr[term + 1]
         return self.rows[lo:hi], self.tfs[lo:hi]
 
+    def row_tokens(self, vocab: dict[str, int]) -> list[list[str]]:
+        """Each row's tokens (as a bag, grouped by term) from the postings: what the segment
+        indexed, for comparing it with another BM25 implementation or inspecting a row."""
+        terms = {i: t for t, i in vocab.items()}
+        tokens: list[list[str]] = [[] for _ in range(len(self))]
+        for term in range(len(self.term_ptr) - 1):
+            rows, counts = self.postings(term)
+            for row, count in zip(rows, counts, strict=True):
+                tokens[row] += [terms[term]] * int(count)
+        return tokens
+
     def save(self, folder: Path) -> None:
         np.savez(folder / f"{self.name}.npz", chunk_ids=self.chunk_ids, doc_ids=self.doc_ids, langs=self.langs,
                  lengths=self.lengths, term_ptr=self.term_ptr, rows=self.rows, tfs=self.tfs,
