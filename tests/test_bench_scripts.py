@@ -28,7 +28,7 @@ ROOT = Path(__file__).resolve().parents[1]
 SCRIPTS = ["baseline", "chunking", "copies", "crosslingual", "encoder", "entities", "eval_answers", "eval_distractors",
            "eval_refusals", "fr_retrieval", "indexing", "latency", "lexical_updates", "llm_phrasing", "load", "ray_indexing",
            "synthetic", "translation_check"]
-LIBRARIES = ["common", "data", "fr_sections", "ray_local"]
+LIBRARIES = ["common", "data", "filtered", "fr_sections", "ray_local"]
 
 
 def test_every_bench_module_is_covered() -> None:
@@ -155,6 +155,24 @@ def test_load_judges_answers_like_chatbot_eval() -> None:
     assert is_right(answerable, {"answer": "Le maréchal Khalifa Haftar [1]", "refused": False})
     assert not is_right(answerable, {"answer": "Khalifa Haftar [1]", "refused": False})
     assert is_right(("Quel temps fait-il ?", False, []), {"answer": "", "refused": True})
+    cited = {"answer": "Le maréchal Khalifa Haftar [1]", "refused": False, "citations": [{"doc_id": "seed"}]}
+    assert is_right(answerable, cited, "seed")
+    assert not is_right(answerable, cited, "other-article")  # the right words from the wrong article
+
+
+def test_filtered_cases_come_from_the_index_and_are_checked() -> None:
+    from bench.filtered import NOTHING, filter_cases, passes
+
+    docs = [{"doc_id": f"d{i}", "date": f"2017-01-{i + 1:02d}", "source": "bbc.co.uk" if i % 3 else "dw.com"}
+            for i in range(9)] + [{"doc_id": "seed", "date": None, "source": None}]
+    cases = dict((label.split(" (")[0], fields) for label, fields in filter_cases(docs, "seed"))
+    assert cases["date range 2017-01-04..2017-01-07"] == {"since": "2017-01-04", "until": "2017-01-07"}
+    assert cases["one outlet bbc.co.uk"] == {"sources": ["bbc.co.uk"]}
+    assert cases["doc_ids: 5 articles"]["doc_ids"][0] == "seed"
+    assert NOTHING in cases.values()
+    assert passes({"doc_id": "d1", "date": "2017-01-05", "source": "dw.com"}, {"since": "2017-01-04"})
+    assert not passes({"doc_id": "d1", "date": None}, {"since": "2017-01-04"})  # undated never passes a date
+    assert not passes({"doc_id": "d1", "date": "2017-01-05", "source": "dw.com"}, {"sources": ["bbc.co.uk"]})
 
 
 def test_chunking_text_is_one_line_of_the_asked_size() -> None:

@@ -25,6 +25,7 @@ from chatbot.encoder.base import Embedder
 from chatbot.encoder.pieces import PieceVectors, piece_spans
 from chatbot.retrieval.filters import Filters, Scope, ScopeCache
 from chatbot.retrieval.recency import recent_first, wants_latest
+from chatbot.retrieval.subset import nearest_among
 from chatbot.retrieval.wire import collapse, copies_map
 from chatbot.schemas import Passage
 from chatbot.store.hits import Hit
@@ -151,6 +152,8 @@ class Retriever:
         self.candidates = candidates
         self.reranker = reranker
         self._languages: dict[tuple, tuple[list[Hit], np.ndarray | None] | None] = {}  # see _nearest_in_language
+        self._language_docs: dict[tuple, frozenset[str]] = {}  # the articles of a large language, same keys
+        self._copy_links: tuple[tuple, dict[str, frozenset[str]]] | None = None  # see _copies
         self._scopes = ScopeCache()  # filters resolved and the manifest read, per index version
 
     def search(self, query: str, k: int = 5, also_encode: list[str] | None = None,
@@ -182,7 +185,10 @@ class Retriever:
         encoded = self.embedder.embed_queries([query, *also_encode])
         qvec = encoded[0]
         t2 = time.perf_counter()
-        dense = self.index.dense(view, qvec, self.candidates, where=scope.where if scope else None)
+        if scope is not None:  # see chatbot.retrieval.subset: Chroma's filtered query is slow
+            dense = nearest_among(view.store, qvec, self.candidates, scope.docs, self.manifest(view), scope.where)
+        else:
+            dense = self.index.dense(view, qvec, self.candidates)
         t3 = time.perf_counter()
         lexical = view.lexical.search(query, self.candidates * (20 if scope else 1))
         if scope is not None:  # BM25 knows no metadata: its hits are checked against the articles that pass
@@ -191,7 +197,7 @@ class Retriever:
         query_lang = question_language(query)
         fused = self._fuse(view, dense, lexical, qvec, scope)
         manifest = self.manifest(view)
-        fused = collapse(fused, copies_map(manifest), manifest)  # near-copies answer once
+        fused = collapse(fused, self._copies(view, manifest), manifest)  # near-copies answer once
         heads = self._dedupe_and_diversify(fused, max(k, 8))
         if self.reranker is not None and heads:
             heads = self._rerank(query, heads)
@@ -205,6 +211,16 @@ class Retriever:
         return Retrieval(passages, heads, qvec, {k_: round(v, 2) for k_, v in timings.items()},
                          dict(zip(also_encode, encoded[1:], strict=True)),
                          lambda wanted: self._load_pieces(view, wanted), scope=scope)
+
+    def _copies(self, view: View, manifest: dict[str, dict[str, Any]]) -> dict[str, frozenset[str]]:
+        """The near-copy links of ``view``'s index version, worked out once per version (reading
+        them from a 14,000-article manifest took about 35 ms, on every search)."""
+        key = (view.store.generation, view.lexical.version)
+        found = self._copy_links
+        if found is None or found[0] != key:
+            found = (key, copies_map(manifest))
+            self._copy_links = found  # one assignment: request threads see the old or the new pair
+        return found[1]
 
     def _load_pieces(self, view: View, passages: list[Passage]) -> dict[str, PieceVectors]:
         """Cached piece vectors; a chunk without them (indexed by another replica, or before the
@@ -231,7 +247,7 @@ class Retriever:
         for rank, hit in enumerate(dense):
             pool[hit.chunk_id] = Candidate(hit.chunk_id, hit.text, hit.meta, dense=hit.similarity, ranks={"dense": rank})
         scales: dict[str, tuple[float, float]] = {}  # per language: its nearest chunks' median, spread
-        for found in self._dense_by_language(view, qvec, dense):  # see PER_LANGUAGE
+        for found in self._dense_by_language(view, qvec, dense, scope):  # see PER_LANGUAGE
             hits = [h for h in found if scope.chunk_passes(h.chunk_id)] if scope is not None else found
             if hits:
                 scales[hits[0].lang] = _dense_scale([h.similarity for h in hits])
@@ -263,12 +279,15 @@ class Retriever:
             cand.fused = meaning + LEXICAL_WEIGHT * cand.lexical * min(1.0, max(0.0, plausible))
         return sorted(pool.values(), key=lambda c: (c.fused, c.dense), reverse=True)
 
-    def _dense_by_language(self, view: View, qvec: np.ndarray, dense: list[Hit]) -> list[list[Hit]]:
-        """Nearest chunks within each language of a multilingual corpus.
+    def _dense_by_language(self, view: View, qvec: np.ndarray, dense: list[Hit],
+                           scope: Scope | None = None) -> list[list[Hit]]:
+        """Nearest chunks within each language of a multilingual corpus (of the articles ``scope``
+        lets through, when a filter is given).
 
         A language that already fills PER_LANGUAGE places of the global list has its nearest
-        chunks there; only the others need a filtered search (filtering costs a scan of the
-        matching ids, which is slow for the corpus's main language on a large index).
+        chunks there; only the others need a search of their own (chatbot.retrieval.subset). Under
+        a filter, a global list shorter than asked already holds every chunk that passes, and a
+        language none of whose articles passes is not searched.
         """
         langs = sorted(view.lexical.langs)
         if len(langs) < 2:
@@ -276,14 +295,21 @@ class Retriever:
         out = []
         for lang in langs:
             hits = [hit for hit in dense if hit.meta.get("lang") == lang]
-            if len(hits) < PER_LANGUAGE:
-                hits = self._nearest_in_language(view, qvec, lang)
+            if len(hits) < PER_LANGUAGE and (scope is None or len(dense) >= self.candidates):
+                hits = self._nearest_in_language(view, qvec, lang, scope)
             out.append(hits[:PER_LANGUAGE])
         return out
 
-    def _nearest_in_language(self, view: View, qvec: np.ndarray, lang: str) -> list[Hit]:
+    def _nearest_in_language(self, view: View, qvec: np.ndarray, lang: str, scope: Scope | None = None) -> list[Hit]:
         """A small language is held in memory (per index version) and searched exactly; a filtered
-        Chroma search costs ~100 ms on a 100k-chunk index even when only a few chunks match."""
+        Chroma search costs ~100 ms on a 100k-chunk index even when only a few chunks match, so a
+        larger one is searched among its articles by chatbot.retrieval.subset, as is a language
+        under a filter."""
+        manifest = self.manifest(view)
+        if scope is not None:
+            docs = frozenset(d for d in scope.docs if manifest.get(d, {}).get("lang") == lang)
+            where = {"$and": [scope.where, {"lang": lang}]} if scope.where else {"lang": lang}
+            return nearest_among(view.store, qvec, PER_LANGUAGE, docs, manifest, where)
         key = (view.store.generation, view.lexical.version, lang)
         held = self._languages.get(key, _UNSET)
         if held is _UNSET:
@@ -293,7 +319,13 @@ class Retriever:
                 self._languages.clear()
             self._languages[key] = held
         if held is None:
-            return self.index.dense(view, qvec, PER_LANGUAGE, where={"lang": lang})
+            docs = self._language_docs.get(key)
+            if docs is None:
+                docs = frozenset(d for d, m in manifest.items() if m.get("lang") == lang)
+                if len(self._language_docs) > 8:
+                    self._language_docs.clear()
+                self._language_docs[key] = docs
+            return nearest_among(view.store, qvec, PER_LANGUAGE, docs & view.committed, manifest, {"lang": lang})
         members, matrix = held
         if matrix is None:
             return []

@@ -15,7 +15,7 @@ from __future__ import annotations
 import logging
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -337,18 +337,22 @@ class IndexStore:
             for cid, text, meta in zip(got["ids"], got["documents"], got["metadatas"], strict=True):
                 yield cid, text or "", meta or {}
 
-    def query(self, vector: np.ndarray, n: int,
-              where: dict[str, Any] | None = None) -> list[Hit]:
+    def query(self, vector: np.ndarray, n: int, where: dict[str, Any] | None = None,
+              keep: Callable[[str], bool] | None = None, limit: int | None = None) -> list[Hit]:
         """Nearest chunks (optionally filtered on metadata), best first, ``similarity`` the cosine.
 
         The nearest ids come from a distances-only query and their texts from one read by id: on a
         100k-chunk index that is about 4 ms, against about 19 ms for a query that returns documents
         and metadata itself. Chroma returns fewer than ``n`` when the collection holds fewer, so
-        no count is needed first (a count costs about 8 ms there).
+        no count is needed first (a count costs about 8 ms there). ``keep`` drops ids before the
+        texts are read, ``limit`` keeps the first of those left (see chatbot.retrieval.subset).
         """
         got = self.chunks.query(query_embeddings=[np.asarray(vector, dtype=np.float32)], n_results=n,
                                 where=where, include=["distances"])
         ids, distances = got["ids"][0], got["distances"][0]
+        if keep is not None:
+            kept = [(cid, dist) for cid, dist in zip(ids, distances, strict=True) if keep(cid)][:limit or None]
+            ids, distances = [cid for cid, _ in kept], [dist for _, dist in kept]
         if not ids:
             return []
         rows = self.chunks.get(ids=ids, include=["documents", "metadatas"])
