@@ -88,3 +88,38 @@ def test_a_far_passage_of_another_language_is_not_forced_in():
 
     heads = [_cand(f"en{i}", "en", 0.62 - i * 0.01) for i in range(7)] + [_cand("fr0", "fr", 0.40)]
     assert [c.chunk_id for c in Retriever._cover_languages(heads, 5, "en")[:5]] == [f"en{i}" for i in range(5)]
+
+
+HARBOUR_EN = ("The harbour of Misrata reopened on Monday after two years of works. Its new container "
+              "terminal can take 40,000 containers a year, and the first Italian ships are expected next week.")
+
+
+def test_a_small_language_is_read_again_only_when_its_own_articles_change(make_service, seed_copy: Path,
+                                                                           monkeypatch: pytest.MonkeyPatch):
+    """An upload in French must not make the next question read every English chunk again (and
+    the reverse); an upload in English must, and its passage is then found by an English question."""
+    from chatbot.store.chroma import IndexStore
+
+    service = make_service()
+    service.add_paths([seed_copy])  # French
+    service.indexer.add_articles([build_article("harbour.txt", HARBOUR_EN, title="Misrata harbour reopens")])
+    reads: list[str] = []
+    real = IndexStore.chunks_where
+
+    def counted(self, where, limit):
+        reads.append(str(where.get("lang")))
+        return real(self, where, limit)
+
+    monkeypatch.setattr(IndexStore, "chunks_where", counted)
+    question = "Qui dirige les soldats qui marchent sur Tripoli ?"  # French: English is read on its own
+    service.search(question, k=5)
+    assert reads.count("en") == 1
+    service.indexer.add_articles([build_article("port.txt", PORT, title="Réouverture du port de Benghazi")])
+    service.search(question, k=5)
+    assert reads.count("en") == 1  # a French upload: the English chunks held are still right
+    service.indexer.add_articles([build_article(
+        "grain.txt", "Grain ships reached the port of Tobruk on Sunday after a two-week delay.",
+        title="Grain ships reach Tobruk")])
+    passages = service.search("Quand les navires de céréales sont-ils arrivés à Tobrouk ?", k=5)
+    assert reads.count("en") == 2  # an English upload: read again, with the new article in it
+    assert any("Tobruk" in p.text for p in passages)

@@ -10,12 +10,11 @@ one long article from crowding out the others. An optional cross-encoder reorder
 
 from __future__ import annotations
 
-import itertools
 import logging
 import re
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
@@ -24,6 +23,7 @@ import numpy as np
 from chatbot.encoder.base import Embedder
 from chatbot.encoder.pieces import PieceVectors, piece_spans
 from chatbot.retrieval.filters import Filters, Scope, ScopeCache
+from chatbot.retrieval.languages import HeldLanguages
 from chatbot.retrieval.recency import recent_first, wants_latest
 from chatbot.retrieval.subset import nearest_among
 from chatbot.retrieval.wire import collapse, copies_map
@@ -53,7 +53,6 @@ LEXICAL_WEIGHT = 0.3
 PER_LANGUAGE = 10
 LANGUAGE_VOICE = 0.9
 SMALL_LANGUAGE = 5000  # chunks of one language kept in memory for its exact nearest-chunk search
-_UNSET: Any = object()
 # ... and the best passage of another corpus language is shown among the k results (in 4th place at
 # the latest) when its similarity is within this much of the best result's: a reader asking in
 # English sees the French article that answers, not only English articles on the same topic.
@@ -151,8 +150,7 @@ class Retriever:
         self.embedder = embedder
         self.candidates = candidates
         self.reranker = reranker
-        self._languages: dict[tuple, tuple[list[Hit], np.ndarray | None] | None] = {}  # see _nearest_in_language
-        self._language_docs: dict[tuple, frozenset[str]] = {}  # the articles of a large language, same keys
+        self._held = HeldLanguages(SMALL_LANGUAGE)  # small languages' chunks in memory
         self._copy_links: tuple[tuple, dict[str, frozenset[str]]] | None = None  # see _copies
         self._scopes = ScopeCache()  # filters resolved and the manifest read, per index version
 
@@ -301,37 +299,20 @@ class Retriever:
         return out
 
     def _nearest_in_language(self, view: View, qvec: np.ndarray, lang: str, scope: Scope | None = None) -> list[Hit]:
-        """A small language is held in memory (per index version) and searched exactly; a filtered
-        Chroma search costs ~100 ms on a 100k-chunk index even when only a few chunks match, so a
-        larger one is searched among its articles by chatbot.retrieval.subset, as is a language
-        under a filter."""
+        """A small language is held in memory and searched exactly (chatbot.retrieval.languages); a
+        filtered Chroma search costs ~100 ms on a 100k-chunk index even when only a few chunks
+        match, so a larger one is searched among its articles by chatbot.retrieval.subset, as is a
+        language under a filter."""
         manifest = self.manifest(view)
         if scope is not None:
             docs = frozenset(d for d in scope.docs if manifest.get(d, {}).get("lang") == lang)
             where = {"$and": [scope.where, {"lang": lang}]} if scope.where else {"lang": lang}
             return nearest_among(view.store, qvec, PER_LANGUAGE, docs, manifest, where)
-        key = (view.store.generation, view.lexical.version, lang)
-        held = self._languages.get(key, _UNSET)
-        if held is _UNSET:
-            members = view.store.chunks_where({"lang": lang}, SMALL_LANGUAGE)
-            held = None if members is None else (members, np.stack([m.vector for m in members]) if members else None)
-            if len(self._languages) > 8:
-                self._languages.clear()
-            self._languages[key] = held
-        if held is None:
-            docs = self._language_docs.get(key)
-            if docs is None:
-                docs = frozenset(d for d, m in manifest.items() if m.get("lang") == lang)
-                if len(self._language_docs) > 8:
-                    self._language_docs.clear()
-                self._language_docs[key] = docs
-            return nearest_among(view.store, qvec, PER_LANGUAGE, docs & view.committed, manifest, {"lang": lang})
-        members, matrix = held
-        if matrix is None:
-            return []
-        sims = matrix @ qvec
-        nearest = (i for i in np.argsort(-sims) if members[i].doc_id in view.committed)
-        return [replace(members[i], similarity=float(sims[i]), vector=None) for i in itertools.islice(nearest, PER_LANGUAGE)]
+        held = self._held.nearest(view, manifest, lang, qvec, PER_LANGUAGE)
+        if held is not None:
+            return held
+        docs = self._held.articles(view, manifest, lang)
+        return nearest_among(view.store, qvec, PER_LANGUAGE, docs & view.committed, manifest, {"lang": lang})
 
     @staticmethod
     def _dedupe_and_diversify(ranked: list[Candidate], k: int) -> list[Candidate]:
