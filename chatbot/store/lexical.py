@@ -178,6 +178,15 @@ class LexicalIndex:
             if path.name != "meta.json" and path.name not in keep:
                 shutil.rmtree(path) if path.is_dir() else path.unlink(missing_ok=True)
 
+    @staticmethod
+    def saved_version(folder: Path) -> str | None:
+        """The version stamp of the index saved in ``folder`` (None: none usable there)."""
+        try:
+            meta = json.loads((folder / "meta.json").read_text())
+        except (OSError, ValueError):
+            return None
+        return str(meta.get("version")) if meta.get("format") == FORMAT else None
+
     @classmethod
     def load(cls, folder: Path) -> LexicalIndex | None:
         """The saved index, or None when absent or unreadable (it is then rebuilt)."""

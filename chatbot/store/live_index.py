@@ -143,7 +143,10 @@ class ArticleIndex:
         """
         folder = self.lexical_folder(store.generation)
         manifest = store.manifest()
-        saved = LexicalIndex.load(folder) if (folder / "meta.json").exists() else None
+        stamp = LexicalIndex.saved_version(folder)
+        # the saved index is read when it is this very version, or when nothing is held to update
+        # (a restart): reading every segment back from disk to throw it away costs a large index
+        saved = LexicalIndex.load(folder) if stamp is not None and (stamp == version or base is None) else None
         if saved is not None and saved.version == version:
             lexical = saved
         else:
