@@ -39,6 +39,11 @@ def chunk_ids(doc_id: str, count: int) -> list[str]:
     return [f"{doc_id}:{n:04d}" for n in range(count)]
 
 
+def doc_of_chunk(chunk_id: str) -> str:
+    """The doc_id a chunk id of :func:`chunk_ids` belongs to (read from the id, no lookup)."""
+    return chunk_id.rsplit(":", 1)[0]
+
+
 class Chunk(BaseModel):
     """A contiguous slice ``article.text[start:end]``."""
 

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from chatbot.ingest.metadata import DateError, day_number, normalize_date
+from chatbot.schemas import doc_of_chunk
 
 
 class FilterError(ValueError):
@@ -128,7 +129,7 @@ class Scope:
         return f"no article matches the filter ({self.filters.describe()})"
 
     def chunk_passes(self, chunk_id: str) -> bool:
-        return chunk_id.rsplit(":", 1)[0] in self.docs
+        return doc_of_chunk(chunk_id) in self.docs
 
 
 def resolve(filters: Filters, manifest: dict[str, dict[str, Any]]) -> Scope:

@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from chatbot.schemas import chunk_ids
+from chatbot.schemas import chunk_ids, doc_of_chunk
 from chatbot.store.hits import Hit
 
 SMALL_SUBSET = 2000  # chunks read by id and ranked exactly
@@ -60,7 +60,7 @@ def nearest_among(store: Any, qvec: np.ndarray, n: int, docs: frozenset[str],
         return [replace(found[i], similarity=sims[i], vector=None) for i in order]
     wanted = int(n * total / max(chunks, 1) * OVERFETCH)
     if wanted <= MAX_FETCH:
-        hits = store.query(qvec, wanted, keep=lambda cid: cid.rsplit(":", 1)[0] in docs, limit=n)
+        hits = store.query(qvec, wanted, keep=lambda cid: doc_of_chunk(cid) in docs, limit=n)
         if len(hits) >= n:
             return hits
     return [hit for hit in store.query(qvec, n, where) if hit.doc_id in docs]

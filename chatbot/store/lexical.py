@@ -227,8 +227,3 @@ def _merge_policy(segments: list[Segment], dead: list[frozenset[str]],
         segments[-2:] = [merged]
         dead[-2:] = [frozenset()]
     return segments, dead
-
-
-def normalize_scores(scores: list[float]) -> np.ndarray:
-    arr = np.asarray(scores, dtype=np.float32)
-    return arr / arr.max() if arr.size and arr.max() > 0 else arr
