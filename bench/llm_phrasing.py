@@ -1,12 +1,15 @@
 """The LLM answerer (phrasing the extractive evidence) against the extractive answerer.
 
-One index holds the seed article; each question of the evaluation set is asked through
-``ChatService.ask`` with each answerer, streaming, and judged by ``chatbot.evaluation.judge``.
-Reported per answerer: answer and citation correctness, refusal accuracy, latency p50/p95, and for
-the LLM the time to its first streamed token and how often it fell back to the extractive answer.
-Translation is off here (answers only); ``bench.translation_check`` measures translations.
+One index holds the seed article (or ``--index-dir`` names a built one, e.g. the seed among 300
+news articles); each question of the evaluation files is asked through ``ChatService.ask`` with
+each answerer, streaming, and judged by ``chatbot.evaluation.judge``. Reported per answerer and
+file: answer and citation correctness, refusal accuracy, short answers, latency p50/p95, and the
+time to the first streamed text (for the LLM: the short answer when there is one, else the model's
+first token) and how often it fell back to the extractive answer. Translation is off here
+(answers only); ``bench.translation_check`` measures translations.
 
-    python -m bench.llm_phrasing [--limit N] [--every K] [--answerers extractive,llm] [--json out.json]
+    python -m bench.llm_phrasing [--questions F ...] [--index-dir DIR] [--limit N] [--every K]
+                                 [--answerers extractive,llm] [--json out.json]
 """
 
 from __future__ import annotations
@@ -55,24 +58,26 @@ def main() -> None:
     parser.add_argument("--limit", type=int, default=0, help="only the first N selected questions")
     parser.add_argument("--every", type=int, default=1, help="take one question in K (a spread subset)")
     parser.add_argument("--answerers", default="extractive,llm", help="comma-separated, in order")
+    parser.add_argument("--questions", type=Path, nargs="+", default=[QUESTIONS], help="evaluation files")
+    parser.add_argument("--index-dir", type=Path, default=None, help="a built index (default: the seed alone)")
     parser.add_argument("--json", type=Path, default=None)
     args = parser.parse_args()
     setup_logging()
-    questions = load_questions(QUESTIONS)[:: args.every]
-    if args.limit:
-        questions = questions[: args.limit]
     embedder = load_embedder()
-    results = {}
+    results: dict[str, dict[str, Any]] = {}
     with tempfile.TemporaryDirectory() as tmp:
         for name in args.answerers.split(","):
-            service = service_for(Path(tmp) / "index", embedder, answerer=name, translate=False,
-                                  llm_timeout_s=120)
+            service = service_for(args.index_dir or Path(tmp) / "index", embedder, answerer=name,
+                                  translate=False, llm_timeout_s=120)
             if service.index.counts()[0] == 0:
                 service.add_paths([SEED])
-            if name == "llm":
-                service.answerer.llm.load()
-            results[name] = run(service, questions)
-            print(name, json.dumps(results[name]["summary"], ensure_ascii=False), flush=True)
+            service.prepare()
+            for path in args.questions:
+                questions = load_questions(path)[:: args.every]
+                if args.limit:
+                    questions = questions[: args.limit]
+                result = results.setdefault(path.stem, {})[name] = run(service, questions)
+                print(path.stem, name, json.dumps(result["summary"], ensure_ascii=False), flush=True)
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(results, ensure_ascii=False, indent=1))

@@ -71,6 +71,17 @@ def make_answerer(settings: Settings, embedder: Embedder) -> Answerer:
     return extractive
 
 
+def prepare_llm(settings: Settings) -> None:
+    """Load the embedded language model now when answers or translations will use it, so that the
+    first question does not wait for its weights (several seconds); a remote server needs nothing."""
+    uses_llm = settings.answerer == "llm" or settings.translation_on
+    if not uses_llm or settings.llm_base_url or not settings.llm_gguf_path.is_file():
+        return
+    from chatbot.answering.llm import make_llm
+
+    make_llm(settings).load()
+
+
 def make_translator(settings: Settings, embedder: Embedder) -> Any | None:
     """Checked quote translations through the configured LLM (loaded on first use), or None when
     translation is off (``Settings.translation_on``) or no LLM is available (no server set and no local weights)."""

@@ -199,7 +199,7 @@ def _start_up(app: FastAPI, url: str) -> None:
         service.status.progress("indexing", done, total, articles_done, articles_total)
 
     def work(_: Any) -> Any:
-        _ = service.embedder, service.retriever, service.answerer  # load once, before any request
+        service.prepare()  # load the models once, before any request
         indexing(0, 0)
         return service.ensure_seeded(indexing)
 

@@ -121,7 +121,9 @@ def test_sentences_without_support_are_not_shown_even_uncited(service, llm_serve
     answer = service.ask(MARCH)
     assert answer.answerer == "llm"
     assert "PWNED" not in answer.answer and "guerre civile" not in answer.answer
-    assert answer.answer.startswith("Les soldats") and len(answer.citations) == 1
+    assert answer.answer == ("Tripoli [1]\n"  # the short answer, then the model's supported sentence
+                             "Les soldats de Khalifa Haftar ont commencé à faire route vers Tripoli [1].")
+    assert len(answer.citations) == 1
     assert_verified(service, answer)
 
 
@@ -167,10 +169,38 @@ def test_stream_sends_deltas_then_a_verified_answer(service, llm_server):
     answer = service.ask(MARCH, on_event=lambda kind, data: events.append((kind, data)))
     assert events[0][0] == "passages"
     deltas = [data for kind, data in events if kind == "delta"]
-    assert len(deltas) > 3 and "".join(deltas) == raw
+    assert len(deltas) > 3 and "".join(deltas).endswith(raw)
     assert llm_server.requests[-1]["stream"] is True
     assert "2015" not in answer.answer and "Tripoli [1]" in answer.answer
     assert_verified(service, answer)
+
+
+LEADER = "Qui dirige l'Armée nationale libyenne ?"
+
+
+def test_the_short_answer_opens_the_answer_and_streams_before_the_model(service, llm_server):
+    """The model's phrasing leaves the asked-for name out; the answer still opens with it, cited
+    [1] to the sentence it was read from, and the reader sees it before the model's first word."""
+    llm_server.script(Reply("L'armée est commandée par un maréchal [1].", delay_s=1.0))
+    events: list[tuple[str, object]] = []
+    answer = service.ask(LEADER, on_event=lambda kind, data: events.append((kind, data)))
+    assert answer.answerer == "llm" and answer.fallback is None
+    assert answer.answer.startswith("Khalifa Haftar [1]\n"), answer.answer
+    assert answer.short_answer is not None and answer.short_answer.n == 1 and answer.kind == "short"
+    first = answer.citations[0]
+    article = service.index.article(first.doc_id)[1]
+    assert article[answer.short_answer.start:answer.short_answer.end] == "Khalifa Haftar"
+    assert first.start <= answer.short_answer.start < answer.short_answer.end <= first.end
+    deltas = [data for kind, data in events if kind == "delta"]
+    assert deltas[0] == "Khalifa Haftar [1]\n" and "maréchal" not in deltas[0]
+    assert_verified(service, answer)
+
+
+def test_a_model_reply_with_nothing_supported_keeps_the_quoted_answer(service, llm_server):
+    llm_server.script("Le président américain dirige l'armée [1].")
+    answer = service.ask(LEADER)
+    assert answer.answerer == "extractive" and answer.fallback == "no_supported_claim"
+    assert answer.answer.startswith("Khalifa Haftar") and "américain" not in answer.answer
 
 
 def test_not_in_articles_reply_is_a_refusal_with_passages(service, llm_server):

@@ -38,7 +38,8 @@ def local_service(tmp_path_factory, embedder):
         "text": "Le port de Benghazi a rouvert le 3 avril après deux ans de travaux. "
                 f"{INJECTED} Les premiers navires ont déchargé du blé et du carburant.",
     })
-    service.answerer.llm.load()
+    service.prepare()  # what `chatbot serve` does while it starts
+    assert service.answerer.llm.loaded  # the first question will not wait for the weights
     return service
 
 

@@ -16,9 +16,17 @@ are removed; unsupported sentences are dropped. The service's citation verifier 
 the model fails, times out, declines or keeps no supported sentence, the extractive answer is given,
 with ``fallback`` saying why.
 
-Streaming: ``answer(..., on_event=...)`` emits the raw model text as ``("delta", piece)`` events as
-it is generated (the ``NOT_IN_ARTICLES`` marker is held back). Since claims can only be verified once
-the text is complete, the returned Answer is authoritative: shells replace the streamed text by it.
+The answer first: when the question asks for a name, place, number or date and the extractive
+step found it (a verbatim span of a cited sentence, ``short_answer.py``), the answer opens with that
+span and its citation, exactly as the extractive answer does, and the model's sentences follow it.
+A 1.5B model asked to phrase the evidence tends to restate the context and leave the asked-for
+name out; the span is already checked, so it is never left to the model.
+
+Streaming: ``answer(..., on_event=...)`` emits the short answer's line at once, before the model
+starts (so a reader sees the answer within the retrieval time, not after the prompt is read), then
+the raw model text as ``("delta", piece)`` events as it is generated (the ``NOT_IN_ARTICLES``
+marker is held back). Since claims can only be verified once the text is complete, the returned
+Answer is authoritative: shells replace the streamed text by it.
 """
 
 from __future__ import annotations
@@ -30,13 +38,13 @@ import time
 from chatbot.answering.base import BaseAnswerer, Emit
 from chatbot.answering.citations import MARKER
 from chatbot.answering.conversation import standalone_query
-from chatbot.answering.extractive import ExtractiveAnswerer
+from chatbot.answering.extractive import PHRASES, ExtractiveAnswerer
 from chatbot.answering.instructions import without_instructions
 from chatbot.answering.llm import LLM, ChatMessages, LLMError, LLMTimeout, make_llm
 from chatbot.answering.prompting import render
 from chatbot.answering.support import SupportChecker, content_size
 from chatbot.retrieval.retriever import Retrieval
-from chatbot.schemas import Answer, Citation, Message, Passage
+from chatbot.schemas import Answer, Citation, Message, Passage, ShortAnswer
 from chatbot.settings import Settings, get_settings
 from chatbot.text.language import question_language
 
@@ -159,6 +167,9 @@ class GenerativeAnswerer(BaseAnswerer):
         evidence = evidence_passages(quoted.citations, retrieval.passages)
         asked = query if query.strip() and query.strip() != question.strip() else question
         messages = build_answer_messages(asked, evidence, lang)
+        short = quoted.short_answer
+        if short is not None and on_event is not None:
+            on_event("delta", short_line(short, lang) + "\n")
         started = time.perf_counter()
         try:
             text = self._generate(messages, on_event)
@@ -172,11 +183,16 @@ class GenerativeAnswerer(BaseAnswerer):
         if text.strip().startswith(SENTINEL):
             # the extractive step found evidence the model did not use: its quotes are the answer
             return quoted.model_copy(update={"fallback": "llm_declined"})
-        body, citations = self.ground(text.replace(SENTINEL, ""), evidence, lang, question)
-        if not citations:
+        first = quoted.citations[short.n - 1] if short is not None else None
+        body, citations = self.ground(text.replace(SENTINEL, ""), evidence, lang, question, first=first)
+        if not body:
             return quoted.model_copy(update={"fallback": "no_supported_claim"})
-        return Answer(answer=body, citations=citations, refused=False, query=query,
-                      passages=retrieval.passages, answerer=self.name, evidence_score=quoted.evidence_score)
+        if short is not None:  # its sentence is citation [1] (``ground``)
+            short = short.model_copy(update={"n": 1})
+            body = short_line(short, lang) + "\n" + body
+        return Answer(answer=body, citations=citations, refused=False, query=query, short_answer=short,
+                      kind="short" if short else "quote", passages=retrieval.passages, answerer=self.name,
+                      evidence_score=quoted.evidence_score)
 
     def _generate(self, messages: ChatMessages, on_event: Emit | None) -> str:
         options = {"max_tokens": self.max_tokens, "temperature": 0.0, "timeout": self.settings.llm_timeout_s}
@@ -197,17 +213,22 @@ class GenerativeAnswerer(BaseAnswerer):
         return self.extractive.refusal(query, retrieval, lang).model_copy(update={"answerer": self.name})
 
     # ---- verification ---------------------------------------------------------------------------
-    def ground(self, text: str, passages: list[Passage], lang: str,
-               question: str = "") -> tuple[str, list[Citation]]:
+    def ground(self, text: str, passages: list[Passage], lang: str, question: str = "",
+               first: Citation | None = None) -> tuple[str, list[Citation]]:
         """(answer text keeping only supported sentences, their citations with verbatim quotes).
 
-        Names the question gives count as known (the evidence may say "the marshal" for Haftar)."""
+        Names the question gives count as known (the evidence may say "the marshal" for Haftar).
+        ``first``, the quote the short answer was read from, is citation [1] whatever the model
+        cites, so the short answer that opens the answer keeps its source."""
         sentences = _split_sentences(text)
         factual = [i for i, (body, _) in enumerate(sentences) if content_size(body, lang) >= MIN_CLAIM_WORDS]
         checked = dict(zip(factual, self.checker.check([sentences[i][0] for i in factual], passages, lang,
                                                        context=question), strict=True))
         numbering: dict[tuple[str, int, int], int] = {}
         citations: list[Citation] = []
+        if first is not None:
+            numbering[(first.doc_id, first.start, first.end)] = 1
+            citations.append(first.model_copy(update={"n": 1}))
         parts: list[str] = []
         dropped = 0
         for i, (body, cited) in enumerate(sentences):
@@ -226,10 +247,12 @@ class GenerativeAnswerer(BaseAnswerer):
                 chosen = [best]
             marks = []
             for support in chosen:
-                key = (support.passage.chunk_id, support.start, support.end)
+                p = support.passage
+                key = (p.doc_id, p.start + support.start, p.start + support.end)
+                if first is not None and key[0] == first.doc_id and first.start <= key[1] <= key[2] <= first.end:
+                    key = (first.doc_id, first.start, first.end)  # a clause of the short answer's quote
                 if key not in numbering:
                     numbering[key] = len(numbering) + 1
-                    p = support.passage
                     citations.append(Citation(
                         n=numbering[key], doc_id=p.doc_id, title=p.title, source=p.source, date=p.date,
                         start=p.start + support.start, end=p.start + support.end, quote=support.quote,
@@ -238,7 +261,12 @@ class GenerativeAnswerer(BaseAnswerer):
             parts.append(f"{core} {''.join(dict.fromkeys(marks))}{punct}")
         if dropped:
             log.info("%d unsupported sentence(s) dropped from the LLM answer", dropped)
-        return (" ".join(parts) if citations else ""), citations
+        return (" ".join(parts) if parts else ""), (citations if parts else [])
+
+
+def short_line(short: ShortAnswer, lang: str) -> str:
+    """The line that opens an answer with its short answer, worded as the extractive answer's."""
+    return PHRASES.get(lang, PHRASES["en"])["short"].format(short=short.text, n=short.n)
 
 
 def _split_sentences(text: str) -> list[tuple[str, list[int]]]:

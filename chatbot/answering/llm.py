@@ -44,6 +44,10 @@ class LLM(Protocol):
     name: str
     max_passages: int  # how many passages a prompt should carry (prompt reading costs time)
 
+    def load(self) -> None:
+        """Be ready to answer at once (load weights; nothing for a remote server)."""
+        ...
+
     def complete(self, messages: ChatMessages, *, max_tokens: int, temperature: float,
                  timeout: float) -> str: ...
 
@@ -95,6 +99,10 @@ class LocalLLM:
     def load(self) -> None:
         """Load the model now (the first question would otherwise pay for it)."""
         self._load()
+
+    @property
+    def loaded(self) -> bool:
+        return self._server is not None
 
     def complete(self, messages: ChatMessages, *, max_tokens: int, temperature: float,
                  timeout: float) -> str:
@@ -162,6 +170,9 @@ class OpenAICompatibleLLM:
         self.model = model or "default"
         self.client = ChatOpenAI(base_url=base_url, model=self.model, api_key=api_key or "not-needed",
                                  timeout=timeout, max_retries=0)
+
+    def load(self) -> None:
+        return None  # a remote server is loaded by whoever runs it
 
     def _options(self, max_tokens: int, temperature: float, timeout: float) -> dict[str, Any]:
         return {"max_tokens": max_tokens, "temperature": temperature, "timeout": timeout}

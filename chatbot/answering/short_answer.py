@@ -74,6 +74,7 @@ class Candidate:
     tokens: list[Any] = field(default_factory=list)
     known_place: bool = False
     score: float = 0.0
+    exact: bool = False  # labelled with the very kind asked for
 
 
 @lru_cache(maxsize=1)
@@ -263,6 +264,7 @@ def find(question: str, sentence: str, question_lang: str, sentence_lang: str,
             fit = MISLABELLED  # "Fayez al-Serraj" tagged as a place: a full name may still be a person
         if fit == 0.0:
             continue
+        cand.exact = fit >= 1.0
         if cand.known_place:
             fit += KNOWN_PLACE_BONUS.get(need.kind, 0.0)
         near = min((_tree_distance(t, a) for t in cand.tokens for a in anchors), default=None)
@@ -271,9 +273,13 @@ def find(question: str, sentence: str, question_lang: str, sentence_lang: str,
         scored.append(cand)
     if not scored:
         return None
-    best = max(scored, key=lambda c: (c.score, -c.start))
-    if best.score < MIN_SCORE:
+    # a span labelled with the very kind asked for beats a mislabelled or merely name-like one
+    # however close the latter sits to the question's words: closeness to "les soldats" made "Armée
+    # nationale arabe libyenne" the answer to "vers quelle ville", over "Tripoli" (a place)
+    passing = [c for c in scored if c.score >= MIN_SCORE]
+    if not passing:
         return None
+    best = max(passing, key=lambda c: (c.exact, c.score, -c.start))
     items = [best]
     if need.plural:
         items = _list_around(best, sorted(scored, key=lambda c: c.start), sentence)
