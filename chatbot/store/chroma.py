@@ -378,3 +378,18 @@ class IndexStore:
         return [Hit(cid, text or "", meta or {}, vector=np.asarray(vec, dtype=np.float32))
                 for cid, vec, text, meta in zip(got["ids"], got["embeddings"], got["documents"], got["metadatas"],
                                                 strict=True)]
+
+    def chunks_with_vectors(self, doc_ids: list[str]) -> list[Hit]:
+        """Every stored chunk of the given articles with its vector, read a hundred articles at a
+        time (a language held in memory reads only the articles that changed: see
+        chatbot.retrieval.languages)."""
+        found: list[Hit] = []
+        step = PAGE // 5
+        for i in range(0, len(doc_ids), step):
+            part = doc_ids[i:i + step]
+            where = {"doc_id": part[0]} if len(part) == 1 else {"doc_id": {"$in": part}}
+            got = self.chunks.get(where=where, include=["embeddings", "documents", "metadatas"])
+            found += [Hit(cid, text or "", meta or {}, vector=np.asarray(vec, dtype=np.float32))
+                      for cid, vec, text, meta in zip(got["ids"], got["embeddings"], got["documents"],
+                                                      got["metadatas"], strict=True)]
+        return found
