@@ -27,7 +27,7 @@ class Reads:
         self.whole: list[str] = []
         self.articles: list[str] = []
         self.forbid_whole = False
-        real_where, real_docs = IndexStore.chunks_where, IndexStore.chunks_with_vectors
+        real_where, real_docs = IndexStore.chunks_where, IndexStore.article_chunks
 
         def where(store, where, limit):
             if self.forbid_whole:
@@ -35,12 +35,12 @@ class Reads:
             self.whole.append(str(where.get("lang")))
             return real_where(store, where, limit)
 
-        def docs(store, doc_ids):
-            self.articles += doc_ids
-            return real_docs(store, doc_ids)
+        def docs(store, sizes):
+            self.articles += list(sizes)
+            return real_docs(store, sizes)
 
         monkeypatch.setattr(IndexStore, "chunks_where", where)
-        monkeypatch.setattr(IndexStore, "chunks_with_vectors", docs)
+        monkeypatch.setattr(IndexStore, "article_chunks", docs)
 
 
 @pytest.fixture

@@ -31,6 +31,11 @@ from chatbot.store.live_index import View, fingerprint
 
 log = logging.getLogger(__name__)
 _KEPT = 8  # index versions (and generation, language pairs held) kept before a cache is emptied
+# Rows of replaced or removed articles are masked, not copied out (copying a 20,000-row matrix for each
+# upload took longer than the search); past this share of masked rows, or this many blocks, the held
+# rows are packed into one block again.
+_DEAD_SHARE = 0.25
+_BLOCKS = 16
 
 
 @dataclass(frozen=True)
@@ -39,23 +44,43 @@ class Articles:
 
     signature: str  # of every article and its stored version: equal signatures, equal chunks
     versions: dict[str, str]  # doc_id -> fingerprint
+    sizes: dict[str, int]  # doc_id -> its chunk count, for the records that give one
     chunks: int | None  # its chunks as the manifest counts them (None: a record without a count)
 
 
 @dataclass(frozen=True)
 class Held:
     """A language's chunks in memory, for one signature. Never changed once built: a question in
-    another thread may be searching it while the next one is made."""
+    another thread may be searching it while the next one is made from it."""
 
     signature: str
     versions: dict[str, str]  # doc_id -> the fingerprint its rows were read at
-    members: tuple[Hit, ...]  # without their vectors: those are the rows of ``matrix``
-    matrix: np.ndarray | None  # None: no chunk
+    members: tuple[Hit, ...]  # without their vectors: those are the rows of ``blocks``, in order
+    blocks: tuple[np.ndarray, ...]  # one block per read
+    dead: np.ndarray  # per member: True for rows of articles replaced or removed since they were read
+
+    def similarities(self, qvec: np.ndarray) -> np.ndarray:
+        """Cosine similarity of every member to ``qvec``; -inf for dead rows."""
+        if not self.blocks:
+            return np.zeros(0, dtype=np.float32)
+        sims = self.blocks[0] @ qvec if len(self.blocks) == 1 else np.concatenate([b @ qvec for b in self.blocks])
+        return np.where(self.dead, -np.inf, sims)
 
 
-def _hold(signature: str, versions: dict[str, str], members: list[Hit], rows: list[np.ndarray]) -> Held:
-    matrix = np.vstack(rows).astype(np.float32, copy=False) if rows else None
-    return Held(signature, versions, tuple(replace(m, vector=None) for m in members), matrix)
+def _read(hits: list[Hit]) -> tuple[tuple[Hit, ...], tuple[np.ndarray, ...]]:
+    """Members without their vectors, and the block of those vectors (none for no hit)."""
+    members = tuple(replace(h, vector=None) for h in hits)
+    return members, (np.stack([h.vector for h in hits]).astype(np.float32, copy=False),) if hits else ()
+
+
+def _packed(held: Held) -> Held:
+    """``held`` with its live rows in one block, when masked rows or blocks have piled up."""
+    if held.dead.sum() <= _DEAD_SHARE * len(held.members) and len(held.blocks) <= _BLOCKS:
+        return held
+    live = np.flatnonzero(~held.dead)
+    members = tuple(held.members[i] for i in live)
+    blocks = (np.concatenate(held.blocks)[live],) if members else ()
+    return Held(held.signature, held.versions, members, blocks, np.zeros(len(members), dtype=bool))
 
 
 class HeldLanguages:
@@ -75,20 +100,23 @@ class HeldLanguages:
             languages = self._languages.get(version)
         if languages is None:
             by_lang: dict[str, dict[str, str]] = {}
+            sizes: dict[str, dict[str, int]] = {}
             counts: dict[str, int | None] = {}
             for doc_id, record in manifest.items():
-                name = str(record.get("lang"))
+                name, count = str(record.get("lang")), record.get("chunks")
                 by_lang.setdefault(name, {})[doc_id] = fingerprint(record)
-                count, total = record.get("chunks"), counts.get(name, 0)
+                total = counts.get(name, 0)
                 counts[name] = None if count is None or total is None else total + int(count)
+                if count is not None:
+                    sizes.setdefault(name, {})[doc_id] = int(count)
             languages = {name: Articles(hashlib.sha1("\n".join(sorted(f"{d}\t{fp}" for d, fp in docs.items()))
-                                                     .encode()).hexdigest(), docs, counts[name])
+                                                     .encode()).hexdigest(), docs, sizes.get(name, {}), counts[name])
                          for name, docs in by_lang.items()}
             with self._lock:
                 if len(self._languages) >= _KEPT:
                     self._languages.clear()
                 self._languages[version] = languages
-        return languages.get(lang) or Articles("", {}, 0)
+        return languages.get(lang) or Articles("", {}, {}, 0)
 
     def nearest(self, view: View, manifest: dict[str, dict[str, Any]], lang: str, qvec: np.ndarray,
                 n: int) -> list[Hit] | None:
@@ -97,11 +125,9 @@ class HeldLanguages:
         held = self.held(view, manifest, lang)
         if held is None:
             return None
-        if held.matrix is None:
-            return []
-        sims = held.matrix @ qvec
-        members = held.members
-        nearest = (i for i in np.argsort(-sims) if members[i].doc_id in view.committed)
+        sims = held.similarities(qvec)
+        members, dead = held.members, held.dead
+        nearest = (i for i in np.argsort(-sims) if not dead[i] and members[i].doc_id in view.committed)
         return [replace(members[i], similarity=float(sims[i])) for i in itertools.islice(nearest, n)]
 
     def held(self, view: View, manifest: dict[str, dict[str, Any]], lang: str) -> Held | None:
@@ -129,23 +155,27 @@ class HeldLanguages:
         changed since, or read whole when nothing usable is held; None when it is too large."""
         if wanted.chunks is not None and wanted.chunks > self.limit:
             return None
-        if before is None:
-            members = store.chunks_where({"lang": lang}, self.limit)
-            if members is None:
+        changed = [] if before is None else [d for d, fp in wanted.versions.items() if before.versions.get(d) != fp]
+        if before is None or any(d not in wanted.sizes for d in changed):
+            hits = store.chunks_where({"lang": lang}, self.limit)
+            if hits is None:
                 return None
-            log.info("language %s held: %d chunks read", lang, len(members))
-            return _hold(wanted.signature, wanted.versions, members, [m.vector for m in members])
-        changed = [d for d, fp in wanted.versions.items() if before.versions.get(d) != fp]
-        keep = [i for i, m in enumerate(before.members)
-                if m.doc_id in wanted.versions and before.versions.get(m.doc_id) == wanted.versions[m.doc_id]]
-        fresh = [hit for hit in store.chunks_with_vectors(changed) if hit.lang == lang]
-        if len(keep) + len(fresh) > self.limit:
+            log.info("language %s held: %d chunks read", lang, len(hits))
+            members, blocks = _read(hits)
+            leftover = np.fromiter((m.doc_id not in wanted.versions for m in members), bool, len(members))
+            return Held(wanted.signature, wanted.versions, members, blocks, leftover)
+        gone = {d for d, fp in before.versions.items() if wanted.versions.get(d) != fp}
+        dead = before.dead
+        if gone:
+            dead = dead | np.fromiter((m.doc_id in gone for m in before.members), bool, len(before.members))
+        fresh = [h for h in store.article_chunks({d: wanted.sizes[d] for d in changed}) if h.lang == lang]
+        if len(before.members) - int(dead.sum()) + len(fresh) > self.limit:
             return None
-        log.info("language %s held: %d articles read again (%d chunks), %d chunks dropped", lang, len(changed),
-                 len(fresh), len(before.members) - len(keep))
-        rows = [before.matrix[keep]] if keep and before.matrix is not None else []
-        rows += [np.stack([h.vector for h in fresh])] if fresh else []
-        return _hold(wanted.signature, wanted.versions, [before.members[i] for i in keep] + fresh, rows)
+        log.info("language %s held: %d articles read again (%d chunks), %d dropped", lang, len(changed),
+                 len(fresh), len(gone))
+        members, blocks = _read(fresh)
+        return _packed(Held(wanted.signature, wanted.versions, before.members + members, before.blocks + blocks,
+                            np.concatenate([dead, np.zeros(len(members), dtype=bool)])))
 
     def articles(self, view: View, manifest: dict[str, dict[str, Any]], lang: str) -> frozenset[str]:
         """The articles of ``lang`` (for a language too large to hold)."""
