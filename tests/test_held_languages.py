@@ -15,6 +15,12 @@ HARBOUR = ("The harbour of Misrata reopened on Monday after two years of works. 
 OIL = ("Oil output in Libya rose to 1.2 million barrels a day in March, the national oil company said, "
        "as the Sharara field pumped again after a three-week blockade by local protesters.")
 GRAIN = "Grain ships reached the port of Tobruk on Sunday after a two-week delay caused by storms."
+OTHERS = [("Tripoli airport", "Flights resumed at Mitiga airport in Tripoli on Tuesday after rockets hit "
+                               "its runway, the civil aviation authority said."),
+          ("Sabha water", "The great man-made river brought water back to Sabha on Friday after repairs "
+                          "to a pumping station in the desert."),
+          ("Benghazi schools", "Schools in Benghazi opened their doors again this week for the first time "
+                               "since the fighting ended, with lessons held in shifts.")]
 FRENCH_QUESTION = "Qui dirige les soldats qui marchent sur Tripoli ?"  # English is searched on its own
 
 
@@ -49,7 +55,8 @@ def bilingual(make_service, seed_copy: Path):
     service.add_paths([seed_copy])  # French
     harbour, oil = (build_article("harbour.txt", HARBOUR, title="Misrata harbour reopens"),
                     build_article("oil.txt", OIL, title="Libyan oil output rises"))
-    service.indexer.add_articles([harbour, oil])
+    others = [build_article(f"{title}.txt", text, title=title) for title, text in OTHERS]
+    service.indexer.add_articles([harbour, oil, *others])
     return service, harbour, oil
 
 
@@ -86,6 +93,11 @@ def test_an_upload_in_a_held_language_reads_only_that_article(bilingual, monkeyp
     held, fresh = held_and_fresh(service, "en", "When did the grain ships reach Tobruk?", reads)
     assert held == fresh
     assert grain.doc_id in {cid.rsplit(":", 1)[0] for cid, _ in held}
+    reads.forbid_whole = False
+    service.rebuild()  # a new generation: read whole from it
+    passages = service.search("Quand les navires de céréales sont-ils arrivés à Tobrouk ?", k=5)
+    assert reads.whole.count("en") == 2
+    assert any("Tobruk" in p.text for p in passages)
 
 
 def test_an_edit_and_a_removal_in_a_held_language_are_followed(bilingual, monkeypatch: pytest.MonkeyPatch):
@@ -141,3 +153,44 @@ def test_a_language_past_the_limit_is_let_go_unread_and_held_again_when_it_shrin
     assert reads.whole == ["en"]  # fits again: read whole
     assert shrunk and shrunk[0].doc_id == grain.doc_id
     assert harbour.doc_id not in {h.doc_id for h in shrunk}
+
+
+def test_questions_asked_while_the_language_changes_see_whole_versions(bilingual, monkeypatch: pytest.MonkeyPatch):
+    """Questions in other threads keep searching while uploads and a removal in the held language
+    are followed, article by article: none fails, and each finds the harbour passage."""
+    import threading
+
+    service, harbour, oil = bilingual
+    reads = Reads(monkeypatch)
+    service.search(FRENCH_QUESTION, k=5)
+    reads.forbid_whole = True
+    errors: list[BaseException] = []
+    found: list[bool] = []
+    done = threading.Event()
+
+    def ask() -> None:
+        while not done.is_set():
+            try:
+                passages = service.search("Combien de conteneurs le port de Misrata peut-il accueillir ?", k=5)
+                found.append(any(p.doc_id == harbour.doc_id for p in passages))
+            except BaseException as exc:  # reported below
+                errors.append(exc)
+                return
+
+    askers = [threading.Thread(target=ask) for _ in range(2)]
+    for thread in askers:
+        thread.start()
+    try:
+        for n, (title, text) in enumerate(OTHERS):
+            service.indexer.add_articles([build_article(f"more-{n}.txt", text + f" Report {n}.",
+                                                        title=f"{title} ({n})")])
+        service.remove([oil.doc_id])
+    finally:
+        done.set()
+        for thread in askers:
+            thread.join()
+    assert not errors
+    assert found and all(found)
+    assert reads.whole == ["en"]
+    passages = service.search("Quelle est la production de pétrole de la Libye ?", k=8)
+    assert oil.doc_id not in {p.doc_id for p in passages}
