@@ -150,7 +150,7 @@ def test_a_language_past_the_limit_is_let_go_unread_and_held_again_when_it_shrin
     view = retriever.index.view()
     reads.forbid_whole = False
     shrunk = held.nearest(view, retriever.manifest(view), "en", qvec, 10)
-    assert reads.whole == ["en"]  # fits again: read whole
+    assert "en" in first and reads.whole == first  # no language read again whole  # fits again: read whole
     assert shrunk and shrunk[0].doc_id == grain.doc_id
     assert harbour.doc_id not in {h.doc_id for h in shrunk}
 
@@ -163,6 +163,7 @@ def test_questions_asked_while_the_language_changes_see_whole_versions(bilingual
     service, harbour, oil = bilingual
     reads = Reads(monkeypatch)
     service.search(FRENCH_QUESTION, k=5)
+    first = list(reads.whole)
     reads.forbid_whole = True
     errors: list[BaseException] = []
     found: list[bool] = []
@@ -191,6 +192,6 @@ def test_questions_asked_while_the_language_changes_see_whole_versions(bilingual
             thread.join()
     assert not errors
     assert found and all(found)
-    assert reads.whole == ["en"]
+    assert "en" in first and reads.whole == first  # no language read again whole
     passages = service.search("Quelle est la production de pétrole de la Libye ?", k=8)
     assert oil.doc_id not in {p.doc_id for p in passages}
