@@ -19,12 +19,14 @@ times the per-language step of the next question:
 from __future__ import annotations
 
 import argparse
+import gc
 import logging
 import os
 import shutil
 import statistics
 import tempfile
 import time
+import tracemalloc
 from pathlib import Path
 
 from bench.common import load_embedder, service_for, setup_logging, table
@@ -87,8 +89,17 @@ def run(index_dir: Path, lang: str, uploads: int) -> None:
         for article in added:
             service.remove([article.doc_id])
             times["article by article, after a removal"].append(step(followed))
+        tracemalloc.start()  # what a hold keeps: vectors, texts, metadata (numpy reports to tracemalloc)
+        before = tracemalloc.get_traced_memory()[0]
+        kept = HeldLanguages(SMALL_LANGUAGE).held(retriever.index.view(), retriever.manifest(retriever.index.view()),
+                                                  lang)
+        gc.collect()
+        retained = tracemalloc.get_traced_memory()[0] - before
+        tracemalloc.stop()
+        del kept
         print(f"\n{index_dir}: language {lang!r} held, {rows} chunks; matrix {matrix / 1e6:.1f} MB, "
-              f"chunk texts {texts / 1e6:.1f} MB; load average {os.getloadavg()[0]:.2f}")
+              f"chunk texts {texts / 1e6:.1f} MB, "
+              f"all it keeps {retained / 1e6:.1f} MB; load average {os.getloadavg()[0]:.2f}")
         print(f"first hold (whole read) {_ms(first)} ms; steady question step {_ms(steady)} ms\n")
         print(table(["after one small upload", "median ms", "max ms", "runs"],
                     [[name, _ms(statistics.median(v)), _ms(max(v)), len(v)] for name, v in times.items()]))
