@@ -16,11 +16,11 @@ chunk counts of its manifest records, so a language too large to hold is never r
 
 from __future__ import annotations
 
-import hashlib
 import itertools
 import logging
 import threading
 from dataclasses import dataclass, replace
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -42,18 +42,20 @@ _BLOCKS = 16
 class Articles:
     """One language's articles in one index version."""
 
-    signature: str  # of every article and its stored version: equal signatures, equal chunks
-    versions: dict[str, str]  # doc_id -> fingerprint
+    versions: dict[str, str]  # doc_id -> fingerprint: equal versions, equal chunks
     sizes: dict[str, int]  # doc_id -> its chunk count, for the records that give one
     chunks: int | None  # its chunks as the manifest counts them (None: a record without a count)
+
+    @cached_property
+    def docs(self) -> frozenset[str]:
+        return frozenset(self.versions)
 
 
 @dataclass(frozen=True)
 class Held:
-    """A language's chunks in memory, for one signature. Never changed once built: a question in
-    another thread may be searching it while the next one is made from it."""
+    """A language's chunks in memory, for one version of its articles. Never changed once built: a
+    question in another thread may be searching it while the next one is made from it."""
 
-    signature: str
     versions: dict[str, str]  # doc_id -> the fingerprint its rows were read at
     members: tuple[Hit, ...]  # without their vectors: those are the rows of ``blocks``, in order
     blocks: tuple[np.ndarray, ...]  # one block per read
@@ -80,7 +82,7 @@ def _packed(held: Held) -> Held:
     live = np.flatnonzero(~held.dead)
     members = tuple(held.members[i] for i in live)
     blocks = (np.concatenate(held.blocks)[live],) if members else ()
-    return Held(held.signature, held.versions, members, blocks, np.zeros(len(members), dtype=bool))
+    return Held(held.versions, members, blocks, np.zeros(len(members), dtype=bool))
 
 
 class HeldLanguages:
@@ -88,35 +90,37 @@ class HeldLanguages:
         self.limit = limit
         self._lock = threading.Lock()  # around the dicts below, never held during a read from Chroma
         self._build_lock = threading.Lock()  # one thread at a time reads a language's changes
-        # (generation, language) -> (signature, what is held for it; None: too large to hold)
-        self._held: dict[tuple[str, str], tuple[str, Held | None]] = {}
-        self._docs: dict[tuple, frozenset[str]] = {}  # a large language's articles
+        # (generation, language) -> (its articles' versions, what is held for them; None: too large)
+        self._held: dict[tuple[str, str], tuple[dict[str, str], Held | None]] = {}
         self._languages: dict[tuple, dict[str, Articles]] = {}  # per index version: language -> articles
 
     def language(self, view: View, manifest: dict[str, dict[str, Any]], lang: str) -> Articles:
-        """``lang``'s articles in ``view``'s index version, worked out once per version."""
+        """``lang``'s articles in ``view``'s index version, worked out once per version.
+
+        The fingerprints are the lexical index's, which worked them out for this version already
+        (computing them again took about 90 ms for 14,000 articles under load); an article it does
+        not hold yet gets its own."""
         version = (view.store.generation, view.lexical.version)
         with self._lock:
             languages = self._languages.get(version)
         if languages is None:
+            known = view.lexical.fingerprints()
             by_lang: dict[str, dict[str, str]] = {}
             sizes: dict[str, dict[str, int]] = {}
             counts: dict[str, int | None] = {}
             for doc_id, record in manifest.items():
                 name, count = str(record.get("lang")), record.get("chunks")
-                by_lang.setdefault(name, {})[doc_id] = fingerprint(record)
+                by_lang.setdefault(name, {})[doc_id] = known.get(doc_id) or fingerprint(record)
                 total = counts.get(name, 0)
                 counts[name] = None if count is None or total is None else total + int(count)
                 if count is not None:
                     sizes.setdefault(name, {})[doc_id] = int(count)
-            languages = {name: Articles(hashlib.sha1("\n".join(sorted(f"{d}\t{fp}" for d, fp in docs.items()))
-                                                     .encode()).hexdigest(), docs, sizes.get(name, {}), counts[name])
-                         for name, docs in by_lang.items()}
+            languages = {name: Articles(docs, sizes.get(name, {}), counts[name]) for name, docs in by_lang.items()}
             with self._lock:
                 if len(self._languages) >= _KEPT:
                     self._languages.clear()
                 self._languages[version] = languages
-        return languages.get(lang) or Articles("", {}, {}, 0)
+        return languages.get(lang) or Articles({}, {}, 0)
 
     def nearest(self, view: View, manifest: dict[str, dict[str, Any]], lang: str, qvec: np.ndarray,
                 n: int) -> list[Hit] | None:
@@ -135,19 +139,23 @@ class HeldLanguages:
         wanted = self.language(view, manifest, lang)
         slot = (view.store.generation, lang)
         with self._lock:
-            signature, before = self._held.get(slot, ("", None))
-        if signature == wanted.signature and slot in self._held:
-            return before
+            entry = self._held.get(slot)
+        if entry is not None and (entry[0] is wanted.versions or entry[0] == wanted.versions):
+            if entry[0] is not wanted.versions:  # the same articles in a new index version: compared once
+                with self._lock:
+                    if self._held.get(slot) is entry:
+                        self._held[slot] = (wanted.versions, entry[1])
+            return entry[1]
         with self._build_lock:
             with self._lock:  # another thread may have brought it up to date meanwhile
-                signature, before = self._held.get(slot, ("", None))
-                if signature == wanted.signature and slot in self._held:
-                    return before
-            held = self._follow(view.store, before, wanted, lang)
+                entry = self._held.get(slot)
+            if entry is not None and entry[0] == wanted.versions:
+                return entry[1]
+            held = self._follow(view.store, None if entry is None else entry[1], wanted, lang)
             with self._lock:
                 if slot not in self._held and len(self._held) >= _KEPT:
                     self._held.clear()
-                self._held[slot] = (wanted.signature, held)
+                self._held[slot] = (wanted.versions, held)
         return held
 
     def _follow(self, store: IndexStore, before: Held | None, wanted: Articles, lang: str) -> Held | None:
@@ -163,7 +171,7 @@ class HeldLanguages:
             log.info("language %s held: %d chunks read", lang, len(hits))
             members, blocks = _read(hits)
             leftover = np.fromiter((m.doc_id not in wanted.versions for m in members), bool, len(members))
-            return Held(wanted.signature, wanted.versions, members, blocks, leftover)
+            return Held(wanted.versions, members, blocks, leftover)
         gone = {d for d, fp in before.versions.items() if wanted.versions.get(d) != fp}
         dead = before.dead
         if gone:
@@ -174,18 +182,9 @@ class HeldLanguages:
         log.info("language %s held: %d articles read again (%d chunks), %d dropped", lang, len(changed),
                  len(fresh), len(gone))
         members, blocks = _read(fresh)
-        return _packed(Held(wanted.signature, wanted.versions, before.members + members, before.blocks + blocks,
+        return _packed(Held(wanted.versions, before.members + members, before.blocks + blocks,
                             np.concatenate([dead, np.zeros(len(members), dtype=bool)])))
 
     def articles(self, view: View, manifest: dict[str, dict[str, Any]], lang: str) -> frozenset[str]:
         """The articles of ``lang`` (for a language too large to hold)."""
-        key = (view.store.generation, lang, self.language(view, manifest, lang).signature)
-        with self._lock:
-            docs = self._docs.get(key)
-        if docs is None:
-            docs = frozenset(d for d, m in manifest.items() if m.get("lang") == lang)
-            with self._lock:
-                if len(self._docs) >= _KEPT:
-                    self._docs.clear()
-                self._docs[key] = docs
-        return docs
+        return self.language(view, manifest, lang).docs
