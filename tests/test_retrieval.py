@@ -97,7 +97,7 @@ HARBOUR_EN = ("The harbour of Misrata reopened on Monday after two years of work
 def test_a_small_language_is_read_again_only_when_its_own_articles_change(make_service, seed_copy: Path,
                                                                            monkeypatch: pytest.MonkeyPatch):
     """An upload in French must not make the next question read every English chunk again (and
-    the reverse); an upload in English must, and its passage is then found by an English question."""
+    the reverse); after an upload in English, its passage is found by a question."""
     from chatbot.store.chroma import IndexStore
 
     service = make_service()
@@ -121,5 +121,5 @@ def test_a_small_language_is_read_again_only_when_its_own_articles_change(make_s
         "grain.txt", "Grain ships reached the port of Tobruk on Sunday after a two-week delay.",
         title="Grain ships reach Tobruk")])
     passages = service.search("Quand les navires de céréales sont-ils arrivés à Tobrouk ?", k=5)
-    assert reads.count("en") == 2  # an English upload: read again, with the new article in it
+    assert reads.count("en") == 1  # an English upload: its article alone is read (test_held_languages.py)
     assert any("Tobruk" in p.text for p in passages)

@@ -52,7 +52,12 @@ LEXICAL_WEIGHT = 0.3
 # (``_cover_languages``).
 PER_LANGUAGE = 10
 LANGUAGE_VOICE = 0.9
-SMALL_LANGUAGE = 5000  # chunks of one language kept in memory for its exact nearest-chunk search
+# A language of at most this many chunks is held in memory for its exact nearest-chunk search
+# (chatbot.retrieval.languages): one matrix product instead of a filtered Chroma search (on a 100k-chunk
+# index that step went from 129 to 13 ms with 20,000 instead of 5,000). The vectors take 20,000 x 768
+# (EmbeddingGemma's dimension) float32 = 61 MB, with texts and metadata about 100 MB, per language held
+# at most; uploads, edits and removals are read article by article (BENCHMARKS.md section 22a).
+SMALL_LANGUAGE = 20_000
 # ... and the best passage of another corpus language is shown among the k results (in 4th place at
 # the latest) when its similarity is within this much of the best result's: a reader asking in
 # English sees the French article that answers, not only English articles on the same topic.

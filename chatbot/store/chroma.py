@@ -23,7 +23,7 @@ import numpy as np
 
 from chatbot.encoder.pieces import PieceVectors
 from chatbot.ingest.metadata import day_number
-from chatbot.schemas import Article, Chunk, Document
+from chatbot.schemas import Article, Chunk, Document, chunk_ids
 from chatbot.store.hits import Hit
 from chatbot.store.piece_cache import PieceStore
 
@@ -378,3 +378,13 @@ class IndexStore:
         return [Hit(cid, text or "", meta or {}, vector=np.asarray(vec, dtype=np.float32))
                 for cid, vec, text, meta in zip(got["ids"], got["embeddings"], got["documents"], got["metadatas"],
                                                 strict=True)]
+
+    def article_chunks(self, sizes: dict[str, int]) -> list[Hit]:
+        """The chunks of the given articles (doc_id -> its chunk count in the manifest) with their
+        vectors, read by id a thousand at a time: a read by id took a third of the time of one by
+        doc_id on a 12,000-chunk index, and reads only the chunks the article's record commits."""
+        ids = [cid for doc_id, count in sizes.items() for cid in chunk_ids(doc_id, count)]
+        found: list[Hit] = []
+        for i in range(0, len(ids), PAGE * 2):
+            found += self.get_chunks(ids[i:i + PAGE * 2]).values()
+        return found
