@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from chatbot.answering.base import BaseAnswerer, Emit
+from chatbot.answering.counted import CountedMeaning
 from chatbot.answering.figures import differing_quote, disagreement
 from chatbot.answering.instructions import is_instruction
 from chatbot.answering.overview import Request, choose, overview_request
@@ -77,6 +78,7 @@ class ExtractiveAnswerer(BaseAnswerer):
         self.article_text = article_text  # doc_id -> stored text: whole-article context for quotes
         self.threshold = threshold if threshold is not None else DEFAULT_THRESHOLD
         self._cache: VectorCache[tuple[str, int, int]] = VectorCache(maxsize=SENTENCE_CACHE)
+        self.counted = CountedMeaning(embedder)
 
     # ---- scoring ------------------------------------------------------------------------------
     def _sentence_vectors(self, items: list[tuple[Passage, int, int, str]],
@@ -241,6 +243,11 @@ class ExtractiveAnswerer(BaseAnswerer):
         article = self.article_text or (lambda doc_id: None)
         ranked = [s for s in scored if s.fits and (not spec or holds(spec, candidate(
             s.passage, s.start, s.end, s.text, article(s.passage.doc_id))))]
+        if needs.count_of and ranked:  # across languages, what the number counts must mean the noun
+            cross = [s for s in ranked if s.passage.lang not in (qlang, "und")]
+            kept = dict(zip((id(s) for s in cross), self.counted.counting(needs.count_of, [s.text for s in cross]),
+                            strict=True))
+            ranked = [s for s in ranked if kept.get(id(s), True)]
         if spec.event and spec.event_text and ranked:
             ranked = self._about_topic(spec.event_text, spec.question_lang, scored, ranked, retrieval)
         if needs.names and ranked:

@@ -11,7 +11,9 @@ question's hard constraints are read from its wording and checked against the se
   sentence has no time of its own, the article's date or a year of the sentences just before it;
 * actor: when the question asks for someone's statement ("What did X say", "Qu'a déclaré X"), X
   must be named in the sentence, in the two sentences before it or in the attribution after it, or
-  be what the sentence's pronoun subject refers to (see ``referents``);
+  be what the sentence's pronoun subject refers to (see ``referents``); and a question asking what
+  someone *said* is answered only by reported speech (see ``asked``): "Sarraj met Lavrov" holds
+  Lavrov's name but not a word of his;
 * event: a question that places what it asks in an event ("killed *when gunmen opened fire on
   demonstrators*", "tués *lors de l'assaut*") is answered by a sentence about that event: in the
   question's language, half of the event's content words must be in the sentence or the two
@@ -29,6 +31,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from chatbot.answering.asked import asks_statement, reports_speech
 from chatbot.answering.lexicon import place_forms, time_units
 from chatbot.answering.question import NAME, mentions
 from chatbot.answering.referents import pronoun_subject, referent_before
@@ -82,9 +85,10 @@ class Constraints:
     event: set[str] = field(default_factory=set)  # content stems of the event the question names
     event_names: list[str] = field(default_factory=list)  # its proper names, checked in any language
     event_text: str = ""  # the event or topic clause itself ("about the oil ports"), for checks by meaning
+    statement: bool = False  # what someone said is asked for: reported speech answers it
 
     def __bool__(self) -> bool:
-        return bool(self.years or self.actor or self.figure or self.event)
+        return bool(self.years or self.actor or self.figure or self.event or self.statement)
 
 
 def constraints_of(question: str, question_lang: str, figure: bool, count: bool = False) -> Constraints:
@@ -95,6 +99,7 @@ def constraints_of(question: str, question_lang: str, figure: bool, count: bool 
     found = Constraints(question_lang=question_lang, figure=figure or count, count=count)
     found.years = {int(y) for y in _YEAR.findall(question)}
     found.actor = _actor(question)
+    found.statement = asks_statement(question)
     clause = _EVENT_CLAUSE.search(question, 12)
     if clause and re.search(r"\b(since|depuis)\s*$", question[:clause.start()], re.I):
         clause = None
@@ -206,6 +211,8 @@ def holds(constraints: Constraints, cand: Candidate) -> bool:
         return False
     cross = (cand.passage.lang or "und")[:2] not in (constraints.question_lang[:2], "un")
     if constraints.event and not cross and not _holds_event(constraints, cand):
+        return False
+    if constraints.statement and not reports_speech(cand.text, cand.after):
         return False
     if constraints.event_names:
         around = [cand.passage.title, *cand.before, cand.text, cand.after]
