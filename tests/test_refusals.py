@@ -181,3 +181,54 @@ def test_a_duration_does_not_answer_how_many_things_across_languages():
     assert holds(count, french("Une vidéo montre 40 camions armés au bord de la route."))
     duration = constraints_of("How long is the video of the convoy?", "en", True, False)
     assert holds(duration, french("Une vidéo de 8 minutes montre une longue file de camions armés."))
+
+
+@pytest.mark.parametrize(("question", "expected"), [
+    # he is named, on the topic asked, but in a sentence that reports no word of his
+    ("What did Hendrik Vollmer say about Jordan?", None),
+    ("What did Hendrik Vollmer say about sending migrants back to the camps?", "not a solution"),
+])
+def test_a_statement_is_answered_by_reported_speech_only(news_service, question, expected):
+    answer = news_service.ask(question)
+    if expected is None:
+        assert answer.refused, f"answered with: {answer.answer}"
+        assert not answer.citations
+    else:
+        assert not answer.refused, f"refused: {question}"
+        assert expected in _cited_text(answer)
+
+
+@pytest.mark.parametrize(("question", "expected"), [
+    # the French article counts migrants: a number there does not count children
+    ("How many children arrived in Italy last year according to the Italian minister?", None),
+    ("How many migrants arrived in Italy last year according to the Italian minister?", "180 000"),
+])
+def test_across_languages_a_count_must_count_what_the_question_names(news_service, question, expected):
+    answer = news_service.ask(question)
+    if expected is None:
+        assert answer.refused, f"answered with: {answer.answer}"
+    else:
+        assert not answer.refused, f"refused: {question}"
+        assert expected in _cited_text(answer)
+
+
+def test_statement_questions_and_reported_speech_are_read_from_the_wording():
+    from chatbot.answering.asked import asks_statement, reports_speech
+
+    assert asks_statement("What did Sergey Lavrov say to Fayez Sarraj?")
+    assert asks_statement("Qu'a déclaré Igor Konashenkov sur les forces spéciales ?")
+    assert not asks_statement("How did the United States react to the offensive?")
+    assert not asks_statement("Who did Lavrov meet in Moscow?")
+    assert reports_speech('"We do not have such information," the spokesman said.', "")
+    assert reports_speech("Selon elle, 180 000 migrants sont arrivés en Italie.", "")
+    assert reports_speech('"The ports are secure and the roads are open.', '" he told reporters.')
+    assert not reports_speech("Sarraj met Russian Foreign Minister Sergey Lavrov in Moscow.", "He left on Friday.")
+
+
+def test_the_words_a_number_counts_are_read_after_it():
+    from chatbot.answering.counted import counted_words
+
+    assert counted_words("Italy's coast guard rescued roughly 970 migrants on Thursday.") == ["migrants", "thursday"]
+    assert "barrels" in counted_words("Output is around 650,000 barrels per day.")
+    assert counted_words("One killed in knife attack") == ["killed", "knife"]  # within three words
+    assert counted_words("No number here.") == []
