@@ -232,3 +232,30 @@ def test_the_words_a_number_counts_are_read_after_it():
     assert "barrels" in counted_words("Output is around 650,000 barrels per day.")
     assert counted_words("One killed in knife attack") == ["killed", "knife"]  # within three words
     assert counted_words("No number here.") == []
+
+
+@pytest.mark.parametrize(("question", "expected"), [
+    # the only dated deed of the commander's forces is past: it does not say when they will come back
+    ("When will the Eastern Army retake the northern blocks of the port city?", None),
+    ("Quand le sommet sur les migrations se poursuivra-t-il ?", "mois prochain"),
+])
+def test_the_time_of_a_future_event_comes_from_a_sentence_about_what_lies_ahead(news_service, question, expected):
+    answer = news_service.ask(question)
+    if expected is None:
+        assert answer.refused, f"answered with: {answer.answer}"
+    else:
+        assert not answer.refused, f"refused: {question}"
+        assert expected in _cited_text(answer)
+
+
+def test_future_questions_and_sentences_are_read_from_tense_and_dates():
+    from chatbot.answering.tense import asks_future, speaks_of_future
+
+    assert asks_future("When will Russia open its military base in Egypt?", "en")
+    assert asks_future("Quand le groupe de contact se réunira-t-il ?", "fr")
+    assert not asks_future("Quand la partie sud a-t-elle été prise ?", "fr")
+    assert not speaks_of_future("Russia had used another base in early February.", "en", "2017/3/14")
+    assert speaks_of_future("On Friday, February 24, donors are gathering in Oslo.", "en", "2018-02-20")
+    assert not speaks_of_future("The talks were held in December.", "en", "2017/3/14")  # last December
+    assert not speaks_of_future("Since March 2016, he has led the mission.", "en", "2018-02-07")
+    assert speaks_of_future("Le sommet se poursuivra à Madrid.", "fr", None)

@@ -239,7 +239,7 @@ class ExtractiveAnswerer(BaseAnswerer):
         best = scored[0].score if scored else None
         needs = analyse(question)
         qlang = question_language(question)
-        spec = constraints_of(question, qlang, needs.number, bool(needs.count_of))
+        spec = constraints_of(question, qlang, needs.number, bool(needs.count_of), needs.time or needs.day)
         article = self.article_text or (lambda doc_id: None)
         ranked = [s for s in scored if s.fits and (not spec or holds(spec, candidate(
             s.passage, s.start, s.end, s.text, article(s.passage.doc_id))))]

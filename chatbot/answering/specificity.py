@@ -14,6 +14,8 @@ question's hard constraints are read from its wording and checked against the se
   be what the sentence's pronoun subject refers to (see ``referents``); and a question asking what
   someone *said* is answered only by reported speech (see ``asked``): "Sarraj met Lavrov" holds
   Lavrov's name but not a word of his;
+* future: the time of an event still to come ("When will X open ...") is given by a sentence that
+  places something after its article's day (see ``tense``), not by a dated past deed;
 * event: a question that places what it asks in an event ("killed *when gunmen opened fire on
   demonstrators*", "tués *lors de l'assaut*") is answered by a sentence about that event: in the
   question's language, half of the event's content words must be in the sentence or the two
@@ -36,6 +38,7 @@ from chatbot.answering.lexicon import place_forms, time_units
 from chatbot.answering.question import NAME, mentions
 from chatbot.answering.referents import pronoun_subject, referent_before
 from chatbot.answering.relative_dates import years_spoken
+from chatbot.answering.tense import asks_future, speaks_of_future
 from chatbot.schemas import Passage
 from chatbot.text.sentences import sentence_spans
 from chatbot.text.words import fold, tokenize
@@ -86,20 +89,24 @@ class Constraints:
     event_names: list[str] = field(default_factory=list)  # its proper names, checked in any language
     event_text: str = ""  # the event or topic clause itself ("about the oil ports"), for checks by meaning
     statement: bool = False  # what someone said is asked for: reported speech answers it
+    future: bool = False  # the time of something still to come is asked for (see ``tense``)
 
     def __bool__(self) -> bool:
-        return bool(self.years or self.actor or self.figure or self.event or self.statement)
+        return bool(self.years or self.actor or self.figure or self.event or self.statement or self.future)
 
 
-def constraints_of(question: str, question_lang: str, figure: bool, count: bool = False) -> Constraints:
+def constraints_of(question: str, question_lang: str, figure: bool, count: bool = False,
+                   time: bool = False) -> Constraints:
     """The time, actor and figure constraints stated in ``question`` (see the module doc).
 
     ``figure``: a number is asked for; ``count``: a number of things (``question.analyse`` names the
-    counted noun), which a duration ("a video of 8 minutes") does not give."""
+    counted noun), which a duration ("a video of 8 minutes") does not give; ``time``: a date or a
+    day is asked for, which for an event still to come must be ahead of the sentence's article."""
     found = Constraints(question_lang=question_lang, figure=figure or count, count=count)
     found.years = {int(y) for y in _YEAR.findall(question)}
     found.actor = _actor(question)
     found.statement = asks_statement(question)
+    found.future = time and asks_future(question, question_lang)
     clause = _EVENT_CLAUSE.search(question, 12)
     if clause and re.search(r"\b(since|depuis)\s*$", question[:clause.start()], re.I):
         clause = None
@@ -213,6 +220,8 @@ def holds(constraints: Constraints, cand: Candidate) -> bool:
     if constraints.event and not cross and not _holds_event(constraints, cand):
         return False
     if constraints.statement and not reports_speech(cand.text, cand.after):
+        return False
+    if constraints.future and not speaks_of_future(cand.text, cand.passage.lang or "en", cand.passage.date):
         return False
     if constraints.event_names:
         around = [cand.passage.title, *cand.before, cand.text, cand.after]
