@@ -259,3 +259,17 @@ def test_future_questions_and_sentences_are_read_from_tense_and_dates():
     assert not speaks_of_future("The talks were held in December.", "en", "2017/3/14")  # last December
     assert not speaks_of_future("Since March 2016, he has led the mission.", "en", "2018-02-07")
     assert speaks_of_future("Le sommet se poursuivra à Madrid.", "fr", None)
+
+
+@pytest.mark.parametrize(("question", "expected"), [
+    # his present title is given, nothing of what he did before
+    ("What post did Karim al-Tarhuni hold before becoming spokesman of the Eastern Army?", None),
+    ("What post did Hendrik Vollmer hold before leading the UN support mission?", "ambassador"),
+])
+def test_a_role_held_before_another_comes_from_a_sentence_about_an_earlier_time(news_service, question, expected):
+    answer = news_service.ask(question)
+    if expected is None:
+        assert answer.refused, f"answered with: {answer.answer}"
+    else:
+        assert not answer.refused, f"refused: {question}"
+        assert expected in _cited_text(answer)

@@ -15,7 +15,8 @@ question's hard constraints are read from its wording and checked against the se
   someone *said* is answered only by reported speech (see ``asked``): "Sarraj met Lavrov" holds
   Lavrov's name but not a word of his;
 * future: the time of an event still to come ("When will X open ...") is given by a sentence that
-  places something after its article's day (see ``tense``), not by a dated past deed;
+  places something after its article's day (see ``tense``), not by a dated past deed; a role held
+  *before* another by a sentence speaking of an earlier time, not by the present title;
 * event: a question that places what it asks in an event ("killed *when gunmen opened fire on
   demonstrators*", "tués *lors de l'assaut*") is answered by a sentence about that event: in the
   question's language, half of the event's content words must be in the sentence or the two
@@ -38,7 +39,7 @@ from chatbot.answering.lexicon import place_forms, time_units
 from chatbot.answering.question import NAME, mentions
 from chatbot.answering.referents import pronoun_subject, referent_before
 from chatbot.answering.relative_dates import years_spoken
-from chatbot.answering.tense import asks_future, speaks_of_future
+from chatbot.answering.tense import asks_earlier, asks_future, speaks_of_earlier, speaks_of_future
 from chatbot.schemas import Passage
 from chatbot.text.sentences import sentence_spans
 from chatbot.text.words import fold, tokenize
@@ -90,9 +91,11 @@ class Constraints:
     event_text: str = ""  # the event or topic clause itself ("about the oil ports"), for checks by meaning
     statement: bool = False  # what someone said is asked for: reported speech answers it
     future: bool = False  # the time of something still to come is asked for (see ``tense``)
+    earlier: bool = False  # what someone was before another role or time (see ``tense``)
 
     def __bool__(self) -> bool:
-        return bool(self.years or self.actor or self.figure or self.event or self.statement or self.future)
+        return bool(self.years or self.actor or self.figure or self.event or self.statement or self.future
+                    or self.earlier)
 
 
 def constraints_of(question: str, question_lang: str, figure: bool, count: bool = False,
@@ -107,6 +110,7 @@ def constraints_of(question: str, question_lang: str, figure: bool, count: bool 
     found.actor = _actor(question)
     found.statement = asks_statement(question)
     found.future = time and asks_future(question, question_lang)
+    found.earlier = asks_earlier(question)
     clause = _EVENT_CLAUSE.search(question, 12)
     if clause and re.search(r"\b(since|depuis)\s*$", question[:clause.start()], re.I):
         clause = None
@@ -222,6 +226,8 @@ def holds(constraints: Constraints, cand: Candidate) -> bool:
     if constraints.statement and not reports_speech(cand.text, cand.after):
         return False
     if constraints.future and not speaks_of_future(cand.text, cand.passage.lang or "en", cand.passage.date):
+        return False
+    if constraints.earlier and not speaks_of_earlier(cand.text, cand.passage.date):
         return False
     if constraints.event_names:
         around = [cand.passage.title, *cand.before, cand.text, cand.after]

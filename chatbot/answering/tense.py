@@ -12,6 +12,11 @@ the time of a future event, the cited sentence must place something after its ar
 
 The question's future is read the same way ("will", "is going to"; a French verb in the future).
 A question about the past, or not about a time, is not checked.
+
+The same holds backwards for a role held *before* another ("What post did X hold before becoming
+commissioner?", "Quel poste occupait X avant de devenir ..."): a sentence giving X's present title
+does not answer it; the sentence must speak of an earlier time ("previously", "former", "served
+as", "ancien", "auparavant", "jusqu'en", or a year before its article's).
 """
 
 from __future__ import annotations
@@ -29,6 +34,10 @@ _FUTURE_EN = re.compile(r"\b(?:will|shall|won't|'ll|(?:is|are|was|were) (?:going
 _FUTURE_FR = re.compile(r"\b(?:prochaine?s?|prevue?s?|doi(?:t|vent)|devr\w+|vont|va \w+er|demain|a venir|"
                         r"entend|envisag\w+|compte \w+er|projet\w*)\b")
 _QUESTION_FUTURE_EN = re.compile(r"\b(?:will|shall|(?:is|are) (?:going|due|set|expected|scheduled) to)\b", re.I)
+_QUESTION_EARLIER = re.compile(r"\b(?:before (?:becoming|joining|taking|being|he|she)|previously|formerly|prior to|"
+                               r"avant (?:de |d')\w+|auparavant|precedemment)\b")
+_EARLIER = re.compile(r"\b(?:previous(?:ly)?|former(?:ly)?|ex-\w+|before|prior|served|used to|until|had been|"
+                      r"ancien(?:ne)?s?|auparavant|precedemment|avant|jusqu|avait ete|etait|a ete|a occupe|occupait)\b")
 # a French future simple: "réunira", "accueilleront" (the small pipeline tags some of them present)
 _FUTURE_ENDING = re.compile(r"(?:ra|ront|rons|rez|rai|ras)(?:-t)?$")
 MONTHS_AHEAD = 6  # a month name up to half a year after the article's is taken as ahead of it
@@ -95,3 +104,17 @@ def speaks_of_future(sentence: str, lang: str, published: str | None) -> bool:
         if any(r.date > iso for r in resolve(sentence, iso, lang)):
             return True
     return lang.startswith("fr") and _future_verb(sentence, "fr")
+
+
+def asks_earlier(question: str) -> bool:
+    """Whether ``question`` asks about what someone was or did before another role or time."""
+    return bool(_QUESTION_EARLIER.search(fold(question)))
+
+
+def speaks_of_earlier(sentence: str, published: str | None) -> bool:
+    """Whether ``sentence`` speaks of an earlier time than its article's (see the module doc)."""
+    folded = fold(sentence)
+    if _EARLIER.search(folded):
+        return True
+    day = article_day(published)
+    return day is not None and any(int(y) < day.year for y in re.findall(r"\b(?:19|20)\d\d\b", folded))
