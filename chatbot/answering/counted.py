@@ -10,7 +10,9 @@ are close, two different nouns of the same field are not.
 
 The words are encoded alone, as queries, and kept in a small cache (a question's candidates share
 most of their numbers' nouns, and questions come back). The comparison runs only on sentences in
-another language than the question, and only for a "how many" of things.
+another language than the question, and only for a "how many" of things. A noun that counts people
+without saying which ("personnes", "people": ``lexicon.toml``, ``[units] people``) is met by any
+count, as before: "Combien de personnes ont été secourues ?" is answered by "970 migrants".
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from collections.abc import Iterable
 import numpy as np
 from cachetools import LRUCache
 
+from chatbot.answering.lexicon import people_words
 from chatbot.encoder.base import Embedder
 from chatbot.text.words import fold, function_words
 
@@ -76,7 +79,10 @@ class CountedMeaning:
         return known
 
     def counting(self, noun: str, texts: list[str]) -> list[bool]:
-        """For each text, whether one of its numbers counts something that means ``noun``."""
+        """For each text, whether one of its numbers counts something that means ``noun``; a noun
+        counting people without saying which ("personnes", "people") is met by any count."""
+        if fold(noun) in people_words():
+            return [True] * len(texts)
         words = [counted_words(t) for t in texts]
         vectors = self._vectors([noun.lower(), *(w for ws in words for w in ws)])
         asked = vectors[noun.lower()]
