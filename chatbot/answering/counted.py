@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 import threading
 from collections.abc import Iterable
+from typing import Protocol, TypeVar
 
 import numpy as np
 from cachetools import LRUCache
@@ -34,12 +35,26 @@ from chatbot.text.words import fold, function_words
 # véhicules/boats). The threshold sits between the two.
 COUNTED_SIMILARITY = 0.63
 WORDS_AFTER = 3  # "970 migrants", "650,000 barrels per day", "1,500 of the migrants": within 3 words
+CHECKED_AT_ONCE = 6  # sentences whose words are encoded in one call
 _CACHE_SIZE = 4096
 _NUMBER = re.compile(r"^(?:\d[\d.,]*|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|"
                      r"thirty|hundreds?|thousands?|millions?|billions?|dozens?|un|une|deux|trois|quatre|cinq|"
                      r"sept|huit|neuf|dix|douze|vingt|trente|cent|mille|dizaines?|centaines?|milliers?|"
                      r"milliards?)$")
 _WORD = re.compile(r"[^\W\d_][\w’'-]*|\d[\d.,]*")
+
+
+class _Passage(Protocol):
+    lang: str | None
+
+
+class _Scored(Protocol):
+    passage: _Passage
+    text: str
+    score: float
+
+
+S = TypeVar("S", bound=_Scored)
 
 
 def counted_words(text: str) -> list[str]:
@@ -84,6 +99,23 @@ class CountedMeaning:
         if fold(noun) in people_words():
             return [True] * len(texts)
         words = [counted_words(t) for t in texts]
-        vectors = self._vectors([noun.lower(), *(w for ws in words for w in ws)])
-        asked = vectors[noun.lower()]
+        # the noun alone: a batch's other texts move an int8 encoder's vectors by about 0.01
+        asked = self._vectors([noun.lower()])[noun.lower()]
+        vectors = self._vectors(w for ws in words for w in ws)
         return [any(float(vectors[w] @ asked) >= COUNTED_SIMILARITY for w in ws) for ws in words]
+
+    def keep(self, noun: str, question_lang: str, ranked: list[S], margin: float) -> list[S]:
+        """The ranked sentences that may answer "how many ``noun``": same-language ones as they are
+        (their noun was checked by spelling), others when they count it. Checked best first, a few
+        at a time (each word costs an encoding), and only down to ``margin`` below the best one kept:
+        no sentence further down is ever quoted."""
+        kept: list[S] = []
+        for i in range(0, len(ranked), CHECKED_AT_ONCE):
+            chunk = ranked[i:i + CHECKED_AT_ONCE]
+            cross = [s for s in chunk if s.passage.lang not in (question_lang, "und")]
+            ok = dict(zip(map(id, cross), self.counting(noun, [s.text for s in cross]), strict=True))
+            kept += [s for s in chunk if ok.get(id(s), True)]
+            rest = ranked[i + CHECKED_AT_ONCE:]
+            if kept and (not rest or rest[0].score < kept[0].score - margin):
+                return kept
+        return kept

@@ -243,15 +243,12 @@ class ExtractiveAnswerer(BaseAnswerer):
         article = self.article_text or (lambda doc_id: None)
         ranked = [s for s in scored if s.fits and (not spec or holds(spec, candidate(
             s.passage, s.start, s.end, s.text, article(s.passage.doc_id))))]
-        if needs.count_of and ranked:  # across languages, what the number counts must mean the noun
-            cross = [s for s in ranked if s.passage.lang not in (qlang, "und")]
-            kept = dict(zip((id(s) for s in cross), self.counted.counting(needs.count_of, [s.text for s in cross]),
-                            strict=True))
-            ranked = [s for s in ranked if kept.get(id(s), True)]
         if spec.event and spec.event_text and ranked:
             ranked = self._about_topic(spec.event_text, spec.question_lang, scored, ranked, retrieval)
         if needs.names and ranked:
             ranked = self._naming_articles(needs.names, ranked)
+        if needs.count_of and ranked:  # across languages, what the number counts must mean the noun
+            ranked = self.counted.keep(needs.count_of, qlang, ranked, MARGIN)
         context = " ".join(f"{p.title} {p.text}" for p in retrieval.passages)
         if not ranked or ranked[0].score < self.threshold or unknown_names(needs.names, context):
             refused = self.refusal(query, retrieval, lang)
