@@ -280,3 +280,32 @@ def test_a_count_of_people_without_saying_which_is_met_by_any_count(news_service
     answer = news_service.ask("How many people arrived in Italy last year according to the Italian minister?")
     assert not answer.refused, answer.answer
     assert "180 000" in _cited_text(answer)
+
+
+def test_an_english_weekday_is_a_time(news_service):
+    answer = news_service.ask("When were the oil ports secured according to Karim al-Tarhuni?")
+    assert not answer.refused, answer.answer
+    assert "on Tuesday" in _cited_text(answer)
+
+
+def test_a_position_at_a_body_is_a_post_not_a_stance_and_two_letter_acronyms_swap():
+    from chatbot.answering.question import analyse, unknown_names
+
+    assert not analyse("What is Federico Fossi's position at UNHCR?").predicates
+    assert [p.name for p in analyse("What is France's position on Haftar?").predicates] == ["stance"]
+    assert unknown_names(["UA"], "New head of the AU Commission") == []  # Union africaine / African Union
+    assert unknown_names(["UA"], "Il est arrivé au sein de la commission.") == ["UA"]
+
+
+def test_the_topic_of_a_statement_may_be_named_by_its_article_title():
+    from chatbot.answering.specificity import candidate, constraints_of, holds
+    from chatbot.schemas import Passage
+
+    text = ("These moves come on top of their dispatching of warplanes. "
+            "\"They are trying to increase their influence,\" Gen. Joseph Votel told the committee.")
+    passage = Passage(doc_id="us", title="US sees a resurgent Russian military", lang="en", chunk_id="us:0",
+                      start=0, end=len(text), text=text)
+    start = text.index("\"They")
+    quote = candidate(passage, start, len(text), text[start:], text)
+    assert holds(constraints_of("What did Joseph Votel tell the committee about Russia?", "en", False), quote)
+    assert not holds(constraints_of("What did Joseph Votel tell the committee about Libya?", "en", False), quote)

@@ -20,7 +20,8 @@ question's hard constraints are read from its wording and checked against the se
 * event: a question that places what it asks in an event ("killed *when gunmen opened fire on
   demonstrators*", "tués *lors de l'assaut*") is answered by a sentence about that event: in the
   question's language, half of the event's content words must be in the sentence or the two
-  sentences before it (a figure of another fight is not its toll);
+  sentences before it (a figure of another fight is not its toll); the topic of a statement
+  ("What did X say *about Russia*") may also be named by the article's title;
 * figure: a "how many" across languages cannot check the counted noun by its spelling
   ("barils"/"barrels"), so there a number that is not a year, a day or a percentage stands for it
   (``question.py`` checks the noun itself when the languages match).
@@ -89,6 +90,7 @@ class Constraints:
     event: set[str] = field(default_factory=set)  # content stems of the event the question names
     event_names: list[str] = field(default_factory=list)  # its proper names, checked in any language
     event_text: str = ""  # the event or topic clause itself ("about the oil ports"), for checks by meaning
+    topic: bool = False  # the clause is what a statement is about, which its article's title may name
     statement: bool = False  # what someone said is asked for: reported speech answers it
     future: bool = False  # the time of something still to come is asked for (see ``tense``)
     earlier: bool = False  # what someone was before another role or time (see ``tense``)
@@ -116,6 +118,7 @@ def constraints_of(question: str, question_lang: str, figure: bool, count: bool 
         clause = None
     if found.actor and not clause:
         clause = _TOPIC.search(question)  # what the statement is about: "say about the oil ports"
+        found.topic = clause is not None
     if clause:
         found.event = {t[:EVENT_PREFIX] for t in tokenize(clause.group(1), question_lang) if not t.isdigit()}
         found.event_names = [m.group(0) for m in NAME.finditer(clause.group(1))]
@@ -237,7 +240,10 @@ def holds(constraints: Constraints, cand: Candidate) -> bool:
 
 
 def _holds_event(constraints: Constraints, cand: Candidate) -> bool:
-    around = " ".join([*cand.before, cand.text])
+    # a statement's topic may be named only by its article's title ("they are trying to increase
+    # their influence" under "US sees a resurgent Russian military"); an event's words, not: an
+    # article on one attack tells of others
+    around = " ".join([cand.passage.title if constraints.topic else "", *cand.before, cand.text])
     stems = {t[:EVENT_PREFIX] for t in tokenize(around, constraints.question_lang)}
     return len(constraints.event & stems) >= EVENT_COVERAGE * len(constraints.event)
 
