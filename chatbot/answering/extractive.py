@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from chatbot.answering.base import BaseAnswerer, Emit
+from chatbot.answering.counted import CountedMeaning
 from chatbot.answering.figures import differing_quote, disagreement
 from chatbot.answering.instructions import is_instruction
 from chatbot.answering.overview import Request, choose, overview_request
@@ -77,6 +78,7 @@ class ExtractiveAnswerer(BaseAnswerer):
         self.article_text = article_text  # doc_id -> stored text: whole-article context for quotes
         self.threshold = threshold if threshold is not None else DEFAULT_THRESHOLD
         self._cache: VectorCache[tuple[str, int, int]] = VectorCache(maxsize=SENTENCE_CACHE)
+        self.counted = CountedMeaning(embedder)
 
     # ---- scoring ------------------------------------------------------------------------------
     def _sentence_vectors(self, items: list[tuple[Passage, int, int, str]],
@@ -237,7 +239,7 @@ class ExtractiveAnswerer(BaseAnswerer):
         best = scored[0].score if scored else None
         needs = analyse(question)
         qlang = question_language(question)
-        spec = constraints_of(question, qlang, needs.number, bool(needs.count_of))
+        spec = constraints_of(question, qlang, needs.number, bool(needs.count_of), needs.time or needs.day)
         article = self.article_text or (lambda doc_id: None)
         ranked = [s for s in scored if s.fits and (not spec or holds(spec, candidate(
             s.passage, s.start, s.end, s.text, article(s.passage.doc_id))))]
@@ -245,6 +247,8 @@ class ExtractiveAnswerer(BaseAnswerer):
             ranked = self._about_topic(spec.event_text, spec.question_lang, scored, ranked, retrieval)
         if needs.names and ranked:
             ranked = self._naming_articles(needs.names, ranked)
+        if needs.count_of and ranked:  # across languages, what the number counts must mean the noun
+            ranked = self.counted.keep(needs.count_of, qlang, ranked, MARGIN)
         context = " ".join(f"{p.title} {p.text}" for p in retrieval.passages)
         if not ranked or ranked[0].score < self.threshold or unknown_names(needs.names, context):
             refused = self.refusal(query, retrieval, lang)

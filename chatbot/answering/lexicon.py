@@ -57,6 +57,12 @@ def generic_quantities() -> frozenset[str]:
     return time_units() | frozenset(data.get("generic", []))
 
 
+@lru_cache(maxsize=1)
+def people_words() -> frozenset[str]:
+    """Nouns that count people without saying which ("personnes", "people"), accent-folded."""
+    return frozenset(tomllib.loads(LEXICON.read_text("utf-8")).get("units", {}).get("people", []))
+
+
 def place_forms(name: str) -> tuple[re.Pattern[str], ...] | None:
     """Every form of the place or body ``name`` refers to, or None when it is not in the list."""
     folded = fold(name)

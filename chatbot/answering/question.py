@@ -39,7 +39,8 @@ _DAY_A = re.compile(r"\b\d{1,2}(?:er)?\s+(?:janv|févr|mars|avr|mai|juin|juil|ao
                     r"demain|tomorrow)\b|\b\d{4}-\d{2}-\d{2}\b", re.I)
 _TIME_A = re.compile(r"\d{4}|\b(hier|aujourd'hui|demain|janvier|février|mars|avril|mai|juin|juillet|août|septembre|"
                      r"octobre|novembre|décembre|mi-\w+|fin de l'année|prochain|prochaine|dernier|dernière|depuis|"
-                     r"lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|yesterday|today|tomorrow|january|"
+                     r"lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|monday|tuesday|wednesday|thursday|"
+                     r"friday|saturday|sunday|yesterday|today|tomorrow|january|"
                      r"february|march|april|may|june|july|august|september|october|november|december|week|month|"
                      r"year|semaine|mois|année|avant|before|after|après)\b", re.I)
 # a proper name: capitalised words, joined by particles ("Fayez al-Serraj", "Gouvernement d'Union")
@@ -190,8 +191,8 @@ class _Folded:
         forms = place_forms(name)
         if forms is not None:
             return any(form.search(self.text) for form in forms)
-        if re.fullmatch(r"[A-Z]{3,6}", name) and "".join(sorted(name)) in self.acronyms:
-            return True  # the same initials in another order: ANL / LNA, OTAN / NATO
+        if re.fullmatch(r"[A-Z]{2,6}", name) and "".join(sorted(name)) in self.acronyms:
+            return True  # the same initials in another order: ANL / LNA, OTAN / NATO, UA / AU
         words = [w for w in re.findall(r"\w+", fold(name)) if w not in _PARTICLES] or re.findall(r"\w+", fold(name))
         for word in words:
             if len(word) <= 3:

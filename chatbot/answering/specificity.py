@@ -11,11 +11,17 @@ question's hard constraints are read from its wording and checked against the se
   sentence has no time of its own, the article's date or a year of the sentences just before it;
 * actor: when the question asks for someone's statement ("What did X say", "Qu'a déclaré X"), X
   must be named in the sentence, in the two sentences before it or in the attribution after it, or
-  be what the sentence's pronoun subject refers to (see ``referents``);
+  be what the sentence's pronoun subject refers to (see ``referents``); and a question asking what
+  someone *said* is answered only by reported speech (see ``asked``): "Sarraj met Lavrov" holds
+  Lavrov's name but not a word of his;
+* future: the time of an event still to come ("When will X open ...") is given by a sentence that
+  places something after its article's day (see ``tense``), not by a dated past deed; a role held
+  *before* another by a sentence speaking of an earlier time, not by the present title;
 * event: a question that places what it asks in an event ("killed *when gunmen opened fire on
   demonstrators*", "tués *lors de l'assaut*") is answered by a sentence about that event: in the
   question's language, half of the event's content words must be in the sentence or the two
-  sentences before it (a figure of another fight is not its toll);
+  sentences before it (a figure of another fight is not its toll); the topic of a statement
+  ("What did X say *about Russia*") may also be named by the article's title;
 * figure: a "how many" across languages cannot check the counted noun by its spelling
   ("barils"/"barrels"), so there a number that is not a year, a day or a percentage stands for it
   (``question.py`` checks the noun itself when the languages match).
@@ -29,10 +35,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from chatbot.answering.asked import asks_statement, reports_speech
 from chatbot.answering.lexicon import place_forms, time_units
 from chatbot.answering.question import NAME, mentions
 from chatbot.answering.referents import pronoun_subject, referent_before
 from chatbot.answering.relative_dates import years_spoken
+from chatbot.answering.tense import asks_earlier, asks_future, speaks_of_earlier, speaks_of_future
 from chatbot.schemas import Passage
 from chatbot.text.sentences import sentence_spans
 from chatbot.text.words import fold, tokenize
@@ -82,24 +90,35 @@ class Constraints:
     event: set[str] = field(default_factory=set)  # content stems of the event the question names
     event_names: list[str] = field(default_factory=list)  # its proper names, checked in any language
     event_text: str = ""  # the event or topic clause itself ("about the oil ports"), for checks by meaning
+    topic: bool = False  # the clause is what a statement is about, which its article's title may name
+    statement: bool = False  # what someone said is asked for: reported speech answers it
+    future: bool = False  # the time of something still to come is asked for (see ``tense``)
+    earlier: bool = False  # what someone was before another role or time (see ``tense``)
 
     def __bool__(self) -> bool:
-        return bool(self.years or self.actor or self.figure or self.event)
+        return bool(self.years or self.actor or self.figure or self.event or self.statement or self.future
+                    or self.earlier)
 
 
-def constraints_of(question: str, question_lang: str, figure: bool, count: bool = False) -> Constraints:
+def constraints_of(question: str, question_lang: str, figure: bool, count: bool = False,
+                   time: bool = False) -> Constraints:
     """The time, actor and figure constraints stated in ``question`` (see the module doc).
 
     ``figure``: a number is asked for; ``count``: a number of things (``question.analyse`` names the
-    counted noun), which a duration ("a video of 8 minutes") does not give."""
+    counted noun), which a duration ("a video of 8 minutes") does not give; ``time``: a date or a
+    day is asked for, which for an event still to come must be ahead of the sentence's article."""
     found = Constraints(question_lang=question_lang, figure=figure or count, count=count)
     found.years = {int(y) for y in _YEAR.findall(question)}
     found.actor = _actor(question)
+    found.statement = asks_statement(question)
+    found.future = time and asks_future(question, question_lang)
+    found.earlier = asks_earlier(question)
     clause = _EVENT_CLAUSE.search(question, 12)
     if clause and re.search(r"\b(since|depuis)\s*$", question[:clause.start()], re.I):
         clause = None
     if found.actor and not clause:
         clause = _TOPIC.search(question)  # what the statement is about: "say about the oil ports"
+        found.topic = clause is not None
     if clause:
         found.event = {t[:EVENT_PREFIX] for t in tokenize(clause.group(1), question_lang) if not t.isdigit()}
         found.event_names = [m.group(0) for m in NAME.finditer(clause.group(1))]
@@ -207,6 +226,12 @@ def holds(constraints: Constraints, cand: Candidate) -> bool:
     cross = (cand.passage.lang or "und")[:2] not in (constraints.question_lang[:2], "un")
     if constraints.event and not cross and not _holds_event(constraints, cand):
         return False
+    if constraints.statement and not reports_speech(cand.text, cand.after):
+        return False
+    if constraints.future and not speaks_of_future(cand.text, cand.passage.lang or "en", cand.passage.date):
+        return False
+    if constraints.earlier and not speaks_of_earlier(cand.text, cand.passage.date):
+        return False
     if constraints.event_names:
         around = [cand.passage.title, *cand.before, cand.text, cand.after]
         if not all(any(mentions(name, t) for t in around) for name in constraints.event_names):
@@ -215,7 +240,10 @@ def holds(constraints: Constraints, cand: Candidate) -> bool:
 
 
 def _holds_event(constraints: Constraints, cand: Candidate) -> bool:
-    around = " ".join([*cand.before, cand.text])
+    # a statement's topic may be named only by its article's title ("they are trying to increase
+    # their influence" under "US sees a resurgent Russian military"); an event's words, not: an
+    # article on one attack tells of others
+    around = " ".join([cand.passage.title if constraints.topic else "", *cand.before, cand.text])
     stems = {t[:EVENT_PREFIX] for t in tokenize(around, constraints.question_lang)}
     return len(constraints.event & stems) >= EVENT_COVERAGE * len(constraints.event)
 

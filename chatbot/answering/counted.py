@@ -1,0 +1,121 @@
+"""Across languages, a count answers "how many X" only when what it counts means X.
+
+In the question's language the counted noun is checked by its spelling (``question._counts``:
+"combien de soldats" needs a number followed by "soldats"). Across languages the spelling says
+nothing ("barils"/"barrels"), and any number used to stand for the noun, so "Combien d'enfants les
+garde-côtes ont-ils secourus ?" was answered by "roughly 970 migrants", and "Combien de soldats
+ont été tués ?" by "One killed in knife attack". Here the words just after each number of the
+sentence are compared with the counted noun by the encoder's meaning: a word and its translation
+are close, two different nouns of the same field are not.
+
+The words are encoded alone, as queries, and kept in a small cache (a question's candidates share
+most of their numbers' nouns, and questions come back). The comparison runs only on sentences in
+another language than the question, and only for a "how many" of things. A noun that counts people
+without saying which ("personnes", "people": ``lexicon.toml``, ``[units] people``) is met by any
+count, as before: "Combien de personnes ont été secourues ?" is answered by "970 migrants".
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Iterable
+from typing import Protocol, TypeVar
+
+import numpy as np
+from cachetools import LRUCache
+
+from chatbot.answering.lexicon import people_words
+from chatbot.encoder.base import Embedder
+from chatbot.text.words import fold, function_words
+
+# Cosine of two single words encoded as queries (EmbeddingGemma), measured on French/English pairs
+# of the tuning questions' nouns: a noun and its translation scored 0.67 (barils/barrels) to 0.93
+# (véhicules/vehicles); a noun and another noun of the same field at most 0.60 (enfants/people,
+# véhicules/boats). The threshold sits between the two.
+COUNTED_SIMILARITY = 0.63
+WORDS_AFTER = 3  # "970 migrants", "650,000 barrels per day", "1,500 of the migrants": within 3 words
+CHECKED_AT_ONCE = 6  # sentences whose words are encoded in one call
+_CACHE_SIZE = 4096
+_NUMBER = re.compile(r"^(?:\d[\d.,]*|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|"
+                     r"thirty|hundreds?|thousands?|millions?|billions?|dozens?|un|une|deux|trois|quatre|cinq|"
+                     r"sept|huit|neuf|dix|douze|vingt|trente|cent|mille|dizaines?|centaines?|milliers?|"
+                     r"milliards?)$")
+_WORD = re.compile(r"[^\W\d_][\w’'-]*|\d[\d.,]*")
+
+
+class _Passage(Protocol):
+    lang: str | None
+
+
+class _Scored(Protocol):
+    passage: _Passage
+    text: str
+    score: float
+
+
+S = TypeVar("S", bound=_Scored)
+
+
+def counted_words(text: str) -> list[str]:
+    """The content words (lower case) within ``WORDS_AFTER`` words after each number of ``text``."""
+    tokens = [t.lower() for t in _WORD.findall(text)]
+    skip = function_words("en") | function_words("fr")
+    found: list[str] = []
+    for i, token in enumerate(tokens):
+        if not _NUMBER.match(fold(token)):
+            continue
+        for word in tokens[i + 1:i + 1 + WORDS_AFTER]:
+            if _NUMBER.match(fold(word)) or fold(word) in skip or len(word) < 3 or not word[0].isalpha():
+                continue
+            if word not in found:
+                found.append(word)
+    return found
+
+
+class CountedMeaning:
+    """Compares a counted noun with the words numbers count, by meaning (shared across requests)."""
+
+    def __init__(self, embedder: Embedder) -> None:
+        self.embedder = embedder
+        self._cache: LRUCache[str, np.ndarray] = LRUCache(_CACHE_SIZE)
+        self._lock = threading.Lock()
+
+    def _vectors(self, words: Iterable[str]) -> dict[str, np.ndarray]:
+        wanted = list(dict.fromkeys(words))
+        with self._lock:
+            known = {w: self._cache[w] for w in wanted if w in self._cache}
+        missing = [w for w in wanted if w not in known]
+        if missing:
+            vectors = self.embedder.embed_queries(missing)
+            with self._lock:
+                for word, vector in zip(missing, vectors, strict=True):
+                    self._cache[word] = known[word] = vector
+        return known
+
+    def counting(self, noun: str, texts: list[str]) -> list[bool]:
+        """For each text, whether one of its numbers counts something that means ``noun``; a noun
+        counting people without saying which ("personnes", "people") is met by any count."""
+        if fold(noun) in people_words():
+            return [True] * len(texts)
+        words = [counted_words(t) for t in texts]
+        # the noun alone: a batch's other texts move an int8 encoder's vectors by about 0.01
+        asked = self._vectors([noun.lower()])[noun.lower()]
+        vectors = self._vectors(w for ws in words for w in ws)
+        return [any(float(vectors[w] @ asked) >= COUNTED_SIMILARITY for w in ws) for ws in words]
+
+    def keep(self, noun: str, question_lang: str, ranked: list[S], margin: float) -> list[S]:
+        """The ranked sentences that may answer "how many ``noun``": same-language ones as they are
+        (their noun was checked by spelling), others when they count it. Checked best first, a few
+        at a time (each word costs an encoding), and only down to ``margin`` below the best one kept:
+        no sentence further down is ever quoted."""
+        kept: list[S] = []
+        for i in range(0, len(ranked), CHECKED_AT_ONCE):
+            chunk = ranked[i:i + CHECKED_AT_ONCE]
+            cross = [s for s in chunk if s.passage.lang not in (question_lang, "und")]
+            ok = dict(zip(map(id, cross), self.counting(noun, [s.text for s in cross]), strict=True))
+            kept += [s for s in chunk if ok.get(id(s), True)]
+            rest = ranked[i + CHECKED_AT_ONCE:]
+            if kept and (not rest or rest[0].score < kept[0].score - margin):
+                return kept
+        return kept
