@@ -203,6 +203,25 @@ def test_a_model_reply_with_nothing_supported_keeps_the_quoted_answer(service, l
     assert answer.answer.startswith("Khalifa Haftar") and "américain" not in answer.answer
 
 
+TARGET = "Selon l'ANL, quelle est la cible officielle de cette opération ?"
+
+
+def test_the_best_evidence_left_out_by_the_model_is_quoted_after_its_phrasing(service, llm_server):
+    extractive = service.answerer.extractive
+    retrieval = service.retriever.search(TARGET, service.settings.search_k, extractive.companion_queries(TARGET))
+    evidence = extractive.answer(TARGET, TARGET, retrieval, "fr").citations
+    assert len(evidence) >= 2 and "groupes radicaux" in evidence[0].quote
+    second = next(c for c in evidence[1:] if "unités" in c.quote)
+    llm_server.script(f"Plusieurs unités de l'armée avancent en direction de la région Ouest [{second.n}].")
+    answer = service.ask(TARGET)
+    assert answer.answerer == "llm" and answer.fallback is None
+    phrased, quoted = answer.answer.split("\n")
+    assert phrased.startswith("Plusieurs unités") and phrased.endswith("[1].")
+    assert "groupes radicaux" in quoted and quoted.endswith("[2]")  # the best sentence, quoted
+    assert answer.citations[1].quote == evidence[0].quote
+    assert_verified(service, answer)
+
+
 def test_not_in_articles_reply_is_a_refusal_with_passages(service, llm_server):
     llm_server.script("NOT_IN_ARTICLES")
     events: list[tuple[str, object]] = []

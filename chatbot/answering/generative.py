@@ -20,7 +20,9 @@ The answer first: when the question asks for a name, place, number or date and t
 step found it (a verbatim span of a cited sentence, ``short_answer.py``), the answer opens with that
 span and its citation, exactly as the extractive answer does, and the model's sentences follow it.
 A 1.5B model asked to phrase the evidence tends to restate the context and leave the asked-for
-name out; the span is already checked, so it is never left to the model.
+name out; the span is already checked, so it is never left to the model. Likewise, when the
+model's kept sentences leave out the evidence sentence the extractive step ranked first, that
+sentence is quoted after them: phrasing may select, it never hides the best evidence.
 
 Streaming: ``answer(..., on_event=...)`` emits the short answer's line at once, before the model
 starts (so a reader sees the answer within the retrieval time, not after the prompt is read), then
@@ -187,6 +189,12 @@ class GenerativeAnswerer(BaseAnswerer):
         body, citations = self.ground(text.replace(SENTINEL, ""), evidence, lang, question, first=first)
         if not body:
             return quoted.model_copy(update={"fallback": "no_supported_claim"})
+        best = quoted.citations[0]
+        if not any(c.doc_id == best.doc_id and c.start < best.end and best.start < c.end for c in citations):
+            # the model phrased other evidence and left out the sentence the extractive step ranked
+            # first: that sentence is quoted after the phrasing, so the best evidence is never hidden
+            citations.append(best.model_copy(update={"n": len(citations) + 1}))
+            body += "\n" + PHRASES.get(lang, PHRASES["en"])["quote"].format(quote=best.quote, n=len(citations))
         if short is not None:  # its sentence is citation [1] (``ground``)
             short = short.model_copy(update={"n": 1})
             body = short_line(short, lang) + "\n" + body
