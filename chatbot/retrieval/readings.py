@@ -26,9 +26,9 @@ one that does not, from the similarities alone:
   below the overall best (``LANGUAGE_VOICE``): lifted further, a French passage on a neighbouring
   topic passed the English article answering a French question.
 
-Both values were chosen on tuning question sets only (BENCHMARKS.md section 22c): with the first
-between 1.1 and 1.2 and the second between 0.8 and 0.9 the counts did not move; at 1.3 and above
-the untranslated pages of the French manual came first again.
+Both values were chosen on tuning question sets only (BENCHMARKS.md section 22c): with the other
+languages' voice between 1.1 and 1.2 and the question language's between 0.8 and 0.9 no count moved
+by more than one question; from 1.3 on, untranslated pages of the French manual came first again.
 """
 
 from __future__ import annotations
