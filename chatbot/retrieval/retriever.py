@@ -24,6 +24,7 @@ from chatbot.encoder.base import Embedder
 from chatbot.encoder.pieces import PieceVectors, piece_spans
 from chatbot.retrieval.filters import Filters, Scope, ScopeCache
 from chatbot.retrieval.languages import HeldLanguages
+from chatbot.retrieval.readings import Readings, dense_scale
 from chatbot.retrieval.recency import recent_first, wants_latest
 from chatbot.retrieval.subset import nearest_among
 from chatbot.retrieval.wire import collapse, copies_map
@@ -44,14 +45,11 @@ LEXICAL_WEIGHT = 0.3
 # language, so an English question would favour English articles on the same topic over the French
 # passage that answers it. In a multilingual corpus the nearest chunks of each language are fetched
 # too (their rank there is kept as "dense_lang"), and a passage's similarity is also read against
-# the nearest chunks of its own language; the better of the two readings counts, the one within
-# its language scaled by LANGUAGE_VOICE so that a language's best passage ranks just below the
-# overall best one rather than level with it (level, the best section of a minority language of
-# untranslated pages came first for many questions of a French technical corpus: BENCHMARKS.md
-# section 16). The best of another language are also given places among the results shown
+# the nearest chunks of its own language; the better of the two readings counts
+# (chatbot.retrieval.readings says how a language that holds the answer is told from one that only
+# has a best page). The best of another language are also given places among the results shown
 # (``_cover_languages``).
 PER_LANGUAGE = 10
-LANGUAGE_VOICE = 0.9
 # A language of at most this many chunks is held in memory for its exact nearest-chunk search
 # (chatbot.retrieval.languages): one matrix product instead of a filtered Chroma search (on a 100k-chunk
 # index that step went from 129 to 13 ms with 20,000 instead of 5,000). The vectors take 20,000 x 768
@@ -135,19 +133,6 @@ def _near_duplicate(a: Candidate, b: Candidate) -> bool:
     return common >= DUPLICATE_JACCARD * (small + large - common)
 
 
-def _dense_scale(similarities: list[float]) -> tuple[float, float]:
-    """The median and the spread (best minus median) of this query's dense candidate similarities.
-
-    Cosine similarities mean different things for different queries and corpora (a technical
-    corpus where every section shares the question's words, a news corpus of one topic), so scores
-    are read relative to the query's own candidates: 0 at their median, 1 at the best.
-    """
-    if not similarities:
-        return 0.0, 1.0
-    floor = float(np.median(similarities))
-    return floor, max(max(similarities) - floor, 1e-6)
-
-
 class Retriever:
     def __init__(self, index: ArticleIndex, embedder: Embedder, candidates: int = 30,
                  reranker: Any | None = None) -> None:
@@ -198,7 +183,7 @@ class Retriever:
             lexical = [hit for hit in lexical if scope.chunk_passes(hit[0])][:self.candidates]
         t4 = time.perf_counter()
         query_lang = question_language(query)
-        fused = self._fuse(view, dense, lexical, qvec, scope)
+        fused = self._fuse(view, dense, lexical, qvec, scope, query_lang)
         manifest = self.manifest(view)
         fused = collapse(fused, self._copies(view, manifest), manifest)  # near-copies answer once
         heads = self._dedupe_and_diversify(fused, max(k, 8))
@@ -245,15 +230,20 @@ class Retriever:
         return found
 
     def _fuse(self, view: View, dense: list[Hit], lexical: list[tuple[str, float]],
-              qvec: np.ndarray, scope: Scope | None = None) -> list[Candidate]:
+              qvec: np.ndarray, scope: Scope | None = None, query_lang: str = "") -> list[Candidate]:
+        """Dense and lexical candidates in one pool, scored on meaning plus a gated word bonus.
+
+        Scores are read against this query's own candidates (chatbot.retrieval.readings), so the
+        encoder's confidence is kept: a passage far ahead in meaning is not overtaken by word matches.
+        """
         pool: dict[str, Candidate] = {}
         for rank, hit in enumerate(dense):
             pool[hit.chunk_id] = Candidate(hit.chunk_id, hit.text, hit.meta, dense=hit.similarity, ranks={"dense": rank})
-        scales: dict[str, tuple[float, float]] = {}  # per language: its nearest chunks' median, spread
+        readings = Readings(dense_scale([hit.similarity for hit in dense]), query_lang)
         for found in self._dense_by_language(view, qvec, dense, scope):  # see PER_LANGUAGE
             hits = [h for h in found if scope.chunk_passes(h.chunk_id)] if scope is not None else found
             if hits:
-                scales[hits[0].lang] = _dense_scale([h.similarity for h in hits])
+                readings.languages[hits[0].lang] = dense_scale([h.similarity for h in hits])
             for rank, hit in enumerate(hits):
                 pool.setdefault(hit.chunk_id, Candidate(hit.chunk_id, hit.text, hit.meta,
                                                         dense=hit.similarity)).ranks["dense_lang"] = rank
@@ -266,13 +256,9 @@ class Retriever:
             if cid in pool:
                 pool[cid].lexical = score / top_lex if top_lex else 0.0
                 pool[cid].ranks["lexical"] = rank
-        floor, spread = _dense_scale([hit.similarity for hit in dense])
         for cand in pool.values():
-            plausible = (cand.dense - floor) / spread
-            meaning = plausible
-            own = scales.get(str(cand.meta.get("lang")))
-            if own is not None:  # read within its language too; the better reading counts (see PER_LANGUAGE)
-                meaning = max(meaning, LANGUAGE_VOICE * (cand.dense - own[0]) / own[1])
+            plausible = readings.plausible(cand.dense)
+            meaning = readings.meaning(cand.dense, str(cand.meta.get("lang")))
             # A lexical match counts in proportion to how plausible the encoder finds the passage
             # among all passages: fully at the best similarity, not at all at the median or below.
             # Where many passages share the question's words (technical sections all speak of files
