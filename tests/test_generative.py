@@ -222,6 +222,15 @@ def test_the_best_evidence_left_out_by_the_model_is_quoted_after_its_phrasing(se
     assert_verified(service, answer)
 
 
+def test_an_overview_is_the_cited_brief_not_squeezed_by_the_model(service, llm_server):
+    llm_server.script("Haftar marche sur Tripoli [1].")
+    answer = service.ask("Résume l'article")
+    assert answer.kind == "overview" and not answer.refused
+    assert len({(c.doc_id, c.start) for c in answer.citations}) >= 3
+    assert "marche sur Tripoli" not in answer.answer and not llm_server.requests
+    assert_verified(service, answer)
+
+
 def test_not_in_articles_reply_is_a_refusal_with_passages(service, llm_server):
     llm_server.script("NOT_IN_ARTICLES")
     events: list[tuple[str, object]] = []
