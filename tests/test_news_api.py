@@ -59,7 +59,10 @@ def test_search_filters_by_date_outlet_and_article(http):
     chosen = http.post("/api/search", json={**body, "doc_ids": ["news-3670"]}).json()["passages"]
     assert chosen and {p["doc_id"] for p in chosen} == {"news-3670"}
     unfiltered = http.post("/api/search", json=body).json()["passages"]
-    assert len({p["source"] for p in unfiltered}) > 1
+    # each filter changed what was found: unfiltered, other outlets, dates and articles come back
+    assert {p["source"] for p in unfiltered} - {"dw.com"}
+    assert {p["doc_id"] for p in unfiltered} - {"news-3670"}
+    assert any(not p["date"] or not "2017-03-01" <= p["date"] <= "2017-03-20" for p in unfiltered)
 
 
 def test_a_filter_that_matches_nothing_says_so(http):
