@@ -68,6 +68,16 @@ def _cited_text(answer) -> str:
     return " ".join(c.quote for c in answer.citations)
 
 
+def assert_refused_or_cites(service, question: str, expected: str | None) -> None:
+    """``expected`` None: the question is refused; else it is answered and a cited quote holds it."""
+    answer = service.ask(question)
+    if expected is None:
+        assert answer.refused, f"answered with: {answer.answer}"
+    else:
+        assert not answer.refused, f"refused: {question}"
+        assert expected in _cited_text(answer)
+
+
 @pytest.mark.parametrize("question", [
     # the figure is there, but for the year before the one asked ("Last year" in a 2018 article)
     "How many people did the UN mission fly back to their countries of origin in 2018?",
@@ -204,12 +214,7 @@ def test_a_statement_is_answered_by_reported_speech_only(news_service, question,
     ("How many migrants arrived in Italy last year according to the Italian minister?", "180 000"),
 ])
 def test_across_languages_a_count_must_count_what_the_question_names(news_service, question, expected):
-    answer = news_service.ask(question)
-    if expected is None:
-        assert answer.refused, f"answered with: {answer.answer}"
-    else:
-        assert not answer.refused, f"refused: {question}"
-        assert expected in _cited_text(answer)
+    assert_refused_or_cites(news_service, question, expected)
 
 
 def test_statement_questions_and_reported_speech_are_read_from_the_wording():
@@ -240,12 +245,7 @@ def test_the_words_a_number_counts_are_read_after_it():
     ("Quand le sommet sur les migrations se poursuivra-t-il ?", "mois prochain"),
 ])
 def test_the_time_of_a_future_event_comes_from_a_sentence_about_what_lies_ahead(news_service, question, expected):
-    answer = news_service.ask(question)
-    if expected is None:
-        assert answer.refused, f"answered with: {answer.answer}"
-    else:
-        assert not answer.refused, f"refused: {question}"
-        assert expected in _cited_text(answer)
+    assert_refused_or_cites(news_service, question, expected)
 
 
 def test_future_questions_and_sentences_are_read_from_tense_and_dates():
@@ -267,12 +267,7 @@ def test_future_questions_and_sentences_are_read_from_tense_and_dates():
     ("What post did Hendrik Vollmer hold before leading the UN support mission?", "ambassador"),
 ])
 def test_a_role_held_before_another_comes_from_a_sentence_about_an_earlier_time(news_service, question, expected):
-    answer = news_service.ask(question)
-    if expected is None:
-        assert answer.refused, f"answered with: {answer.answer}"
-    else:
-        assert not answer.refused, f"refused: {question}"
-        assert expected in _cited_text(answer)
+    assert_refused_or_cites(news_service, question, expected)
 
 
 def test_a_count_of_people_without_saying_which_is_met_by_any_count(news_service):
