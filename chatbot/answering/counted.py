@@ -18,15 +18,14 @@ count, as before: "Combien de personnes ont été secourues ?" is answered by "9
 from __future__ import annotations
 
 import re
-import threading
 from collections.abc import Iterable
 from typing import Protocol, TypeVar
 
 import numpy as np
-from cachetools import LRUCache
 
 from chatbot.answering.lexicon import people_words
 from chatbot.encoder.base import Embedder
+from chatbot.encoder.vector_cache import VectorCache
 from chatbot.text.words import fold, function_words
 
 # Cosine of two single words encoded as queries (EmbeddingGemma), measured on French/English pairs
@@ -78,20 +77,11 @@ class CountedMeaning:
 
     def __init__(self, embedder: Embedder) -> None:
         self.embedder = embedder
-        self._cache: LRUCache[str, np.ndarray] = LRUCache(_CACHE_SIZE)
-        self._lock = threading.Lock()
+        self._cache: VectorCache[str] = VectorCache(_CACHE_SIZE)
 
     def _vectors(self, words: Iterable[str]) -> dict[str, np.ndarray]:
         wanted = list(dict.fromkeys(words))
-        with self._lock:
-            known = {w: self._cache[w] for w in wanted if w in self._cache}
-        missing = [w for w in wanted if w not in known]
-        if missing:
-            vectors = self.embedder.embed_queries(missing)
-            with self._lock:
-                for word, vector in zip(missing, vectors, strict=True):
-                    self._cache[word] = known[word] = vector
-        return known
+        return dict(zip(wanted, self._cache.vectors(wanted, wanted, self.embedder.embed_queries), strict=True))
 
     def counting(self, noun: str, texts: list[str]) -> list[bool]:
         """For each text, whether one of its numbers counts something that means ``noun``; a noun
