@@ -45,22 +45,27 @@ def _load() -> tuple[dict[str, tuple[re.Pattern[str], ...]], tuple[Predicate, ..
 
 
 @lru_cache(maxsize=1)
+def _units() -> dict[str, list[str]]:
+    """The ``[units]`` table, read once for the three lists below."""
+    return tomllib.loads(LEXICON.read_text("utf-8")).get("units", {})
+
+
+@lru_cache(maxsize=1)
 def time_units() -> frozenset[str]:
     """Units of time, singular and plural, accent-folded (``[units] time``)."""
-    return frozenset(tomllib.loads(LEXICON.read_text("utf-8")).get("units", {}).get("time", []))
+    return frozenset(_units().get("time", []))
 
 
 @lru_cache(maxsize=1)
 def generic_quantities() -> frozenset[str]:
     """What a "how many" asks about when it wants a plain number: units of time, "fois", "much"..."""
-    data = tomllib.loads(LEXICON.read_text("utf-8")).get("units", {})
-    return time_units() | frozenset(data.get("generic", []))
+    return time_units() | frozenset(_units().get("generic", []))
 
 
 @lru_cache(maxsize=1)
 def people_words() -> frozenset[str]:
     """Nouns that count people without saying which ("personnes", "people"), accent-folded."""
-    return frozenset(tomllib.loads(LEXICON.read_text("utf-8")).get("units", {}).get("people", []))
+    return frozenset(_units().get("people", []))
 
 
 def place_forms(name: str) -> tuple[re.Pattern[str], ...] | None:
