@@ -222,6 +222,32 @@ def test_the_best_evidence_left_out_by_the_model_is_quoted_after_its_phrasing(se
     assert_verified(service, answer)
 
 
+FOUGHT = "Contre qui les troupes de Haftar se sont-elles battues lors de la conquête du sud ?"
+
+
+def test_without_a_short_answer_the_quote_follows_a_phrasing_that_keeps_only_part_of_it(service, llm_server):
+    # the model names one of the two armed groups; the quote it rests on, which names both, is the
+    # answer and follows the phrasing (the phrasing alone would lose the Chadian militias)
+    n = passage_number(service, FOUGHT, "milices tchadiennes")
+    llm_server.script(f"Les troupes de Haftar se sont battues contre des réseaux de milices locales [{n}].")
+    answer = service.ask(FOUGHT)
+    assert answer.answerer == "llm" and answer.fallback is None and answer.short_answer is None
+    phrased, quoted = answer.answer.split("\n")
+    assert phrased.startswith("Les troupes de Haftar se sont battues") and "tchadiennes" not in phrased
+    assert "milices tchadiennes" in quoted and quoted.startswith("«")
+    assert_verified(service, answer)
+
+
+def test_a_follow_up_rewritten_as_a_statement_uses_the_rule_based_rewrite(service, llm_server):
+    history = [Message(role="user", content="Quand les troupes de Haftar ont-elles pris le sud de l'ouest ?"),
+               Message(role="assistant", content="En mars dernier [1].")]
+    llm_server.script("Les troupes de Haftar se sont battues dans la partie sud de l'ouest.",
+                      "Les troupes de Haftar ont affronté des milices [1].")
+    answer = service.ask("Contre qui se sont-elles battues ?", history)
+    assert answer.query == standalone_query("Contre qui se sont-elles battues ?", history)
+    assert answer.query.startswith("Contre qui")
+
+
 def test_an_overview_is_the_cited_brief_not_squeezed_by_the_model(service, llm_server):
     llm_server.script("Haftar marche sur Tripoli [1].")
     answer = service.ask("Résume l'article")

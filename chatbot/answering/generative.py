@@ -20,9 +20,12 @@ The answer first: when the question asks for a name, place, number or date and t
 step found it (a verbatim span of a cited sentence, ``short_answer.py``), the answer opens with that
 span and its citation, exactly as the extractive answer does, and the model's sentences follow it.
 A 1.5B model asked to phrase the evidence tends to restate the context and leave the asked-for
-name out; the span is already checked, so it is never left to the model. Likewise, when the
-model's kept sentences leave out the evidence sentence the extractive step ranked first, that
-sentence is quoted after them: phrasing may select, it never hides the best evidence. An
+name out; the span is already checked, so it is never left to the model. Without a short answer
+(a reason, a condition, who fought whom) the checked quote is the answer, as in the extractive
+answer, and the model's sentences come before it as its phrasing in the reader's words; a phrasing
+that keeps one of two armed groups, or the deal but not its condition, no longer stands alone. With
+a short answer, the evidence sentence ranked first is quoted when the model's kept sentences leave
+it out: phrasing may select, it never hides the best evidence. An
 overview ("Résume l'article") is the extractive step's brief as it is, a list of cited sentences.
 
 Streaming: ``answer(..., on_event=...)`` emits the short answer's line at once, before the model
@@ -158,6 +161,11 @@ class GenerativeAnswerer(BaseAnswerer):
         first = first.strip(" \"«»“”")
         if not first or len(first) > 3 * len(question) + 200 or SENTINEL in first:
             return standalone_query(question, history)
+        if question.rstrip().endswith("?") and not first.rstrip().endswith("?"):
+            # a question rewritten as a statement ("Who did they fight?" -> "Haftar's troops fought
+            # against ...") has lost what was asked; the rule-based rewrite keeps the question
+            log.info("condense dropped the question (%r), rule-based rewrite used", first)
+            return standalone_query(question, history)
         return first
 
     # ---- answering ------------------------------------------------------------------------------
@@ -195,11 +203,14 @@ class GenerativeAnswerer(BaseAnswerer):
         if not body:
             return quoted.model_copy(update={"fallback": "no_supported_claim"})
         best = quoted.citations[0]
-        if not any(c.doc_id == best.doc_id and c.start < best.end and best.start < c.end for c in citations):
-            # the model phrased other evidence and left out the sentence the extractive step ranked
-            # first: that sentence is quoted after the phrasing, so the best evidence is never hidden
-            citations.append(best.model_copy(update={"n": len(citations) + 1}))
-            body += "\n" + PHRASES.get(lang, PHRASES["en"])["quote"].format(quote=best.quote, n=len(citations))
+        if short is None or not any(c.doc_id == best.doc_id and c.start < best.end and best.start < c.end
+                                    for c in citations):
+            # Without a short answer (a reason, a condition, who did what to whom), the checked quote
+            # is the answer, as in the extractive answer: the model's sentences are its phrasing in
+            # the reader's words, and what they leave out (one of two armed groups, the condition of
+            # a deal) stays in front of the reader. With a short answer, the best evidence is quoted
+            # only when the phrasing left it out, so it is never hidden either way.
+            body, citations = _with_quote(body, citations, best, lang)
         if short is not None:  # its sentence is citation [1] (``ground``)
             short = short.model_copy(update={"n": 1})
             body = short_line(short, lang) + "\n" + body
@@ -275,6 +286,19 @@ class GenerativeAnswerer(BaseAnswerer):
         if dropped:
             log.info("%d unsupported sentence(s) dropped from the LLM answer", dropped)
         return (" ".join(parts) if parts else ""), (citations if parts else [])
+
+
+def _with_quote(body: str, citations: list[Citation], quote: Citation,
+                lang: str) -> tuple[str, list[Citation]]:
+    """The phrasing followed by the verbatim quote, numbered after the phrasing's own citations
+    (or with the number it already has when the phrasing cites exactly that sentence)."""
+    same = next((c for c in citations if (c.doc_id, c.start, c.end) == (quote.doc_id, quote.start, quote.end)),
+                None)
+    if same is None:
+        same = quote.model_copy(update={"n": len(citations) + 1})
+        citations = [*citations, same]
+    line = PHRASES.get(lang, PHRASES["en"])["quote"].format(quote=quote.quote, n=same.n)
+    return body + "\n" + line, citations
 
 
 def short_line(short: ShortAnswer, lang: str) -> str:
