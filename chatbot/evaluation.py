@@ -103,7 +103,9 @@ def judge(question: EvalQuestion, answer: Answer, span: tuple[str, int, int] | N
     if question.short:
         short = answer.short_answer
         row["short_answer"] = short.text if short else None
-        row["short_ok"] = short is not None and not answer.refused and contains_terms(short.text, question.short)
+        # the reader sees the verbatim span and, across languages, its rendering in their language
+        shown = f"{short.rendered or ''} {short.text}" if short else ""
+        row["short_ok"] = short is not None and not answer.refused and contains_terms(shown, question.short)
     ranks = []
     if span:
         doc_id, start, end = span

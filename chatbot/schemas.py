@@ -127,6 +127,10 @@ class ShortAnswer(BaseModel):
     start: int
     end: int
     items: list[ShortAnswerItem] = Field(default_factory=list)  # when the question asks for several
+    # the same answer named in the reader's language when the article is in another one and every
+    # item is a known place or body ("Egypt, Saudi Arabia and the United Arab Emirates" for
+    # "égyptien, saoudien et émirati"); shown before the verbatim ``text``, never instead of it
+    rendered: str | None = None
 
 
 class Answer(BaseModel):

@@ -185,6 +185,11 @@ def test_short_answer_shows_first_in_bold_and_a_summary_as_a_list(page) -> None:
     cards = page.locator("#sources section[data-turn='2'] .cb-card")
     assert cards.count() == brief.count()  # the sources panel lists each cited sentence
 
+    ask(page, "Which countries support Haftar?", 3)
+    answer = last_bot_message(page)  # named in English first, the French span beside it
+    assert answer.locator("strong.cb-short").inner_text().strip() == "Egypt, Saudi Arabia and the United Arab Emirates"
+    assert "“égyptien, saoudien et émirati”" in answer.inner_text()
+
 
 def test_question_the_articles_do_not_answer_is_shown_as_a_refusal(page) -> None:
     ask(page, "Quel âge a Khalifa Haftar ?", 1)

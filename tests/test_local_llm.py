@@ -70,9 +70,11 @@ def test_french_question_answered_in_french_with_a_citation(local_service):
 def test_english_question_answered_in_english_with_the_quote_translated(local_service):
     answer, raw = ask(local_service, "Which countries support Haftar?")
     assert answer.answerer == "llm" and not answer.refused, raw
-    # the answer opens with the verbatim short answer (French words, cited), then the model's English
+    # the answer opens with the countries named in English beside the verbatim French span (cited),
+    # then the model's English
     short, phrased = answer.answer.split("\n", 1)
-    assert short == "égyptien, saoudien et émirati [1]" and answer.short_answer.n == 1
+    assert short == "Egypt, Saudi Arabia and the United Arab Emirates (“égyptien, saoudien et émirati”) [1]"
+    assert answer.short_answer.n == 1
     assert question_language(prose(phrased)) == "en"
     assert re.search(r"Egypt|Saudi|Emirat", answer.answer)
     cited = [c for c in answer.citations if "égyptien" in c.quote]

@@ -65,6 +65,21 @@ def test_plural_question_lists_every_country(http, seed_text):
         assert seed_text[item["start"]:item["end"]] == item["text"]
 
 
+def test_english_question_names_the_countries_in_english_beside_the_french_span(http, seed_text):
+    body = ask(http, "Which countries support Haftar?")
+    short = body["short_answer"]
+    assert short is not None and short["rendered"] == "Egypt, Saudi Arabia and the United Arab Emirates"
+    assert seed_text[short["start"]:short["end"]] == short["text"] == "égyptien, saoudien et émirati"
+    first = body["answer"].split("\n")[0]
+    assert first == f'Egypt, Saudi Arabia and the United Arab Emirates (“{short["text"]}”) [{short["n"]}]'
+
+
+def test_a_french_question_over_a_french_article_gets_no_rendering(http):
+    body = ask(http, "Quels pays appuient le maréchal ?")
+    assert body["short_answer"]["rendered"] is None
+    assert body["answer"].startswith("égyptien, saoudien et émirati [")
+
+
 def test_number_comes_with_its_unit(http):
     body = ask(http, "Combien de minutes dure la vidéo de l'ANL ?")
     assert body["short_answer"] is not None and body["short_answer"]["text"] == "8 minutes"

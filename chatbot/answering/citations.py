@@ -86,3 +86,12 @@ def verify_short_answer(short: ShortAnswer | None, kept: list[Citation], lookup:
             continue
         return short.model_copy(update={"n": citation.n, "start": start, "end": end})
     return None
+
+
+def opens_with(text: str, short: ShortAnswer) -> bool:
+    """Whether ``text`` opens with ``short``'s line: its verbatim span, or its rendering in the
+    reader's language followed by the span on the same line."""
+    first = text.split("\n", 1)[0]
+    if short.rendered and first.startswith(short.rendered):
+        return short.text in first
+    return first.startswith(short.text)

@@ -31,7 +31,7 @@ from chatbot.encoder.base import Embedder
 from chatbot.encoder.pieces import PieceVectors, clause_windows
 from chatbot.encoder.vector_cache import VectorCache
 from chatbot.retrieval.retriever import Retrieval
-from chatbot.schemas import Answer, Citation, Passage
+from chatbot.schemas import Answer, Citation, Passage, ShortAnswer
 from chatbot.text.language import question_language
 from chatbot.text.sentences import sentence_spans
 from chatbot.text.words import STEMMERS, tokenize
@@ -55,6 +55,15 @@ SENTENCE_CACHE = 20000  # sentence vectors kept across questions (3 KB each)
 OVERVIEW_THRESHOLD = 0.3
 OVERVIEW_WORD_THRESHOLD = 0.2  # ... or this similar and sharing a word with the articles
 
+
+
+def short_line(short: ShortAnswer, lang: str) -> str:
+    """The line an answer opens with: the short answer and its [n]; when it is also named in the
+    reader's language (``ShortAnswer.rendered``), that name first and the verbatim span beside it."""
+    phrases = PHRASES.get(lang, PHRASES["en"])
+    if short.rendered:
+        return phrases["short_rendered"].format(rendered=short.rendered, short=short.text, n=short.n)
+    return phrases["short"].format(short=short.text, n=short.n)
 
 
 @dataclass
@@ -353,6 +362,6 @@ class ExtractiveAnswerer(BaseAnswerer):
                 n=f.index + 1) for f in figures)
             text, short = phrases["figures"].format(items=items) + "\n" + text, None
         if short is not None:
-            text = phrases["short"].format(short=short.text, n=short.n) + "\n" + text
+            text = short_line(short, lang) + "\n" + text
         return Answer(answer=text, citations=citations, refused=False, query=query, short_answer=short,
                       kind="short" if short else "quote", passages=retrieval.passages, answerer=self.name)

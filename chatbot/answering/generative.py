@@ -44,13 +44,13 @@ import time
 from chatbot.answering.base import BaseAnswerer, Emit
 from chatbot.answering.citations import MARKER
 from chatbot.answering.conversation import standalone_query
-from chatbot.answering.extractive import PHRASES, ExtractiveAnswerer
+from chatbot.answering.extractive import PHRASES, ExtractiveAnswerer, short_line
 from chatbot.answering.instructions import without_instructions
 from chatbot.answering.llm import LLM, ChatMessages, LLMError, LLMTimeout, make_llm
 from chatbot.answering.prompting import render
 from chatbot.answering.support import SupportChecker, content_size
 from chatbot.retrieval.retriever import Retrieval
-from chatbot.schemas import Answer, Citation, Message, Passage, ShortAnswer
+from chatbot.schemas import Answer, Citation, Message, Passage
 from chatbot.settings import Settings, get_settings
 from chatbot.text.language import question_language
 
@@ -299,11 +299,6 @@ def _with_quote(body: str, citations: list[Citation], quote: Citation,
         citations = [*citations, same]
     line = PHRASES.get(lang, PHRASES["en"])["quote"].format(quote=quote.quote, n=same.n)
     return body + "\n" + line, citations
-
-
-def short_line(short: ShortAnswer, lang: str) -> str:
-    """The line that opens an answer with its short answer, worded as the extractive answer's."""
-    return PHRASES.get(lang, PHRASES["en"])["short"].format(short=short.text, n=short.n)
 
 
 def _split_sentences(text: str) -> list[tuple[str, list[int]]]:

@@ -81,3 +81,13 @@ def predicates_in(question: str) -> list[Predicate]:
     """The event and stance predicates ``question`` asks about."""
     folded = fold(question)
     return [p for p in _load()[1] if p.asked_in(folded)]
+
+
+def place_key(name: str) -> str | None:
+    """The key of the place or body ``name`` refers to in ``[places]`` ("égyptien" -> "egypt"),
+    or None when it is not in the list; ``place_names.toml`` names each key in each language."""
+    folded = fold(name)
+    for key, patterns in _load()[0].items():
+        if any(p.search(folded) for p in patterns):
+            return key
+    return None

@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from chatbot.answering.lexicon import place_forms
+from chatbot.answering.reader_names import in_reader_language
 from chatbot.schemas import ShortAnswer, ShortAnswerItem
 from chatbot.text.nlp import NlpUnavailable, parse
 from chatbot.text.words import fold, tokenize
@@ -319,5 +320,6 @@ def short_answer(question: str, question_lang: str, sentences: list[tuple[int, s
         start, end, items = found
         return ShortAnswer(text=text[start:end], n=n, start=offset + start, end=offset + end,
                            items=[ShortAnswerItem(text=text[s:e], start=offset + s, end=offset + e)
-                                  for s, e in items] if len(items) > 1 else [])
+                                  for s, e in items] if len(items) > 1 else [],
+                           rendered=in_reader_language([text[s:e] for s, e in items], question_lang, lang))
     return None

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from chatbot.answering.base import Answerer
-from chatbot.answering.citations import verify_citations, verify_short_answer
+from chatbot.answering.citations import opens_with, verify_citations, verify_short_answer
 from chatbot.answering.extractive import PHRASES
 from chatbot.answering.provenance import annotate, no_match
 from chatbot.answering.timeline import Timeline, build_timeline
@@ -178,7 +178,7 @@ class ChatService:
         short = verify_short_answer(answer.short_answer, ordered, self.article_text) if not answer.refused else None
         kind = answer.kind
         if answer.short_answer is not None and short is None:
-            if text.startswith(answer.short_answer.text):
+            if opens_with(text, answer.short_answer):
                 text = text.split("\n", 1)[-1]  # drop the short line the answer opened with
             kind = "quote" if not answer.refused else answer.kind
         if answer.refused:

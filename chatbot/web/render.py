@@ -11,6 +11,7 @@ import html
 import re
 from collections.abc import Callable
 
+from chatbot.answering.citations import opens_with
 from chatbot.answering.relative_dates import label as period_label
 from chatbot.schemas import Answer, Citation, Passage, SyncReport
 from chatbot.web import labels
@@ -71,10 +72,11 @@ def render_answer(answer: Answer, turn: int, lang: str) -> str:
     lines = "".join(translation_line(c, lang) for c in answer.citations)
     if answer.kind == "overview":
         return f'<div class="cb-answer cb-overview">{overview_html(answer.answer, turn, valid)}{lines}</div>'
-    if answer.short_answer is not None and answer.answer.startswith(answer.short_answer.text):
+    if answer.short_answer is not None and opens_with(answer.answer, answer.short_answer):
         short = answer.short_answer
-        rest = answer.answer[len(short.text):]
-        return (f'<div class="cb-answer"><strong class="cb-short">{esc(short.text)}</strong>'
+        bold = short.rendered if short.rendered and answer.answer.startswith(short.rendered) else short.text
+        rest = answer.answer[len(bold):]
+        return (f'<div class="cb-answer"><strong class="cb-short">{esc(bold)}</strong>'
                 f'{link_markers(text_to_html(rest), turn, valid)}{lines}</div>')
     return f'<div class="cb-answer">{link_markers(text_to_html(answer.answer), turn, valid)}{lines}</div>'
 
