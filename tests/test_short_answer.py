@@ -80,6 +80,17 @@ def test_a_french_question_over_a_french_article_gets_no_rendering(http):
     assert body["answer"].startswith("égyptien, saoudien et émirati [")
 
 
+def test_a_follow_up_is_not_answered_by_the_name_its_conversation_asked_about(http):
+    history = [{"role": "user", "content": "When did Haftar's troops take the southern part of the west?"},
+               {"role": "assistant", "content": "The southern part was conquered last March by Haftar's troops [1]."}]
+    response = http.post("/api/ask", json={"question": "Who did they fight against?", "history": history})
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert not body["refused"] and "tchadiennes" in body["answer"]
+    # "Haftar" is who the conversation is about, not whom his troops fought
+    assert body["short_answer"] is None or "Haftar" not in body["short_answer"]["text"]
+
+
 def test_number_comes_with_its_unit(http):
     body = ask(http, "Combien de minutes dure la vidéo de l'ANL ?")
     assert body["short_answer"] is not None and body["short_answer"]["text"] == "8 minutes"

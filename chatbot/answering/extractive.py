@@ -335,7 +335,8 @@ class ExtractiveAnswerer(BaseAnswerer):
         holds it (see chatbot.answering.short_answer), then the quotes."""
         phrases = PHRASES.get(lang, PHRASES["en"])
         short = short_answer(question, question_language(question),
-                             [(n, c.text, c.passage.lang, c.start) for n, c in enumerate(chosen, start=1)]) \
+                             [(n, c.text, c.passage.lang, c.start) for n, c in enumerate(chosen, start=1)],
+                             context=query if query.strip() != question.strip() else "") \
             if question else None
         quote_langs = {c.passage.lang for c in chosen}
         note = ""

@@ -229,8 +229,11 @@ def _asked(found: list[Candidate], sentence: str, question: str, asked: set[str]
 
 
 def find(question: str, sentence: str, question_lang: str, sentence_lang: str,
-         need: Need | None = None) -> tuple[int, int, list[tuple[int, int]]] | None:
-    """(start, end, items) of the short answer inside ``sentence``, offsets in the sentence."""
+         need: Need | None = None, context: str = "") -> tuple[int, int, list[tuple[int, int]]] | None:
+    """(start, end, items) of the short answer inside ``sentence``, offsets in the sentence.
+
+    ``context``: the standalone rewrite of a follow-up ("Who did they fight against?" asked after
+    a turn about Haftar's troops): what it names is asked about too, so it is no answer."""
     try:
         need = need or question_need(question, question_lang)
         if need is None:
@@ -240,12 +243,13 @@ def find(question: str, sentence: str, question_lang: str, sentence_lang: str,
         log.warning("no short answer: %s", exc)
         return None
     langs = tuple(dict.fromkeys((question_lang, sentence_lang)))
-    asked = _prefixes(question, langs)
+    about = f"{question} {context}".strip()
+    asked = _prefixes(about, langs)
     anchors = [t for t in doc if not t.is_punct and len(t.text) > 2
                and any(fold(t.text)[:5] == p or fold(t.lemma_ or t.text)[:5] == p for p in asked)]
     scored = []
     found = candidates(doc)
-    named = _asked(found, sentence, question, asked, anchors)
+    named = _asked(found, sentence, about, asked, anchors)
     # a name of the question found in the sentence anchors as a whole: "Gouvernement d'union
     # nationale (GNA) de Fayez al-Serraj" is one link from "Fayez al-Serraj"
     anchors = anchors + [t for i in named for t in found[i].tokens]
@@ -300,7 +304,8 @@ def _list_around(best: Candidate, ordered: list[Candidate], sentence: str) -> li
     return same[lo:hi + 1]
 
 
-def short_answer(question: str, question_lang: str, sentences: list[tuple[int, str, str, int]]) -> ShortAnswer | None:
+def short_answer(question: str, question_lang: str, sentences: list[tuple[int, str, str, int]],
+                 context: str = "") -> ShortAnswer | None:
     """The short answer from the first of ``sentences`` that holds one.
 
     ``sentences``: (citation n, sentence text, sentence language, offset of the sentence in its
@@ -314,7 +319,7 @@ def short_answer(question: str, question_lang: str, sentences: list[tuple[int, s
     if need is None:
         return None
     for n, text, lang, offset in sentences:
-        found = find(question, text, question_lang, lang, need)
+        found = find(question, text, question_lang, lang, need, context)
         if found is None:
             continue
         start, end, items = found
