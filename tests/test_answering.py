@@ -31,8 +31,10 @@ def test_french_question_cites_the_leadership_passage(seeded_service, seed_text)
 def test_english_question_finds_french_support_passage(seeded_service, seed_text):
     answer = seeded_service.ask("Which countries back Haftar?")
     assert not answer.refused
-    # the countries first (in the article's words), then the quote framed in English, kept in French
-    assert answer.answer.startswith("égyptien, saoudien et émirati [1]\nAccording to")
+    # the countries first (named in English, the article's words beside them), then the quote
+    # framed in English, kept in French
+    assert answer.answer.startswith(
+        "Egypt, Saudi Arabia and the United Arab Emirates (“égyptien, saoudien et émirati”) [1]\nAccording to")
     assert any("soutien égyptien, saoudien et émirati" in c.quote for c in answer.citations)
     _assert_verbatim(answer, seed_text)
 
