@@ -3,7 +3,9 @@
 "Et qui le soutient ?" means nothing to a retriever. When a question leans on the conversation
 (few content words, pronouns, "et ..."/"and ..." openings), the query is completed with the topic
 words of the previous user question and the names the last answer gave (quotes and markers
-removed). A question that stands on its own is left as it is.
+removed). A subject pronoun is first replaced by the previous question's noun phrase it stands for
+(``pronouns.py``): the query vector of a real question is worth more than one of borrowed words.
+A question that stands on its own is left as it is.
 """
 
 from __future__ import annotations
@@ -11,8 +13,10 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from chatbot.answering.pronouns import resolve
 from chatbot.answering.question import NAME
 from chatbot.schemas import Message
+from chatbot.text.language import question_language
 from chatbot.text.words import fold, frame_words, function_words
 
 ANAPHORA = {
@@ -86,6 +90,8 @@ def standalone_query(question: str, history: list[Message]) -> str:
         return question
     users = [m.content for m in history if m.role == "user"]
     answers = [m.content for m in history if m.role == "assistant"]
+    if users:  # "Elle dure combien de temps ?" -> "La vidéo diffusée par l'ANL dure combien de temps ?"
+        question = resolve(question, _CITATION.sub(" ", users[-1]), question_language(question)) or question
     extra: list[str] = []
     if users:
         previous = _CITATION.sub(" ", users[-1])
