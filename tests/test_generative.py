@@ -193,6 +193,18 @@ def test_the_short_answer_opens_the_answer_and_streams_before_the_model(service,
     assert first.start <= answer.short_answer.start < answer.short_answer.end <= first.end
     deltas = [data for kind, data in events if kind == "delta"]
     assert deltas[0] == "Khalifa Haftar [1]\n" and "maréchal" not in deltas[0]
+    # the phrasing does not name the short answer: the sentence it was read from is quoted too
+    short, phrased, quoted = answer.answer.split("\n")
+    assert phrased.startswith("L'armée est commandée") and "dirigés par Khalifa Haftar" in quoted
+    assert_verified(service, answer)
+
+
+def test_a_phrasing_that_names_the_short_answer_stands_without_the_quote(service, llm_server):
+    llm_server.script("Le maréchal Khalifa Haftar dirige l'Armée nationale arabe libyenne [1].")
+    answer = service.ask(LEADER)
+    assert answer.answerer == "llm" and answer.fallback is None
+    assert answer.answer.split("\n") == [
+        "Khalifa Haftar [1]", "Le maréchal Khalifa Haftar dirige l'Armée nationale arabe libyenne [1]."]
     assert_verified(service, answer)
 
 

@@ -50,9 +50,10 @@ from chatbot.answering.llm import LLM, ChatMessages, LLMError, LLMTimeout, make_
 from chatbot.answering.prompting import render
 from chatbot.answering.support import SupportChecker, content_size
 from chatbot.retrieval.retriever import Retrieval
-from chatbot.schemas import Answer, Citation, Message, Passage
+from chatbot.schemas import Answer, Citation, Message, Passage, ShortAnswer
 from chatbot.settings import Settings, get_settings
 from chatbot.text.language import question_language
+from chatbot.text.words import fold
 
 __all__ = ["GenerativeAnswerer", "make_llm", "build_answer_messages", "SENTINEL"]
 log = logging.getLogger(__name__)
@@ -60,6 +61,7 @@ log = logging.getLogger(__name__)
 SENTINEL = "NOT_IN_ARTICLES"
 LOCAL_MAX_TOKENS = 200  # answers are 1-3 sentences; generation is ~27 tokens/s on 2 cores
 HISTORY_TURNS = 4
+PREFIX = 5  # "égyptien" and "Égypte", "Haftar" and "Haftar's" are the same name to a reader
 MIN_CLAIM_WORDS = 2  # one word ("PWNED", "Tripoli") is found in a passage without being supported
 _SENTENCE_END = re.compile(r"(?<=[.!?…])\s+|\n+")
 _MARKS_AFTER_STOP = re.compile(r"([.!?…])((?:\s?\[\d{1,3}\])+)")
@@ -203,13 +205,15 @@ class GenerativeAnswerer(BaseAnswerer):
         if not body:
             return quoted.model_copy(update={"fallback": "no_supported_claim"})
         best = quoted.citations[0]
-        if short is None or not any(c.doc_id == best.doc_id and c.start < best.end and best.start < c.end
-                                    for c in citations):
+        if short is None or not _names(body, short) or not any(
+                c.doc_id == best.doc_id and c.start < best.end and best.start < c.end for c in citations):
             # Without a short answer (a reason, a condition, who did what to whom), the checked quote
             # is the answer, as in the extractive answer: the model's sentences are its phrasing in
             # the reader's words, and what they leave out (one of two armed groups, the condition of
             # a deal) stays in front of the reader. With a short answer, the best evidence is quoted
-            # only when the phrasing left it out, so it is never hidden either way.
+            # when the phrasing left it out, or when the phrasing does not name the short answer: the
+            # two steps then disagree ("Khalifa Haftar" over "la capitale est Tripoli" for "qui tient
+            # la capitale ?"), and the reader gets the sentence to judge by.
             body, citations = _with_quote(body, citations, best, lang)
         if short is not None:  # its sentence is citation [1] (``ground``)
             short = short.model_copy(update={"n": 1})
@@ -286,6 +290,14 @@ class GenerativeAnswerer(BaseAnswerer):
         if dropped:
             log.info("%d unsupported sentence(s) dropped from the LLM answer", dropped)
         return (" ".join(parts) if parts else ""), (citations if parts else [])
+
+
+def _names(body: str, short: ShortAnswer) -> bool:
+    """Whether the model's sentences name the short answer: one of its words (or of its rendering
+    in the reader's language) begins a word of ``body``, accents and case aside."""
+    said = {w[:PREFIX] for w in re.findall(r"\w+", fold(body)) if len(w) >= 3}
+    words = re.findall(r"\w+", fold(f"{short.text} {short.rendered or ''}"))
+    return any(w[:PREFIX] in said for w in words if len(w) >= 3)
 
 
 def _with_quote(body: str, citations: list[Citation], quote: Citation,
