@@ -22,8 +22,9 @@ from chatbot.answering.base import BaseAnswerer, Emit
 from chatbot.answering.counted import CountedMeaning
 from chatbot.answering.figures import differing_quote, disagreement
 from chatbot.answering.instructions import is_instruction
+from chatbot.answering.name_meaning import NameMeaning
 from chatbot.answering.overview import Request, choose, overview_request
-from chatbot.answering.question import analyse, names_in, unknown_names
+from chatbot.answering.question import Aliases, analyse, names_in, unknown_names
 from chatbot.answering.referents import ArticleText, referent_span
 from chatbot.answering.short_answer import short_answer
 from chatbot.answering.specificity import candidate, constraints_of, holds
@@ -79,6 +80,7 @@ class ExtractiveAnswerer(BaseAnswerer):
         self.threshold = threshold if threshold is not None else DEFAULT_THRESHOLD
         self._cache: VectorCache[tuple[str, int, int]] = VectorCache(maxsize=SENTENCE_CACHE)
         self.counted = CountedMeaning(embedder)
+        self.names = NameMeaning(embedder)
 
     # ---- scoring ------------------------------------------------------------------------------
     def _sentence_vectors(self, items: list[tuple[Passage, int, int, str]],
@@ -156,7 +158,8 @@ class ExtractiveAnswerer(BaseAnswerer):
             scored.append(ScoredSentence(passage, s, e, text, float(sim), overlap, score, fits))
         return sorted(scored, key=lambda x: x.score, reverse=True)
 
-    def _naming_articles(self, names: Sequence[str], ranked: list[ScoredSentence]) -> list[ScoredSentence]:
+    def _naming_articles(self, names: Sequence[str], ranked: list[ScoredSentence],
+                         aliases: Aliases | None = None) -> list[ScoredSentence]:
         """The sentences whose article names everything the question names.
 
         Among many articles, a sentence that fits the question's form may come from another story
@@ -169,7 +172,7 @@ class ExtractiveAnswerer(BaseAnswerer):
             doc_id = s.passage.doc_id
             if doc_id not in known:
                 text = (self.article_text(doc_id) if self.article_text else None) or s.passage.text
-                known[doc_id] = not unknown_names(names, f"{s.passage.title}\n{text}")
+                known[doc_id] = not unknown_names(names, f"{s.passage.title}\n{text}", aliases)
             if known[doc_id]:
                 kept.append(s)
         return kept
@@ -240,17 +243,19 @@ class ExtractiveAnswerer(BaseAnswerer):
         needs = analyse(question)
         qlang = question_language(question)
         spec = constraints_of(question, qlang, needs.number, bool(needs.count_of), needs.time or needs.day)
+        spec.aliases = self.names.aliases([*needs.names, *([spec.actor] if spec.actor else []), *spec.event_names],
+                                          qlang, scored, retrieval.passages)
         article = self.article_text or (lambda doc_id: None)
         ranked = [s for s in scored if s.fits and (not spec or holds(spec, candidate(
             s.passage, s.start, s.end, s.text, article(s.passage.doc_id))))]
         if spec.event and spec.event_text and ranked:
             ranked = self._about_topic(spec.event_text, spec.question_lang, scored, ranked, retrieval)
         if needs.names and ranked:
-            ranked = self._naming_articles(needs.names, ranked)
+            ranked = self._naming_articles(needs.names, ranked, spec.aliases)
         if needs.count_of and ranked:  # across languages, what the number counts must mean the noun
             ranked = self.counted.keep(needs.count_of, qlang, ranked, MARGIN)
         context = " ".join(f"{p.title} {p.text}" for p in retrieval.passages)
-        if not ranked or ranked[0].score < self.threshold or unknown_names(needs.names, context):
+        if not ranked or ranked[0].score < self.threshold or unknown_names(needs.names, context, spec.aliases):
             refused = self.refusal(query, retrieval, lang)
             refused.evidence_score = round(best, 4) if best is not None else None
             return refused
