@@ -260,7 +260,7 @@ class ExtractiveAnswerer(BaseAnswerer):
         if needs.names and ranked:
             ranked = self._naming_articles(needs.names, ranked, spec.aliases)
         if needs.count_of and ranked:  # across languages, what the number counts must mean the noun
-            ranked = self.counted.keep(needs.count_of, qlang, ranked, MARGIN)
+            ranked = self.counted.keep(needs.count_phrase or needs.count_of, qlang, ranked, MARGIN)
         context = " ".join(f"{p.title} {p.text}" for p in retrieval.passages)
         if not ranked or ranked[0].score < self.threshold or unknown_names(needs.names, context, spec.aliases):
             refused = self.refusal(query, retrieval, lang)

@@ -33,7 +33,8 @@ NUMBER_WORDS = (r"\d|\b(un|une|deux|trois|quatre|cinq|six|sept|huit|neuf|dix|onz
                 r"millions?|milliards?|one|two|three|four|five|seven|eight|nine|ten|eleven|twelve|twenty|hundred|"
                 r"thousand|dozens?|douzaines?|dizaines?)\b")
 _NUMBER_A = re.compile(NUMBER_WORDS, re.I)
-_AGE_A = re.compile(r"\b\d{1,3}\s*(?:ans|years?|-year-old)\b|\bâgée? de\b|\baged\b", re.I)
+# "35 ans", "16-year-old", "the 28-year old", "a 40 year-old", "20 years old"
+_AGE_A = re.compile(r"\b\d{1,3}[\s-]*(?:ans|years?)(?:[\s-]*old)?\b|\bâgée? de\b|\baged\b", re.I)
 _DAY_A = re.compile(r"\b\d{1,2}(?:er)?\s+(?:janv|févr|mars|avr|mai|juin|juil|août|sept|oct|nov|déc|jan|feb|mar|apr|"
                     r"may|jun|jul|aug|sep|oct|nov|dec)\w*|\b(?:lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|"
                     r"monday|tuesday|wednesday|thursday|friday|saturday|sunday|hier|yesterday|aujourd'hui|today|"
@@ -56,6 +57,8 @@ class QuestionNeeds:
     age: bool = False
     day: bool = False
     count_of: str | None = None  # the counted noun ("soldats" in "combien de soldats")
+    # ... with its complement when it has one ("demandeurs d'asile"): what it means, across languages
+    count_phrase: str | None = None
     number: bool = False
     time: bool = False
     city: bool = False  # a town is a proper name: the sentence must hold one besides the question's
@@ -125,8 +128,13 @@ def analyse(question: str) -> QuestionNeeds:
     if count and fold(noun) in count_qualifiers() and count.group(2):  # "combien d'autres personnes"
         noun = count.group(2)
     count_of = noun if noun and fold(noun) not in generic_quantities() else None
+    count_phrase = None
+    if count_of:
+        after = re.match(r"\s+(?:de|d['’]|du|des)\s*([^\W\d_][\w-]*)", question[question.index(count_of) + len(count_of):])
+        if after and fold(after.group(1)) not in _function_words() and not after.group(1)[0].isupper():
+            count_phrase = f"{count_of}{after.group(0)}".strip()
     number = count_of is None and bool(_NUMBER_Q.search(question)) and not age
-    return QuestionNeeds(age=age, day=day, count_of=count_of, number=number,
+    return QuestionNeeds(age=age, day=day, count_of=count_of, count_phrase=count_phrase, number=number,
                          time=_asks_time(question) and not day, city=bool(_CITY_Q.search(question)),
                          names=tuple(names_in(question)), predicates=tuple(predicates_in(question)))
 
