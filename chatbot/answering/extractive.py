@@ -255,14 +255,22 @@ class ExtractiveAnswerer(BaseAnswerer):
         article = self.article_text or (lambda doc_id: None)
         ranked = [s for s in scored if s.fits and (not spec or holds(spec, candidate(
             s.passage, s.start, s.end, s.text, article(s.passage.doc_id))))]
+        left = [("scored", len(scored)), ("form+constraints", len(ranked))]  # for the debug log below
         if spec.event and spec.event_text and ranked:
             ranked = self._about_topic(spec.event_text, spec.question_lang, scored, ranked, retrieval)
+            left.append(("topic", len(ranked)))
         if needs.names and ranked:
             ranked = self._naming_articles(needs.names, ranked, spec.aliases)
+            left.append(("naming article", len(ranked)))
         if needs.count_of and ranked:  # across languages, what the number counts must mean the noun
             ranked = self.counted.keep(needs.count_phrase or needs.count_of, qlang, ranked, MARGIN)
+            left.append(("counted noun", len(ranked)))
         context = " ".join(f"{p.title} {p.text}" for p in retrieval.passages)
         if not ranked or ranked[0].score < self.threshold or unknown_names(needs.names, context, spec.aliases):
+            log.debug("refused %r: candidates left after each check %s, best kept %s (threshold %s), "
+                      "names in no passage %s, constraints %s", question, left,
+                      round(ranked[0].score, 3) if ranked else None, self.threshold,
+                      unknown_names(needs.names, context, spec.aliases), spec)
             refused = self.refusal(query, retrieval, lang)
             refused.evidence_score = round(best, 4) if best is not None else None
             return refused
