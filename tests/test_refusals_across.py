@@ -137,3 +137,51 @@ def test_question_readings_behind_these_checks():
     assert [p.name for p in predicates_in("Qui a gagné les élections ?")] == ["win"]
     assert phrases_of(["Ahmed Khalil, secretary-general of the Arab League, said"]) == [
         "Ahmed Khalil", "Ahmed", "Khalil", "Arab League", "Arab", "League"]
+
+
+TOPIC_ARTICLES = [
+    {"id": "moscow", "date": "2017-03-14", "lang": "en", "title": "Reports of Russian forces in Egypt",
+     "text": ("Reuters reported that Russia had deployed special forces at an air base in western Egypt. "
+              "The news agency said a 22-member unit was seen near the Libyan border. "
+              "US officials said Russian drones had also been flown to the base. "
+              "Egyptian officials denied that any Russian troops were on their soil. "
+              "The defence ministry in Moscow called the reports false. "
+              "Diplomats said the deployment could help the eastern commander in Libya. "
+              "Kremlin spokesman Dmitry Volkov was asked about the reports on Tuesday. "
+              "He said that he had no information about any Russian deployment in Egypt. "
+              "Volkov also said that Moscow wanted good relations with Cairo.")},
+    {"id": "troops1", "date": "2017-03-13", "lang": "en", "title": "Russian troops sent to Egypt, sources say",
+     "text": ("Russian troops have been sent to Egypt, according to diplomatic sources. "
+              "The Russian troops sent to Egypt are stationed at an air base near Sidi Barrani. "
+              "Sources said more Russian soldiers would be sent to Egypt in the coming weeks. "
+              "Russia has sent troops to Egypt before, for joint exercises in 2016. "
+              "The troops sent by Moscow to Egypt include special forces.")},
+    {"id": "troops2", "date": "2017-03-14", "lang": "en", "title": "Egypt denies hosting Russian troops",
+     "text": ("Egypt denied on Tuesday that Russian troops had been sent to its territory. "
+              "An Egyptian army spokesman said no foreign troops were sent to Egypt. "
+              "Analysts said the Russian troops sent to Egypt would be a message to Washington.")},
+    {"id": "oil", "date": "2017-03-15", "lang": "en", "title": "Oil output rises",
+     "text": "Oil production rose to 700,000 barrels per day in March, the oil company said. Exports resumed from two ports."},
+]
+
+
+@pytest.fixture(scope="module")
+def topic_service(tmp_path_factory: pytest.TempPathFactory, embedder):
+    from chatbot.service.chat import ChatService
+    from tests.conftest import settings_for
+
+    folder = tmp_path_factory.mktemp("topic")
+    service = ChatService(settings_for(folder / "index"), embedder=embedder)
+    service.indexer.add_articles([article_from_mapping(a, "test") for a in TOPIC_ARTICLES])
+    return service
+
+
+@pytest.mark.parametrize(("question", "expected"), [
+    # more than five sentences of the three articles are nearer the topic than his statement, which
+    # is still more than half as near as the nearest: it is about the topic
+    ("Qu'a dit Dmitry Volkov sur les troupes russes déployées en Égypte ?", "no information"),
+    # he never spoke of sanctions: his sentences are far from that topic
+    ("Qu'a dit Dmitry Volkov sur les sanctions européennes ?", None),
+])
+def test_a_statement_is_about_its_topic_among_many_sentences_on_it(topic_service, question, expected):
+    _ask(topic_service, question, expected)
