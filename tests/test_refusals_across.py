@@ -5,8 +5,9 @@ question names its subject the French way, and each check that used to refuse it
 a place or body whose French name is not its English spelling ("mer Égée" / "Aegean Sea", "Ligue
 arabe" / "Arab League"), a title taken for a name ("le Premier ministre"), the counted noun after
 "autres" or with its complement ("demandeurs d'asile"), a figure written with its magnitude ("45m
-jobs"), "gagner l'Europe" read as a win, and an age written "29-year old". Next to each, an on-topic
-question whose answer is in no article is still refused.
+jobs"), "gagner l'Europe" read as a win, an age written "29-year old", and a statement whose topic
+more than five sentences of the index are nearer to. Next to each, an on-topic question whose answer
+is in no article is still refused.
 """
 
 from __future__ import annotations
