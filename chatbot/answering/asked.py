@@ -4,7 +4,7 @@
 Moscow": the names, the place and the topic are all there, but the sentence reports no word of
 Lavrov's. So when the question asks for a statement ("What did X say / tell", "Qu'a déclaré X",
 "Que dit X"), the cited sentence must report speech: quoted words, or a verb of saying, of stance
-or of attribution ("according to", "selon") in it, or in the attribution that follows a sentence
+or of attribution ("according to", "selon") in it (the words are in ``asked.toml``), or in the attribution that follows a sentence
 ending a quotation ('..." he said.').
 
 A question about a reaction or a position ("How did X react", "X's position") is not covered: a
@@ -17,22 +17,28 @@ dropped: the seed questions paraphrase their answers ("tient" for "sous contrôl
 from __future__ import annotations
 
 import re
+import tomllib
+from pathlib import Path
 
 from chatbot.text.words import fold
 
-SPEECH = re.compile(
-    r"\b(?:say|says|said|saying|tell|tells|told|declar\w*|state[sd]?|stating|statement|announc\w*|claim\w*|"
-    r"warn\w*|wr[io]te|writes|add(?:s|ed)|explain\w*|den(?:y|ies|ied)|insist\w*|argu\w*|promis\w*|"
-    r"comment\w*|react\w*|respond\w*|replied|tweet\w*|believ\w*|think\w*|urg\w*|call\w* (?:on|for)|"
-    r"according to|dit|disant|affirm\w*|annonc\w*|indiqu\w*|expliqu\w*|estim\w*|ajout\w*|"
-    r"precis\w*|repondu|reagi\w*|dementi|assur\w*|souligne\w*|insiste\w*|selon|d'apres)\b", re.I)
+WORDS = tomllib.loads(Path(__file__).with_name("asked.toml").read_text("utf-8"))
+
+
+def _alternatives(words: list[str]) -> str:
+    """A regex alternation of ``words``: a trailing "*" on a word stands for any ending."""
+    def one(phrase: str) -> str:
+        return " ".join(re.escape(w[:-1]) + r"\w*" if w.endswith("*") else re.escape(w) for w in phrase.split())
+    return "|".join(one(w) for w in words)
+
+
+SPEECH = re.compile(rf"\b(?:{_alternatives(WORDS['speech'])})\b", re.I)
 # quotation marks of either language (straight, curly, guillemets)
 _QUOTE = re.compile(r"[\"“”«»]")
 _STATEMENT_Q = re.compile(
-    r"\bwhat\s+(?:did|does|do|has|have|had|would|will)\s+.+?\s+(?:say|said|says|tell|told|declare|state|"
-    r"announce|write|wrote|claim)\b|\bqu['’]\s*(?:a|ont|avait)(?:-t-(?:il|elle|ils|elles))?\s+(?:dit|déclaré|"
-    r"declare|affirmé|affirme|annoncé|annonce|écrit|ecrit|répondu|repondu)\b|\bque\s+(?:dit|déclare|affirme|"
-    r"a dit|a déclaré)\b", re.I)
+    rf"\bwhat\s+(?:did|does|do|has|have|had|would|will)\s+.+?\s+(?:{_alternatives(WORDS['statement_en'])})\b"
+    rf"|\bqu['’]\s*(?:a|ont|avait)(?:-t-(?:il|elle|ils|elles))?\s+(?:{_alternatives(WORDS['statement_fr'])})\b"
+    rf"|\bque\s+(?:{_alternatives(WORDS['statement_que_fr'])})\b", re.I)
 
 
 def asks_statement(question: str) -> bool:

@@ -84,9 +84,11 @@ class CountedMeaning:
         return dict(zip(wanted, self._cache.vectors(wanted, wanted, self.embedder.embed_queries), strict=True))
 
     def counting(self, noun: str, texts: list[str]) -> list[bool]:
-        """For each text, whether one of its numbers counts something that means ``noun``; a noun
-        counting people without saying which ("personnes", "people") is met by any count."""
-        if fold(noun) in people_words():
+        """For each text, whether one of its numbers counts something that means ``noun`` (a word, or
+        a noun with its complement: "demandeurs d'asile" means "asylum" more than "demandeurs" means
+        "seekers"); a noun counting people without saying which ("personnes", "people") is met by
+        any count."""
+        if fold(noun.split()[0]) in people_words():
             return [True] * len(texts)
         words = [counted_words(t) for t in texts]
         # the noun alone: a batch's other texts move an int8 encoder's vectors by about 0.01

@@ -25,6 +25,8 @@ class Predicate:
     question: tuple[re.Pattern[str], ...]
     answer: tuple[re.Pattern[str], ...]
     subject: bool = False  # the answering sentence must also name what the question names
+    # wordings (on the question as written) in which the question's word means something else
+    destination: tuple[re.Pattern[str], ...] = ()
 
     def asked_in(self, folded_question: str) -> bool:
         return any(p.search(folded_question) for p in self.question)
@@ -39,7 +41,8 @@ def _load() -> tuple[dict[str, tuple[re.Pattern[str], ...]], tuple[Predicate, ..
     places = {key: tuple(re.compile(p) for p in patterns) for key, patterns in data.get("places", {}).items()}
     predicates = tuple(
         Predicate(name, tuple(re.compile(p) for p in spec["question"]),
-                  tuple(re.compile(p) for p in spec["answer"]), bool(spec.get("subject", False)))
+                  tuple(re.compile(p) for p in spec["answer"]), bool(spec.get("subject", False)),
+                  tuple(re.compile(p) for p in spec.get("destination", [])))
         for name, spec in data.get("predicates", {}).items())
     return places, predicates
 
@@ -63,6 +66,12 @@ def generic_quantities() -> frozenset[str]:
 
 
 @lru_cache(maxsize=1)
+def count_qualifiers() -> frozenset[str]:
+    """Words between "how many" and the counted noun that do not name it ("autres", "more")."""
+    return frozenset(_units().get("qualifiers", []))
+
+
+@lru_cache(maxsize=1)
 def people_words() -> frozenset[str]:
     """Nouns that count people without saying which ("personnes", "people"), accent-folded."""
     return frozenset(_units().get("people", []))
@@ -80,7 +89,7 @@ def place_forms(name: str) -> tuple[re.Pattern[str], ...] | None:
 def predicates_in(question: str) -> list[Predicate]:
     """The event and stance predicates ``question`` asks about."""
     folded = fold(question)
-    return [p for p in _load()[1] if p.asked_in(folded)]
+    return [p for p in _load()[1] if p.asked_in(folded) and not any(d.search(question) for d in p.destination)]
 
 
 def place_key(name: str) -> str | None:

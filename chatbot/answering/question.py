@@ -9,18 +9,19 @@ the names the question relies on occur in the retrieved passages at all.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 
-from chatbot.answering.lexicon import Predicate, generic_quantities, place_forms, predicates_in
+from chatbot.answering.lexicon import Predicate, count_qualifiers, generic_quantities, place_forms, predicates_in
+from chatbot.text.entities import honorifics
 from chatbot.text.words import fold, function_words
 
 _AGE_Q = re.compile(r"\b(quel âge|quel age|âgée? de combien|how old|what age|what is the age|l'âge de)\b", re.I)
 _DAY_Q = re.compile(r"\b(quel jour|quelle journée|jour exact|date exacte|what day|which day|exact day|exact date)\b",
                     re.I)
 _COUNT_Q = re.compile(r"\b(?:combien\s+(?:de|d')\s*|how\s+many\s+|what\s+number\s+of\s+|nombre\s+(?:de|d')\s*)"
-                      r"((?:\w|-)+)", re.I)
+                      r"((?:\w|-)+)(?:\s+((?:\w|-)+))?", re.I)
 _NUMBER_Q = re.compile(r"\b(combien|how (?:many|much|long)|what (?:number|percentage)|quel(?:le)? (?:nombre|"
                        r"population|durée)|population)\b", re.I)
 _TIME_Q = re.compile(r"\b(quand|quelle date|à quelle date|en quelle année|à quel moment|when|what date|which "
@@ -32,7 +33,8 @@ NUMBER_WORDS = (r"\d|\b(un|une|deux|trois|quatre|cinq|six|sept|huit|neuf|dix|onz
                 r"millions?|milliards?|one|two|three|four|five|seven|eight|nine|ten|eleven|twelve|twenty|hundred|"
                 r"thousand|dozens?|douzaines?|dizaines?)\b")
 _NUMBER_A = re.compile(NUMBER_WORDS, re.I)
-_AGE_A = re.compile(r"\b\d{1,3}\s*(?:ans|years?|-year-old)\b|\bâgée? de\b|\baged\b", re.I)
+# "35 ans", "16-year-old", "the 28-year old", "a 40 year-old", "20 years old"
+_AGE_A = re.compile(r"\b\d{1,3}[\s-]*(?:ans|years?)(?:[\s-]*old)?\b|\bâgée? de\b|\baged\b", re.I)
 _DAY_A = re.compile(r"\b\d{1,2}(?:er)?\s+(?:janv|févr|mars|avr|mai|juin|juil|août|sept|oct|nov|déc|jan|feb|mar|apr|"
                     r"may|jun|jul|aug|sep|oct|nov|dec)\w*|\b(?:lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|"
                     r"monday|tuesday|wednesday|thursday|friday|saturday|sunday|hier|yesterday|aujourd'hui|today|"
@@ -55,6 +57,8 @@ class QuestionNeeds:
     age: bool = False
     day: bool = False
     count_of: str | None = None  # the counted noun ("soldats" in "combien de soldats")
+    # ... with its complement when it has one ("demandeurs d'asile"): what it means, across languages
+    count_phrase: str | None = None
     number: bool = False
     time: bool = False
     city: bool = False  # a town is a proper name: the sentence must hold one besides the question's
@@ -98,12 +102,16 @@ def _prefix(word: str, n: int = 4) -> str:
     return fold(word)[:n]
 
 
+# a figure, also with its magnitude written on it ("60m jobs", "1.5bn barrels")
+_MAGNITUDE = re.compile(r"\d[\d.,]*(?:k|m|mn|bn|million|billion)?", re.I)
+
+
 def _counts(sentence: str, noun: str) -> bool:
     """A number directly qualifying ``noun`` (or its translation-like cognate) in the sentence."""
     key = _prefix(noun, 5 if len(noun) > 5 else 4)
     words = re.findall(r"[\w-]+", sentence)
     for i, word in enumerate(words):
-        if _NUMBER_A.fullmatch(word) or word.isdigit():
+        if _NUMBER_A.fullmatch(word) or _MAGNITUDE.fullmatch(word):
             window = words[i + 1:i + 4]
             if any(fold(w).startswith(key) for w in window):
                 return True
@@ -116,9 +124,17 @@ def analyse(question: str) -> QuestionNeeds:
     age = bool(_AGE_Q.search(question))
     day = bool(_DAY_Q.search(question))
     count = _COUNT_Q.search(question)
-    count_of = count.group(1) if count and fold(count.group(1)) not in generic_quantities() else None
+    noun = count.group(1) if count else None
+    if count and fold(noun) in count_qualifiers() and count.group(2):  # "combien d'autres personnes"
+        noun = count.group(2)
+    count_of = noun if noun and fold(noun) not in generic_quantities() else None
+    count_phrase = None
+    if count_of:
+        after = re.match(r"\s+(?:de|d['’]|du|des)\s*([^\W\d_][\w-]*)", question[question.index(count_of) + len(count_of):])
+        if after and fold(after.group(1)) not in _function_words() and not after.group(1)[0].isupper():
+            count_phrase = f"{count_of}{after.group(0)}".strip()
     number = count_of is None and bool(_NUMBER_Q.search(question)) and not age
-    return QuestionNeeds(age=age, day=day, count_of=count_of, number=number,
+    return QuestionNeeds(age=age, day=day, count_of=count_of, count_phrase=count_phrase, number=number,
                          time=_asks_time(question) and not day, city=bool(_CITY_Q.search(question)),
                          names=tuple(names_in(question)), predicates=tuple(predicates_in(question)))
 
@@ -143,6 +159,9 @@ def names_in(question: str) -> list[str]:
     for match in NAME.finditer(body):
         phrase = re.sub(r"['’]s\b", "", match.group(0))  # possessive: "France's"
         words = [w for w in re.findall(r"[\w-]+", phrase) if fold(w) not in _function_words() and len(w) > 1]
+        # a title is no name: French capitalises "le Premier ministre", which English writes "prime
+        # minister"; the name it comes with ("Président Macron") is kept
+        words = [w for w in words if fold(w) not in _titles()]
         if words:
             names.append(" ".join(words))
     return names
@@ -154,18 +173,30 @@ def _function_words() -> frozenset[str]:
     return frozenset(fold(w) for w in function_words("fr") | function_words("en"))
 
 
+@lru_cache(maxsize=1)
+def _titles() -> frozenset[str]:
+    """Titles and ranks of both languages, accent-folded (``text/data/honorifics_*.txt``)."""
+    return honorifics("fr") | honorifics("en")
+
+
 _PARTICLES = {"al", "el", "de", "du", "la", "le", "of", "the", "d", "l", "des", "ibn", "ben", "bin"}
 
 
-def mentions(name: str, text: str) -> bool:
-    """Whether ``text`` names ``name`` (see ``_Folded.mentions``)."""
-    return _Folded(text).mentions(name)
+Aliases = Mapping[str, Sequence[str]]
 
 
-def unknown_names(names: Sequence[str], corpus_text: str) -> list[str]:
-    """The names ``corpus_text`` does not mention at all (see ``_Folded.mentions``)."""
+def mentions(name: str, text: str, aliases: Aliases | None = None) -> bool:
+    """Whether ``text`` names ``name`` or one of its ``aliases`` (its other-language forms, see
+    ``name_meaning``; ``_Folded.mentions`` says how a form is matched)."""
+    folded = _Folded(text)
+    return any(folded.mentions(form) for form in (name, *(aliases or {}).get(name, ())))
+
+
+def unknown_names(names: Sequence[str], corpus_text: str, aliases: Aliases | None = None) -> list[str]:
+    """The names ``corpus_text`` does not mention at all, under any of their ``aliases`` either."""
     folded = _Folded(corpus_text)
-    return [name for name in names if not folded.mentions(name)]
+    return [name for name in names
+            if not any(folded.mentions(form) for form in (name, *(aliases or {}).get(name, ())))]
 
 
 class _Folded:

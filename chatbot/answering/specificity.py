@@ -94,6 +94,8 @@ class Constraints:
     statement: bool = False  # what someone said is asked for: reported speech answers it
     future: bool = False  # the time of something still to come is asked for (see ``tense``)
     earlier: bool = False  # what someone was before another role or time (see ``tense``)
+    # other-language forms of the question's names, found by meaning (see ``name_meaning``)
+    aliases: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def __bool__(self) -> bool:
         return bool(self.years or self.actor or self.figure or self.event or self.statement or self.future
@@ -221,7 +223,7 @@ def holds(constraints: Constraints, cand: Candidate) -> bool:
     """Whether the sentence meets every constraint the question states."""
     if constraints.years and not _holds_years(constraints.years, cand):
         return False
-    if constraints.actor and not _holds_actor(constraints.actor, cand):
+    if constraints.actor and not _holds_actor(constraints.actor, cand, constraints.aliases):
         return False
     cross = (cand.passage.lang or "und")[:2] not in (constraints.question_lang[:2], "un")
     if constraints.event and not cross and not _holds_event(constraints, cand):
@@ -234,7 +236,7 @@ def holds(constraints: Constraints, cand: Candidate) -> bool:
         return False
     if constraints.event_names:
         around = [cand.passage.title, *cand.before, cand.text, cand.after]
-        if not all(any(mentions(name, t) for t in around) for name in constraints.event_names):
+        if not all(any(mentions(name, t, constraints.aliases) for t in around) for name in constraints.event_names):
             return False
     return not (constraints.figure and cross and not _has_figure(cand.text, constraints.count))
 
@@ -261,6 +263,6 @@ def _holds_years(asked: set[int], cand: Candidate) -> bool:
     return not context or bool(asked & context)
 
 
-def _holds_actor(actor: str, cand: Candidate) -> bool:
+def _holds_actor(actor: str, cand: Candidate, aliases: dict[str, tuple[str, ...]]) -> bool:
     texts = [cand.text, *cand.before, cand.after, cand.referent or ""]
-    return any(mentions(actor, t) for t in texts if t)
+    return any(mentions(actor, t, aliases) for t in texts if t)
