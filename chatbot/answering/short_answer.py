@@ -65,6 +65,7 @@ class Need:
 
     kind: str
     plural: bool = False
+    noun: str = ""  # "which X" / "quel X": X, folded (the answer's own name may hold it)
 
 
 @dataclass
@@ -106,7 +107,7 @@ def question_need(question: str, lang: str) -> Need | None:
             if noun is None:
                 return None  # "what is ...", "que ..." : not a request for a name
             kind = _noun_kinds().get(fold(noun.text), "name")
-            return Need(kind, _plural([words[i], noun]))
+            return Need(kind, _plural([words[i], noun]), fold(noun.text))
     return None
 
 
@@ -249,7 +250,12 @@ def find(question: str, sentence: str, question_lang: str, sentence_lang: str,
                and any(fold(t.text)[:5] == p or fold(t.lemma_ or t.text)[:5] == p for p in asked)]
     scored = []
     found = candidates(doc)
-    named = _asked(found, sentence, about, asked, anchors)
+    # "Quel gouvernement s'est installé à Tripoli ?" is answered by "Gouvernement d'union
+    # nationale": the noun asked about may be part of the answer's name, so it alone does not make
+    # a name one the question already gives (it still anchors the answer's place in the sentence)
+    own = {p for p in asked if need.noun and need.noun[:5] == p}
+    named = _asked(found, sentence, about, asked - own,
+                   [t for t in anchors if not own or not ({fold(t.text)[:5], fold(t.lemma_ or t.text)[:5]} & own)])
     # a name of the question found in the sentence anchors as a whole: "Gouvernement d'union
     # nationale (GNA) de Fayez al-Serraj" is one link from "Fayez al-Serraj"
     anchors = anchors + [t for i in named for t in found[i].tokens]
