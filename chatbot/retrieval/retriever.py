@@ -26,7 +26,7 @@ from chatbot.retrieval.filters import Filters, Scope, ScopeCache
 from chatbot.retrieval.languages import HeldLanguages
 from chatbot.retrieval.readings import Readings, dense_scale
 from chatbot.retrieval.recency import recent_first, wants_latest
-from chatbot.retrieval.subset import nearest_among
+from chatbot.retrieval.subset import Memory, nearest_among
 from chatbot.retrieval.wire import collapse, copies_map
 from chatbot.schemas import Passage
 from chatbot.store.hits import Hit
@@ -68,6 +68,9 @@ SAME_DOC_DECAY = 0.8
 # same-topic passages of other articles (hit@5 with 300 news distractors 92% -> 98% with 3)
 SAME_DOC_FREE = 3
 DUPLICATE_JACCARD = 0.8
+# Under a filter, BM25's hits are checked against the articles that pass among at most this many
+# times the candidates wanted.
+LEXICAL_OVERFETCH = 20
 
 
 @dataclass
@@ -143,6 +146,7 @@ class Retriever:
         self._held = HeldLanguages(SMALL_LANGUAGE)  # small languages' chunks in memory
         self._copy_links: tuple[tuple, dict[str, frozenset[str]]] | None = None  # see _copies
         self._scopes = ScopeCache()  # filters resolved and the manifest read, per index version
+        self._among = Memory()  # what searches among some articles learnt and read (retrieval.subset)
 
     def search(self, query: str, k: int = 5, also_encode: list[str] | None = None,
                filters: Filters | None = None) -> Retrieval:
@@ -174,13 +178,12 @@ class Retriever:
         qvec = encoded[0]
         t2 = time.perf_counter()
         if scope is not None:  # see chatbot.retrieval.subset: Chroma's filtered query is slow
-            dense = nearest_among(view.store, qvec, self.candidates, scope.docs, self.manifest(view), scope.where)
+            dense = nearest_among(view.store, qvec, self.candidates, scope.docs, self.manifest(view), scope.where,
+                                  scope.chunks, self._among)
         else:
             dense = self.index.dense(view, qvec, self.candidates)
         t3 = time.perf_counter()
-        lexical = view.lexical.search(query, self.candidates * (20 if scope else 1))
-        if scope is not None:  # BM25 knows no metadata: its hits are checked against the articles that pass
-            lexical = [hit for hit in lexical if scope.chunk_passes(hit[0])][:self.candidates]
+        lexical = self._lexical(view, query, scope)
         t4 = time.perf_counter()
         query_lang = question_language(query)
         fused = self._fuse(view, dense, lexical, qvec, scope, query_lang)
@@ -199,6 +202,25 @@ class Retriever:
         return Retrieval(passages, heads, qvec, {k_: round(v, 2) for k_, v in timings.items()},
                          dict(zip(also_encode, encoded[1:], strict=True)),
                          lambda wanted: self._load_pieces(view, wanted), scope=scope)
+
+    def _lexical(self, view: View, query: str, scope: Scope | None) -> list[tuple[str, float]]:
+        """BM25's best chunks; under a filter, the best of those that pass among its first
+        ``LEXICAL_OVERFETCH`` x ``candidates`` (BM25 knows no metadata). Listing hits costs by their
+        number, so as many are asked first as earlier searches under the filter needed
+        (chatbot.retrieval.subset.Overfetch), and the full number when this question needs more."""
+        if scope is None:
+            return view.lexical.search(query, self.candidates)
+        most = self.candidates * LEXICAL_OVERFETCH
+        key = ("lexical", scope.docs)
+        first = self._among.overfetch.size(key, self.candidates, most)
+        for size in (first, most) if first < most else (most,):
+            found = view.lexical.search(query, size)
+            positions = [i for i, (cid, _) in enumerate(found) if scope.chunk_passes(cid)]
+            if len(found) >= size:
+                self._among.overfetch.note(key, self.candidates, size, positions)
+            if len(positions) >= self.candidates or len(found) < size:
+                break
+        return [found[i] for i in positions[:self.candidates]]
 
     def _copies(self, view: View, manifest: dict[str, dict[str, Any]]) -> dict[str, frozenset[str]]:
         """The near-copy links of ``view``'s index version, worked out once per version (reading
@@ -290,20 +312,24 @@ class Retriever:
         return out
 
     def _nearest_in_language(self, view: View, qvec: np.ndarray, lang: str, scope: Scope | None = None) -> list[Hit]:
-        """A small language is held in memory and searched exactly (chatbot.retrieval.languages); a
-        filtered Chroma search costs ~100 ms on a 100k-chunk index even when only a few chunks
-        match, so a larger one is searched among its articles by chatbot.retrieval.subset, as is a
-        language under a filter."""
+        """A small language is held in memory and searched exactly (chatbot.retrieval.languages),
+        under a filter among the held rows of the articles that pass; a filtered Chroma search costs
+        ~100 ms on a 100k-chunk index even when only a few chunks match, so a larger one is searched
+        among its (passing) articles by chatbot.retrieval.subset."""
         manifest = self.manifest(view)
-        if scope is not None:
-            docs = frozenset(d for d in scope.docs if manifest.get(d, {}).get("lang") == lang)
-            where = {"$and": [scope.where, {"lang": lang}]} if scope.where else {"lang": lang}
-            return nearest_among(view.store, qvec, PER_LANGUAGE, docs, manifest, where)
-        held = self._held.nearest(view, manifest, lang, qvec, PER_LANGUAGE)
-        if held is not None:
+        part = scope.language(lang) if scope is not None else None
+        if part is not None and not part.docs:
+            return []
+        held = self._held.nearest(view, manifest, lang, qvec, PER_LANGUAGE, part.docs if part else None)
+        if held is not None:  # under a filter, the held rows of the passing articles
             return held
+        if scope is not None and part is not None:
+            where = {"$and": [scope.where, {"lang": lang}]} if scope.where else {"lang": lang}
+            return nearest_among(view.store, qvec, PER_LANGUAGE, part.docs, manifest, where, part.chunks,
+                                 self._among)
         docs = self._held.articles(view, manifest, lang)
-        return nearest_among(view.store, qvec, PER_LANGUAGE, docs & view.committed, manifest, {"lang": lang})
+        return nearest_among(view.store, qvec, PER_LANGUAGE, docs & view.committed, manifest, {"lang": lang},
+                             memory=self._among)
 
     @staticmethod
     def _dedupe_and_diversify(ranked: list[Candidate], k: int) -> list[Candidate]:

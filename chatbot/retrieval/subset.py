@@ -1,33 +1,44 @@
 """Nearest chunks among some of the articles, without Chroma's metadata-filtered query when possible.
 
 On a 100k-chunk index a Chroma query with a ``where`` costs 100-650 ms whatever share of the index
-passes (the metadata is scanned first), while the plain nearest-neighbour query costs about 5 ms
-(BENCHMARKS.md section 20). A filter (dates, outlets, doc_ids) or a language is a set of articles,
-known from the manifest, so:
+passes (the metadata is scanned first), while the plain nearest-neighbour query costs about 2 ms for
+30 ids and grows with the ids asked (about 6 ms for 270, 11 ms for 600; BENCHMARKS.md sections 20
+and 23a). A filter (dates, outlets, doc_ids) or a language is a set of articles, known from the
+manifest, so:
 
-* few chunks pass (at most ``SMALL_SUBSET``): they are read by id (their ids follow from the
-  manifest's chunk counts) and ranked exactly;
-* a large share passes: the plain query fetches ``n / share * OVERFETCH`` nearest chunks and keeps
-  those whose article passes. When at least ``n`` pass, they are exactly the nearest ``n`` that
-  pass (every closer chunk was seen), so nothing is approximated beyond the index itself;
+* few chunks pass (at most ``SMALL_SUBSET``): their vectors are read by id (their ids follow from
+  the manifest's chunk counts) and ranked exactly, then the texts of the best ``n`` only are read;
+* a large share passes: the plain query fetches the nearest ids and keeps those whose article
+  passes. When at least ``n`` pass, they are exactly the nearest ``n`` that pass (every closer chunk
+  was seen), so nothing is approximated beyond the index itself. How many ids to fetch is learnt
+  per set of articles (``Overfetch``): the share of the index predicts it badly (questions find
+  their neighbours among the articles on their topic, not spread evenly), so the first query asks
+  for what earlier searches among the same articles needed, and only when that falls short for
+  this question the share's prediction is fetched, as before;
 * otherwise (too few passed, or the share is too small for an affordable over-fetch), the filtered
   Chroma query, as before.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import replace
+import math
+import threading
+from collections import OrderedDict, deque
+from collections.abc import Hashable, Mapping
 from typing import Any
 
 import numpy as np
 
 from chatbot.schemas import chunk_ids, doc_of_chunk
+from chatbot.store import reads
 from chatbot.store.hits import Hit
 
-SMALL_SUBSET = 2000  # chunks read by id and ranked exactly
-OVERFETCH = 3  # the plain query fetches this many times the chunks the share predicts are needed
-MAX_FETCH = 2000  # above this the filtered query is cheaper than reading that many ids
+# chunks read by id and ranked exactly: reading a chunk's vector by id costs about 0.1 ms on a
+# 100k-chunk index (2,000 took 190 ms, more than the filtered query), the plain query's over-fetch
+# about 0.02 ms per id
+SMALL_SUBSET = 300
+OVERFETCH = 3  # the share's prediction of the ids needed is multiplied by this, as a margin
+MAX_FETCH = 2000  # above this the filtered query is cheaper than fetching that many ids
 _totals: dict[int, tuple[Mapping[str, Mapping[str, Any]], int]] = {}  # id(manifest) -> (it, its chunks)
 
 
@@ -41,26 +52,141 @@ def _total(manifest: Mapping[str, Mapping[str, Any]]) -> int:
     return got[1]
 
 
+def chunks_of(docs: frozenset[str], manifest: Mapping[str, Mapping[str, Any]]) -> int | None:
+    """Chunks of ``docs`` as the manifest counts them; None when a record gives no count."""
+    counts = [manifest[d].get("chunks") if d in manifest else None for d in docs]
+    return None if None in counts else sum(int(c) for c in counts)  # type: ignore[arg-type]
+
+
+class Overfetch:
+    """How far down the plain nearest-neighbour list the ``n``-th passing chunk was, per set of
+    articles: the next search among the same articles asks for about as many ids as the recent
+    ones needed (``MARGIN`` over the ``QUANTILE`` of the last ``KEEP``), never more than the share
+    predicts. A question that needs more is fetched again at the share's prediction, so a size
+    too small costs one more query, never a wrong result."""
+
+    KEEP = 32
+    WARM = 4  # searches seen before a learnt size is used
+    QUANTILE = 0.8
+    MARGIN = 1.25
+    SETS = 64  # sets of articles remembered (filters and languages of the current index version)
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._seen: OrderedDict[Hashable, deque[float]] = OrderedDict()
+
+    def size(self, key: Hashable, n: int, predicted: int) -> int:
+        """Ids to fetch first to find ``n`` passing chunks among the set ``key``."""
+        with self._lock:
+            seen = self._seen.get(key)
+            ratios = list(seen) if seen is not None else []
+        if len(ratios) < self.WARM:
+            return predicted
+        learnt = math.ceil(n * float(np.quantile(ratios, self.QUANTILE)) * self.MARGIN)
+        return max(2 * n, min(predicted, learnt))
+
+    def note(self, key: Hashable, n: int, fetched: int, positions: list[int]) -> None:
+        """What one fetch of ``fetched`` ids showed: the positions (0-based) of the passing ones."""
+        if len(positions) >= n:
+            ratio = (positions[n - 1] + 1) / n
+        elif positions:  # not reached: as far down as the share that passed says
+            ratio = fetched / len(positions)
+        else:
+            ratio = 2 * fetched / n
+        with self._lock:
+            seen = self._seen.get(key)
+            if seen is None:
+                seen = self._seen[key] = deque(maxlen=self.KEEP)
+                while len(self._seen) > self.SETS:
+                    self._seen.popitem(last=False)
+            else:
+                self._seen.move_to_end(key)
+            seen.append(ratio)
+
+
+class Memory:
+    """What searches among some articles keep for the next ones: the over-fetch sizes learnt, and
+    the vectors of the small sets read by id (a ``doc_ids`` filter asked again reads only the
+    texts of its best chunks). Vectors are kept for the current manifest (index version) only, at
+    most ``SETS`` sets of at most ``SMALL_SUBSET`` chunks each (about 1 MB a set)."""
+
+    SETS = 32
+
+    def __init__(self) -> None:
+        self.overfetch = Overfetch()
+        self._lock = threading.Lock()
+        self._manifest: Mapping[str, Mapping[str, Any]] | None = None
+        self._vectors: OrderedDict[frozenset[str], tuple[list[str], np.ndarray]] = OrderedDict()
+
+    def vectors(self, store: Any, docs: frozenset[str],
+                manifest: Mapping[str, Mapping[str, Any]]) -> tuple[list[str], np.ndarray]:
+        """The ids and vectors of the chunks of ``docs`` in this manifest's index version."""
+        with self._lock:
+            found = self._vectors.get(docs) if self._manifest is manifest else None
+        if found is not None:
+            return found
+        found = _read_vectors(store, docs, manifest)
+        with self._lock:
+            if self._manifest is not manifest:
+                self._manifest, self._vectors = manifest, OrderedDict()
+            self._vectors[docs] = found
+            while len(self._vectors) > self.SETS:
+                self._vectors.popitem(last=False)
+        return found
+
+
+def _read_vectors(store: Any, docs: frozenset[str],
+                  manifest: Mapping[str, Mapping[str, Any]]) -> tuple[list[str], np.ndarray]:
+    ids = [cid for d in sorted(docs) for cid in chunk_ids(d, int(manifest[d]["chunks"]))]
+    vectors = reads.vectors(store, ids)
+    found = [cid for cid in ids if cid in vectors]
+    matrix = np.stack([vectors[cid] for cid in found]) if found else np.zeros((0, 0), dtype=np.float32)
+    return found, matrix
+
+
+def _ranked_by_id(store: Any, qvec: np.ndarray, n: int, docs: frozenset[str],
+                  manifest: Mapping[str, Mapping[str, Any]], memory: Memory | None) -> list[Hit]:
+    """The ``n`` nearest of a few chunks: every vector read by id (or kept from an earlier search
+    among the same articles) and compared, then the texts of the best ``n`` read (texts and
+    metadata double the cost of a read by id)."""
+    found, matrix = memory.vectors(store, docs, manifest) if memory is not None else _read_vectors(store, docs, manifest)
+    if not found:
+        return []
+    sims = matrix @ qvec
+    best = np.argsort(-sims, kind="stable")[:n]
+    return reads.hits(store, [found[i] for i in best], [1.0 - float(sims[i]) for i in best])
+
+
 def nearest_among(store: Any, qvec: np.ndarray, n: int, docs: frozenset[str],
-                  manifest: Mapping[str, Mapping[str, Any]], where: dict[str, Any]) -> list[Hit]:
+                  manifest: Mapping[str, Mapping[str, Any]], where: dict[str, Any],
+                  chunks: int | None = None, memory: Memory | None = None) -> list[Hit]:
     """The ``n`` chunks of ``docs`` nearest to ``qvec``, best first (``where`` selects the same
-    chunks in Chroma, for the fallback)."""
+    chunks in Chroma, for the fallback). ``chunks``: the chunk count of ``docs`` when the caller
+    knows it (counted from the manifest otherwise); ``memory``: what earlier searches kept."""
     if not docs:
         return []
-    counts = [manifest[d].get("chunks") if d in manifest else None for d in docs]
-    if None in counts:  # a record without its chunk count (an older index): let Chroma filter
+    if chunks is None:
+        chunks = chunks_of(docs, manifest)
+    if chunks is None:  # a record without its chunk count (an older index): let Chroma filter
         return [hit for hit in store.query(qvec, n, where) if hit.doc_id in docs]
-    chunks = sum(int(c) for c in counts)  # type: ignore[arg-type]
-    total = _total(manifest)
     if chunks <= SMALL_SUBSET:
-        ids = [cid for d in sorted(docs) for cid in chunk_ids(d, int(manifest[d]["chunks"]))]
-        found = [hit for hit in store.get_chunks(ids).values() if hit.vector is not None]
-        sims = [float(hit.vector @ qvec) for hit in found]  # type: ignore[operator]
-        order = np.argsort(-np.asarray(sims, dtype=np.float32))[:n] if found else []
-        return [replace(found[i], similarity=sims[i], vector=None) for i in order]
-    wanted = int(n * total / max(chunks, 1) * OVERFETCH)
-    if wanted <= MAX_FETCH:
-        hits = store.query(qvec, wanted, keep=lambda cid: doc_of_chunk(cid) in docs, limit=n)
-        if len(hits) >= n:
-            return hits
+        return _ranked_by_id(store, qvec, n, docs, manifest, memory)
+    predicted = int(n * _total(manifest) / max(chunks, 1) * OVERFETCH)
+    if predicted > MAX_FETCH:
+        return [hit for hit in store.query(qvec, n, where) if hit.doc_id in docs]
+    sizes = [predicted]
+    overfetch = memory.overfetch if memory is not None else None
+    if overfetch is not None:
+        first = overfetch.size(docs, n, predicted)
+        sizes = [first, predicted] if first < predicted else [predicted]
+    for size in sizes:
+        ids, distances = reads.nearest_ids(store, qvec, size)
+        positions = [i for i, cid in enumerate(ids) if doc_of_chunk(cid) in docs]
+        if len(positions) >= n or len(ids) < size:  # enough, or every chunk of the index was seen
+            if overfetch is not None and len(ids) >= size:
+                overfetch.note(docs, n, size, positions)
+            kept = positions[:n]
+            return reads.hits(store, [ids[i] for i in kept], [distances[i] for i in kept])
+        if overfetch is not None:
+            overfetch.note(docs, n, size, positions)
     return [hit for hit in store.query(qvec, n, where) if hit.doc_id in docs]
