@@ -26,7 +26,7 @@ from chatbot.retrieval.filters import Filters, Scope, ScopeCache
 from chatbot.retrieval.languages import HeldLanguages
 from chatbot.retrieval.readings import Readings, dense_scale
 from chatbot.retrieval.recency import recent_first, wants_latest
-from chatbot.retrieval.subset import Memory, nearest_among
+from chatbot.retrieval.subset import Memory, lexical_among, nearest_among
 from chatbot.retrieval.wire import collapse, copies_map
 from chatbot.schemas import Passage
 from chatbot.store.hits import Hit
@@ -71,6 +71,7 @@ DUPLICATE_JACCARD = 0.8
 # Under a filter, BM25's hits are checked against the articles that pass among at most this many
 # times the candidates wanted.
 LEXICAL_OVERFETCH = 20
+WARM_UP = ("Que s'est-il passé ?", "What happened?")  # searched by prepare(), one per language
 
 
 @dataclass
@@ -159,6 +160,24 @@ class Retriever:
         """
         return self.index.retrying(lambda: self._search(query, k, also_encode or [], filters))
 
+    def prepare(self) -> None:
+        """Read now what the first search of this index version would (the manifest, the near-copy
+        links, every language small enough to hold: about 5 s for 8,000 chunks), and search once in
+        each language, so that a server says ready only once a question costs what later ones do."""
+        def warm() -> None:
+            self.index.refresh()
+            view = self.index.view()
+            manifest = self.manifest(view)
+            self._copies(view, manifest)
+            langs = sorted(view.lexical.langs)
+            if len(langs) >= 2:  # see PER_LANGUAGE: one language is never searched on its own
+                for lang in langs:
+                    self._held.held(view, manifest, lang)
+
+        self.index.retrying(warm)
+        for query in WARM_UP:  # the encoder's first run, word lists and libraries loaded on first use
+            self.search(query, 1)
+
     def manifest(self, view: View) -> dict[str, dict[str, Any]]:
         """The manifest of ``view``'s index version, read once per version."""
         return self._scopes.manifest((view.store.generation, view.lexical.version), view.store.manifest)
@@ -183,7 +202,9 @@ class Retriever:
         else:
             dense = self.index.dense(view, qvec, self.candidates)
         t3 = time.perf_counter()
-        lexical = self._lexical(view, query, scope)
+        lexical = (view.lexical.search(query, self.candidates) if scope is None else  # BM25 knows no metadata
+                   lexical_among(view.lexical.search, query, self.candidates, LEXICAL_OVERFETCH, scope.docs,
+                                 self._among))
         t4 = time.perf_counter()
         query_lang = question_language(query)
         fused = self._fuse(view, dense, lexical, qvec, scope, query_lang)
@@ -202,25 +223,6 @@ class Retriever:
         return Retrieval(passages, heads, qvec, {k_: round(v, 2) for k_, v in timings.items()},
                          dict(zip(also_encode, encoded[1:], strict=True)),
                          lambda wanted: self._load_pieces(view, wanted), scope=scope)
-
-    def _lexical(self, view: View, query: str, scope: Scope | None) -> list[tuple[str, float]]:
-        """BM25's best chunks; under a filter, the best of those that pass among its first
-        ``LEXICAL_OVERFETCH`` x ``candidates`` (BM25 knows no metadata). Listing hits costs by their
-        number, so as many are asked first as earlier searches under the filter needed
-        (chatbot.retrieval.subset.Overfetch), and the full number when this question needs more."""
-        if scope is None:
-            return view.lexical.search(query, self.candidates)
-        most = self.candidates * LEXICAL_OVERFETCH
-        key = ("lexical", scope.docs)
-        first = self._among.overfetch.size(key, self.candidates, most)
-        for size in (first, most) if first < most else (most,):
-            found = view.lexical.search(query, size)
-            positions = [i for i, (cid, _) in enumerate(found) if scope.chunk_passes(cid)]
-            if len(found) >= size:
-                self._among.overfetch.note(key, self.candidates, size, positions)
-            if len(positions) >= self.candidates or len(found) < size:
-                break
-        return [found[i] for i in positions[:self.candidates]]
 
     def _copies(self, view: View, manifest: dict[str, dict[str, Any]]) -> dict[str, frozenset[str]]:
         """The near-copy links of ``view``'s index version, worked out once per version (reading

@@ -24,7 +24,7 @@ from __future__ import annotations
 import math
 import threading
 from collections import OrderedDict, deque
-from collections.abc import Hashable, Mapping
+from collections.abc import Callable, Hashable, Mapping
 from typing import Any
 
 import numpy as np
@@ -190,3 +190,23 @@ def nearest_among(store: Any, qvec: np.ndarray, n: int, docs: frozenset[str],
         if overfetch is not None:
             overfetch.note(docs, n, size, positions)
     return [hit for hit in store.query(qvec, n, where) if hit.doc_id in docs]
+
+
+def lexical_among(search: Callable[[str, int], list[tuple[str, float]]], query: str, n: int, most: int,
+                  docs: frozenset[str], memory: Memory) -> list[tuple[str, float]]:
+    """The ``n`` best lexical (BM25) hits of the articles ``docs`` among the first ``most`` hits of
+    ``search`` (the lexical index knows no metadata). Listing hits costs by their number, so as
+    many are asked first as earlier searches among the same articles needed, and ``most`` only
+    when this question needs more: the same hits as asking ``most`` at once."""
+    key = ("lexical", docs)
+    first = memory.overfetch.size(key, n, most)
+    found: list[tuple[str, float]] = []
+    positions: list[int] = []
+    for size in (first, most) if first < most else (most,):
+        found = search(query, size)
+        positions = [i for i, (cid, _) in enumerate(found) if doc_of_chunk(cid) in docs]
+        if len(found) >= size:
+            memory.overfetch.note(key, n, size, positions)
+        if len(positions) >= n or len(found) < size:
+            break
+    return [found[i] for i in positions[:n]]
