@@ -1,11 +1,11 @@
 """A filtered search finds exactly the chunks a brute-force ranking of the passing chunks finds.
 
-The dense step under a filter takes shortcuts (chatbot.retrieval.subset): vectors read by id, the
-plain nearest-neighbour query over-fetched with a size learnt from earlier searches, a language held
-in memory masked by the filter. Each is compared here, on a real index (seven English news articles
+The dense step under a filter takes shortcuts (chatbot.retrieval.subset): vectors read by id and
+kept for the next question, the plain nearest-neighbour query over-fetched, a language held in
+memory masked by the filter. Each is compared here, on a real index (seven English news articles
 and the French seed, real model, real Chroma), to every passing chunk's vector compared with the
-question's, including when the learnt size is too small for the question and the search must fetch
-again.
+question's. BM25 hits under a filter, asked fewer first with a size learnt from earlier searches,
+must be those of the full list, also when the learnt size is too small for the question.
 """
 
 from __future__ import annotations
@@ -55,31 +55,28 @@ def test_the_dense_step_under_a_filter_finds_the_brute_force_nearest(corpus, mon
     service, every, filters = corpus
     view = service.index.view()
     manifest = service.retriever.manifest(view)
+    memory = subset.Memory()
+    vector_reads: list[int] = []
+    real = subset.reads.vectors
+    monkeypatch.setattr(subset.reads, "vectors", lambda store, ids: vector_reads.append(len(ids)) or real(store, ids))
     for filters_ in filters:
         scope = resolve(filters_, manifest)
         assert scope.docs and scope.chunks == sum(int(manifest[d]["chunks"]) for d in scope.docs)
         for question in QUESTIONS:
             qvec = service.embedder.embed_queries([question])[0]
             exact = brute_force(every, qvec, scope.docs, 8)
-            by_id = subset.nearest_among(view.store, qvec, 8, scope.docs, manifest, scope.where, scope.chunks,
-                                         subset.Memory())
+            by_id = subset.nearest_among(view.store, qvec, 8, scope.docs, manifest, scope.where, scope.chunks, memory)
             assert [h.chunk_id for h in by_id] == exact
-            assert {h.doc_id for h in by_id} <= scope.docs
+            assert by_id[0].similarity == pytest.approx(float(every[exact[0]][0] @ qvec), abs=1e-5)
+    assert len(vector_reads) == len(filters)  # each filter's vectors read once, kept for its next questions
 
     monkeypatch.setattr(subset, "SMALL_SUBSET", 0)  # every set over-fetched from the plain query
-    memory = subset.Memory()
-    scope = resolve(filters[2], manifest)  # two articles of eight
-    for _ in range(subset.Overfetch.WARM):  # earlier searches found their 8 at once: the next asks 16
-        memory.overfetch.note(scope.docs, 8, 8, list(range(8)))
-    assert memory.overfetch.size(scope.docs, 8, 1000) == 16
-    fetched: list[int] = []
-    real = subset.reads.nearest_ids
-    monkeypatch.setattr(subset.reads, "nearest_ids", lambda store, v, k: fetched.append(k) or real(store, v, k))
-    for question in QUESTIONS:
-        qvec = service.embedder.embed_queries([question])[0]
-        found = subset.nearest_among(view.store, qvec, 8, scope.docs, manifest, scope.where, scope.chunks, memory)
-        assert [h.chunk_id for h in found] == brute_force(every, qvec, scope.docs, 8)
-    assert fetched[0] == 16 and any(k > 16 for k in fetched), fetched  # a too small first fetch was retried
+    for filters_ in filters:
+        scope = resolve(filters_, manifest)
+        for question in QUESTIONS:
+            qvec = service.embedder.embed_queries([question])[0]
+            found = subset.nearest_among(view.store, qvec, 8, scope.docs, manifest, scope.where, scope.chunks, memory)
+            assert [h.chunk_id for h in found] == brute_force(every, qvec, scope.docs, 8)
 
 
 def test_a_held_language_under_a_filter_is_ranked_among_the_passing_chunks_only(corpus):
@@ -101,11 +98,18 @@ def test_lexical_hits_under_a_filter_are_those_of_the_full_list(corpus):
     service, _, filters = corpus
     view = service.index.view()
     manifest = service.retriever.manifest(view)
-    scope = resolve(filters[1], manifest)
+    scope = resolve(filters[2], manifest)  # two articles of eight
     memory = subset.Memory()
     for _ in range(subset.Overfetch.WARM):  # a learnt size too small for these questions
         memory.overfetch.note(("lexical", scope.docs), 5, 5, list(range(5)))
+    asked: list[int] = []
+
+    def search(query: str, k: int) -> list[tuple[str, float]]:
+        asked.append(k)
+        return view.lexical.search(query, k)
+
     for question in QUESTIONS[:2]:
         whole = [hit for hit in view.lexical.search(question, 600) if hit[0].rsplit(":", 1)[0] in scope.docs][:5]
         assert whole
-        assert subset.lexical_among(view.lexical.search, question, 5, 600, scope.docs, memory) == whole
+        assert subset.lexical_among(search, question, 5, 600, scope.docs, memory) == whole
+    assert asked[0] == 10 and 600 in asked  # fewer asked first, the full list when they fell short

@@ -203,7 +203,7 @@ class Retriever:
             dense = self.index.dense(view, qvec, self.candidates)
         t3 = time.perf_counter()
         lexical = (view.lexical.search(query, self.candidates) if scope is None else  # BM25 knows no metadata
-                   lexical_among(view.lexical.search, query, self.candidates, LEXICAL_OVERFETCH, scope.docs,
+                   lexical_among(view.lexical.search, query, self.candidates, self.candidates * LEXICAL_OVERFETCH, scope.docs,
                                  self._among))
         t4 = time.perf_counter()
         query_lang = question_language(query)

@@ -8,15 +8,18 @@ manifest, so:
 
 * few chunks pass (at most ``SMALL_SUBSET``): their vectors are read by id (their ids follow from
   the manifest's chunk counts) and ranked exactly, then the texts of the best ``n`` only are read;
-* a large share passes: the plain query fetches the nearest ids and keeps those whose article
-  passes. When at least ``n`` pass, they are exactly the nearest ``n`` that pass (every closer chunk
-  was seen), so nothing is approximated beyond the index itself. How many ids to fetch is learnt
-  per set of articles (``Overfetch``): the share of the index predicts it badly (questions find
-  their neighbours among the articles on their topic, not spread evenly), so the first query asks
-  for what earlier searches among the same articles needed, and only when that falls short for
-  this question the share's prediction is fetched, as before;
+  the vectors are kept for the next search among the same articles (``Memory``);
+* a large share passes: the plain query fetches ``n / share x OVERFETCH`` nearest ids and keeps
+  those whose article passes. When at least ``n`` pass, they are the nearest ``n`` that pass as the
+  index finds them. The size is not learnt smaller from earlier searches: the index's recall falls
+  with the ids asked (its search breadth is the larger of ``ef_search`` and the ids asked), so a
+  smaller fetch would change which chunks come last (measured in BENCHMARKS.md section 23a);
 * otherwise (too few passed, or the share is too small for an affordable over-fetch), the filtered
   Chroma query, as before.
+
+BM25 hits under a filter are taken the same way (``lexical_among``); there the number asked first
+is learnt (``Overfetch``): BM25 scores every chunk exactly whatever is asked, so asking fewer and
+asking again when they fall short gives the same hits.
 """
 
 from __future__ import annotations
@@ -33,10 +36,9 @@ from chatbot.schemas import chunk_ids, doc_of_chunk
 from chatbot.store import reads
 from chatbot.store.hits import Hit
 
-# chunks read by id and ranked exactly: reading a chunk's vector by id costs about 0.1 ms on a
-# 100k-chunk index (2,000 took 190 ms, more than the filtered query), the plain query's over-fetch
-# about 0.02 ms per id
-SMALL_SUBSET = 300
+# chunks read by id and ranked exactly: a chunk's vector read by id costs about 0.1 ms on a 100k-chunk
+# index (2,000 took 190 ms, texts and metadata with them 320 ms), so they are kept (``Memory``)
+SMALL_SUBSET = 2000
 OVERFETCH = 3  # the share's prediction of the ids needed is multiplied by this, as a margin
 MAX_FETCH = 2000  # above this the filtered query is cheaper than fetching that many ids
 _totals: dict[int, tuple[Mapping[str, Mapping[str, Any]], int]] = {}  # id(manifest) -> (it, its chunks)
@@ -59,11 +61,11 @@ def chunks_of(docs: frozenset[str], manifest: Mapping[str, Mapping[str, Any]]) -
 
 
 class Overfetch:
-    """How far down the plain nearest-neighbour list the ``n``-th passing chunk was, per set of
-    articles: the next search among the same articles asks for about as many ids as the recent
-    ones needed (``MARGIN`` over the ``QUANTILE`` of the last ``KEEP``), never more than the share
-    predicts. A question that needs more is fetched again at the share's prediction, so a size
-    too small costs one more query, never a wrong result."""
+    """How far down a ranked list (BM25's) the ``n``-th passing hit was, per set of articles: the
+    next search among the same articles asks for about as many as the recent ones needed
+    (``MARGIN`` over the ``QUANTILE`` of the last ``KEEP``), never more than the most allowed. A
+    question that needs more is asked again for the most, so a size too small costs one more
+    search, never another result."""
 
     KEEP = 32
     WARM = 4  # searches seen before a learnt size is used
@@ -108,9 +110,9 @@ class Memory:
     """What searches among some articles keep for the next ones: the over-fetch sizes learnt, and
     the vectors of the small sets read by id (a ``doc_ids`` filter asked again reads only the
     texts of its best chunks). Vectors are kept for the current manifest (index version) only, at
-    most ``SETS`` sets of at most ``SMALL_SUBSET`` chunks each (about 1 MB a set)."""
+    most ``ROWS`` of them (3 KB each: 60 MB, as much as one language held in memory at most)."""
 
-    SETS = 32
+    ROWS = 20_000
 
     def __init__(self) -> None:
         self.overfetch = Overfetch()
@@ -123,6 +125,8 @@ class Memory:
         """The ids and vectors of the chunks of ``docs`` in this manifest's index version."""
         with self._lock:
             found = self._vectors.get(docs) if self._manifest is manifest else None
+            if found is not None:
+                self._vectors.move_to_end(docs)
         if found is not None:
             return found
         found = _read_vectors(store, docs, manifest)
@@ -130,7 +134,7 @@ class Memory:
             if self._manifest is not manifest:
                 self._manifest, self._vectors = manifest, OrderedDict()
             self._vectors[docs] = found
-            while len(self._vectors) > self.SETS:
+            while sum(len(ids) for ids, _ in self._vectors.values()) > self.ROWS:
                 self._vectors.popitem(last=False)
         return found
 
@@ -174,21 +178,11 @@ def nearest_among(store: Any, qvec: np.ndarray, n: int, docs: frozenset[str],
     predicted = int(n * _total(manifest) / max(chunks, 1) * OVERFETCH)
     if predicted > MAX_FETCH:
         return [hit for hit in store.query(qvec, n, where) if hit.doc_id in docs]
-    sizes = [predicted]
-    overfetch = memory.overfetch if memory is not None else None
-    if overfetch is not None:
-        first = overfetch.size(docs, n, predicted)
-        sizes = [first, predicted] if first < predicted else [predicted]
-    for size in sizes:
-        ids, distances = reads.nearest_ids(store, qvec, size)
-        positions = [i for i, cid in enumerate(ids) if doc_of_chunk(cid) in docs]
-        if len(positions) >= n or len(ids) < size:  # enough, or every chunk of the index was seen
-            if overfetch is not None and len(ids) >= size:
-                overfetch.note(docs, n, size, positions)
-            kept = positions[:n]
-            return reads.hits(store, [ids[i] for i in kept], [distances[i] for i in kept])
-        if overfetch is not None:
-            overfetch.note(docs, n, size, positions)
+    ids, distances = reads.nearest_ids(store, qvec, predicted)
+    positions = [i for i, cid in enumerate(ids) if doc_of_chunk(cid) in docs]
+    if len(positions) >= n or len(ids) < predicted:  # enough, or every chunk of the index was seen
+        kept = positions[:n]
+        return reads.hits(store, [ids[i] for i in kept], [distances[i] for i in kept])
     return [hit for hit in store.query(qvec, n, where) if hit.doc_id in docs]
 
 
