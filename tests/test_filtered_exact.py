@@ -4,8 +4,7 @@ The dense step under a filter takes shortcuts (chatbot.retrieval.subset): vector
 kept for the next question, the plain nearest-neighbour query over-fetched, a language held in
 memory masked by the filter. Each is compared here, on a real index (seven English news articles
 and the French seed, real model, real Chroma), to every passing chunk's vector compared with the
-question's. BM25 hits under a filter, asked fewer first with a size learnt from earlier searches,
-must be those of the full list, also when the learnt size is too small for the question.
+question's.
 """
 
 from __future__ import annotations
@@ -93,23 +92,3 @@ def test_a_held_language_under_a_filter_is_ranked_among_the_passing_chunks_only(
         assert [h.chunk_id for h in held] == brute_force(every, qvec, among, 10, lang)
         assert held[0].similarity == pytest.approx(float(every[held[0].chunk_id][0] @ qvec), abs=1e-5)
 
-
-def test_lexical_hits_under_a_filter_are_those_of_the_full_list(corpus):
-    service, _, filters = corpus
-    view = service.index.view()
-    manifest = service.retriever.manifest(view)
-    scope = resolve(filters[2], manifest)  # two articles of eight
-    memory = subset.Memory()
-    for _ in range(subset.Overfetch.WARM):  # a learnt size too small for these questions
-        memory.overfetch.note(("lexical", scope.docs), 5, 5, list(range(5)))
-    asked: list[int] = []
-
-    def search(query: str, k: int) -> list[tuple[str, float]]:
-        asked.append(k)
-        return view.lexical.search(query, k)
-
-    for question in QUESTIONS[:2]:
-        whole = [hit for hit in view.lexical.search(question, 600) if hit[0].rsplit(":", 1)[0] in scope.docs][:5]
-        assert whole
-        assert subset.lexical_among(search, question, 5, 600, scope.docs, memory) == whole
-    assert asked[0] == 10 and 600 in asked  # fewer asked first, the full list when they fell short

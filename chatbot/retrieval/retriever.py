@@ -26,7 +26,7 @@ from chatbot.retrieval.filters import Filters, Scope, ScopeCache
 from chatbot.retrieval.languages import HeldLanguages
 from chatbot.retrieval.readings import Readings, dense_scale
 from chatbot.retrieval.recency import recent_first, wants_latest
-from chatbot.retrieval.subset import Memory, lexical_among, nearest_among
+from chatbot.retrieval.subset import Memory, nearest_among
 from chatbot.retrieval.wire import collapse, copies_map
 from chatbot.schemas import Passage
 from chatbot.store.hits import Hit
@@ -147,7 +147,7 @@ class Retriever:
         self._held = HeldLanguages(SMALL_LANGUAGE)  # small languages' chunks in memory
         self._copy_links: tuple[tuple, dict[str, frozenset[str]]] | None = None  # see _copies
         self._scopes = ScopeCache()  # filters resolved and the manifest read, per index version
-        self._among = Memory()  # what searches among some articles learnt and read (retrieval.subset)
+        self._among = Memory()  # vectors of small filters' articles (chatbot.retrieval.subset)
 
     def search(self, query: str, k: int = 5, also_encode: list[str] | None = None,
                filters: Filters | None = None) -> Retrieval:
@@ -202,9 +202,9 @@ class Retriever:
         else:
             dense = self.index.dense(view, qvec, self.candidates)
         t3 = time.perf_counter()
-        lexical = (view.lexical.search(query, self.candidates) if scope is None else  # BM25 knows no metadata
-                   lexical_among(view.lexical.search, query, self.candidates, self.candidates * LEXICAL_OVERFETCH, scope.docs,
-                                 self._among))
+        lexical = view.lexical.search(query, self.candidates * (LEXICAL_OVERFETCH if scope else 1))
+        if scope is not None:  # BM25 knows no metadata: its hits are checked against the articles that pass
+            lexical = [hit for hit in lexical if scope.chunk_passes(hit[0])][:self.candidates]
         t4 = time.perf_counter()
         query_lang = question_language(query)
         fused = self._fuse(view, dense, lexical, qvec, scope, query_lang)

@@ -16,18 +16,13 @@ manifest, so:
   smaller fetch would change which chunks come last (measured in BENCHMARKS.md section 23a);
 * otherwise (too few passed, or the share is too small for an affordable over-fetch), the filtered
   Chroma query, as before.
-
-BM25 hits under a filter are taken the same way (``lexical_among``); there the number asked first
-is learnt (``Overfetch``): BM25 scores every chunk exactly whatever is asked, so asking fewer and
-asking again when they fall short gives the same hits.
 """
 
 from __future__ import annotations
 
-import math
 import threading
-from collections import OrderedDict, deque
-from collections.abc import Callable, Hashable, Mapping
+from collections import OrderedDict
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
@@ -60,62 +55,14 @@ def chunks_of(docs: frozenset[str], manifest: Mapping[str, Mapping[str, Any]]) -
     return None if None in counts else sum(int(c) for c in counts)  # type: ignore[arg-type]
 
 
-class Overfetch:
-    """How far down a ranked list (BM25's) the ``n``-th passing hit was, per set of articles: the
-    next search among the same articles asks for about as many as the recent ones needed
-    (``MARGIN`` over the ``QUANTILE`` of the last ``KEEP``), never more than the most allowed. A
-    question that needs more is asked again for the most, so a size too small costs one more
-    search, never another result."""
-
-    KEEP = 32
-    WARM = 4  # searches seen before a learnt size is used
-    QUANTILE = 0.8
-    MARGIN = 1.25
-    SETS = 64  # sets of articles remembered (filters and languages of the current index version)
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._seen: OrderedDict[Hashable, deque[float]] = OrderedDict()
-
-    def size(self, key: Hashable, n: int, predicted: int) -> int:
-        """Ids to fetch first to find ``n`` passing chunks among the set ``key``."""
-        with self._lock:
-            seen = self._seen.get(key)
-            ratios = list(seen) if seen is not None else []
-        if len(ratios) < self.WARM:
-            return predicted
-        learnt = math.ceil(n * float(np.quantile(ratios, self.QUANTILE)) * self.MARGIN)
-        return max(2 * n, min(predicted, learnt))
-
-    def note(self, key: Hashable, n: int, fetched: int, positions: list[int]) -> None:
-        """What one fetch of ``fetched`` ids showed: the positions (0-based) of the passing ones."""
-        if len(positions) >= n:
-            ratio = (positions[n - 1] + 1) / n
-        elif positions:  # not reached: as far down as the share that passed says
-            ratio = fetched / len(positions)
-        else:
-            ratio = 2 * fetched / n
-        with self._lock:
-            seen = self._seen.get(key)
-            if seen is None:
-                seen = self._seen[key] = deque(maxlen=self.KEEP)
-                while len(self._seen) > self.SETS:
-                    self._seen.popitem(last=False)
-            else:
-                self._seen.move_to_end(key)
-            seen.append(ratio)
-
-
 class Memory:
-    """What searches among some articles keep for the next ones: the over-fetch sizes learnt, and
-    the vectors of the small sets read by id (a ``doc_ids`` filter asked again reads only the
-    texts of its best chunks). Vectors are kept for the current manifest (index version) only, at
+    """What searches among some articles keep for the next ones: the vectors of the small sets read
+    by id (a ``doc_ids`` filter asked again reads only the texts of its best chunks). Vectors are kept for the current manifest (index version) only, at
     most ``ROWS`` of them (3 KB each: 60 MB, as much as one language held in memory at most)."""
 
     ROWS = 20_000
 
     def __init__(self) -> None:
-        self.overfetch = Overfetch()
         self._lock = threading.Lock()
         self._manifest: Mapping[str, Mapping[str, Any]] | None = None
         self._vectors: OrderedDict[frozenset[str], tuple[list[str], np.ndarray]] = OrderedDict()
@@ -185,22 +132,3 @@ def nearest_among(store: Any, qvec: np.ndarray, n: int, docs: frozenset[str],
         return reads.hits(store, [ids[i] for i in kept], [distances[i] for i in kept])
     return [hit for hit in store.query(qvec, n, where) if hit.doc_id in docs]
 
-
-def lexical_among(search: Callable[[str, int], list[tuple[str, float]]], query: str, n: int, most: int,
-                  docs: frozenset[str], memory: Memory) -> list[tuple[str, float]]:
-    """The ``n`` best lexical (BM25) hits of the articles ``docs`` among the first ``most`` hits of
-    ``search`` (the lexical index knows no metadata). Listing hits costs by their number, so as
-    many are asked first as earlier searches among the same articles needed, and ``most`` only
-    when this question needs more: the same hits as asking ``most`` at once."""
-    key = ("lexical", docs)
-    first = memory.overfetch.size(key, n, most)
-    found: list[tuple[str, float]] = []
-    positions: list[int] = []
-    for size in (first, most) if first < most else (most,):
-        found = search(query, size)
-        positions = [i for i, (cid, _) in enumerate(found) if doc_of_chunk(cid) in docs]
-        if len(found) >= size:
-            memory.overfetch.note(key, n, size, positions)
-        if len(positions) >= n or len(found) < size:
-            break
-    return [found[i] for i in positions[:n]]
