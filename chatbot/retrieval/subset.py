@@ -57,8 +57,9 @@ def chunks_of(docs: frozenset[str], manifest: Mapping[str, Mapping[str, Any]]) -
 
 class Memory:
     """What searches among some articles keep for the next ones: the vectors of the small sets read
-    by id (a ``doc_ids`` filter asked again reads only the texts of its best chunks). Vectors are kept for the current manifest (index version) only, at
-    most ``ROWS`` of them (3 KB each: 60 MB, as much as one language held in memory at most)."""
+    by id (a ``doc_ids`` filter asked again reads only the texts of its best chunks). Vectors are
+    kept for the current manifest (index version) only, at most ``ROWS`` of them (3 KB each: 60 MB,
+    as much as one language held in memory at most)."""
 
     ROWS = 20_000
 
@@ -100,7 +101,8 @@ def _ranked_by_id(store: Any, qvec: np.ndarray, n: int, docs: frozenset[str],
     """The ``n`` nearest of a few chunks: every vector read by id (or kept from an earlier search
     among the same articles) and compared, then the texts of the best ``n`` read (texts and
     metadata double the cost of a read by id)."""
-    found, matrix = memory.vectors(store, docs, manifest) if memory is not None else _read_vectors(store, docs, manifest)
+    found, matrix = (memory.vectors(store, docs, manifest) if memory is not None
+                     else _read_vectors(store, docs, manifest))
     if not found:
         return []
     sims = matrix @ qvec
