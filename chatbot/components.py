@@ -82,6 +82,17 @@ def prepare_llm(settings: Settings) -> None:
     make_llm(settings).load()
 
 
+def prepare_nlp() -> None:
+    """Load every installed spaCy pipeline (short answers and tenses parse the question in its own
+    language and each passage in its, so either may be needed by the first question), so that the
+    first question does not wait for them (about a second each)."""
+    from chatbot.text import nlp
+
+    for lang in sorted(nlp.PIPELINES):
+        if nlp.available(lang):
+            nlp.pipeline_for(lang)
+
+
 def make_translator(settings: Settings, embedder: Embedder) -> Any | None:
     """Checked quote translations through the configured LLM (loaded on first use), or None when
     translation is off (``Settings.translation_on``) or no LLM is available (no server set and no local weights)."""

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 import threading
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -113,13 +114,33 @@ def _outlet_matches(stored: str, wanted: tuple[str, ...]) -> bool:
 
 
 @dataclass(frozen=True)
+class Part:
+    """Some of the articles that pass a filter, and their chunks as the manifest counts them (None
+    when a record gives no count)."""
+
+    docs: frozenset[str]
+    chunks: int | None
+
+
+@dataclass(frozen=True)
 class Scope:
-    """A filter resolved against one index version: the articles that pass and the Chroma ``where``."""
+    """A filter resolved against one index version: the articles that pass and the Chroma ``where``.
+
+    What a search under the filter asks about those articles is worked out here, once per filter
+    and index version (``ScopeCache``): their chunk count, and which of them are in each language
+    (counting and splitting 4,600 articles took 3-7 ms, on every search of a 14,000-article index).
+    """
 
     filters: Filters
     docs: frozenset[str]
     where: dict[str, Any] | None
     outlets: frozenset[str] = field(default_factory=frozenset)
+    chunks: int | None = None  # of all the passing articles (None: unknown)
+    languages: Mapping[str, Part] = field(default_factory=dict)  # lang -> its passing articles
+
+    def language(self, lang: str) -> Part:
+        """The passing articles of ``lang``."""
+        return self.languages.get(lang) or Part(frozenset(), 0)
 
     @property
     def empty(self) -> bool:
@@ -137,6 +158,17 @@ def resolve(filters: Filters, manifest: dict[str, dict[str, Any]]) -> Scope:
     outlets = frozenset(str(m["source"]) for m in manifest.values() if m.get("source")
                         and _outlet_matches(str(m["source"]), filters.sources)) if filters.sources else None
     docs = frozenset(d for d, m in manifest.items() if filters.passes({**m, "doc_id": d}, outlets))
+    by_lang: dict[str, set[str]] = {}
+    counts: dict[str, int | None] = {}
+    for doc_id in docs:
+        record = manifest[doc_id]
+        lang, count = str(record.get("lang")), record.get("chunks")
+        by_lang.setdefault(lang, set()).add(doc_id)
+        known = counts.get(lang, 0)
+        counts[lang] = None if count is None or known is None else known + int(count)
+    languages = {lang: Part(frozenset(found), counts[lang]) for lang, found in by_lang.items()}
+    sizes = list(counts.values())
+    chunks = None if None in sizes else sum(int(c or 0) for c in sizes)
     clauses: list[dict[str, Any]] = []
     if filters.since:
         clauses.append({"day": {"$gte": day_number(filters.since)}})
@@ -147,7 +179,7 @@ def resolve(filters: Filters, manifest: dict[str, dict[str, Any]]) -> Scope:
     if filters.doc_ids:
         clauses.append({"doc_id": {"$in": list(filters.doc_ids)}})
     where = None if not clauses else clauses[0] if len(clauses) == 1 else {"$and": clauses}
-    return Scope(filters, docs, where, outlets or frozenset())
+    return Scope(filters, docs, where, outlets or frozenset(), chunks, languages)
 
 
 class ScopeCache:

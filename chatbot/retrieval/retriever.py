@@ -26,7 +26,7 @@ from chatbot.retrieval.filters import Filters, Scope, ScopeCache
 from chatbot.retrieval.languages import HeldLanguages
 from chatbot.retrieval.readings import Readings, dense_scale
 from chatbot.retrieval.recency import recent_first, wants_latest
-from chatbot.retrieval.subset import nearest_among
+from chatbot.retrieval.subset import Memory, nearest_among
 from chatbot.retrieval.wire import collapse, copies_map
 from chatbot.schemas import Passage
 from chatbot.store.hits import Hit
@@ -68,6 +68,10 @@ SAME_DOC_DECAY = 0.8
 # same-topic passages of other articles (hit@5 with 300 news distractors 92% -> 98% with 3)
 SAME_DOC_FREE = 3
 DUPLICATE_JACCARD = 0.8
+# Under a filter, BM25's hits are checked against the articles that pass among at most this many
+# times the candidates wanted.
+LEXICAL_OVERFETCH = 20
+WARM_UP = ("Que s'est-il passé ?", "What happened?")  # searched by prepare(), one per language
 
 
 @dataclass
@@ -143,6 +147,7 @@ class Retriever:
         self._held = HeldLanguages(SMALL_LANGUAGE)  # small languages' chunks in memory
         self._copy_links: tuple[tuple, dict[str, frozenset[str]]] | None = None  # see _copies
         self._scopes = ScopeCache()  # filters resolved and the manifest read, per index version
+        self._among = Memory()  # vectors of small filters' articles (chatbot.retrieval.subset)
 
     def search(self, query: str, k: int = 5, also_encode: list[str] | None = None,
                filters: Filters | None = None) -> Retrieval:
@@ -154,6 +159,24 @@ class Retriever:
         the result is empty and its ``scope`` says so.
         """
         return self.index.retrying(lambda: self._search(query, k, also_encode or [], filters))
+
+    def prepare(self) -> None:
+        """Read now what the first search of this index version would (the manifest, the near-copy
+        links, every language small enough to hold: about 5 s for 8,000 chunks), and search once in
+        each language, so that a server says ready only once a question costs what later ones do."""
+        def warm() -> None:
+            self.index.refresh()
+            view = self.index.view()
+            manifest = self.manifest(view)
+            self._copies(view, manifest)
+            langs = sorted(view.lexical.langs)
+            if len(langs) >= 2:  # see PER_LANGUAGE: one language is never searched on its own
+                for lang in langs:
+                    self._held.held(view, manifest, lang)
+
+        self.index.retrying(warm)
+        for query in WARM_UP:  # the encoder's first run, word lists and libraries loaded on first use
+            self.search(query, 1)
 
     def manifest(self, view: View) -> dict[str, dict[str, Any]]:
         """The manifest of ``view``'s index version, read once per version."""
@@ -174,11 +197,12 @@ class Retriever:
         qvec = encoded[0]
         t2 = time.perf_counter()
         if scope is not None:  # see chatbot.retrieval.subset: Chroma's filtered query is slow
-            dense = nearest_among(view.store, qvec, self.candidates, scope.docs, self.manifest(view), scope.where)
+            dense = nearest_among(view.store, qvec, self.candidates, scope.docs, self.manifest(view), scope.where,
+                                  scope.chunks, self._among)
         else:
             dense = self.index.dense(view, qvec, self.candidates)
         t3 = time.perf_counter()
-        lexical = view.lexical.search(query, self.candidates * (20 if scope else 1))
+        lexical = view.lexical.search(query, self.candidates * (LEXICAL_OVERFETCH if scope else 1))
         if scope is not None:  # BM25 knows no metadata: its hits are checked against the articles that pass
             lexical = [hit for hit in lexical if scope.chunk_passes(hit[0])][:self.candidates]
         t4 = time.perf_counter()
@@ -290,20 +314,24 @@ class Retriever:
         return out
 
     def _nearest_in_language(self, view: View, qvec: np.ndarray, lang: str, scope: Scope | None = None) -> list[Hit]:
-        """A small language is held in memory and searched exactly (chatbot.retrieval.languages); a
-        filtered Chroma search costs ~100 ms on a 100k-chunk index even when only a few chunks
-        match, so a larger one is searched among its articles by chatbot.retrieval.subset, as is a
-        language under a filter."""
+        """A small language is held in memory and searched exactly (chatbot.retrieval.languages),
+        under a filter among the held rows of the articles that pass; a filtered Chroma search costs
+        ~100 ms on a 100k-chunk index even when only a few chunks match, so a larger one is searched
+        among its (passing) articles by chatbot.retrieval.subset."""
         manifest = self.manifest(view)
-        if scope is not None:
-            docs = frozenset(d for d in scope.docs if manifest.get(d, {}).get("lang") == lang)
-            where = {"$and": [scope.where, {"lang": lang}]} if scope.where else {"lang": lang}
-            return nearest_among(view.store, qvec, PER_LANGUAGE, docs, manifest, where)
-        held = self._held.nearest(view, manifest, lang, qvec, PER_LANGUAGE)
-        if held is not None:
+        part = scope.language(lang) if scope is not None else None
+        if part is not None and not part.docs:
+            return []
+        held = self._held.nearest(view, manifest, lang, qvec, PER_LANGUAGE, part.docs if part else None)
+        if held is not None:  # under a filter, the held rows of the passing articles
             return held
+        if scope is not None and part is not None:
+            where = {"$and": [scope.where, {"lang": lang}]} if scope.where else {"lang": lang}
+            return nearest_among(view.store, qvec, PER_LANGUAGE, part.docs, manifest, where, part.chunks,
+                                 self._among)
         docs = self._held.articles(view, manifest, lang)
-        return nearest_among(view.store, qvec, PER_LANGUAGE, docs & view.committed, manifest, {"lang": lang})
+        return nearest_among(view.store, qvec, PER_LANGUAGE, docs & view.committed, manifest, {"lang": lang},
+                             memory=self._among)
 
     @staticmethod
     def _dedupe_and_diversify(ranked: list[Candidate], k: int) -> list[Candidate]:

@@ -19,7 +19,14 @@ from chatbot.answering.citations import opens_with, verify_citations, verify_sho
 from chatbot.answering.extractive import PHRASES
 from chatbot.answering.provenance import annotate, no_match
 from chatbot.answering.timeline import Timeline, build_timeline
-from chatbot.components import make_answerer, make_embedder, make_reranker, make_translator, prepare_llm
+from chatbot.components import (
+    make_answerer,
+    make_embedder,
+    make_reranker,
+    make_translator,
+    prepare_llm,
+    prepare_nlp,
+)
 from chatbot.encoder.base import Embedder
 from chatbot.ingest.loaders import LoadError, article_from_mapping, load_bytes
 from chatbot.retrieval.filters import Filters
@@ -93,9 +100,12 @@ class ChatService:
 
     def prepare(self) -> None:
         """Load every model answering needs (encoder, retriever, answerer, the embedded LLM when
-        answers or translations use it), so that the first question pays for none of them."""
+        answers or translations use it, the spaCy pipelines) and read what the first search would
+        (the languages held in memory), so that the first question pays for none of them."""
         _ = self.embedder, self.retriever, self.answerer
         prepare_llm(self.settings)
+        self.retriever.prepare()
+        prepare_nlp()
 
     def article_text(self, doc_id: str) -> str | None:
         """The stored text of one article, None when it is not in the index."""

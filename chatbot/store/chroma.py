@@ -24,6 +24,7 @@ import numpy as np
 from chatbot.encoder.pieces import PieceVectors
 from chatbot.ingest.metadata import day_number
 from chatbot.schemas import Article, Chunk, Document, chunk_ids
+from chatbot.store import reads
 from chatbot.store.hits import Hit
 from chatbot.store.piece_cache import PieceStore
 
@@ -353,13 +354,7 @@ class IndexStore:
         if keep is not None:
             kept = [(cid, dist) for cid, dist in zip(ids, distances, strict=True) if keep(cid)][:limit or None]
             ids, distances = [cid for cid, _ in kept], [dist for _, dist in kept]
-        if not ids:
-            return []
-        rows = self.chunks.get(ids=ids, include=["documents", "metadatas"])
-        found = {cid: (text or "", meta or {})
-                 for cid, text, meta in zip(rows["ids"], rows["documents"], rows["metadatas"], strict=True)}
-        return [Hit(cid, *found[cid], similarity=1.0 - float(dist)) for cid, dist in zip(ids, distances, strict=True)
-                if cid in found]  # a chunk deleted between the two reads is skipped
+        return reads.hits(self, ids, [float(d) for d in distances])  # a chunk deleted meanwhile is skipped
 
     def get_chunks(self, chunk_ids: list[str]) -> dict[str, Hit]:
         """The given chunks with their vectors, in one read."""

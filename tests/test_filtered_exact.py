@@ -1,0 +1,94 @@
+"""A filtered search finds exactly the chunks a brute-force ranking of the passing chunks finds.
+
+The dense step under a filter takes shortcuts (chatbot.retrieval.subset): vectors read by id and
+kept for the next question, the plain nearest-neighbour query over-fetched, a language held in
+memory masked by the filter. Each is compared here, on a real index (seven English news articles
+and the French seed, real model, real Chroma), to every passing chunk's vector compared with the
+question's.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from chatbot.retrieval import subset
+from chatbot.retrieval.filters import Filters, resolve
+
+NEWS = Path(__file__).parent / "data" / "news_libya.jsonl"
+QUESTIONS = ["Who took control of the oil ports of Ras Lanuf and Es Sider?",
+             "What did the UN envoy say about migrants in Libya?",
+             "Qui dirige l'Armée nationale arabe libyenne ?"]
+SEED_FILE = next((Path(__file__).parents[1] / "seeds").glob("*.txt"))
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory, embedder):
+    from conftest import settings_for
+
+    from chatbot.service.chat import ChatService
+
+    service = ChatService(settings_for(tmp_path_factory.mktemp("exact") / "index"), embedder=embedder)
+    service.add_paths([NEWS, SEED_FILE])
+    view = service.index.view()
+    got = view.store.chunks.get(include=["embeddings", "metadatas"])
+    every = {cid: (np.asarray(vec, dtype=np.float32), meta) for cid, vec, meta
+             in zip(got["ids"], got["embeddings"], got["metadatas"], strict=True)}
+    seed = next(d for d, m in service.retriever.manifest(view).items() if m.get("lang") == "fr")
+    filters = [Filters.parse(since="2017-03-01", until="2017-03-20"),
+               Filters.parse(sources=["aljazeera.com"]),
+               Filters.parse(doc_ids=["news-236", seed])]
+    return service, every, filters
+
+
+def brute_force(every, qvec: np.ndarray, docs: frozenset[str], n: int, lang: str | None = None) -> list[str]:
+    """The ``n`` passing chunks most similar to ``qvec``, every passing chunk compared."""
+    passing = [(float(vec @ qvec), cid) for cid, (vec, meta) in every.items()
+               if meta["doc_id"] in docs and (lang is None or meta["lang"] == lang)]
+    return [cid for _, cid in sorted(passing, key=lambda p: (-p[0], p[1]))[:n]]
+
+
+def test_the_dense_step_under_a_filter_finds_the_brute_force_nearest(corpus, monkeypatch):
+    service, every, filters = corpus
+    view = service.index.view()
+    manifest = service.retriever.manifest(view)
+    memory = subset.Memory()
+    vector_reads: list[int] = []
+    real = subset.reads.vectors
+    monkeypatch.setattr(subset.reads, "vectors", lambda store, ids: vector_reads.append(len(ids)) or real(store, ids))
+    for filters_ in filters:
+        scope = resolve(filters_, manifest)
+        assert scope.docs and scope.chunks == sum(int(manifest[d]["chunks"]) for d in scope.docs)
+        for question in QUESTIONS:
+            qvec = service.embedder.embed_queries([question])[0]
+            exact = brute_force(every, qvec, scope.docs, 8)
+            by_id = subset.nearest_among(view.store, qvec, 8, scope.docs, manifest, scope.where, scope.chunks, memory)
+            assert [h.chunk_id for h in by_id] == exact
+            assert by_id[0].similarity == pytest.approx(float(every[exact[0]][0] @ qvec), abs=1e-5)
+    assert len(vector_reads) == len(filters)  # each filter's vectors read once, kept for its next questions
+
+    monkeypatch.setattr(subset, "SMALL_SUBSET", 0)  # every set over-fetched from the plain query
+    for filters_ in filters:
+        scope = resolve(filters_, manifest)
+        for question in QUESTIONS:
+            qvec = service.embedder.embed_queries([question])[0]
+            found = subset.nearest_among(view.store, qvec, 8, scope.docs, manifest, scope.where, scope.chunks, memory)
+            assert [h.chunk_id for h in found] == brute_force(every, qvec, scope.docs, 8)
+
+
+def test_a_held_language_under_a_filter_is_ranked_among_the_passing_chunks_only(corpus):
+    service, every, filters = corpus
+    retriever = service.retriever
+    view = retriever.index.view()
+    manifest = retriever.manifest(view)
+    qvec = service.embedder.embed_queries([QUESTIONS[2]])[0]
+    scope = resolve(filters[2], manifest)  # one English article and the French seed
+    for lang in ("fr", "en"):
+        among = scope.language(lang).docs
+        held = retriever._held.nearest(view, manifest, lang, qvec, 10, among)
+        assert held is not None and held
+        assert [h.chunk_id for h in held] == brute_force(every, qvec, among, 10, lang)
+        assert held[0].similarity == pytest.approx(float(every[held[0].chunk_id][0] @ qvec), abs=1e-5)
+
