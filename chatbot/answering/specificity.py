@@ -44,6 +44,7 @@ from chatbot.answering.referents import pronoun_subject, referent_before
 from chatbot.answering.relative_dates import years_spoken
 from chatbot.answering.tense import asks_earlier, asks_future, speaks_of_earlier, speaks_of_future
 from chatbot.schemas import Passage
+from chatbot.text.nlp import NlpUnavailable, parse
 from chatbot.text.sentences import sentence_spans
 from chatbot.text.words import fold, tokenize
 
@@ -101,7 +102,7 @@ class Constraints:
     reason: bool = False  # why something was done: the sentence must state a reason (see ``reasons``)
     ranking: bool = False  # the first of a ranking: the sentence must rank (see ``reasons``)
     question: str = ""  # the question as asked (a reason must say more than the question)
-    # names a figure, a time or an age is asked *of*: they must be named around the sentence giving it
+    # the subject names a figure, a time or a reason is asked of: named around the sentence giving it
     scope: tuple[str, ...] = ()
     holder: str | None = None  # whose age is asked: the sentence giving an age must name them
     # other-language forms of the question's names, found by meaning (see ``name_meaning``)
@@ -128,10 +129,11 @@ def constraints_of(question: str, question_lang: str, figure: bool, count: bool 
     found.future = (time or bool(_PLACE_Q.search(question))) and asks_future(question, question_lang)
     found.reason = asks_reason(question)
     found.ranking = asks_ranking(question)
-    if figure or count or time or age or found.reason:  # a reason too is someone's own
-        found.scope = tuple(names_in(question))
-    if age and found.scope:
-        found.holder = _surname(found.scope[-1])
+    names = names_in(question)
+    if (figure or count or time or found.reason) and names:  # a reason too is someone's own
+        found.scope = tuple(n for n in _subject_names(question, question_lang, names) if n != found.actor)
+    if age and names:
+        found.holder = _surname(names[-1])
     found.earlier = asks_earlier(question)
     clause = _EVENT_CLAUSE.search(question, 12)
     if clause and re.search(r"\b(since|depuis)\s*$", question[:clause.start()], re.I):
@@ -161,6 +163,19 @@ def _actor(question: str) -> str | None:
         if surname:
             return surname
     return None
+
+
+def _subject_names(question: str, lang: str, names: list[str]) -> list[str]:
+    """The names among ``names`` that are a subject of the question ("When did *the Netherlands*
+    ratify ...", "Why did *Mike Lee* vote ..."), by spaCy's parse; none when no pipeline is installed.
+    A place the question only passes through ("the journey *to Europe*", "people *in Janjanbureh*")
+    may be named sentences away from the figure: only the subject's own deed is checked."""
+    try:
+        doc = parse(question, lang)
+    except NlpUnavailable:
+        return []
+    subjects = {fold(t.text) for t in doc if t.dep_.startswith("nsubj") and t.pos_ == "PROPN"}
+    return [n for n in names if subjects & {fold(w) for w in re.findall(r"[\w’'-]+", n)}]
 
 
 def _surname(name: str) -> str | None:
@@ -273,7 +288,7 @@ def holds(constraints: Constraints, cand: Candidate) -> bool:
                                                                                    constraints.question_lang),
                                          constraints.question_lang):
         return False
-    if constraints.scope and not _holds_scope(constraints, cand):
+    if (constraints.scope or constraints.holder) and not _holds_scope(constraints, cand):
         return False
     if constraints.event_names:
         around = [cand.passage.title, *cand.before, cand.text, cand.after]
@@ -325,7 +340,8 @@ _SPEAKER_VERBS = r"(?:said|says|told|added|stated|declared|warned|wrote|explaine
                  r"announced|a déclaré|a dit|a affirmé|a estimé|a indiqué|a ajouté|a expliqué|a annoncé|déclare|" \
                  r"affirme|estime|indique|explique|ajoute)"
 # "X said", "X, the Y of Z, said", "said X", "according to X", "selon X": who the sentence quotes
-_SPEAKER = re.compile(rf"({NAME.pattern})(?:,[^,\"“”«»]{{1,80}},)?\s+{_SPEAKER_VERBS}\b"
+_SPEAKER = re.compile(rf"({NAME.pattern})(?:,[^,\"“”«»]{{1,80}},|\s+(?:of|from|at|de|du)\s+[^,\"“”«»]{{1,80}}?)?"
+                      rf"\s+{_SPEAKER_VERBS}\b"
                       rf"|\b(?:said|says|added|wrote|according to|selon|d'après|a déclaré|a dit|a affirmé|"
                       rf"a ajouté)\s+(?:the\s+|le\s+|la\s+)?({NAME.pattern})")
 _NOT_SPEAKER = re.compile(r"^(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|lundi|mardi|mercredi|"
