@@ -343,7 +343,7 @@ _SPEAKER_VERBS = r"(?:said|says|told|added|stated|declared|warned|wrote|explaine
 _SPEAKER = re.compile(rf"({NAME.pattern})(?:,[^,\"“”«»]{{1,80}},|\s+(?:of|from|at|de|du)\s+[^,\"“”«»]{{1,80}}?)?"
                       rf"\s+{_SPEAKER_VERBS}\b"
                       rf"|\b(?:said|says|added|wrote|according to|selon|d'après|a déclaré|a dit|a affirmé|"
-                      rf"a ajouté)\s+(?:the\s+|le\s+|la\s+)?({NAME.pattern})")
+                      rf"a ajouté)\s+(?:the\s+|le\s+|la\s+)?({NAME.pattern})(?:,[^,\"“”«»]{{1,80}})?")
 _NOT_SPEAKER = re.compile(r"^(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|lundi|mardi|mercredi|"
                           r"jeudi|vendredi|samedi|dimanche|january|february|march|april|may|june|july|august|"
                           r"september|october|november|december|he|she|it|they|we|i|il|elle|ils|elles|on|but|and|"
@@ -351,16 +351,21 @@ _NOT_SPEAKER = re.compile(r"^(?:monday|tuesday|wednesday|thursday|friday|saturda
 
 
 def speakers(sentence: str) -> list[str]:
-    """The named speakers a sentence attributes words to ("..., said Senator Lindsey Graham")."""
+    """The attributions of a sentence's words to a named speaker, with what it says of them ("...,
+    said Senator Lindsey Graham", "Ahmed Aboul-Gheit, secretary-general of the Arab League, said"):
+    a body the question names may be the speaker's ("selon le secrétaire général de la Ligue arabe")."""
     found = []
     for match in _SPEAKER.finditer(sentence):
         name = (match.group(1) or match.group(2) or "").strip()
         if name and not _NOT_SPEAKER.match(fold(name)):
-            found.append(name)
+            found.append(match.group(0))
     return found
 
 
 def _holds_actor(actor: str, cand: Candidate, aliases: dict[str, tuple[str, ...]]) -> bool:
+    # "selon la DW": the outlet's own article says it (its source is "dw.com")
+    if cand.passage.source and mentions(actor, cand.passage.source.split(".")[0], aliases):
+        return True
     # a sentence quoting someone else is not the actor's statement, whoever is named around it
     quoted = speakers(cand.text)
     if quoted and not any(mentions(actor, name, aliases) for name in quoted):
