@@ -6,7 +6,7 @@ a "why" met by a sentence giving no reason, or giving the thing asked about as a
 a ranking met by a sentence that ranks nothing; a statement met by the words of another speaker, or
 by "heads of states"; a time asked of one party met by another party's; the age of one person met
 by another's; a count on one day met by other days; a count of pills met by a weight; an amount met
-by a sentence without a figure. Next to each, a question of the same kind that the articles answer.
+by a sentence without a figure; a name asked for met by "a judge". Next to each, a question of the same kind that the articles answer.
 """
 
 from __future__ import annotations
@@ -29,7 +29,10 @@ ARTICLES = [
      "text": (
          "The government listed 746 people held or processed at airports from Jan. 28 to Jan. 29. "
          "Long delays at several airports were caused by a computer outage. "
-         "Mohamed Jalloh, 27, of Sterling, Virginia, is to be sentenced on Friday.")},
+         "Mohamed Jalloh, 27, of Sterling, Virginia, is to be sentenced on Friday. "
+         "A Brooklyn judge issued an order blocking part of the ban.")},
+    {"id": "seattle", "date": "2017-02-04", "lang": "en", "title": "Seattle judge suspends the ban",
+     "text": "US District Judge James Robart suspended the travel ban nationwide on Friday in Seattle."},
     {"id": "tramadol", "date": "2017-02-13", "lang": "en", "title": "Tramadol floods West Africa",
      "text": (
          "India is the largest exporter of tramadol to West Africa. "
@@ -134,3 +137,13 @@ def test_a_time_or_an_age_belongs_to_whom_the_question_asks_about(kinds_service,
 ])
 def test_a_figure_is_of_the_day_and_the_thing_asked(kinds_service, question, expected):
     _ask(kinds_service, question, expected)
+
+
+@pytest.mark.parametrize(("question", "expected"), [
+    ("What is the name of the Seattle judge who suspended the travel ban?", "James Robart"),
+    # "a Brooklyn judge issued an order": the judge is not named
+    ("What is the name of the Brooklyn judge who blocked part of the ban?", None),
+])
+def test_a_name_asked_for_is_written_next_to_its_role(kinds_service, question, expected):
+    _ask(kinds_service, question, expected)
+

@@ -16,15 +16,20 @@ apart, so two forms are read from the question and checked on the cited sentence
   question's own language, the sentence must also name what is ranked (the word after the
   superlative: "exporter", "destination"), which across languages cannot be checked by spelling.
 
+* a name: "What is the name of the Brooklyn judge ...?" needs a sentence naming someone next to the
+  role asked about ("Judge Ann Donnelly", "Ann Donnelly, the judge"), not "a Brooklyn judge issued
+  an order"; checked in the question's own language (the role's word is compared by its stem).
+
 The word lists hold both languages, so a French question is checked on an English sentence too.
 """
 
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from chatbot.answering.asked import WORDS, _alternatives
-from chatbot.text.words import fold, tokenize
+from chatbot.text.words import fold, function_words, tokenize
 
 _WHY = re.compile(r"^\W*(?:why|pourquoi)\b", re.I)
 # a "why" about a quality: "why is X important", "pourquoi est-elle si importante"
@@ -34,6 +39,11 @@ _RANK_Q = re.compile(rf"\b(?:{_alternatives(WORDS['superlative_q'])})\b")
 _RANK = re.compile(rf"\b(?:{_alternatives(WORDS['superlative'])})\b|\b(?:the|its|their|his|her)\s+\w{{2,}}est\b")
 # words after a cause marker that show a reason is given (the marker's own phrase is skipped)
 REASON_WINDOW = 6
+# "what is the name of the <role> who...", "quel est le nom du <role> qui...", "comment s'appelle le <role>"
+_NAME_OF = re.compile(r"\b(?:what (?:is|was) the name of|quel est le nom d[eu']?|comment s'appel\w+)\s+"
+                      r"((?:[\w'-]+\s+){0,4}?[\w-]+)(?=\s+(?:who|that|which|whose|qui|que|dont|of|de|du|in|at|a|au)\b|"
+                      r"\s*[?,]|$)", re.I)
+NAME_NEAR = 4  # words between the role and the name that fills it
 RANKED_PREFIX = 5  # stems compared on their first letters, as in ``specificity``
 
 
@@ -78,3 +88,33 @@ def ranks(sentence: str, ranked: str | None = None, lang: str = "en") -> bool:
     if not _RANK.search(folded):
         return False
     return ranked is None or any(t[:RANKED_PREFIX] == ranked for t in tokenize(folded, lang))
+
+
+def asked_role(question: str, lang: str) -> str | None:
+    """The stem of the role whose holder's name is asked ("the Brooklyn *judge*"), else None."""
+    match = _NAME_OF.search(question)
+    if not match:
+        return None
+    words = tokenize(match.group(1), lang)
+    return words[-1][:RANKED_PREFIX] if words else None
+
+
+def names_role(sentence: str, role: str, lang: str, asked: set[str]) -> bool:
+    """Whether ``sentence`` names someone within ``NAME_NEAR`` words of the ``role`` (a stem), other
+    than the ``asked`` names of the question (folded words)."""
+    words = re.findall(r"[\w'’-]+", sentence)
+    stems = [(tokenize(w, lang) or [""])[0][:RANKED_PREFIX] for w in words]
+    for i, stem in enumerate(stems):
+        if stem != role:
+            continue
+        near = words[max(0, i - NAME_NEAR):i] + words[i + 1:i + 1 + NAME_NEAR]
+        skip = asked | _function_words()  # "A Brooklyn judge": a capitalised article is no name
+        if any(w[0].isupper() and fold(w) not in skip for w in near if w[:1].isalpha()):
+            return True
+    return False
+
+
+@lru_cache(maxsize=1)
+def _function_words() -> frozenset[str]:
+    return frozenset(fold(w) for w in function_words("en") | function_words("fr"))
+

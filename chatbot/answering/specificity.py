@@ -39,7 +39,15 @@ from chatbot.answering.asked import asks_statement, reports_speech
 from chatbot.answering.days import asked_days, holds_days
 from chatbot.answering.lexicon import place_forms, time_units
 from chatbot.answering.question import NAME, mentions, names_in
-from chatbot.answering.reasons import asks_ranking, asks_reason, ranked_stem, ranks, states_reason
+from chatbot.answering.reasons import (
+    asked_role,
+    asks_ranking,
+    asks_reason,
+    names_role,
+    ranked_stem,
+    ranks,
+    states_reason,
+)
 from chatbot.answering.referents import pronoun_subject, referent_before
 from chatbot.answering.relative_dates import years_spoken
 from chatbot.answering.tense import asks_earlier, asks_future, speaks_of_earlier, speaks_of_future
@@ -105,12 +113,14 @@ class Constraints:
     # the subject names a figure, a time or a reason is asked of: named around the sentence giving it
     scope: tuple[str, ...] = ()
     holder: str | None = None  # whose age is asked: the sentence giving an age must name them
+    role: str | None = None  # the stem of a role whose holder's name is asked (see ``reasons``)
     # other-language forms of the question's names, found by meaning (see ``name_meaning``)
     aliases: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def __bool__(self) -> bool:
         return bool(self.years or self.days or self.actor or self.figure or self.event or self.statement or self.future
-                    or self.earlier or self.reason or self.ranking or self.scope or self.holder)
+                    or self.earlier or self.reason or self.ranking or self.scope or self.holder
+                    or self.role)
 
 
 def constraints_of(question: str, question_lang: str, figure: bool, count: bool = False,
@@ -134,6 +144,7 @@ def constraints_of(question: str, question_lang: str, figure: bool, count: bool 
         found.scope = tuple(n for n in _subject_names(question, question_lang, names) if n != found.actor)
     if age and names:
         found.holder = _surname(names[-1])
+    found.role = asked_role(question, question_lang)
     found.earlier = asks_earlier(question)
     clause = _EVENT_CLAUSE.search(question, 12)
     if clause and re.search(r"\b(since|depuis)\s*$", question[:clause.start()], re.I):
@@ -289,6 +300,10 @@ def holds(constraints: Constraints, cand: Candidate) -> bool:
                                          constraints.question_lang):
         return False
     if (constraints.scope or constraints.holder) and not _holds_scope(constraints, cand):
+        return False
+    if constraints.role and not cross and not names_role(
+            cand.text, constraints.role, constraints.question_lang,
+            {fold(w) for w in re.findall(r"[\w'’-]+", constraints.question) if w[:1].isupper()}):
         return False
     if constraints.event_names:
         around = [cand.passage.title, *cand.before, cand.text, cand.after]
