@@ -29,6 +29,7 @@ import re
 from functools import lru_cache
 
 from chatbot.answering.asked import WORDS, _alternatives
+from chatbot.text.nlp import NlpUnavailable, entities
 from chatbot.text.words import fold, function_words, tokenize
 
 _WHY = re.compile(r"^\W*(?:why|pourquoi)\b", re.I)
@@ -100,16 +101,24 @@ def asked_role(question: str, lang: str) -> str | None:
 
 
 def names_role(sentence: str, role: str, lang: str, asked: set[str]) -> bool:
-    """Whether ``sentence`` names someone within ``NAME_NEAR`` words of the ``role`` (a stem), other
-    than the ``asked`` names of the question (folded words)."""
-    words = re.findall(r"[\w'’-]+", sentence)
-    stems = [(tokenize(w, lang) or [""])[0][:RANKED_PREFIX] for w in words]
+    """Whether ``sentence`` names a person within ``NAME_NEAR`` words of the ``role`` (a stem), other
+    than the ``asked`` names of the question (folded words). The person is read by spaCy's entity
+    recogniser ("New York", "Tuesday" near "judge" are no judge's name); without a pipeline, any
+    capitalised word that is not a function word stands for one."""
+    words = list(re.finditer(r"[\w'’-]+", sentence))
+    stems = [(tokenize(w.group(0), lang) or [""])[0][:RANKED_PREFIX] for w in words]
+    try:
+        people = [(end - len(text), end) for text, label, end in entities(sentence, lang)
+                  if label in ("PERSON", "PER") and not {fold(w) for w in text.split()} <= asked]
+    except NlpUnavailable:
+        people = [(w.start(), w.end()) for w in words
+                  if w.group(0)[0].isupper() and fold(w.group(0)) not in asked | _function_words()]
     for i, stem in enumerate(stems):
         if stem != role:
             continue
-        near = words[max(0, i - NAME_NEAR):i] + words[i + 1:i + 1 + NAME_NEAR]
-        skip = asked | _function_words()  # "A Brooklyn judge": a capitalised article is no name
-        if any(w[0].isupper() and fold(w) not in skip for w in near if w[:1].isalpha()):
+        lo = words[max(0, i - NAME_NEAR)].start()
+        hi = words[min(len(words) - 1, i + NAME_NEAR)].end()
+        if any(start < hi and end > lo for start, end in people):
             return True
     return False
 
