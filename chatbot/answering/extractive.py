@@ -258,7 +258,8 @@ class ExtractiveAnswerer(BaseAnswerer):
         best = scored[0].score if scored else None
         needs = analyse(question)
         qlang = question_language(question)
-        spec = constraints_of(question, qlang, needs.number, bool(needs.count_of), needs.time or needs.day)
+        spec = constraints_of(question, qlang, needs.number, bool(needs.count_of), needs.time or needs.day,
+                              needs.age)
         spec.aliases = self.names.aliases([*needs.names, *([spec.actor] if spec.actor else []), *spec.event_names],
                                           qlang, scored, retrieval.passages)
         article = self.article_text or (lambda doc_id: None)

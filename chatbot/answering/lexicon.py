@@ -66,6 +66,11 @@ def generic_quantities() -> frozenset[str]:
 
 
 @lru_cache(maxsize=1)
+def measure_units() -> frozenset[str]:
+    """Units of weight, volume and length (accent-folded): what a number before them measures."""
+    return frozenset(_units().get("measure", []))
+
+
 def count_qualifiers() -> frozenset[str]:
     """Words between "how many" and the counted noun that do not name it ("autres", "more")."""
     return frozenset(_units().get("qualifiers", []))

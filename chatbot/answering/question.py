@@ -13,7 +13,14 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 
-from chatbot.answering.lexicon import Predicate, count_qualifiers, generic_quantities, place_forms, predicates_in
+from chatbot.answering.lexicon import (
+    Predicate,
+    count_qualifiers,
+    generic_quantities,
+    measure_units,
+    place_forms,
+    predicates_in,
+)
 from chatbot.text.entities import honorifics
 from chatbot.text.words import fold, function_words
 
@@ -22,19 +29,26 @@ _DAY_Q = re.compile(r"\b(quel jour|quelle journée|jour exact|date exacte|what d
                     re.I)
 _COUNT_Q = re.compile(r"\b(?:combien\s+(?:de|d')\s*|how\s+many\s+|what\s+number\s+of\s+|nombre\s+(?:de|d')\s*)"
                       r"((?:\w|-)+)(?:\s+((?:\w|-)+))?", re.I)
+# an amount asked by its noun ("What is the value of the sale?", "Quel est le montant ...") is a number too
 _NUMBER_Q = re.compile(r"\b(combien|how (?:many|much|long)|what (?:number|percentage)|quel(?:le)? (?:nombre|"
-                       r"population|durée)|population)\b", re.I)
+                       r"population|durée)|population|what (?:is|was|are|were) the (?:value|amount|cost|price|size|"
+                       r"toll|sum)|quel(?:le)? (?:est|était|sont) (?:la valeur|le montant|le coût|le cout|le prix|"
+                       r"le bilan|la somme))\b", re.I)
 _TIME_Q = re.compile(r"\b(quand|quelle date|à quelle date|en quelle année|à quel moment|when|what date|which "
                      r"date|what year|what time|by when|which month|what month|quel mois)\b", re.I)
 _CITY_Q = re.compile(r"\b(quelles? villes?|which (?:city|cities|town|capital)|what (?:city|town|capital)|"
                      r"quelle capitale)\b", re.I)
 
-NUMBER_WORDS = (r"\d|\b(un|une|deux|trois|quatre|cinq|six|sept|huit|neuf|dix|onze|douze|vingt|trente|cent|mille|"
-                r"millions?|milliards?|one|two|three|four|five|seven|eight|nine|ten|eleven|twelve|twenty|hundred|"
-                r"thousand|dozens?|douzaines?|dizaines?)\b")
+NUMBER_WORDS = (r"\d|\b(un|une|deux|trois|quatre|cinq|six|sept|huit|neuf|dix|onze|douze|treize|quatorze|quinze|"
+                r"seize|vingt|trente|quarante|cinquante|soixante|cent|mille|millions?|milliards?|one|two|three|"
+                r"four|five|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|"
+                r"eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|thousand|"
+                r"dozens?|douzaines?|dizaines?)\b")
 _NUMBER_A = re.compile(NUMBER_WORDS, re.I)
 # "35 ans", "16-year-old", "the 28-year old", "a 40 year-old", "20 years old"
 _AGE_A = re.compile(r"\b\d{1,3}[\s-]*(?:ans|years?)(?:[\s-]*old)?\b|\bâgée? de\b|\baged\b", re.I)
+# English news gives an age between commas after the name: "Jalloh, 27, of Sterling, Virginia"
+_AGE_APPOSITION = re.compile(r"\b[A-Z][\w'’-]+,\s+\d{1,3},\s")
 _DAY_A = re.compile(r"\b\d{1,2}(?:er)?\s+(?:janv|févr|mars|avr|mai|juin|juil|août|sept|oct|nov|déc|jan|feb|mar|apr|"
                     r"may|jun|jul|aug|sep|oct|nov|dec)\w*|\b(?:lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|"
                     r"monday|tuesday|wednesday|thursday|friday|saturday|sunday|hier|yesterday|aujourd'hui|today|"
@@ -80,7 +94,7 @@ class QuestionNeeds:
                     named = _Folded(referent) if referent else None
                     if named is None or not any(named.mentions(n) for n in self.names):
                         return False
-        if self.age and not _AGE_A.search(sentence):
+        if self.age and not (_AGE_A.search(sentence) or _AGE_APPOSITION.search(sentence)):
             return False
         if self.day and not _DAY_A.search(sentence):
             return False
@@ -113,6 +127,8 @@ def _counts(sentence: str, noun: str) -> bool:
     for i, word in enumerate(words):
         if _NUMBER_A.fullmatch(word) or _MAGNITUDE.fullmatch(word):
             window = words[i + 1:i + 4]
+            if window and fold(window[0]) in measure_units() and not fold(window[0]).startswith(key):
+                continue  # "25,000 kilos of tramadol" weighs the drug, it does not count its pills
             if any(fold(w).startswith(key) for w in window):
                 return True
     return False

@@ -36,12 +36,23 @@ import re
 from dataclasses import dataclass, field
 
 from chatbot.answering.asked import asks_statement, reports_speech
+from chatbot.answering.days import asked_days, holds_days
 from chatbot.answering.lexicon import place_forms, time_units
-from chatbot.answering.question import NAME, mentions
+from chatbot.answering.question import NAME, mentions, names_in
+from chatbot.answering.reasons import (
+    asked_role,
+    asks_ranking,
+    asks_reason,
+    names_role,
+    ranked_stem,
+    ranks,
+    states_reason,
+)
 from chatbot.answering.referents import pronoun_subject, referent_before
 from chatbot.answering.relative_dates import years_spoken
 from chatbot.answering.tense import asks_earlier, asks_future, speaks_of_earlier, speaks_of_future
 from chatbot.schemas import Passage
+from chatbot.text.nlp import NlpUnavailable, parse
 from chatbot.text.sentences import sentence_spans
 from chatbot.text.words import fold, tokenize
 
@@ -73,6 +84,7 @@ _EVENT_CLAUSE = re.compile(r"\b(?:when|while|during|in the course of|lorsque|qua
                            r"durant|au cours d[eu'’])\s*(.+?)\s*\??$", re.I)
 _TOPIC = re.compile(r"\b(?:about|on|regarding|concerning|sur|à propos d[eu'’]|au sujet d[eu'’]|concernant)\s+"
                     r"(.+?)\s*\??$", re.I)
+_PLACE_Q = re.compile(r"^\W*(?:where|où)\b", re.I)
 EVENT_PREFIX = 5  # stems compared on their first letters, as in ``support.overlap``
 EVENT_COVERAGE = 0.5
 _ACTOR_SKIP = {"the", "le", "la", "les", "l", "de", "du", "des", "d", "of", "al", "el"}
@@ -83,6 +95,7 @@ class Constraints:
     """What a sentence must hold besides the question's topic (empty: anything on topic will do)."""
 
     years: set[int] = field(default_factory=set)
+    days: set[tuple[int, int]] = field(default_factory=set)  # (month, day) the question names (see ``days``)
     actor: str | None = None  # whose statement is asked for: a place or body, else a surname
     figure: bool = False  # a "how many" / "combien": a count is asked for
     count: bool = False  # ... of things, not of days or years: a duration does not answer it
@@ -94,26 +107,44 @@ class Constraints:
     statement: bool = False  # what someone said is asked for: reported speech answers it
     future: bool = False  # the time of something still to come is asked for (see ``tense``)
     earlier: bool = False  # what someone was before another role or time (see ``tense``)
+    reason: bool = False  # why something was done: the sentence must state a reason (see ``reasons``)
+    ranking: bool = False  # the first of a ranking: the sentence must rank (see ``reasons``)
+    question: str = ""  # the question as asked (a reason must say more than the question)
+    # the subject names a figure, a time or a reason is asked of: named around the sentence giving it
+    scope: tuple[str, ...] = ()
+    holder: str | None = None  # whose age is asked: the sentence giving an age must name them
+    role: str | None = None  # the stem of a role whose holder's name is asked (see ``reasons``)
     # other-language forms of the question's names, found by meaning (see ``name_meaning``)
     aliases: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def __bool__(self) -> bool:
-        return bool(self.years or self.actor or self.figure or self.event or self.statement or self.future
-                    or self.earlier)
+        return bool(self.years or self.days or self.actor or self.figure or self.event or self.statement or self.future
+                    or self.earlier or self.reason or self.ranking or self.scope or self.holder
+                    or self.role)
 
 
 def constraints_of(question: str, question_lang: str, figure: bool, count: bool = False,
-                   time: bool = False) -> Constraints:
+                   time: bool = False, age: bool = False) -> Constraints:
     """The time, actor and figure constraints stated in ``question`` (see the module doc).
 
     ``figure``: a number is asked for; ``count``: a number of things (``question.analyse`` names the
     counted noun), which a duration ("a video of 8 minutes") does not give; ``time``: a date or a
     day is asked for, which for an event still to come must be ahead of the sentence's article."""
-    found = Constraints(question_lang=question_lang, figure=figure or count, count=count)
+    found = Constraints(question_lang=question_lang, figure=figure or count, count=count, question=question)
     found.years = {int(y) for y in _YEAR.findall(question)}
+    found.days = asked_days(question)
     found.actor = _actor(question)
     found.statement = asks_statement(question)
-    found.future = time and asks_future(question, question_lang)
+    # "Où se tiendra le prochain sommet ?": the place of an event still to come, like its time
+    found.future = (time or bool(_PLACE_Q.search(question))) and asks_future(question, question_lang)
+    found.reason = asks_reason(question)
+    found.ranking = asks_ranking(question)
+    names = names_in(question)
+    if (figure or count or time or found.reason) and names:  # a reason too is someone's own
+        found.scope = tuple(n for n in _subject_names(question, question_lang, names) if n != found.actor)
+    if age and names:
+        found.holder = _surname(names[-1])
+    found.role = asked_role(question, question_lang)
     found.earlier = asks_earlier(question)
     clause = _EVENT_CLAUSE.search(question, 12)
     if clause and re.search(r"\b(since|depuis)\s*$", question[:clause.start()], re.I):
@@ -139,10 +170,28 @@ def _actor(question: str) -> str | None:
         if place_forms(names[-1]) is not None:
             return names[-1]  # "the United States": checked under all its forms
         # a person: by surname ("Nicolas Martin" is not "Martin Kobler")
-        words = [w for w in re.findall(r"[\w’'-]+", names[-1]) if fold(w) not in _ACTOR_SKIP and len(w) > 1]
-        if words:
-            return re.sub(r"^(?:al|el)-", "", words[-1], flags=re.I)
+        surname = _surname(names[-1])
+        if surname:
+            return surname
     return None
+
+
+def _subject_names(question: str, lang: str, names: list[str]) -> list[str]:
+    """The names among ``names`` that are a subject of the question ("When did *the Netherlands*
+    ratify ...", "Why did *Mike Lee* vote ..."), by spaCy's parse; none when no pipeline is installed.
+    A place the question only passes through ("the journey *to Europe*", "people *in Janjanbureh*")
+    may be named sentences away from the figure: only the subject's own deed is checked."""
+    try:
+        doc = parse(question, lang)
+    except NlpUnavailable:
+        return []
+    subjects = {fold(t.text) for t in doc if t.dep_.startswith("nsubj") and t.pos_ == "PROPN"}
+    return [n for n in names if subjects & {fold(w) for w in re.findall(r"[\w’'-]+", n)}]
+
+
+def _surname(name: str) -> str | None:
+    words = [w for w in re.findall(r"[\w’'-]+", name) if fold(w) not in _ACTOR_SKIP and len(w) > 1]
+    return re.sub(r"^(?:al|el)-", "", words[-1], flags=re.I) if words else None
 
 
 def _sentence_years(text: str, date_year: int | None) -> set[int] | None:
@@ -167,7 +216,9 @@ def _is_figure(token: str) -> bool:
 
 
 # "un", "une" and "one" are left out: as often an article or a pronoun as a count
-_NUMBER_WORD = re.compile(r"\b(two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozens?|hundreds?|"
+_NUMBER_WORD = re.compile(r"\b(two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|"
+                          r"sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|"
+                          r"ninety|dozens?|hundreds?|"
                           r"thousands?|millions?|billions?|deux|trois|quatre|cinq|sept|huit|neuf|dix|"
                           r"douze|vingt|trente|cent|mille|dizaines?|centaines?|milliers?|millions?|milliards?)\b")
 
@@ -176,14 +227,19 @@ _DURATION = re.compile(r"\b(?:\d[\d.,]*|un|une|one|a|deux|two|trois|three|quelqu
                        r"(?:" + "|".join(sorted(map(re.escape, time_units()), key=len, reverse=True)) + r")\b")
 
 
+_MONEY = re.compile(r"[$€£]\s?\d[\d.,]*(?:\s?(?:k|m|bn|million|billion|milliards?))?|\d[\d.,]*\s*(?:k|m|bn|million|"
+                    r"billion|milliards?|millions?)?\s*(?:dollars?|euros?|pounds?|dinars?|livres?)\b")
+
+
 def _has_figure(text: str, count: bool = False) -> bool:
     """A figure: a number that is not a year, a date's day or a percentage, or a number word; for a
     ``count``, not a duration either."""
     cleaned = re.sub(r"\b\d{1,2}\s+(?:janv|fevr|mars|avr|mai|juin|juil|aout|sept|oct|nov|dec)\w*", " ", fold(text))
     cleaned = re.sub(r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)\w*\s+\d{1,2}\b", " ", cleaned)
     cleaned = re.sub(r"\d[\d.,]*\s*(?:%|percent|pour cent)", " ", cleaned)
-    if count:  # a duration ("a video of 8 minutes") measures time, not the things counted
-        cleaned = _DURATION.sub(" ", cleaned)
+    if count:  # a duration ("a video of 8 minutes") measures time, not the things counted; a sum of
+        cleaned = _DURATION.sub(" ", cleaned)  # money ("less than $2 a day") does not count people either
+        cleaned = _MONEY.sub(" ", cleaned)
     tokens = re.findall(r"\d[\d.,]*", cleaned)
     return any(_is_figure(t.rstrip(".,")) for t in tokens) or bool(_NUMBER_WORD.search(cleaned))
 
@@ -223,6 +279,8 @@ def holds(constraints: Constraints, cand: Candidate) -> bool:
     """Whether the sentence meets every constraint the question states."""
     if constraints.years and not _holds_years(constraints.years, cand):
         return False
+    if constraints.days and not holds_days(constraints.days, cand.text):
+        return False
     if constraints.actor and not _holds_actor(constraints.actor, cand, constraints.aliases):
         return False
     cross = (cand.passage.lang or "und")[:2] not in (constraints.question_lang[:2], "un")
@@ -233,6 +291,19 @@ def holds(constraints: Constraints, cand: Candidate) -> bool:
     if constraints.future and not speaks_of_future(cand.text, cand.passage.lang or "en", cand.passage.date):
         return False
     if constraints.earlier and not speaks_of_earlier(cand.text, cand.passage.date):
+        return False
+    if constraints.reason and not states_reason(cand.text, cand.passage.lang or "en", constraints.question,
+                                                constraints.question_lang):
+        return False
+    if constraints.ranking and not ranks(cand.text, None if cross else ranked_stem(constraints.question,
+                                                                                   constraints.question_lang),
+                                         constraints.question_lang):
+        return False
+    if (constraints.scope or constraints.holder) and not _holds_scope(constraints, cand):
+        return False
+    if constraints.role and not cross and not names_role(
+            cand.text, constraints.role, constraints.question_lang,
+            {fold(w) for w in re.findall(r"[\w'’-]+", constraints.question) if w[:1].isupper()}):
         return False
     if constraints.event_names:
         around = [cand.passage.title, *cand.before, cand.text, cand.after]
@@ -263,6 +334,56 @@ def _holds_years(asked: set[int], cand: Candidate) -> bool:
     return not context or bool(asked & context)
 
 
+def _holds_scope(constraints: Constraints, cand: Candidate) -> bool:
+    """A figure, a time or an age belongs to what its own sentence is about: "How many people from
+    Maryland were charged?" is not answered by a figure of a sentence (and the two before it, and
+    its article's title) that never names Maryland, though its article does further on; "When did
+    the Netherlands ratify?" not by the date of the Senate's vote; "Why did Lee vote against?" not by
+    the reason another senator gave. An age is the named person's
+    own: their surname is in the sentence, or in the one its pronoun subject refers to."""
+    around = [cand.passage.title, *cand.before, cand.text, cand.referent or ""]
+    for name in constraints.scope:
+        if not any(mentions(name, t, constraints.aliases) for t in around if t):
+            return False
+    if constraints.holder:
+        own = [cand.text, cand.referent or ""]
+        return any(mentions(constraints.holder, t, constraints.aliases) for t in own if t)
+    return True
+
+
+_SPEAKER_VERBS = r"(?:said|says|told|added|stated|declared|warned|wrote|explained|argued|insisted|claimed|" \
+                 r"announced|a déclaré|a dit|a affirmé|a estimé|a indiqué|a ajouté|a expliqué|a annoncé|déclare|" \
+                 r"affirme|estime|indique|explique|ajoute)"
+# "X said", "X, the Y of Z, said", "said X", "according to X", "selon X": who the sentence quotes
+_SPEAKER = re.compile(rf"({NAME.pattern})(?:,[^,\"“”«»]{{1,80}},|\s+(?:of|from|at|de|du)\s+[^,\"“”«»]{{1,80}}?)?"
+                      rf"\s+{_SPEAKER_VERBS}\b"
+                      rf"|\b(?:said|says|added|wrote|according to|selon|d'après|a déclaré|a dit|a affirmé|"
+                      rf"a ajouté)\s+(?:the\s+|le\s+|la\s+)?({NAME.pattern})(?:,[^,\"“”«»]{{1,80}})?")
+_NOT_SPEAKER = re.compile(r"^(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|lundi|mardi|mercredi|"
+                          r"jeudi|vendredi|samedi|dimanche|january|february|march|april|may|june|july|august|"
+                          r"september|october|november|december|he|she|it|they|we|i|il|elle|ils|elles|on|but|and|"
+                          r"mais|et|the|le|la|les|this|that|ce|cette)\b")
+
+
+def speakers(sentence: str) -> list[str]:
+    """The attributions of a sentence's words to a named speaker, with what it says of them ("...,
+    said Senator Lindsey Graham", "Ahmed Aboul-Gheit, secretary-general of the Arab League, said"):
+    a body the question names may be the speaker's ("selon le secrétaire général de la Ligue arabe")."""
+    found = []
+    for match in _SPEAKER.finditer(sentence):
+        name = (match.group(1) or match.group(2) or "").strip()
+        if name and not _NOT_SPEAKER.match(fold(name)):
+            found.append(match.group(0))
+    return found
+
+
 def _holds_actor(actor: str, cand: Candidate, aliases: dict[str, tuple[str, ...]]) -> bool:
+    # "selon la DW": the outlet's own article says it (its source is "dw.com")
+    if cand.passage.source and mentions(actor, cand.passage.source.split(".")[0], aliases):
+        return True
+    # a sentence quoting someone else is not the actor's statement, whoever is named around it
+    quoted = speakers(cand.text)
+    if quoted and not any(mentions(actor, name, aliases) for name in quoted):
+        return False
     texts = [cand.text, *cand.before, cand.after, cand.referent or ""]
     return any(mentions(actor, t, aliases) for t in texts if t)

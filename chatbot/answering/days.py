@@ -1,0 +1,50 @@
+"""A day the question names is the day of the figure or deed it asks about.
+
+"How many people were expelled on January 30?" meets "746 people held or processed from Jan. 28 to
+Jan. 29": the right story and a count, for other days. A year is checked by ``specificity``; a day
+written with its month ("le 30 janvier", "January 30", "Jan. 30", "30 Jan") is checked here: when
+the cited sentence writes days of its own and none is one the question names, it speaks of other
+days. A sentence writing no day is left to the other checks (its day may be its article's), and a
+question asking about a span ("between January 1 and March 9") is not checked.
+"""
+
+from __future__ import annotations
+
+import re
+
+from chatbot.text.words import fold
+
+# month names and their usual abbreviations in both languages, folded; the month is read from the
+# first letters ("juil" before "jui(n)")
+_MONTHS = {"janv": 1, "jan": 1, "feb": 2, "fev": 2, "mar": 3, "apr": 4, "avr": 4, "may": 5, "mai": 5,
+           "juin": 6, "jun": 6, "juil": 7, "jul": 7, "aug": 8, "aou": 8, "sep": 9, "oct": 10, "nov": 11,
+           "dec": 12}
+_NAMES = ("january|janvier|janv|jan|february|fevrier|fevr|feb|fev|march|mars|mar|april|avril|apr|avr|may|mai|"
+          "june|juin|jun|july|juillet|juil|jul|august|aout|aug|september|septembre|sept|sep|october|octobre|oct|"
+          "november|novembre|nov|december|decembre|dec")
+_DAY = re.compile(rf"\b(?:(\d{{1,2}})(?:er)?\s+({_NAMES})\b\.?|\b({_NAMES})\b\.?\s+(\d{{1,2}})(?!\d|[.,]\d))")
+_SPAN = re.compile(r"\b(?:between|from|entre|du)\b.*\b(?:and|to|until|et|au)\b")
+
+
+def days_in(text: str) -> set[tuple[int, int]]:
+    """The (month, day) pairs written in ``text``."""
+    found = set()
+    for m in _DAY.finditer(fold(text)):
+        number, month = (m.group(1), m.group(2)) if m.group(1) else (m.group(4), m.group(3))
+        day = int(number)
+        if 1 <= day <= 31:
+            found.add((next(v for k, v in sorted(_MONTHS.items(), key=lambda kv: -len(kv[0]))
+                             if month.startswith(k)), day))
+    return found
+
+
+def asked_days(question: str) -> set[tuple[int, int]]:
+    """The days a question names, unless it asks about a span of days."""
+    found = days_in(question)
+    return set() if len(found) != 1 and _SPAN.search(fold(question)) else found
+
+
+def holds_days(asked: set[tuple[int, int]], sentence: str) -> bool:
+    """Whether ``sentence`` is about one of the ``asked`` days, or writes no day of its own."""
+    own = days_in(sentence)
+    return not own or bool(own & asked)
