@@ -12,16 +12,11 @@ from __future__ import annotations
 
 import re
 
+from chatbot.text import months
 from chatbot.text.words import fold
 
-# month names and their usual abbreviations in both languages, folded; the month is read from the
-# first letters ("juil" before "jui(n)")
-_MONTHS = {"janv": 1, "jan": 1, "feb": 2, "fev": 2, "mar": 3, "apr": 4, "avr": 4, "may": 5, "mai": 5,
-           "juin": 6, "jun": 6, "juil": 7, "jul": 7, "aug": 8, "aou": 8, "sep": 9, "oct": 10, "nov": 11,
-           "dec": 12}
-_NAMES = ("january|janvier|janv|jan|february|fevrier|fevr|feb|fev|march|mars|mar|april|avril|apr|avr|may|mai|"
-          "june|juin|jun|july|juillet|juil|jul|august|aout|aug|september|septembre|sept|sep|october|octobre|oct|"
-          "november|novembre|nov|december|decembre|dec")
+_MONTHS = months.with_abbreviations()  # month names and abbreviations of both languages, folded
+_NAMES = months.alternation(_MONTHS)
 _DAY = re.compile(rf"\b(?:(\d{{1,2}})(?:er)?\s+({_NAMES})\b\.?|\b({_NAMES})\b\.?\s+(\d{{1,2}})(?!\d|[.,]\d))")
 _SPAN = re.compile(r"\b(?:between|from|entre|du)\b.*\b(?:and|to|until|et|au)\b")
 
@@ -33,8 +28,7 @@ def days_in(text: str) -> set[tuple[int, int]]:
         number, month = (m.group(1), m.group(2)) if m.group(1) else (m.group(4), m.group(3))
         day = int(number)
         if 1 <= day <= 31:
-            found.add((next(v for k, v in sorted(_MONTHS.items(), key=lambda kv: -len(kv[0]))
-                             if month.startswith(k)), day))
+            found.add((_MONTHS[month], day))
     return found
 
 

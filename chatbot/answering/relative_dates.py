@@ -29,6 +29,8 @@ from functools import lru_cache
 from pathlib import Path
 
 from chatbot.schemas import ResolvedDate
+from chatbot.text import months
+from chatbot.text.months import article_day
 
 DATA = Path(__file__).with_name("relative_dates.toml")
 PERIODS = ("day", "week", "month", "year")
@@ -62,10 +64,8 @@ def _tables() -> dict[str, dict]:
 @lru_cache(maxsize=8)
 def _written_date(lang: str) -> re.Pattern[str]:
     """What follows a weekday in a written date: a day number or a month name ("mardi 21 mars")."""
-    tables = _tables()
-    months = [fold_same_length(m) for code in ([lang] if lang in tables else list(tables))
-              for m in tables[code].get("months", [])]
-    return re.compile(rf"\s*,?\s*(?:\d{{1,2}}(?!\d)|(?:{'|'.join(map(re.escape, months)) or '(?!)'})(?!\w))")
+    names = months.alternation(months.names(lang))
+    return re.compile(rf"\s*,?\s*(?:\d{{1,2}}(?!\d)|(?:{names or '(?!)'})(?!\w))")
 
 
 @lru_cache(maxsize=8)
@@ -103,13 +103,6 @@ def find(text: str, lang: str = "und") -> list[tuple[int, int, Rule]]:
     return found
 
 
-def _published(date: str | None) -> dt.date | None:
-    try:
-        return dt.date.fromisoformat(date) if date and len(date) == 10 else None
-    except ValueError:
-        return None
-
-
 def _month_start(day: dt.date, shift: int) -> dt.date:
     index = day.year * 12 + day.month - 1 + shift
     return dt.date(index // 12, index % 12 + 1, 1)
@@ -144,7 +137,7 @@ def period(rule: Rule, published: dt.date) -> tuple[dt.date, dt.date, str] | Non
 def resolve(quote: str, published: str | None, lang: str = "und") -> list[ResolvedDate]:
     """The relative expressions of ``quote`` with the periods they name; nothing when the
     publication date is unknown or not a full day."""
-    day = _published(published)
+    day = article_day(published)
     if day is None:
         return []
     out = []

@@ -25,6 +25,8 @@ import datetime as dt
 import re
 
 from chatbot.answering.relative_dates import resolve
+from chatbot.text import months
+from chatbot.text.months import article_day
 from chatbot.text.nlp import NlpUnavailable, parse
 from chatbot.text.words import fold
 
@@ -41,11 +43,8 @@ _EARLIER = re.compile(r"\b(?:previous(?:ly)?|former(?:ly)?|ex-\w+|before|prior|s
 # a French future simple: "réunira", "accueilleront" (the small pipeline tags some of them present)
 _FUTURE_ENDING = re.compile(r"(?:ra|ront|rons|rez|rai|ras)(?:-t)?$")
 MONTHS_AHEAD = 6  # a month name up to half a year after the article's is taken as ahead of it
-_MONTHS = {m: i for i, names in enumerate((
-    ("january", "janvier"), ("february", "fevrier"), ("march", "mars"), ("april", "avril"), ("may", "mai"),
-    ("june", "juin"), ("july", "juillet"), ("august", "aout"), ("september", "septembre"), ("october", "octobre"),
-    ("november", "novembre"), ("december", "decembre")), start=1) for m in names}
-_MONTH_NAMES = "|".join(_MONTHS)
+_MONTHS = months.names()  # full month names of both languages, folded
+_MONTH_NAMES = months.alternation(_MONTHS)
 _WRITTEN = re.compile(rf"\b(?:({_MONTH_NAMES})\s+(\d{{1,2}})\b|(\d{{1,2}})(?:er)?\s+({_MONTH_NAMES})\b|"
                       rf"(?:mid-|mi-|early |late |debut |fin )?({_MONTH_NAMES})\b)(?:,?\s+(\d{{4}})\b)?")
 
@@ -64,17 +63,6 @@ def asks_future(question: str, lang: str) -> bool:
     if lang.startswith("fr"):
         return _future_verb(question, "fr")
     return bool(_QUESTION_FUTURE_EN.search(question))
-
-
-def article_day(date: str | None) -> dt.date | None:
-    """The article's day from "2017/3/14" or "2018-03-20"; None when not a full date."""
-    found = re.search(r"\b(\d{4})[-/](\d{1,2})[-/](\d{1,2})\b", date or "")
-    if not found:
-        return None
-    try:
-        return dt.date(*(int(g) for g in found.groups()))
-    except ValueError:
-        return None
 
 
 def _later_written_date(folded: str, day: dt.date) -> bool:
