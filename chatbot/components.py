@@ -71,11 +71,17 @@ def make_answerer(settings: Settings, embedder: Embedder) -> Answerer:
     return extractive
 
 
+def _embedded_llm(settings: Settings) -> bool:
+    """Whether the embedded model is the one answers and translations would use: no server is
+    set and its weights are on disk (``chatbot models fetch --llm``)."""
+    return not settings.llm_base_url and settings.llm_gguf_path.is_file()
+
+
 def prepare_llm(settings: Settings) -> None:
     """Load the embedded language model now when answers or translations will use it, so that the
     first question does not wait for its weights (several seconds); a remote server needs nothing."""
     uses_llm = settings.answerer == "llm" or settings.translation_on
-    if not uses_llm or settings.llm_base_url or not settings.llm_gguf_path.is_file():
+    if not uses_llm or not _embedded_llm(settings):
         return
     from chatbot.answering.llm import make_llm
 
@@ -98,7 +104,7 @@ def make_translator(settings: Settings, embedder: Embedder) -> Any | None:
     translation is off (``Settings.translation_on``) or no LLM is available (no server set and no local weights)."""
     if not settings.translation_on:
         return None
-    if not settings.llm_base_url and not settings.llm_gguf_path.is_file():
+    if not settings.llm_base_url and not _embedded_llm(settings):
         log.info("quote translation off: no CHATBOT_LLM_BASE_URL and no local LLM at %s", settings.llm_gguf_path)
         return None
     from chatbot.answering.llm import make_llm
