@@ -260,6 +260,24 @@ def test_a_follow_up_rewritten_as_a_statement_uses_the_rule_based_rewrite(servic
     assert answer.query.startswith("Contre qui")
 
 
+def test_the_model_phrases_the_evidence_the_extractive_answerer_alone_would_quote(service, embedder, llm_server):
+    # the LLM answer searches with the extractive step's companion texts (the question with its
+    # names masked), so a declined phrasing falls back to exactly the extractive answer
+    from chatbot.answering.extractive import ExtractiveAnswerer
+
+    alone = ExtractiveAnswerer(embedder)
+    alone.article_text = service.answerer.extractive.article_text
+    question = "Quel soutien reçoit Khalifa Haftar ?"
+    assert service.answerer.companion_queries(question) == alone.companion_queries(question) != []
+    retrieval = service.retriever.search(question, service.settings.search_k, alone.companion_queries(question))
+    expected = alone.answer(question, question, retrieval, "fr")
+    llm_server.script("NOT_IN_ARTICLES")
+    answer = service.ask(question)
+    assert answer.fallback == "llm_declined"
+    assert [(c.doc_id, c.start, c.end) for c in answer.citations] == \
+        [(c.doc_id, c.start, c.end) for c in expected.citations]
+
+
 def test_an_overview_is_the_cited_brief_not_squeezed_by_the_model(service, llm_server):
     llm_server.script("Haftar marche sur Tripoli [1].")
     answer = service.ask("Résume l'article")

@@ -140,6 +140,11 @@ class GenerativeAnswerer(BaseAnswerer):
         cap = LOCAL_MAX_TOKENS if getattr(llm, "name", "") == "local" else self.settings.llm_max_tokens
         self.max_tokens = min(self.settings.llm_max_tokens, cap)
 
+    def companion_queries(self, question: str) -> list[str]:
+        """The extractive step's: it chooses the evidence, so it scores with the vectors it asks for
+        (the question with its names masked), exactly as when it answers alone."""
+        return self.extractive.companion_queries(question)
+
     # ---- conversation ---------------------------------------------------------------------------
     def condense(self, question: str, history: list[Message]) -> str:
         """The follow-up rewritten as a standalone query by the model; the rule-based one on failure."""
