@@ -11,8 +11,7 @@ question names.
 from __future__ import annotations
 
 import pytest
-
-from chatbot.ingest.loaders import article_from_mapping
+from refusal_cases import assert_refused_or_cites, service_over
 
 ARTICLES = [
     {"id": "envoy", "date": "2018-02-07", "lang": "en", "title": "UN envoy warns against returning migrants",
@@ -54,28 +53,11 @@ ARTICLES = [
 
 @pytest.fixture(scope="module")
 def news_service(tmp_path_factory: pytest.TempPathFactory, embedder):
-    from chatbot.service.chat import ChatService
-    from tests.conftest import settings_for
-
-    folder = tmp_path_factory.mktemp("news")
-    service = ChatService(settings_for(folder / "index"), embedder=embedder)
-    service.indexer.add_articles([article_from_mapping(a, "test") for a in ARTICLES])
-    assert service.index.counts()[0] == len(ARTICLES)
-    return service
+    return service_over(tmp_path_factory, embedder, "news", ARTICLES)
 
 
 def _cited_text(answer) -> str:
     return " ".join(c.quote for c in answer.citations)
-
-
-def assert_refused_or_cites(service, question: str, expected: str | None) -> None:
-    """``expected`` None: the question is refused; else it is answered and a cited quote holds it."""
-    answer = service.ask(question)
-    if expected is None:
-        assert answer.refused, f"answered with: {answer.answer}"
-    else:
-        assert not answer.refused, f"refused: {question}"
-        assert expected in _cited_text(answer)
 
 
 @pytest.mark.parametrize("question", [

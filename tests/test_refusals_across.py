@@ -13,8 +13,7 @@ is in no article is still refused.
 from __future__ import annotations
 
 import pytest
-
-from chatbot.ingest.loaders import article_from_mapping
+from refusal_cases import assert_refused_or_cites, service_over
 
 ARTICLES = [
     {"id": "aegean", "date": "2017-03-24", "lang": "en", "title": "Migrant boat capsizes off the Turkish coast",
@@ -45,26 +44,9 @@ ARTICLES = [
 
 @pytest.fixture(scope="module")
 def across_service(tmp_path_factory: pytest.TempPathFactory, embedder):
-    from chatbot.service.chat import ChatService
-    from tests.conftest import settings_for
-
-    folder = tmp_path_factory.mktemp("across")
-    service = ChatService(settings_for(folder / "index"), embedder=embedder)
-    service.indexer.add_articles([article_from_mapping(a, "test") for a in ARTICLES])
-    assert service.index.counts()[0] == len(ARTICLES)
-    return service
+    return service_over(tmp_path_factory, embedder, "across", ARTICLES)
 
 
-def _ask(service, question: str, expected: str | None) -> None:
-    """``expected`` None: refused, nothing cited; else answered, and a cited quote holds it."""
-    answer = service.ask(question)
-    quotes = " ".join(c.quote for c in answer.citations)
-    if expected is None:
-        assert answer.refused, f"answered with: {answer.answer}"
-        assert not answer.citations
-    else:
-        assert not answer.refused, f"refused: {question}"
-        assert expected in quotes, answer.answer
 
 
 @pytest.mark.parametrize(("question", "expected"), [
@@ -77,7 +59,7 @@ def _ask(service, question: str, expected: str | None) -> None:
     ("Quel est le taux de chômage des jeunes selon le secrétaire général de l'Union africaine ?", None),
 ])
 def test_a_place_or_body_is_found_under_its_name_in_the_other_language(across_service, question, expected):
-    _ask(across_service, question, expected)
+    assert_refused_or_cites(across_service, question, expected)
 
 
 @pytest.mark.parametrize(("question", "expected"), [
@@ -87,7 +69,7 @@ def test_a_place_or_body_is_found_under_its_name_in_the_other_language(across_se
     ("Pourquoi le Président Macron rejette-t-il les centres d'asile européens ?", None),
 ])
 def test_a_title_is_not_a_name(across_service, question, expected):
-    _ask(across_service, question, expected)
+    assert_refused_or_cites(across_service, question, expected)
 
 
 @pytest.mark.parametrize(("question", "expected"), [
@@ -101,7 +83,7 @@ def test_a_title_is_not_a_name(across_service, question, expected):
     ("How many schools must Arab countries build over the next decade?", None),
 ])
 def test_the_counted_noun_is_read_past_qualifiers_and_with_its_complement(across_service, question, expected):
-    _ask(across_service, question, expected)
+    assert_refused_or_cites(across_service, question, expected)
 
 
 @pytest.mark.parametrize(("question", "expected"), [
@@ -111,7 +93,7 @@ def test_the_counted_noun_is_read_past_qualifiers_and_with_its_complement(across
     ("Combien de migrants ont gagné l'Europe en 2014 avec l'aide des passeurs ?", None),
 ])
 def test_gagner_followed_by_a_place_is_no_win(across_service, question, expected):
-    _ask(across_service, question, expected)
+    assert_refused_or_cites(across_service, question, expected)
 
 
 @pytest.mark.parametrize(("question", "expected"), [
@@ -119,7 +101,7 @@ def test_gagner_followed_by_a_place_is_no_win(across_service, question, expected
     ("Quel âge a Yonas Haile, le réfugié érythréen ?", None),
 ])
 def test_an_age_written_with_a_hyphen_and_a_space_is_an_age(across_service, question, expected):
-    _ask(across_service, question, expected)
+    assert_refused_or_cites(across_service, question, expected)
 
 
 def test_question_readings_behind_these_checks():
@@ -168,13 +150,7 @@ TOPIC_ARTICLES = [
 
 @pytest.fixture(scope="module")
 def topic_service(tmp_path_factory: pytest.TempPathFactory, embedder):
-    from chatbot.service.chat import ChatService
-    from tests.conftest import settings_for
-
-    folder = tmp_path_factory.mktemp("topic")
-    service = ChatService(settings_for(folder / "index"), embedder=embedder)
-    service.indexer.add_articles([article_from_mapping(a, "test") for a in TOPIC_ARTICLES])
-    return service
+    return service_over(tmp_path_factory, embedder, "topic", TOPIC_ARTICLES)
 
 
 @pytest.mark.parametrize(("question", "expected"), [
@@ -185,4 +161,4 @@ def topic_service(tmp_path_factory: pytest.TempPathFactory, embedder):
     ("Qu'a dit Dmitry Volkov sur les sanctions européennes ?", None),
 ])
 def test_a_statement_is_about_its_topic_among_many_sentences_on_it(topic_service, question, expected):
-    _ask(topic_service, question, expected)
+    assert_refused_or_cites(topic_service, question, expected)

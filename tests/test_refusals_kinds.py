@@ -12,8 +12,7 @@ by a sentence without a figure; a name asked for met by "a judge". Next to each,
 from __future__ import annotations
 
 import pytest
-
-from chatbot.ingest.loaders import article_from_mapping
+from refusal_cases import assert_refused_or_cites, service_over
 
 ARTICLES = [
     {"id": "vote", "date": "2017-03-28", "lang": "en", "title": "Senate clears the way for Montenegro's membership",
@@ -56,26 +55,9 @@ ARTICLES = [
 
 @pytest.fixture(scope="module")
 def kinds_service(tmp_path_factory: pytest.TempPathFactory, embedder):
-    from chatbot.service.chat import ChatService
-    from tests.conftest import settings_for
-
-    folder = tmp_path_factory.mktemp("kinds")
-    service = ChatService(settings_for(folder / "index"), embedder=embedder)
-    service.indexer.add_articles([article_from_mapping(a, "test") for a in ARTICLES])
-    assert service.index.counts()[0] == len(ARTICLES)
-    return service
+    return service_over(tmp_path_factory, embedder, "kinds", ARTICLES)
 
 
-def _ask(service, question: str, expected: str | None) -> None:
-    """``expected`` None: refused, nothing cited; else answered, and a cited quote holds it."""
-    answer = service.ask(question)
-    quotes = " ".join(c.quote for c in answer.citations)
-    if expected is None:
-        assert answer.refused, f"answered with: {answer.answer}"
-        assert not answer.citations
-    else:
-        assert not answer.refused, f"refused: {question}"
-        assert expected in quotes, answer.answer
 
 
 @pytest.mark.parametrize(("question", "expected"), [
@@ -86,7 +68,7 @@ def _ask(service, question: str, expected: str | None) -> None:
     ("Why did the computer outage happen?", None),
 ])
 def test_a_why_is_answered_by_a_reason(kinds_service, question, expected):
-    _ask(kinds_service, question, expected)
+    assert_refused_or_cites(kinds_service, question, expected)
 
 
 @pytest.mark.parametrize(("question", "expected"), [
@@ -96,7 +78,7 @@ def test_a_why_is_answered_by_a_reason(kinds_service, question, expected):
     ("Which country is the main destination of the smuggled tramadol pills?", None),
 ])
 def test_the_first_of_a_ranking_is_answered_by_a_sentence_that_ranks(kinds_service, question, expected):
-    _ask(kinds_service, question, expected)
+    assert_refused_or_cites(kinds_service, question, expected)
 
 
 @pytest.mark.parametrize(("question", "expected"), [
@@ -108,7 +90,7 @@ def test_the_first_of_a_ranking_is_answered_by_a_sentence_that_ranks(kinds_servi
     ("How many heads of state are expected to attend the summit?", "Sixteen"),
 ])
 def test_a_statement_is_the_asked_speakers_own(kinds_service, question, expected):
-    _ask(kinds_service, question, expected)
+    assert_refused_or_cites(kinds_service, question, expected)
 
 
 @pytest.mark.parametrize(("question", "expected"), [
@@ -121,7 +103,7 @@ def test_a_statement_is_the_asked_speakers_own(kinds_service, question, expected
     ("How old is Philippe Moreau Defarges?", None),
 ])
 def test_a_time_or_an_age_belongs_to_whom_the_question_asks_about(kinds_service, question, expected):
-    _ask(kinds_service, question, expected)
+    assert_refused_or_cites(kinds_service, question, expected)
 
 
 @pytest.mark.parametrize(("question", "expected"), [
@@ -136,7 +118,7 @@ def test_a_time_or_an_age_belongs_to_whom_the_question_asks_about(kinds_service,
     ("What is the value of the Raytheon guidance systems sale?", None),
 ])
 def test_a_figure_is_of_the_day_and_the_thing_asked(kinds_service, question, expected):
-    _ask(kinds_service, question, expected)
+    assert_refused_or_cites(kinds_service, question, expected)
 
 
 @pytest.mark.parametrize(("question", "expected"), [
@@ -145,5 +127,5 @@ def test_a_figure_is_of_the_day_and_the_thing_asked(kinds_service, question, exp
     ("What is the name of the Brooklyn judge who blocked part of the ban?", None),
 ])
 def test_a_name_asked_for_is_written_next_to_its_role(kinds_service, question, expected):
-    _ask(kinds_service, question, expected)
+    assert_refused_or_cites(kinds_service, question, expected)
 
