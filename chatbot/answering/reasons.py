@@ -29,7 +29,7 @@ import re
 from functools import lru_cache
 
 from chatbot.answering.asked import WORDS, _alternatives
-from chatbot.text.nlp import NlpUnavailable, entities
+from chatbot.text.nlp import NlpUnavailable, entities, parse
 from chatbot.text.words import fold, function_words, tokenize
 
 _WHY = re.compile(r"^\W*(?:why|pourquoi)\b", re.I)
@@ -78,6 +78,26 @@ def states_reason(sentence: str, sentence_lang: str, question: str, question_lan
     for match in _REASON.finditer(folded):
         following = tokenize(folded[match.end():], sentence_lang)[:REASON_WINDOW]
         if any(t[:5] not in asked for t in following if not t.isdigit()):
+            return True
+    return _purpose_clause(sentence, sentence_lang, asked)
+
+
+def _purpose_clause(sentence: str, lang: str, asked: set[str]) -> bool:
+    """An infinitive of purpose the parse attaches to the deed as an adverbial clause ("raised its
+    rate *to fight inflation*", "a relevé son taux *pour lutter contre l'inflation*"), saying
+    something the question does not. A bare "to"/"pour" is no reason word (it is as often a time or
+    a complement: "decided to go", "voted 97-2 to approve", which the parse tells apart)."""
+    try:
+        doc = parse(sentence, lang)
+    except NlpUnavailable:
+        return False
+    for token in doc:
+        if token.dep_ != "advcl" or token.pos_ != "VERB":
+            continue
+        if not any(child.lower_ in ("to", "pour", "afin") and child.dep_ in ("aux", "mark") for child in token.children):
+            continue
+        words = tokenize(" ".join(t.text for t in token.subtree), lang)
+        if any(w[:5] not in asked for w in words if not w.isdigit()):
             return True
     return False
 
