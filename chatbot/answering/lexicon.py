@@ -84,11 +84,8 @@ def people_words() -> frozenset[str]:
 
 def place_forms(name: str) -> tuple[re.Pattern[str], ...] | None:
     """Every form of the place or body ``name`` refers to, or None when it is not in the list."""
-    folded = fold(name)
-    for patterns in _load()[0].values():
-        if any(p.search(folded) for p in patterns):
-            return patterns
-    return None
+    key = place_key(name)
+    return _load()[0][key] if key is not None else None
 
 
 def predicates_in(question: str) -> list[Predicate]:
