@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
+from chatbot.ingest.metadata import DateError, normalize_date
 from chatbot.schemas import Article, SyncReport
 from chatbot.store.chroma import IndexStore
 
@@ -64,3 +65,17 @@ def plan_articles(articles: list[Article], records: dict[str, dict[str, Any]], r
         plan.append((article, replaced))
         (report.updated if replaced else report.added).append(article.doc_id)
     return plan
+
+
+def stored_article(doc_id: str, meta: dict, text: str) -> Article:
+    """An article as stored; a date from before dates were normalised is normalised now."""
+    try:
+        date = normalize_date(meta.get("date"))
+    except DateError:
+        date = None
+    return Article(
+        doc_id=doc_id, title=str(meta.get("title", doc_id)), text=text,
+        sha256=str(meta.get("sha256", "")), date=date, source=meta.get("source"),
+        url=meta.get("url"), lang=str(meta.get("lang", "und")), origin=meta.get("origin"),
+        author=meta.get("author"),
+    )

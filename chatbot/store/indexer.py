@@ -13,8 +13,6 @@ half written instead of duplicating it, and readers never show chunks without a 
 from __future__ import annotations
 
 import logging
-import os
-import sys
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -26,28 +24,29 @@ from typing import Protocol
 import numpy as np
 
 from chatbot.encoder.base import Embedder
-from chatbot.ingest.metadata import DateError, normalize_date
 from chatbot.schemas import Article, Chunk, SyncReport, chunk_ids
 from chatbot.store.chroma import IndexStore, is_gone
 from chatbot.store.copies import link_copies, store_links
-from chatbot.store.identity import plan_articles, stored_records
+from chatbot.store.entity_reader import behind_the_encoder, read_entities
+from chatbot.store.identity import plan_articles, stored_article, stored_records
 from chatbot.store.live_index import ArticleIndex
 from chatbot.store.pipeline import ENCODE_BATCH, IndexingPipeline, LocalPipeline
-from chatbot.text import entities as named
 
 log = logging.getLogger(__name__)
+
+
 class Progress(Protocol):
     """Where an index job stands: chunks embedded of the chunks to embed, and articles whose every
     chunk is embedded of the articles to embed (unchanged articles are not counted: nothing to do)."""
 
     def __call__(self, done: int, total: int, articles_done: int = 0, articles_total: int = 0) -> None: ...
+
+
 # an add of at most this many chunks encodes as an interactive caller (see _embed_and_write)
 SMALL_ADD = 32
 # chunks of finished articles written to Chroma per call (see IndexStore.put_articles): one encode
 # batch's worth, so writes still follow encoding closely and a killed add has committed what it had
 WRITE_GROUP = ENCODE_BATCH
-# the entity reader's niceness: below the encoder, so it runs in the encoder's idle time (see bench/entities.py)
-ENTITY_NICENESS = 10
 # a finished article: its chunks, their vectors, its piece vectors
 Finished = tuple[Article, list[Chunk], np.ndarray, list | None]
 
@@ -62,25 +61,6 @@ class _Rules:
     report: SyncReport
     wrote: bool = False  # some article was written (else there is nothing to commit)
     entities: dict[str, Future] = field(default_factory=dict)  # doc_id -> its entities being read
-
-
-def _behind_the_encoder() -> None:
-    """Lower the calling thread's CPU priority (Linux; elsewhere nothing): entity reading then
-    takes the cores the encoder leaves idle rather than slowing it down."""
-    if sys.platform == "linux":
-        try:
-            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), ENTITY_NICENESS)  # one thread on Linux
-        except OSError as exc:
-            log.debug("entity reader keeps its priority: %s", exc)
-
-
-def _read_entities(article: Article) -> None:
-    """Fill ``article.entities``; a failure leaves them unread (read when first listed), never
-    fails the add."""
-    try:
-        article.entities = named.encode(named.extract(article.text, article.lang))
-    except Exception as exc:
-        log.warning("entities of %s not read now (%s); they will be read when first listed", article.doc_id, exc)
 
 
 class RebuildInterrupted(RuntimeError):
@@ -214,9 +194,9 @@ class Indexer:
         # a large add's entity reading takes the cores the encoder leaves idle; a small one's is
         # short, and its write waits for it: at low priority beside a large add it would get a sliver of the cores
         reader = ThreadPoolExecutor(max_workers=1, thread_name_prefix="entities",
-                                    initializer=_behind_the_encoder if bulk else None) if self.entities else None
+                                    initializer=behind_the_encoder if bulk else None) if self.entities else None
         if reader is not None:  # in encoding order, so each is ready about when its article is
-            rules.entities = {a.doc_id: reader.submit(_read_entities, a) for a in todo}
+            rules.entities = {a.doc_id: reader.submit(read_entities, a) for a in todo}
         try:
             self._encode_and_write(chunked, flat, store, rules, progress, bulk)
         finally:
@@ -277,7 +257,7 @@ class Indexer:
         for article, *_ in group:  # entities first, outside the lock: a write is never kept waiting on them
             job = rules.entities.get(article.doc_id)
             if job is not None and not job.cancelled():
-                job.result()  # never raises: see _read_entities
+                job.result()  # never raises: see read_entities
         with self.index.write_lock if rules.locked else nullcontext():
             articles = [g[0] for g in group]
             records = stored_records(store, articles)
@@ -350,7 +330,7 @@ class Indexer:
                                       "it; the index was left as it was"})
                 return report
         elif articles is None:
-            articles = [self._stored_article(d, m, t) for d, m, t in self.index.store.articles()]
+            articles = [stored_article(d, m, t) for d, m, t in self.index.store.articles()]
         with self._rebuild_lock:
             fresh = self.index.start_generation()
             try:
@@ -391,7 +371,7 @@ class Indexer:
         removed = [d for d in baseline if d not in now]
         if changed:
             stored = [old.get_article(d) for d in changed]
-            articles = [self._stored_article(d, *got) for d, got in zip(changed, stored, strict=True) if got]
+            articles = [stored_article(d, *got) for d, got in zip(changed, stored, strict=True) if got]
             log.info("rebuild: carrying over %d article(s) changed meanwhile", len(articles))
             self._sync(articles, fresh, SyncReport(), None, trusted=True)
         present = fresh.manifest()
@@ -400,17 +380,3 @@ class Indexer:
                 log.info("rebuild: carrying over the removal of %s", doc_id)
                 fresh.delete_article(doc_id)
         return now
-
-    @staticmethod
-    def _stored_article(doc_id: str, meta: dict, text: str) -> Article:
-        """An article as stored; a date from before dates were normalised is normalised now."""
-        try:
-            date = normalize_date(meta.get("date"))
-        except DateError:
-            date = None
-        return Article(
-            doc_id=doc_id, title=str(meta.get("title", doc_id)), text=text,
-            sha256=str(meta.get("sha256", "")), date=date, source=meta.get("source"),
-            url=meta.get("url"), lang=str(meta.get("lang", "und")), origin=meta.get("origin"),
-            author=meta.get("author"),
-        )
