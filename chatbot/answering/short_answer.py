@@ -56,6 +56,10 @@ KNOWN_PLACE_BONUS = {"place": 0.5, "country": 1.0}
 MIN_SCORE = 0.5
 MISLABELLED = 0.4
 NAME_FIT = 0.4  # a name for a "which X" of no known kind, or a bare name: close to the question's words
+# what may stand between a name and the person or body it belongs to: "GNA (…) de Fayez al-Serraj",
+# "the Government of National Accord of Fayez al-Sarraj", "Sarraj's Government of National Accord"
+_GENITIVE_AFTER = re.compile(r"\s*\)?,?\s*(?:de|d['’]|du|of|led by|dirigée? par|mené par|menée par)\s*", re.I)
+_GENITIVE_BEFORE = re.compile(r"\s*['’]s\s+(?:\w+\s+)?", re.I)
 _LIST_GAP = re.compile(r"^\s*(?:,|;)?\s*(?:et|and|ou|or|&)?\s*(?:le|la|les|l'|the)?\s*$", re.I)
 
 
@@ -77,6 +81,7 @@ class Candidate:
     known_place: bool = False
     score: float = 0.0
     exact: bool = False  # labelled with the very kind asked for
+    attached: bool = False  # tied to a name the question gives (see _attached_name)
 
 
 @lru_cache(maxsize=1)
@@ -229,9 +234,35 @@ def _asked(found: list[Candidate], sentence: str, question: str, asked: set[str]
     return named
 
 
+def _attached_name(cand: Candidate, need: Need, named: list[Candidate], sentence: str) -> bool:
+    """A name the sentence ties to a name the question gives answers a person or body question
+    whatever label the pipeline gave it: in "le Gouvernement d'union nationale (GNA) de Fayez
+    al-Serraj" the small French pipeline tags "Fayez al-Serraj" as a place (and parses "de Fayez" as
+    a complement of the verb), and "Qui dirige le GNA ?" was answered by a person named in another
+    clause. Tied means "NAME de/of X", "X's NAME" or one dependency link. A place of the lexicon
+    keeps its kind ("le gouvernement de Tripoli" names no leader)."""
+    if need.kind not in ("person", "org") or cand.kind not in NAMED or cand.known_place or not named:
+        return False
+    for name in named:
+        if _GENITIVE_AFTER.fullmatch(sentence[name.end:cand.start]) or \
+                _GENITIVE_BEFORE.fullmatch(sentence[cand.end:name.start]):
+            return True
+    return min(_tree_distance(t, a) for t in cand.tokens for name in named for a in name.tokens) <= 1
+
+
+@dataclass
+class Found:
+    """A short answer inside one sentence: offsets in the sentence, its items (a list's members)."""
+
+    start: int
+    end: int
+    items: list[tuple[int, int]]
+    attached: bool  # tied to a name the question gives: "(GNA) de Fayez al-Serraj"
+
+
 def find(question: str, sentence: str, question_lang: str, sentence_lang: str,
-         need: Need | None = None, context: str = "") -> tuple[int, int, list[tuple[int, int]]] | None:
-    """(start, end, items) of the short answer inside ``sentence``, offsets in the sentence.
+         need: Need | None = None, context: str = "") -> Found | None:
+    """The short answer inside ``sentence``, if there is one.
 
     ``context``: the standalone rewrite of a follow-up ("Who did they fight against?" asked after
     a turn about Haftar's troops): what it names is asked about too, so it is no answer."""
@@ -272,13 +303,17 @@ def find(question: str, sentence: str, question_lang: str, sentence_lang: str,
         if need.kind == "name" or (fit == 0.0 and cand.kind == "name"):
             fit = max(fit, NAME_FIT)
         elif fit == 0.0 and len(cand.tokens) > 1:
-            fit = MISLABELLED  # "Fayez al-Serraj" tagged as a place: a full name may still be a person
+            # "Fayez al-Serraj" tagged as a place: a full name may still be a person, unless the
+            # lexicon knows it as a place ("Abou Dhabi" is no answer to "who")
+            fit = 0.0 if cand.known_place else MISLABELLED
         if fit == 0.0:
             continue
+        cand.attached = _attached_name(cand, need, [found[j] for j in named], sentence)
+        fit = 1.0 if cand.attached else fit
         cand.exact = fit >= 1.0
         if cand.known_place:
             fit += KNOWN_PLACE_BONUS.get(need.kind, 0.0)
-        near = min((_tree_distance(t, a) for t in cand.tokens for a in anchors), default=None)
+        near = 1 if cand.attached else min((_tree_distance(t, a) for t in cand.tokens for a in anchors), default=None)
         # without a shared word (a question in another language), only the kind can decide
         cand.score = 0.5 * fit + (1.0 / max(near, 1) if near is not None else 0.0)
         scored.append(cand)
@@ -294,7 +329,7 @@ def find(question: str, sentence: str, question_lang: str, sentence_lang: str,
     items = [best]
     if need.plural:
         items = _list_around(best, sorted(scored, key=lambda c: c.start), sentence)
-    return items[0].start, items[-1].end, [(c.start, c.end) for c in items]
+    return Found(items[0].start, items[-1].end, [(c.start, c.end) for c in items], best.attached)
 
 
 def _list_around(best: Candidate, ordered: list[Candidate], sentence: str) -> list[Candidate]:
@@ -312,7 +347,9 @@ def _list_around(best: Candidate, ordered: list[Candidate], sentence: str) -> li
 
 def short_answer(question: str, question_lang: str, sentences: list[tuple[int, str, str, int]],
                  context: str = "") -> ShortAnswer | None:
-    """The short answer from the first of ``sentences`` that holds one.
+    """The short answer from the first of ``sentences`` that holds one, or from a later one where
+    it is tied to a name the question gives: for "Qui est le chef du GNA ?" the person leading
+    another army in the best sentence is not the GNA's head named in the next one.
 
     ``sentences``: (citation n, sentence text, sentence language, offset of the sentence in its
     article), best first. Offsets of the result are in the article.
@@ -324,13 +361,20 @@ def short_answer(question: str, question_lang: str, sentences: list[tuple[int, s
         return None
     if need is None:
         return None
+    chosen: tuple[Found, int, str, str, int] | None = None
     for n, text, lang, offset in sentences:
         found = find(question, text, question_lang, lang, need, context)
         if found is None:
             continue
-        start, end, items = found
-        return ShortAnswer(text=text[start:end], n=n, start=offset + start, end=offset + end,
-                           items=[ShortAnswerItem(text=text[s:e], start=offset + s, end=offset + e)
-                                  for s, e in items] if len(items) > 1 else [],
-                           rendered=in_reader_language([text[s:e] for s, e in items], question_lang, lang))
-    return None
+        if chosen is None or found.attached:
+            chosen = (found, n, text, lang, offset)
+        if found.attached:
+            break
+    if chosen is None:
+        return None
+    found, n, text, lang, offset = chosen
+    items = found.items
+    return ShortAnswer(text=text[found.start:found.end], n=n, start=offset + found.start, end=offset + found.end,
+                       items=[ShortAnswerItem(text=text[s:e], start=offset + s, end=offset + e)
+                              for s, e in items] if len(items) > 1 else [],
+                       rendered=in_reader_language([text[s:e] for s, e in items], question_lang, lang))
