@@ -171,3 +171,19 @@ def test_verifier_drops_a_short_answer_that_is_not_in_the_article(seeded_service
         text="Khalifa Haftar", n=1, start=0, end=14)})
     kept = seeded_service.verified(moved, "fr").short_answer
     assert kept is not None and seed_text[kept.start:kept.end] == "Khalifa Haftar"  # re-anchored
+
+
+def test_a_nationality_word_answers_no_town_question():
+    # "Libyan" (a nationality, tagged NORP) in the first cited sentence once answered "Which city";
+    # the town comes from the next sentence that names one
+    from chatbot.answering.short_answer import short_answer
+
+    first = "Troops commanded by Libyan renegade general Khalifa Haftar have launched an offensive."
+    second = "Les soldats de l'ANL ont commencé hier à faire route en direction de Tripoli, à partir de l'est du pays."
+    found = short_answer("Which city are Haftar's troops marching towards?", "en",
+                         [(1, first, "en", 0), (2, second, "fr", 500)])
+    assert found is not None and found.text == "Tripoli" and found.n == 2
+    assert found.start == 500 + second.index("Tripoli")
+    countries = short_answer("Quels pays soutiennent le maréchal ?", "fr",
+                             [(1, "Il bénéficie du soutien égyptien, saoudien et émirati.", "fr", 0)])
+    assert countries is not None and countries.text == "égyptien, saoudien et émirati"

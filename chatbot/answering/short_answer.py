@@ -82,6 +82,7 @@ class Candidate:
     score: float = 0.0
     exact: bool = False  # labelled with the very kind asked for
     attached: bool = False  # tied to a name the question gives (see _attached_name)
+    adjective: bool = False  # a nationality word ("Libyan", "égyptien"): a country's, never a town's
 
 
 @lru_cache(maxsize=1)
@@ -152,7 +153,8 @@ def candidates(doc: Any) -> list[Candidate]:
         if kind is None:
             continue
         found.append(Candidate(ent.start_char, ent.end_char, kind, list(ent),
-                               known_place=place_forms(ent.text) is not None))
+                               known_place=place_forms(ent.text) is not None,
+                               adjective=ent.label_ == "NORP" or all(t.pos_ == "ADJ" for t in ent)))
         taken.update(t.i for t in ent)
     run: list[Any] = []
     for token in [*doc, None]:
@@ -168,7 +170,8 @@ def candidates(doc: Any) -> list[Candidate]:
         if token.i in taken:
             continue
         if token.is_alpha and len(token.text) > 3 and place_forms(token.text) is not None:
-            found.append(Candidate(token.idx, token.idx + len(token), "place", [token], known_place=True))
+            found.append(Candidate(token.idx, token.idx + len(token), "place", [token], known_place=True,
+                                   adjective=token.pos_ == "ADJ"))
         elif token.like_num and token.pos_ == "NUM":
             found.append(_number(token))
         elif _time_word(token):
@@ -298,6 +301,8 @@ def find(question: str, sentence: str, question_lang: str, sentence_lang: str,
             continue  # a name is never a date
         if need.kind in NAMED and cand.kind not in NAMED:
             continue
+        if need.kind == "place" and cand.adjective:
+            continue  # "Which city ...?" is not answered by "Libyan renegade general"
         if need.kind == "name" and cand.kind not in ("name", "org"):
             continue  # "quel réseau social", "which fighter jet": not a person, a place or a date
         if need.kind == "name" or (fit == 0.0 and cand.kind == "name"):
