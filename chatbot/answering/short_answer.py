@@ -24,25 +24,17 @@ from __future__ import annotations
 
 import logging
 import re
-import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
-from chatbot.answering.lexicon import place_forms
 from chatbot.answering.reader_names import in_reader_language
+from chatbot.answering.spans import Candidate, candidates, spans_data
 from chatbot.schemas import ShortAnswer, ShortAnswerItem
 from chatbot.text.nlp import NlpUnavailable, parse
 from chatbot.text.words import fold, tokenize
 
 log = logging.getLogger(__name__)
-DATA = Path(__file__).with_name("short_answer.toml")
-# spaCy labels of the French (WikiNER) and English (OntoNotes) pipelines -> our kinds
-LABELS = {"PER": "person", "PERSON": "person", "ORG": "org", "LOC": "place", "GPE": "place", "FAC": "place",
-          "MISC": "name", "NORP": "name", "PRODUCT": "name", "EVENT": "name", "WORK_OF_ART": "name",
-          "LAW": "name", "DATE": "date", "TIME": "date", "CARDINAL": "number", "QUANTITY": "number",
-          "MONEY": "number", "PERCENT": "number"}
 NAMED = {"person", "org", "place", "country", "name"}
 # how well a candidate's kind answers the kind asked for (the small pipelines' labels are often
 # wrong, e.g. a person tagged as a place, so a mismatched name still counts a little)
@@ -72,32 +64,14 @@ class Need:
     noun: str = ""  # "which X" / "quel X": X, folded (the answer's own name may hold it)
 
 
-@dataclass
-class Candidate:
-    start: int  # character offsets in the sentence
-    end: int
-    kind: str
-    tokens: list[Any] = field(default_factory=list)
-    known_place: bool = False
-    score: float = 0.0
-    exact: bool = False  # labelled with the very kind asked for
-    attached: bool = False  # tied to a name the question gives (see _attached_name)
-    adjective: bool = False  # a nationality word ("Libyan", "égyptien"): a country's, never a town's
-
-
-@lru_cache(maxsize=1)
-def _data() -> dict[str, Any]:
-    return tomllib.loads(DATA.read_text("utf-8"))
-
-
 @lru_cache(maxsize=1)
 def _noun_kinds() -> dict[str, str]:
-    return {fold(word): kind for kind, words in _data()["nouns"].items() for word in words}
+    return {fold(word): kind for kind, words in spans_data()["nouns"].items() for word in words}
 
 
 def question_need(question: str, lang: str) -> Need | None:
     """What the question asks for (None for why/how/yes-no questions and summaries)."""
-    data = _data()
+    data = spans_data()
     doc = parse(question.strip(), lang)
     words = [t for t in doc if not t.is_punct]
     folded = [fold(t.text) for t in words]
@@ -119,83 +93,6 @@ def question_need(question: str, lang: str) -> Need | None:
 
 def _plural(tokens: list[Any]) -> bool:
     return any("Plur" in t.morph.get("Number") or t.tag_ in ("NNS", "NNPS") for t in tokens)
-
-
-def _time_word(token: Any) -> bool:
-    """A month, a day or a relative day; a bare unit ("mois", "year") only when made specific
-    ("la fin de l'année", "l'année prochaine"), not in "depuis des mois"."""
-    word = fold(token.text)
-    word = word[3:] if word.startswith("mi-") else word
-    if token.pos_ not in ("NOUN", "PROPN", "ADV"):
-        return False
-    if word in _time_units():
-        return token.head.pos_ == "NOUN" and token.head.i < token.i or \
-            any(c.dep_ in ("amod", "nummod") for c in token.children)
-    return word in _time_words()
-
-
-@lru_cache(maxsize=1)
-def _time_units() -> frozenset[str]:
-    return frozenset(fold(w) for w in _data()["time_words"]["units"])
-
-
-@lru_cache(maxsize=1)
-def _time_words() -> frozenset[str]:
-    return frozenset(fold(w) for w in _data()["time_words"]["words"])
-
-
-def candidates(doc: Any) -> list[Candidate]:
-    """Named entities, proper-noun runs, lexicon places, numbers with units and times of ``doc``."""
-    found: list[Candidate] = []
-    taken: set[int] = set()
-    for ent in doc.ents:
-        kind = LABELS.get(ent.label_)
-        if kind is None:
-            continue
-        found.append(Candidate(ent.start_char, ent.end_char, kind, list(ent),
-                               known_place=place_forms(ent.text) is not None,
-                               adjective=ent.label_ == "NORP" or all(t.pos_ == "ADJ" for t in ent)))
-        taken.update(t.i for t in ent)
-    run: list[Any] = []
-    for token in [*doc, None]:
-        if token is not None and token.pos_ == "PROPN" and token.i not in taken and (run or token.text[0].isupper()):
-            run.append(token)
-            continue
-        if run:
-            found.append(Candidate(run[0].idx, run[-1].idx + len(run[-1]), "name", run,
-                                   known_place=place_forms(" ".join(t.text for t in run)) is not None))
-            taken.update(t.i for t in run)
-            run = []
-    for token in doc:
-        if token.i in taken:
-            continue
-        if token.is_alpha and len(token.text) > 3 and place_forms(token.text) is not None:
-            found.append(Candidate(token.idx, token.idx + len(token), "place", [token], known_place=True,
-                                   adjective=token.pos_ == "ADJ"))
-        elif token.like_num and token.pos_ == "NUM":
-            found.append(_number(token))
-        elif _time_word(token):
-            found.append(_time(token))
-    return found
-
-
-def _number(token: Any) -> Candidate:
-    """A number with the noun it counts ("8 minutes"); a year alone is a date."""
-    head = token.head
-    if head.pos_ == "NOUN" and 0 < head.i - token.i <= 2:
-        return Candidate(token.idx, head.idx + len(head), "number", [token, head])
-    kind = "date" if re.fullmatch(r"(1[89]|20)\d\d", token.text) else "number"
-    return Candidate(token.idx, token.idx + len(token), kind, [token])
-
-
-def _time(token: Any) -> Candidate:
-    """A time word with its modifiers ("mars dernier") or its governing noun ("fin de l'année")."""
-    tokens = [token] + [c for c in token.children if c.dep_ in ("amod", "nummod") and c.i > token.i]
-    head = token.head
-    if fold(token.text) in _time_units() and head.pos_ == "NOUN" and 0 < token.i - head.i <= 3:
-        tokens.append(head)
-    first, last = min(tokens, key=lambda t: t.i), max(tokens, key=lambda t: t.i)
-    return Candidate(first.idx, last.idx + len(last), "date", tokens)
 
 
 def _tree_distance(a: Any, b: Any) -> int:
@@ -223,34 +120,36 @@ def _named_in_question(cand: Candidate, text: str, question_prefixes: set[str], 
                                re.search(rf"\b{re.escape(w)}\b", fold(question)) for w in words)
 
 
-def _asked(found: list[Candidate], sentence: str, question: str, asked: set[str], anchors: list[Any]) -> set[int]:
+def _asked(found: list[Candidate], sentence: str, question: str, asked: set[str],
+           anchors: list[Any]) -> tuple[set[int], set[int]]:
     """Indexes of candidates the question names (all their words, or a name holding one of the
-    question's words: what is asked about, not the answer), with their "Name (ACRONYM)" partner."""
+    question's words: what is asked about, not the answer), with their "Name (ACRONYM)" partner;
+    and, second, those the question names whole (all their words), with their partner."""
     held = {t.i for t in anchors}
-    named = {i for i, c in enumerate(found) if _named_in_question(c, sentence[c.start:c.end], asked, question)
-             or (c.kind in NAMED and any(t.i in held for t in c.tokens))}
+    whole = {i for i, c in enumerate(found) if _named_in_question(c, sentence[c.start:c.end], asked, question)}
+    named = whole | {i for i, c in enumerate(found) if c.kind in NAMED and any(t.i in held for t in c.tokens)}
     for i, a in enumerate(found):
         for j, b in enumerate(found):
             if a.end <= b.start and re.fullmatch(r"\s*\(\s*", sentence[a.end:b.start]) and \
-                    sentence[b.start:b.end].isupper() and (i in named or j in named):
-                named |= {i, j}
-    return named
+                    sentence[b.start:b.end].isupper():
+                for group in (named, whole):
+                    if i in group or j in group:
+                        group |= {i, j}
+    return named, whole
 
 
 def _attached_name(cand: Candidate, need: Need, named: list[Candidate], sentence: str) -> bool:
-    """A name the sentence ties to a name the question gives answers a person or body question
-    whatever label the pipeline gave it: in "le Gouvernement d'union nationale (GNA) de Fayez
-    al-Serraj" the small French pipeline tags "Fayez al-Serraj" as a place (and parses "de Fayez" as
-    a complement of the verb), and "Qui dirige le GNA ?" was answered by a person named in another
-    clause. Tied means "NAME de/of X", "X's NAME" or one dependency link. A place of the lexicon
-    keeps its kind ("le gouvernement de Tripoli" names no leader)."""
-    if need.kind not in ("person", "org") or cand.kind not in NAMED or cand.known_place or not named:
+    """A name the sentence ties to a name the question gives whole answers a person or body
+    question whatever label the pipeline gave it: in "le Gouvernement d'union nationale (GNA) de
+    Fayez al-Serraj" the small French pipeline tags "Fayez al-Serraj" as a place (and parses "de
+    Fayez" as a complement of the verb), and "Qui dirige le GNA ?" was answered by a person named in
+    another clause. Tied means written "NAME de/of X" or "X's NAME": a dependency link alone is too
+    loose ("the UN-backed Government", "Secretary-General"). A place of the lexicon keeps its kind
+    ("le gouvernement de Tripoli" names no leader)."""
+    if need.kind not in ("person", "org") or cand.kind not in NAMED or cand.known_place:
         return False
-    for name in named:
-        if _GENITIVE_AFTER.fullmatch(sentence[name.end:cand.start]) or \
-                _GENITIVE_BEFORE.fullmatch(sentence[cand.end:name.start]):
-            return True
-    return min(_tree_distance(t, a) for t in cand.tokens for name in named for a in name.tokens) <= 1
+    return any(_GENITIVE_AFTER.fullmatch(sentence[name.end:cand.start]) or
+               _GENITIVE_BEFORE.fullmatch(sentence[cand.end:name.start]) for name in named)
 
 
 @dataclass
@@ -288,7 +187,7 @@ def find(question: str, sentence: str, question_lang: str, sentence_lang: str,
     # nationale": the noun asked about may be part of the answer's name, so it alone does not make
     # a name one the question already gives (it still anchors the answer's place in the sentence)
     own = {p for p in asked if need.noun and need.noun[:5] == p}
-    named = _asked(found, sentence, about, asked - own,
+    named, whole = _asked(found, sentence, about, asked - own,
                    [t for t in anchors if not own or not ({fold(t.text)[:5], fold(t.lemma_ or t.text)[:5]} & own)])
     # a name of the question found in the sentence anchors as a whole: "Gouvernement d'union
     # nationale (GNA) de Fayez al-Serraj" is one link from "Fayez al-Serraj"
@@ -313,7 +212,7 @@ def find(question: str, sentence: str, question_lang: str, sentence_lang: str,
             fit = 0.0 if cand.known_place else MISLABELLED
         if fit == 0.0:
             continue
-        cand.attached = _attached_name(cand, need, [found[j] for j in named], sentence)
+        cand.attached = _attached_name(cand, need, [found[j] for j in whole], sentence)
         fit = 1.0 if cand.attached else fit
         cand.exact = fit >= 1.0
         if cand.known_place:

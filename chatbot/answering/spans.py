@@ -1,0 +1,125 @@
+"""The spans of a sentence that may answer a question: names, places, numbers with their unit, times.
+
+Read from spaCy's parse (``chatbot.text.nlp``): named entities, runs of proper nouns, places of the
+bilingual lexicon (so "égyptien" counts as a country), numbers with the noun they count and time
+expressions with their modifiers. ``chatbot.answering.short_answer`` chooses among them; the
+question words and nouns that say which kind is asked live in the same data file.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from chatbot.answering.lexicon import place_forms
+from chatbot.text.words import fold
+
+DATA = Path(__file__).with_name("short_answer.toml")
+# spaCy labels of the French (WikiNER) and English (OntoNotes) pipelines -> our kinds
+LABELS = {"PER": "person", "PERSON": "person", "ORG": "org", "LOC": "place", "GPE": "place", "FAC": "place",
+          "MISC": "name", "NORP": "name", "PRODUCT": "name", "EVENT": "name", "WORK_OF_ART": "name",
+          "LAW": "name", "DATE": "date", "TIME": "date", "CARDINAL": "number", "QUANTITY": "number",
+          "MONEY": "number", "PERCENT": "number"}
+
+
+@dataclass
+class Candidate:
+    """A span of a sentence of one kind (person, org, place, name, number, date), and how the
+    short answer's choice scored it."""
+
+    start: int  # character offsets in the sentence
+    end: int
+    kind: str
+    tokens: list[Any] = field(default_factory=list)
+    known_place: bool = False
+    score: float = 0.0
+    exact: bool = False  # labelled with the very kind asked for
+    attached: bool = False  # tied to a name the question gives (see short_answer._attached_name)
+    adjective: bool = False  # a nationality word ("Libyan", "égyptien"): a country's, never a town's
+
+
+@lru_cache(maxsize=1)
+def spans_data() -> dict[str, Any]:
+    """``short_answer.toml``: the question words and nouns of each kind, and the time words."""
+    return tomllib.loads(DATA.read_text("utf-8"))
+
+
+def _time_word(token: Any) -> bool:
+    """A month, a day or a relative day; a bare unit ("mois", "year") only when made specific
+    ("la fin de l'année", "l'année prochaine"), not in "depuis des mois"."""
+    word = fold(token.text)
+    word = word[3:] if word.startswith("mi-") else word
+    if token.pos_ not in ("NOUN", "PROPN", "ADV"):
+        return False
+    if word in _time_units():
+        return token.head.pos_ == "NOUN" and token.head.i < token.i or \
+            any(c.dep_ in ("amod", "nummod") for c in token.children)
+    return word in _time_words()
+
+
+@lru_cache(maxsize=1)
+def _time_units() -> frozenset[str]:
+    return frozenset(fold(w) for w in spans_data()["time_words"]["units"])
+
+
+@lru_cache(maxsize=1)
+def _time_words() -> frozenset[str]:
+    return frozenset(fold(w) for w in spans_data()["time_words"]["words"])
+
+
+def candidates(doc: Any) -> list[Candidate]:
+    """Named entities, proper-noun runs, lexicon places, numbers with units and times of ``doc``."""
+    found: list[Candidate] = []
+    taken: set[int] = set()
+    for ent in doc.ents:
+        kind = LABELS.get(ent.label_)
+        if kind is None:
+            continue
+        found.append(Candidate(ent.start_char, ent.end_char, kind, list(ent),
+                               known_place=place_forms(ent.text) is not None,
+                               adjective=ent.label_ == "NORP" or all(t.pos_ == "ADJ" for t in ent)))
+        taken.update(t.i for t in ent)
+    run: list[Any] = []
+    for token in [*doc, None]:
+        if token is not None and token.pos_ == "PROPN" and token.i not in taken and (run or token.text[0].isupper()):
+            run.append(token)
+            continue
+        if run:
+            found.append(Candidate(run[0].idx, run[-1].idx + len(run[-1]), "name", run,
+                                   known_place=place_forms(" ".join(t.text for t in run)) is not None))
+            taken.update(t.i for t in run)
+            run = []
+    for token in doc:
+        if token.i in taken:
+            continue
+        if token.is_alpha and len(token.text) > 3 and place_forms(token.text) is not None:
+            found.append(Candidate(token.idx, token.idx + len(token), "place", [token], known_place=True,
+                                   adjective=token.pos_ == "ADJ"))
+        elif token.like_num and token.pos_ == "NUM":
+            found.append(_number(token))
+        elif _time_word(token):
+            found.append(_time(token))
+    return found
+
+
+def _number(token: Any) -> Candidate:
+    """A number with the noun it counts ("8 minutes"); a year alone is a date."""
+    head = token.head
+    if head.pos_ == "NOUN" and 0 < head.i - token.i <= 2:
+        return Candidate(token.idx, head.idx + len(head), "number", [token, head])
+    kind = "date" if re.fullmatch(r"(1[89]|20)\d\d", token.text) else "number"
+    return Candidate(token.idx, token.idx + len(token), kind, [token])
+
+
+def _time(token: Any) -> Candidate:
+    """A time word with its modifiers ("mars dernier") or its governing noun ("fin de l'année")."""
+    tokens = [token] + [c for c in token.children if c.dep_ in ("amod", "nummod") and c.i > token.i]
+    head = token.head
+    if fold(token.text) in _time_units() and head.pos_ == "NOUN" and 0 < token.i - head.i <= 3:
+        tokens.append(head)
+    first, last = min(tokens, key=lambda t: t.i), max(tokens, key=lambda t: t.i)
+    return Candidate(first.idx, last.idx + len(last), "date", tokens)
