@@ -187,3 +187,30 @@ def test_a_nationality_word_answers_no_town_question():
     countries = short_answer("Quels pays soutiennent le maréchal ?", "fr",
                              [(1, "Il bénéficie du soutien égyptien, saoudien et émirati.", "fr", 0)])
     assert countries is not None and countries.text == "égyptien, saoudien et émirati"
+
+
+@pytest.mark.parametrize(("question", "lang", "sentence", "wrong"), [
+    # a title alone names nobody
+    ("Quelle cour d'appel examine le décret migratoire de Trump ?", "fr",
+     "Three federal judges will hear arguments in the emergency legal challenge to President Trump's executive order.",
+     "President"),
+    # a people is no country
+    ("Vers quel pays Mesgen a-t-il été envoyé ?", "fr",
+     "The only other alternatives offered to Mesgen - and other Eritreans - were to return home voluntarily or "
+     "leave for another African nation.", "Eritreans"),
+])
+def test_no_short_answer_from_a_title_or_a_people(question, lang, sentence, wrong):
+    from chatbot.answering.short_answer import short_answer
+
+    found = short_answer(question, lang, [(1, sentence, "en", 0)])
+    assert found is None or wrong not in found.text
+
+
+def test_the_person_a_role_ties_to_the_body_asked_about():
+    # "Fayez al-Serraj, chef du GNA": the small French pipeline does not tag him as a person;
+    # the role written between him and the body asked about makes him the answer
+    from chatbot.answering.short_answer import short_answer
+
+    sentence = "Le maréchal Khalifa Haftar a rencontré Fayez al-Serraj, chef du GNA, à Abou Dhabi."
+    found = short_answer("Qui dirige le GNA ?", "fr", [(1, sentence, "fr", 0)])
+    assert found is not None and found.text == "Fayez al-Serraj"

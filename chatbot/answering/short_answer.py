@@ -29,8 +29,9 @@ from functools import lru_cache
 from typing import Any
 
 from chatbot.answering.reader_names import in_reader_language
-from chatbot.answering.spans import Candidate, candidates, spans_data
+from chatbot.answering.spans import Candidate, candidates, person_nouns, spans_data
 from chatbot.schemas import ShortAnswer, ShortAnswerItem
+from chatbot.text.entities import honorifics
 from chatbot.text.nlp import NlpUnavailable, parse
 from chatbot.text.words import fold, tokenize
 
@@ -52,6 +53,14 @@ NAME_FIT = 0.4  # a name for a "which X" of no known kind, or a bare name: close
 # "the Government of National Accord of Fayez al-Sarraj", "Sarraj's Government of National Accord"
 _GENITIVE_AFTER = re.compile(r"\s*\)?,?\s*(?:de|d['’]|du|of|led by|dirigée? par|mené par|menée par)\s*", re.I)
 _GENITIVE_BEFORE = re.compile(r"\s*['’]s\s+(?:\w+\s+)?", re.I)
+# "Adelhak Khiame, director of the BCJI", "X, chef du GNA" (the role before the name), and "BCJI
+# director Adelhak Khiame" (between them): the role word must be a person's (see _is_role)
+_ROLE_BEFORE = re.compile(r"\s*,\s*(?:the\s+|le\s+|la\s+|l['’])?(?:[\w-]+\s+)?([\w-]+)\s+"
+                          r"(?:of|de|du|des|d['’])\s*(?:the\s+|la\s+|le\s+|l['’])?", re.I)
+_ROLE_BETWEEN = re.compile(r"\s*(?:['’]s)?\s+([\w-]+)\s+", re.I)
+# "le chef du GNA Fayez al-Serraj", "the head of the GNA, Fayez al-Sarraj": the role leads the name
+_ROLE_LEADS = re.compile(r"\b([\w-]+)\s+(?:of|de|du|des|d['’])\s*(?:the\s+|la\s+|le\s+|l['’])?$", re.I)
+_JOINED = re.compile(r"\s*,?\s*")
 _LIST_GAP = re.compile(r"^\s*(?:,|;)?\s*(?:et|and|ou|or|&)?\s*(?:le|la|les|l'|the)?\s*$", re.I)
 
 
@@ -143,13 +152,40 @@ def _attached_name(cand: Candidate, need: Need, named: list[Candidate], sentence
     question whatever label the pipeline gave it: in "le Gouvernement d'union nationale (GNA) de
     Fayez al-Serraj" the small French pipeline tags "Fayez al-Serraj" as a place (and parses "de
     Fayez" as a complement of the verb), and "Qui dirige le GNA ?" was answered by a person named in
-    another clause. Tied means written "NAME de/of X" or "X's NAME": a dependency link alone is too
-    loose ("the UN-backed Government", "Secretary-General"). A place of the lexicon keeps its kind
+    another clause. Tied means written "NAME de/of X", "X's NAME", "X, director of NAME", "NAME
+    director X" or "director of NAME, X" (a role word of the person nouns or titles): a dependency
+    link alone is too loose ("the UN-backed Government", "Secretary-General"). A place of the lexicon keeps its kind
     ("le gouvernement de Tripoli" names no leader)."""
     if need.kind not in ("person", "org") or cand.kind not in NAMED or cand.known_place:
         return False
-    return any(_GENITIVE_AFTER.fullmatch(sentence[name.end:cand.start]) or
-               _GENITIVE_BEFORE.fullmatch(sentence[cand.end:name.start]) for name in named)
+    for name in named:
+        if name.end <= cand.start:  # the name first: "GNA de X", "BCJI director X", "chef du GNA, X"
+            gap = sentence[name.end:cand.start]
+            if _GENITIVE_AFTER.fullmatch(gap):
+                return True
+            role = _ROLE_BETWEEN.fullmatch(gap) or (_JOINED.fullmatch(gap) and _ROLE_LEADS.search(sentence[:name.start]))
+        elif cand.end <= name.start:  # the answer first: "X's GNA", "X, director of the BCJI"
+            gap = sentence[cand.end:name.start]
+            if _GENITIVE_BEFORE.fullmatch(gap):
+                return True
+            role = _ROLE_BEFORE.fullmatch(gap)
+        else:
+            continue
+        if role and _is_role(role.group(1)):
+            return True
+    return False
+
+
+def _is_role(word: str) -> bool:
+    """A word naming a person by what they do ("director", "chef", "porte-parole")."""
+    return fold(word) in person_nouns() or any(fold(word) in honorifics(lang) for lang in ("fr", "en"))
+
+
+def _only_titles(text: str, langs: tuple[str, ...]) -> bool:
+    """Whether ``text`` is made of titles and ranks alone ("President", "Secretary-General")."""
+    titles = frozenset().union(*(honorifics(lang) for lang in langs))
+    words = re.findall(r"[\w'’]+", fold(text))
+    return bool(words) and all(w in titles for w in words)
 
 
 @dataclass
@@ -200,8 +236,10 @@ def find(question: str, sentence: str, question_lang: str, sentence_lang: str,
             continue  # a name is never a date
         if need.kind in NAMED and cand.kind not in NAMED:
             continue
-        if need.kind == "place" and cand.adjective:
-            continue  # "Which city ...?" is not answered by "Libyan renegade general"
+        if cand.adjective and (need.kind == "place" or not cand.known_place):
+            continue  # "Which city ...?" is not answered by "Libyan", "quel pays" not by "Eritreans"
+        if cand.kind in NAMED and _only_titles(sentence[cand.start:cand.end], langs):
+            continue  # "President" of "President Trump's order" names nobody
         if need.kind == "name" and cand.kind not in ("name", "org"):
             continue  # "quel réseau social", "which fighter jet": not a person, a place or a date
         if need.kind == "name" or (fit == 0.0 and cand.kind == "name"):

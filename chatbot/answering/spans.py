@@ -48,6 +48,12 @@ def spans_data() -> dict[str, Any]:
     return tomllib.loads(DATA.read_text("utf-8"))
 
 
+@lru_cache(maxsize=1)
+def person_nouns() -> frozenset[str]:
+    """Folded nouns naming a person by role ("directeur", "spokesman"): ``[nouns] person``."""
+    return frozenset(fold(w) for w in spans_data()["nouns"]["person"])
+
+
 def _time_word(token: Any) -> bool:
     """A month, a day or a relative day; a bare unit ("mois", "year") only when made specific
     ("la fin de l'année", "l'année prochaine"), not in "depuis des mois"."""
