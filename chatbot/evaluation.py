@@ -22,6 +22,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
+from chatbot.answering.base import Gated
 from chatbot.schemas import Answer, Message
 from chatbot.text.words import fold
 
@@ -64,13 +65,14 @@ def load_questions(path: Path) -> list[EvalQuestion]:
     return questions
 
 
-def _evidence_span(service: Any, evidence: str) -> tuple[str, int, int] | None:
-    """(doc_id, start, end) of the evidence in the index, searched in every article."""
-    cache = getattr(service, "_eval_texts", None)
-    if cache is None:
-        cache = {doc_id: text for doc_id, _, text in service.index.store.articles()}
-        service._eval_texts = cache
-    for doc_id, text in cache.items():
+def article_texts(service: Any) -> dict[str, str]:
+    """doc_id -> text of every indexed article (where evaluation looks up a question's evidence)."""
+    return {doc_id: text for doc_id, _, text in service.index.store.articles()}
+
+
+def evidence_span(texts: dict[str, str], evidence: str) -> tuple[str, int, int] | None:
+    """(doc_id, start, end) of the evidence in the index, searched in every article's text."""
+    for doc_id, text in texts.items():
         found = text.find(evidence)
         if found >= 0:
             return doc_id, found, found + len(evidence)
@@ -158,16 +160,32 @@ def summarize(rows: list[dict[str, Any]]) -> dict[str, Any]:
 def run_eval(service: Any, questions: list[EvalQuestion]) -> dict[str, Any]:
     """Ask every question through ``service`` and return {"summary", "rows"}."""
     service.index.refresh()
-    service._eval_texts = None
+    texts: dict[str, str] | None = None  # every article's text, read once when evidence is first looked up
     rows = []
     started = time.perf_counter()
     for q in questions:
         answer = service.ask(q.question, q.history)
-        span = _evidence_span(service, q.evidence) if q.evidence else None
+        if q.evidence and texts is None:
+            texts = article_texts(service)
+        span = evidence_span(texts or {}, q.evidence) if q.evidence else None
         rows.append(judge(q, answer, span))
     summary = summarize(rows)
     summary["wall_s"] = round(time.perf_counter() - started, 1)
     return {"summary": summary, "rows": rows}
+
+
+def calibrated_threshold(service: Any, questions: list[EvalQuestion]) -> dict[str, Any]:
+    """``calibrate`` over a run of ``questions`` that refuses nothing on score alone; the
+    answerer's threshold is restored after the run."""
+    answerer = service.answerer
+    if not isinstance(answerer, Gated):
+        raise EvalError(f"the {answerer.name} answerer has no refusal threshold to calibrate")
+    kept, answerer.threshold = answerer.threshold, float("-inf")
+    try:
+        report = run_eval(service, questions)
+    finally:
+        answerer.threshold = kept
+    return calibrate(report["rows"])
 
 
 def calibrate(rows: list[dict[str, Any]]) -> dict[str, Any]:

@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from chatbot.evaluation import load_questions, run_eval
+from chatbot.evaluation import calibrated_threshold, load_questions, run_eval
 from chatbot.schemas import Message
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -94,6 +94,18 @@ def test_eval_on_a_slice_of_the_question_set(seeded_service):
     assert summary["answer_correctness"] == 100.0
     assert summary["citation_correctness"] == 100.0
     assert summary["refusal_accuracy"] == 100.0
+
+
+def test_calibration_finds_a_threshold_that_separates_answers_from_refusals(seeded_service):
+    # answered and unanswerable questions: the threshold found gets every one right, and the
+    # service keeps refusing with its own threshold afterwards
+    questions = load_questions(ROOT / "tests" / "eval" / "questions.jsonl")
+    picked = [q for q in questions if q.id in {"fr01", "fr02", "en08", "na01", "na03"}]
+    kept = seeded_service.answerer.threshold
+    found = calibrated_threshold(seeded_service, picked)
+    assert found["questions"] == 5 and found["right"] == 5
+    assert seeded_service.answerer.threshold == kept
+    assert seeded_service.ask("Qui a gagné la finale de la Coupe du monde de rugby ?").refused
 
 
 def test_eval_cli_rejects_a_malformed_question_file(tmp_path):

@@ -41,6 +41,13 @@ class Answerer(Protocol):
         ...
 
 
+@runtime_checkable
+class Gated(Protocol):
+    """An answerer that refuses below an evidence score (``chatbot eval --calibrate`` sets it)."""
+
+    threshold: float
+
+
 class BaseAnswerer:
     """Defaults for an answerer: rule-based follow-ups, nothing else to encode, no streaming."""
 

@@ -140,6 +140,15 @@ class GenerativeAnswerer(BaseAnswerer):
         cap = LOCAL_MAX_TOKENS if getattr(llm, "name", "") == "local" else self.settings.llm_max_tokens
         self.max_tokens = min(self.settings.llm_max_tokens, cap)
 
+    @property
+    def threshold(self) -> float:
+        """The extractive step's refusal threshold: it decides whether there is evidence at all."""
+        return self.extractive.threshold
+
+    @threshold.setter
+    def threshold(self, value: float) -> None:
+        self.extractive.threshold = value
+
     def companion_queries(self, question: str) -> list[str]:
         """The extractive step's: it chooses the evidence, so it scores with the vectors it asks for
         (the question with its names masked), exactly as when it answers alone."""

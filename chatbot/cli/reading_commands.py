@@ -144,13 +144,12 @@ def evaluate(file: Path,
         fail(f"the index in {service.settings.index_dir} is empty: add the articles the questions are about "
               f"first (chatbot index add {service.settings.articles_dir})")
     if calibrate_refusal:
-        from chatbot.evaluation import calibrate
+        from chatbot.evaluation import calibrated_threshold
 
-        answerer = getattr(service.answerer, "extractive", service.answerer)
-        kept, answerer.threshold = answerer.threshold, float("-inf")
-        report = run_eval(service, questions)
-        answerer.threshold = kept
-        found = calibrate(report["rows"])
+        try:
+            found = calibrated_threshold(service, questions)
+        except EvalError as exc:
+            fail(str(exc))
         typer.echo(f"calibrated refusal threshold: {found['threshold']} "
                    f"({found['right']}/{found['questions']} right); set CHATBOT_REFUSAL_THRESHOLD", err=True)
     report = run_eval(service, questions)
