@@ -24,7 +24,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from bench.common import SEED, header, load_embedder, service_for, setup_logging
+from bench.common import SEED, header, load_embedder, service_for, setup_logging, write_json
 from chatbot.ingest.chunking import chunk_article
 from chatbot.ingest.loaders import load_bytes
 from chatbot.schemas import Article
@@ -154,9 +154,7 @@ def main() -> None:
     results: dict = {"chunking": time_chunking([int(s) for s in args.sizes.split(",")])}
     if not args.skip_writes:
         results["writes"] = time_writes(args.large_kb, args.repeat)
-    if args.json:
-        args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(json.dumps(results, indent=2), "utf-8")
+    write_json(args.json, results)
 
 
 if __name__ == "__main__":

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import platform
@@ -109,6 +110,14 @@ def table(headers: list[str], rows: list[list[Any]]) -> str:
              for r in cells]
     lines.insert(1, "  ".join("-" * w for w in widths))
     return "\n".join(lines)
+
+
+def write_json(path: Path | None, data: Any) -> None:
+    """A benchmark's figures as JSON at ``path`` (its folder made if needed); nothing without one."""
+    if path is None:
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(data, ensure_ascii=False, indent=1, default=str), "utf-8")
 
 
 def header(title: str) -> str:

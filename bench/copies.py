@@ -18,7 +18,7 @@ import logging
 import time
 from pathlib import Path
 
-from bench.common import setup_logging
+from bench.common import setup_logging, write_json
 from bench.data import news_articles
 from chatbot.ingest.chunking import chunk_article
 from chatbot.ingest.loaders import article_from_mapping
@@ -78,9 +78,7 @@ def main() -> None:
         print(f"{row['jaccard']:.2f}  {row['dates'][0]} {row['sources'][0]}: {row['titles'][0]}  |  "
               f"{row['dates'][1]} {row['sources'][1]}: {row['titles'][1]}")
     print(json.dumps({k: v for k, v in result.items() if k != "pairs"}, indent=2))
-    if args.json:
-        args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(json.dumps(result, indent=2), "utf-8")
+    write_json(args.json, result)
 
 
 if __name__ == "__main__":

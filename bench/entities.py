@@ -17,14 +17,13 @@
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
-from bench.common import header, load_embedder, service_for, setup_logging, table, to_articles
+from bench.common import header, load_embedder, service_for, setup_logging, table, to_articles, write_json
 from bench.data import select_articles
 from chatbot.ingest.chunking import chunk_article
 from chatbot.settings import Settings
@@ -102,9 +101,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         result[f"top_{kind}"] = [{"name": e.name, "aliases": e.aliases[:5], "mentions": e.mentions} for e in top]
         print(f"\n{kind}: " + "; ".join(f"{e.name} {e.mentions}" + (f" ({', '.join(e.aliases[:4])})"
                                                                      if e.aliases else "") for e in top))
-    if args.json:
-        args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(json.dumps(result, indent=1, ensure_ascii=False), "utf-8")
+    write_json(args.json, result)
     return result
 
 

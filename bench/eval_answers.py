@@ -12,7 +12,6 @@ choice per cited sentence, pipelines already loaded).
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 import statistics
 import tempfile
@@ -20,7 +19,17 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench.common import ROOT, header, load_embedder, seed_article, service_for, setup_logging, table, to_articles
+from bench.common import (
+    ROOT,
+    header,
+    load_embedder,
+    seed_article,
+    service_for,
+    setup_logging,
+    table,
+    to_articles,
+    write_json,
+)
 from bench.data import is_libya, news_articles
 from chatbot.evaluation import load_questions, run_eval
 
@@ -91,9 +100,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         misses = [r["id"] for r in results[c][s]["rows"]
                   if any(r.get(k) is False for k in ("correct", "refusal_ok", "short_ok", "overview_ok"))]
         print(f"misses {s} ({c}): {', '.join(misses) or 'none'}")
-    if args.json:
-        args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(json.dumps(results, ensure_ascii=False, indent=1, default=str), "utf-8")
+    write_json(args.json, results)
     return results
 
 

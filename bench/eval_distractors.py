@@ -15,7 +15,6 @@ and the two summaries are printed side by side, hit@5 also per question language
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 import tempfile
 import time
@@ -32,6 +31,7 @@ from bench.common import (
     setup_logging,
     table,
     to_articles,
+    write_json,
 )
 from bench.data import is_libya, select_articles
 from bench.fr_sections import corpus
@@ -118,9 +118,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     if wrong:
         print("questions answered wrongly among distractors:", ", ".join(wrong))
     result = {"alone": alone, "mixed": mixed, "articles": len(news), "french": len(french), "libya": libya}
-    if args.json:
-        args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(json.dumps(result, ensure_ascii=False, indent=1, default=str), "utf-8")
+    write_json(args.json, result)
     return result
 
 

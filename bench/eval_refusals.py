@@ -16,13 +16,12 @@ articles first (a small index, for a machine too busy to build the large one).
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from bench.common import load_embedder, service_for, setup_logging, table
+from bench.common import load_embedder, service_for, setup_logging, table, write_json
 from chatbot.evaluation import load_questions, run_eval
 
 log = logging.getLogger("bench.eval_refusals")
@@ -79,9 +78,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             wrong = [r["id"] for r in report["rows"]
                      if r.get("correct") is False or r.get("refusal_ok") is False or r.get("citation_ok") is False]
             print(f"  misses with checks {label}: {', '.join(wrong) or 'none'}")
-    if args.json:
-        args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(json.dumps(results, ensure_ascii=False, indent=1, default=str), "utf-8")
+    write_json(args.json, results)
     return results
 
 

@@ -16,7 +16,6 @@ EmbeddingGemma weights in fp32, 500-character chunks, dense only).
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 import shutil
 import tempfile
@@ -26,7 +25,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from bench.common import MODELS, header, load_embedder, service_for, setup_logging, table, to_articles
+from bench.common import MODELS, header, load_embedder, service_for, setup_logging, table, to_articles, write_json
 from bench.data import DATA_DIR
 from bench.fr_sections import corpus, questions
 
@@ -147,9 +146,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
                 [[name, *(f"{r[s][k]}/{r[s]['n']}" for s in SPLITS for k in ("hit@1", "hit@5"))]
                  for name, r in results.items()]))
     out = {"sections": len(sections), "langs": dict(langs), "results": results}
-    if args.json:
-        args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(json.dumps(out, indent=1), "utf-8")
+    write_json(args.json, out)
     return out
 
 

@@ -23,7 +23,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from bench.common import QUESTIONS, SEED, load_embedder, service_for, setup_logging
+from bench.common import QUESTIONS, SEED, load_embedder, service_for, setup_logging, write_json
 from chatbot.evaluation import article_texts, evidence_span, judge, load_questions, summarize
 
 
@@ -79,9 +79,7 @@ def main() -> None:
                     questions = questions[: args.limit]
                 result = results.setdefault(path.stem, {})[name] = run(service, questions)
                 print(path.stem, name, json.dumps(result["summary"], ensure_ascii=False), flush=True)
-    if args.json:
-        args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(json.dumps(results, ensure_ascii=False, indent=1))
+    write_json(args.json, results)
 
 
 if __name__ == "__main__":

@@ -25,7 +25,7 @@ from typing import Any
 
 import numpy as np
 
-from bench.common import header, load_embedder, service_for, setup_logging, table
+from bench.common import header, load_embedder, service_for, setup_logging, table, write_json
 from bench.data import select_articles
 from bench.ray_local import LocalRayCluster
 
@@ -104,9 +104,7 @@ def main() -> None:
     print(table(["run", "chunks", "seconds", "chunks/s", "vs in process"], rows))
     w = results["chroma_write"]
     print(f"\nChroma server writes: {w['chunks_per_s']} chunks/s ({w['chunks']} chunks in batches of {w['batch']})")
-    if args.json:
-        args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(json.dumps(results, indent=2), "utf-8")
+    write_json(args.json, results)
 
 
 if __name__ == "__main__":

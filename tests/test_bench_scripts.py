@@ -236,3 +236,12 @@ def test_settings_the_scripts_set_exist() -> None:
     assert {"answerer", "chroma_url", "embedding_backend", "index_dir"} <= set(used)  # the scan finds them
     unknown = {name: where for name, where in used.items() if name not in Settings.model_fields}
     assert not unknown, f"not settings fields: {unknown}"
+
+
+def test_figures_are_written_as_json_where_asked(tmp_path: Path) -> None:
+    from bench.common import write_json
+
+    target = tmp_path / "new" / "figures.json"
+    write_json(target, {"hit@5": 0.96, "at": Path("x"), "question": "Qui dirige l'ANL ?"})
+    assert json.loads(target.read_text("utf-8")) == {"hit@5": 0.96, "at": "x", "question": "Qui dirige l'ANL ?"}
+    write_json(None, {"nothing": True})  # no path: nothing written, no error
