@@ -340,14 +340,15 @@ def _holds_scope(constraints: Constraints, cand: Candidate) -> bool:
     its article's title) that never names Maryland, though its article does further on; "When did
     the Netherlands ratify?" not by the date of the Senate's vote; "Why did Lee vote against?" not by
     the reason another senator gave. An age is the named person's
-    own: their surname is in the sentence, or in the one its pronoun subject refers to."""
+    own: their surname, as a whole word, is in the sentence, or in the one its pronoun subject
+    refers to."""
     around = [cand.passage.title, *cand.before, cand.text, cand.referent or ""]
     for name in constraints.scope:
         if not any(mentions(name, t, constraints.aliases) for t in around if t):
             return False
-    if constraints.holder:
-        own = [cand.text, cand.referent or ""]
-        return any(mentions(constraints.holder, t, constraints.aliases) for t in own if t)
+    if constraints.holder:  # a surname is not translated, nor a prefix of another word ("Chin", "Chinese")
+        surname = re.compile(rf"\b{re.escape(fold(constraints.holder))}\b")
+        return any(surname.search(fold(t)) for t in (cand.text, cand.referent or "") if t)
     return True
 
 
