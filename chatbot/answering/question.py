@@ -22,6 +22,7 @@ from chatbot.answering.lexicon import (
     place_forms,
     predicates_in,
 )
+from chatbot.text import months
 from chatbot.text.entities import honorifics
 from chatbot.text.words import fold, function_words
 
@@ -50,16 +51,16 @@ _NUMBER_A = re.compile(NUMBER_WORDS, re.I)
 _AGE_A = re.compile(r"\b\d{1,3}[\s-]*(?:ans|years?)(?:[\s-]*old)?\b|\bâgée? de\b|\baged\b", re.I)
 # English news gives an age between commas after the name: "Jalloh, 27, of Sterling, Virginia"
 _AGE_APPOSITION = re.compile(r"\b[A-Z][\w'’-]+,\s+\d{1,3},\s")
-_DAY_A = re.compile(r"\b\d{1,2}(?:er)?\s+(?:janv|févr|mars|avr|mai|juin|juil|août|sept|oct|nov|déc|jan|feb|mar|apr|"
-                    r"may|jun|jul|aug|sep|oct|nov|dec)\w*|\b(?:lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|"
+# matched on accent-folded lower-case text; month names from the one list (``chatbot.text.months``)
+_DAY_A = re.compile(rf"\b\d{{1,2}}(?:er)?\s+(?:{months.alternation(months.with_abbreviations())})\b"
+                    r"|\b(?:lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|"
                     r"monday|tuesday|wednesday|thursday|friday|saturday|sunday|hier|yesterday|aujourd'hui|today|"
-                    r"demain|tomorrow)\b|\b\d{4}-\d{2}-\d{2}\b", re.I)
-_TIME_A = re.compile(r"\d{4}|\b(hier|aujourd'hui|demain|janvier|février|mars|avril|mai|juin|juillet|août|septembre|"
-                     r"octobre|novembre|décembre|mi-\w+|fin de l'année|prochain|prochaine|dernier|dernière|depuis|"
+                    r"demain|tomorrow)\b|\b\d{4}-\d{2}-\d{2}\b")
+_TIME_A = re.compile(rf"\d{{4}}|\b({months.alternation(months.names())}|hier|aujourd'hui|demain|"
+                     r"mi-\w+|fin de l'annee|prochain|prochaine|dernier|derniere|depuis|"
                      r"lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|monday|tuesday|wednesday|thursday|"
-                     r"friday|saturday|sunday|yesterday|today|tomorrow|january|"
-                     r"february|march|april|may|june|july|august|september|october|november|december|week|month|"
-                     r"year|semaine|mois|année|avant|before|after|après)\b", re.I)
+                     r"friday|saturday|sunday|yesterday|today|tomorrow|week|month|"
+                     r"year|semaine|mois|annee|avant|before|after|apres)\b")
 # a proper name: capitalised words, joined by particles ("Fayez al-Serraj", "Gouvernement d'Union")
 NAME = re.compile(r"\b[A-ZÀ-Ý][\w'’-]*(?:\s+(?:of\s+|de\s+|du\s+|d'|al-|el-)?[A-ZÀ-Ý][\w'’-]*)*")
 
@@ -107,13 +108,13 @@ class QuestionNeeds:
                         return False
         if self.age and not (_AGE_A.search(sentence) or _AGE_APPOSITION.search(sentence)):
             return False
-        if self.day and not _DAY_A.search(sentence):
+        if self.day and not _DAY_A.search(fold(sentence)):
             return False
         if self.count_of and not (_counts(sentence, self.count_of) if same_lang else _NUMBER_A.search(sentence)):
             return False
         if self.number and not _NUMBER_A.search(sentence):
             return False
-        return not (self.time and not _TIME_A.search(sentence))
+        return not (self.time and not _TIME_A.search(fold(sentence)))
 
 
 def _other_proper_name(sentence: str, names: Sequence[str]) -> bool:

@@ -52,16 +52,17 @@ from chatbot.answering.referents import pronoun_subject, referent_before
 from chatbot.answering.relative_dates import years_spoken
 from chatbot.answering.tense import asks_earlier, asks_future, speaks_of_earlier, speaks_of_future
 from chatbot.schemas import Passage
+from chatbot.text import months
 from chatbot.text.nlp import NlpUnavailable, parse
 from chatbot.text.sentences import sentence_spans
 from chatbot.text.words import fold, tokenize
 
 _YEAR = re.compile(r"(?<![\d.,/-])(1[89]\d\d|20\d\d)(?![\d.,/-]?\d)")
 # a month or a weekday without a year: the sentence is dated, by its article's year
-_UNDATED_TIME = re.compile(r"\b(january|february|march|april|june|july|august|september|october|november|"
-                           r"december|janvier|fevrier|mars|avril|mai|juin|juillet|aout|septembre|octobre|"
-                           r"novembre|decembre|monday|tuesday|wednesday|thursday|friday|saturday|sunday|lundi|"
-                           r"mardi|mercredi|jeudi|vendredi|samedi|dimanche)\b")
+# ("may" left out: as often the verb as the month)
+_UNDATED_TIME = re.compile(rf"\b({months.alternation({m: i for m, i in months.names().items() if m != 'may'})}"
+                           r"|monday|tuesday|wednesday|thursday|friday|saturday|sunday|lundi|mardi|mercredi|jeudi|"
+                           r"vendredi|samedi|dimanche)\b")
 
 _SPEECH = r"(?:say|said|says|tell|told|declare|declared|state|stated|announce|announced|claim|claimed|think|warn|" \
           r"warned|write|wrote|mean|react|reacted|respond|responded|argue|argued|promise|promised|add|added|" \
@@ -231,11 +232,15 @@ _MONEY = re.compile(r"[$€£]\s?\d[\d.,]*(?:\s?(?:k|m|bn|million|billion|millia
                     r"billion|milliards?|millions?)?\s*(?:dollars?|euros?|pounds?|dinars?|livres?)\b")
 
 
+# a date's day ("30 janv.", "Jan. 30", "le 2 mars"), which is no figure
+_MONTH_FORMS = months.alternation(months.with_abbreviations())
+_DAY_OF_MONTH = re.compile(rf"\b\d{{1,2}}\s+(?:{_MONTH_FORMS})\b\.?|\b(?:{_MONTH_FORMS})\b\.?\s+\d{{1,2}}\b")
+
+
 def _has_figure(text: str, count: bool = False) -> bool:
     """A figure: a number that is not a year, a date's day or a percentage, or a number word; for a
     ``count``, not a duration either."""
-    cleaned = re.sub(r"\b\d{1,2}\s+(?:janv|fevr|mars|avr|mai|juin|juil|aout|sept|oct|nov|dec)\w*", " ", fold(text))
-    cleaned = re.sub(r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)\w*\s+\d{1,2}\b", " ", cleaned)
+    cleaned = _DAY_OF_MONTH.sub(" ", fold(text))
     cleaned = re.sub(r"\d[\d.,]*\s*(?:%|percent|pour cent)", " ", cleaned)
     if count:  # a duration ("a video of 8 minutes") measures time, not the things counted; a sum of
         cleaned = _DURATION.sub(" ", cleaned)  # money ("less than $2 a day") does not count people either
@@ -361,8 +366,8 @@ _SPEAKER = re.compile(rf"({NAME.pattern})(?:,[^,\"“”«»]{{1,80}},|\s+(?:of|
                       rf"|\b(?:said|says|added|wrote|according to|selon|d'après|a déclaré|a dit|a affirmé|"
                       rf"a ajouté)\s+(?:the\s+|le\s+|la\s+)?({NAME.pattern})(?:,[^,\"“”«»]{{1,80}})?")
 _NOT_SPEAKER = re.compile(r"^(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|lundi|mardi|mercredi|"
-                          r"jeudi|vendredi|samedi|dimanche|january|february|march|april|may|june|july|august|"
-                          r"september|october|november|december|he|she|it|they|we|i|il|elle|ils|elles|on|but|and|"
+                          rf"jeudi|vendredi|samedi|dimanche|{months.alternation(months.names())}|"
+                          r"he|she|it|they|we|i|il|elle|ils|elles|on|but|and|"
                           r"mais|et|the|le|la|les|this|that|ce|cette)\b")
 
 
