@@ -114,6 +114,7 @@ class Constraints:
     # the subject names a figure, a time or a reason is asked of: named around the sentence giving it
     scope: tuple[str, ...] = ()
     holder: str | None = None  # whose age is asked: the sentence giving an age must name them
+    holder_person: bool = False  # ... by a person's full name ("Douglas Chin"): the surname as a whole word
     role: str | None = None  # the stem of a role whose holder's name is asked (see ``reasons``)
     # other-language forms of the question's names, found by meaning (see ``name_meaning``)
     aliases: dict[str, tuple[str, ...]] = field(default_factory=dict)
@@ -145,6 +146,7 @@ def constraints_of(question: str, question_lang: str, figure: bool, count: bool 
         found.scope = tuple(n for n in _subject_names(question, question_lang, names) if n != found.actor)
     if age and names:
         found.holder = _surname(names[-1])
+        found.holder_person = len(re.findall(r"[\w’'-]+", names[-1])) > 1 and place_forms(names[-1]) is None
     found.role = asked_role(question, question_lang)
     found.earlier = asks_earlier(question)
     clause = _EVENT_CLAUSE.search(question, 12)
@@ -345,15 +347,18 @@ def _holds_scope(constraints: Constraints, cand: Candidate) -> bool:
     its article's title) that never names Maryland, though its article does further on; "When did
     the Netherlands ratify?" not by the date of the Senate's vote; "Why did Lee vote against?" not by
     the reason another senator gave. An age is the named person's
-    own: their surname, as a whole word, is in the sentence, or in the one its pronoun subject
-    refers to."""
+    own: their surname (as a whole word when the question gives a person's full name) is in the
+    sentence, or in the one its pronoun subject refers to."""
     around = [cand.passage.title, *cand.before, cand.text, cand.referent or ""]
     for name in constraints.scope:
         if not any(mentions(name, t, constraints.aliases) for t in around if t):
             return False
-    if constraints.holder:  # a surname is not translated, nor a prefix of another word ("Chin", "Chinese")
-        surname = re.compile(rf"\b{re.escape(fold(constraints.holder))}\b")
-        return any(surname.search(fold(t)) for t in (cand.text, cand.referent or "") if t)
+    if constraints.holder:
+        own = [t for t in (cand.text, cand.referent or "") if t]
+        if constraints.holder_person:  # a surname is not translated, nor a prefix of another word ("Chin", "Chinese")
+            surname = re.compile(rf"\b{re.escape(fold(constraints.holder))}\b")
+            return any(surname.search(fold(t)) for t in own)
+        return any(mentions(constraints.holder, t, constraints.aliases) for t in own)  # "le Ghanéen": "Ghanaian"
     return True
 
 
