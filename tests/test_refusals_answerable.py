@@ -5,7 +5,8 @@ answered question was refused before: a body the French question names by its Fr
 spelling ("l'EI", "al-Qaïda"), a body whose French name is one capitalised word and its adjective
 ("les Affaires étrangères"), a count written "twenty-plus", things counted by their type name ("three
 Apaches" for "hélicoptères Apache"). Next to each, a question of the same kind that the articles do
-not answer, refused; and an age asked of "Chin" is not given by a sentence on "Chinese" users.
+not answer, refused; and an age asked of "Chin" is not given by a sentence on "Chinese" users, nor
+one of a Khodeida by his brother's.
 """
 
 from __future__ import annotations
@@ -28,6 +29,11 @@ ARTICLES = [
          "Attorney General Douglas Chin filed the lawsuit in federal court in Honolulu. "
          "Carl Tobias, 64, a law professor in Richmond, said the complaint was similar to Washington's. "
          "Most of the app's Chinese users are women aged 25 to 35.")},
+    {"id": "mosul", "date": "2017-03-27", "lang": "en", "title": "Mosul families count their dead",
+     "text": (
+         "The strike killed his brother, 37-year-old Faris Zaidan Khalaf, said Seif Khalaf. "
+         "\"The airplane was circling above us,\" Marwan Khodeida, 18, told reporters. "
+         "His brother Muthanna Khodeida was at the shop when the house was hit.")},
 ]
 
 
@@ -80,6 +86,10 @@ def test_things_counted_by_their_type_name(answerable_service, question, expecte
     ("Quel âge a Carl Tobias ?", "Carl Tobias, 64"),
     # "Chinese" is not Chin: his age is given nowhere
     ("Quel âge a Douglas Chin ?", None),
+    ("How old is Marwan Khodeida?", "Marwan Khodeida, 18"),
+    # a brother's age is not his
+    ("How old is Muthanna Khodeida?", None),
+    ("Quel âge a Seif Khalaf ?", None),
 ])
 def test_an_age_belongs_to_the_whole_surname(answerable_service, question, expected):
     assert_refused_or_cites(answerable_service, question, expected)

@@ -35,7 +35,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from chatbot.answering.ages import gives_age_of
 from chatbot.answering.asked import asks_statement, reports_speech
+from chatbot.answering.attribution import speakers
 from chatbot.answering.days import asked_days, holds_days
 from chatbot.answering.lexicon import place_forms, time_units
 from chatbot.answering.question import NAME, mentions, names_in
@@ -114,7 +116,7 @@ class Constraints:
     # the subject names a figure, a time or a reason is asked of: named around the sentence giving it
     scope: tuple[str, ...] = ()
     holder: str | None = None  # whose age is asked: the sentence giving an age must name them
-    holder_person: bool = False  # ... by a person's full name ("Douglas Chin"): the surname as a whole word
+    holder_person: str | None = None  # ... when a person's full name ("Douglas Chin"): see ``ages``
     role: str | None = None  # the stem of a role whose holder's name is asked (see ``reasons``)
     # other-language forms of the question's names, found by meaning (see ``name_meaning``)
     aliases: dict[str, tuple[str, ...]] = field(default_factory=dict)
@@ -146,7 +148,8 @@ def constraints_of(question: str, question_lang: str, figure: bool, count: bool 
         found.scope = tuple(n for n in _subject_names(question, question_lang, names) if n != found.actor)
     if age and names:
         found.holder = _surname(names[-1])
-        found.holder_person = len(re.findall(r"[\w’'-]+", names[-1])) > 1 and place_forms(names[-1]) is None
+        if len(re.findall(r"[\w’'-]+", names[-1])) > 1 and place_forms(names[-1]) is None:
+            found.holder_person = names[-1]
     found.role = asked_role(question, question_lang)
     found.earlier = asks_earlier(question)
     clause = _EVENT_CLAUSE.search(question, 12)
@@ -347,45 +350,18 @@ def _holds_scope(constraints: Constraints, cand: Candidate) -> bool:
     its article's title) that never names Maryland, though its article does further on; "When did
     the Netherlands ratify?" not by the date of the Senate's vote; "Why did Lee vote against?" not by
     the reason another senator gave. An age is the named person's
-    own: their surname (as a whole word when the question gives a person's full name) is in the
-    sentence, or in the one its pronoun subject refers to."""
+    own: their surname is in the sentence, or in the one its pronoun subject refers to; for a person
+    named in full, next to the age (``ages``)."""
     around = [cand.passage.title, *cand.before, cand.text, cand.referent or ""]
     for name in constraints.scope:
         if not any(mentions(name, t, constraints.aliases) for t in around if t):
             return False
     if constraints.holder:
         own = [t for t in (cand.text, cand.referent or "") if t]
-        if constraints.holder_person:  # a surname is not translated, nor a prefix of another word ("Chin", "Chinese")
-            surname = re.compile(rf"\b{re.escape(fold(constraints.holder))}\b")
-            return any(surname.search(fold(t)) for t in own)
+        if constraints.holder_person:
+            return gives_age_of(constraints.holder_person, constraints.holder, cand.text, cand.referent)
         return any(mentions(constraints.holder, t, constraints.aliases) for t in own)  # "le Ghanéen": "Ghanaian"
     return True
-
-
-_SPEAKER_VERBS = r"(?:said|says|told|added|stated|declared|warned|wrote|explained|argued|insisted|claimed|" \
-                 r"announced|a déclaré|a dit|a affirmé|a estimé|a indiqué|a ajouté|a expliqué|a annoncé|déclare|" \
-                 r"affirme|estime|indique|explique|ajoute)"
-# "X said", "X, the Y of Z, said", "said X", "according to X", "selon X": who the sentence quotes
-_SPEAKER = re.compile(rf"({NAME.pattern})(?:,[^,\"“”«»]{{1,80}},|\s+(?:of|from|at|de|du)\s+[^,\"“”«»]{{1,80}}?)?"
-                      rf"\s+{_SPEAKER_VERBS}\b"
-                      rf"|\b(?:said|says|added|wrote|according to|selon|d'après|a déclaré|a dit|a affirmé|"
-                      rf"a ajouté)\s+(?:the\s+|le\s+|la\s+)?({NAME.pattern})(?:,[^,\"“”«»]{{1,80}})?")
-_NOT_SPEAKER = re.compile(r"^(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|lundi|mardi|mercredi|"
-                          rf"jeudi|vendredi|samedi|dimanche|{months.alternation(months.names())}|"
-                          r"he|she|it|they|we|i|il|elle|ils|elles|on|but|and|"
-                          r"mais|et|the|le|la|les|this|that|ce|cette)\b")
-
-
-def speakers(sentence: str) -> list[str]:
-    """The attributions of a sentence's words to a named speaker, with what it says of them ("...,
-    said Senator Lindsey Graham", "Ahmed Aboul-Gheit, secretary-general of the Arab League, said"):
-    a body the question names may be the speaker's ("selon le secrétaire général de la Ligue arabe")."""
-    found = []
-    for match in _SPEAKER.finditer(sentence):
-        name = (match.group(1) or match.group(2) or "").strip()
-        if name and not _NOT_SPEAKER.match(fold(name)):
-            found.append(match.group(0))
-    return found
 
 
 def _holds_actor(actor: str, cand: Candidate, aliases: dict[str, tuple[str, ...]]) -> bool:
