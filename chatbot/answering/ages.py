@@ -5,8 +5,8 @@ cousin, 31-year-old Sirhan Sleiman Salih, and his brother, 37-year-old Faris Zai
 Khalaf" names the Khalaf asked about ("Seif Zaidan Khalaf") and gives two ages, neither his. So for
 a person the question names in full, the sentence must write an age next to a mention of the
 surname that is theirs: the surname as a whole word ("Chin" is not "Chinese"), not preceded by
-another given name ("Faris ... Khalaf" for "Seif ... Khalaf"), with an age within ``AGE_REACH``
-characters ("As Khalaf, 20, was", "Mohamed Jalloh, 27, of", "the 28-year old Mesgen"). A sentence
+another given name ("Faris ... Khalaf" for "Seif ... Khalaf"), with an age at most ``AGE_REACH``
+words away and no other name between ("As Khalaf, 20, was", "the 28-year old Mesgen"). A sentence
 whose pronoun subject refers to the person ("He, 20, ...") is checked on its referent's mention.
 """
 
@@ -17,19 +17,22 @@ import re
 from chatbot.text.entities import honorifics
 from chatbot.text.words import fold, function_words
 
-# "37-year-old Faris Zaidan Khalaf": an age written before the name is separated from the surname
-# by the given names (up to three words, about 25 characters); one after it by a comma ("Jalloh,
-# 27,"). Ages further away belong to someone else in every sentence of the tuning sets that has two.
-AGE_REACH = 30
+# "The 62-year old conservative politician Nicolas Sarkozy", "Mohamed Jalloh, 27, of": an age and
+# its person's surname have at most a few words between them (three in the longest case of the tuning
+# sets), none of them another person's name; ages further away belong to someone else.
+AGE_REACH = 6
 _AGE = re.compile(r"\b\d{1,3}(?:[\s-]*(?:ans|years?)(?:[\s-]*old)?)|,\s*\d{1,3}\s*,|\baged\s+\d{1,3}|"
                   r"\bâgée?\s+de\s+\d{1,3}", re.I)
 _WORD = re.compile(r"[\w’'-]+")
 
 
-def _own_mentions(surname: str, given: set[str], text: str) -> list[tuple[int, int]]:
-    """Spans of ``surname`` in ``text`` as a whole word, not preceded by another given name."""
-    skip = function_words("en") | function_words("fr") | honorifics("en") | honorifics("fr")
-    words = list(_WORD.finditer(text))
+def _skip() -> frozenset[str]:
+    return function_words("en") | function_words("fr") | honorifics("en") | honorifics("fr")
+
+
+def _own_mentions(surname: str, given: set[str], words: list[re.Match[str]]) -> list[int]:
+    """Indexes in ``words`` of ``surname`` as a whole word, not preceded by another given name."""
+    skip = _skip()
     found = []
     for i, word in enumerate(words):
         if fold(re.sub(r"['’]s$", "", word.group(0))) != surname:
@@ -40,16 +43,20 @@ def _own_mentions(surname: str, given: set[str], text: str) -> list[tuple[int, i
             j -= 1
         if any(fold(w.group(0)) not in given for w in words[j + 1:i]):
             continue  # "Faris Zaidan Khalaf": someone else of the family
-        found.append(word.span())
+        found.append(i)
     return found
 
 
 def gives_age_of(name: str, surname: str, sentence: str, referent: str | None) -> bool:
     """Whether ``sentence`` gives the age of the person ``name`` (whose surname is ``surname``)."""
     given = {fold(w) for w in _WORD.findall(name)}
-    key = fold(surname)
+    key, skip = fold(surname), _skip()
+    words = list(_WORD.finditer(sentence))
     ages = [m.span() for m in _AGE.finditer(sentence)]
-    for start, end in _own_mentions(key, given, sentence):
-        if any(a_start - end <= AGE_REACH and start - a_end <= AGE_REACH for a_start, a_end in ages):
-            return True
-    return bool(referent) and bool(ages) and bool(_own_mentions(key, given, referent or ""))
+    for i in _own_mentions(key, given, words):
+        start, end = words[i].span()
+        for a_start, a_end in ages:
+            between = [w.group(0) for w in words if min(end, a_end) <= w.start() and w.end() <= max(start, a_start)]
+            if len(between) <= AGE_REACH and not any(w[:1].isupper() and fold(w) not in given | skip for w in between):
+                return True
+    return bool(referent) and bool(ages) and bool(_own_mentions(key, given, list(_WORD.finditer(referent or ""))))

@@ -30,25 +30,35 @@ def _bare(words: tuple[str, ...]) -> tuple[str, ...]:
     return words[1:] if len(words) > 1 and words[0] in _PARTICLE else words
 
 
+Form = tuple[re.Pattern[str], bool]  # a pattern, and whether it is matched on the text as written
+
+
+def _form(written: str, words: tuple[str, ...]) -> Form:
+    """An acronym ("EI", "AU", "ONU") only in capitals as written: "au", "un", "eu" are French words;
+    any other name on accent-folded lower-case text, its words joined by spaces, hyphens or
+    apostrophes ("al-qaeda")."""
+    if re.fullmatch(r"[A-Z]{2,5}", written):
+        return re.compile(rf"\b{written}\b"), True
+    return re.compile(r"\b" + r"[\s'’-]+".join(map(re.escape, words)) + r"\b"), False
+
+
 @lru_cache(maxsize=1)
-def _groups() -> dict[tuple[str, ...], tuple[re.Pattern[str], ...]]:
-    """Each listed name (folded words, also without its particle) -> patterns of all its group's names."""
+def _groups() -> dict[tuple[str, ...], tuple[Form, ...]]:
+    """Each listed name (folded words, also without its particle) -> the forms of all its group's names."""
     table = tomllib.loads((DATA / "entity_aliases.toml").read_text("utf-8"))
-    found: dict[tuple[str, ...], tuple[re.Pattern[str], ...]] = {}
+    found: dict[tuple[str, ...], tuple[Form, ...]] = {}
     for section in table.values():
         for listed, others in section.items():
-            names = {_words(n) for n in [listed, *others]} - {()}
-            forms = {_bare(w) for w in names} | names
-            # words joined by spaces, hyphens or apostrophes ("al-qaeda", "l'onu" folded)
-            patterns = tuple(re.compile(r"\b" + r"[\s'’-]+".join(map(re.escape, w)) + r"\b")
-                             for w in sorted(forms))
-            for words in forms:
-                found.setdefault(words, patterns)
+            written = {n: _words(n) for n in [listed, *others] if _words(n)}
+            forms = {_form(n, w) for n, w in written.items()}
+            forms |= {_form(n, _bare(w)) for n, w in written.items() if _bare(w) != w}
+            for words in {*written.values(), *map(_bare, written.values())}:
+                found.setdefault(words, tuple(sorted(forms, key=lambda f: f[0].pattern)))
     return found
 
 
-def body_forms(name: str) -> tuple[re.Pattern[str], ...] | None:
-    """Patterns (on accent-folded lower-case text) of every listed name of the body ``name`` is one
-    of; None when ``name`` is not listed."""
+def body_forms(name: str) -> tuple[Form, ...] | None:
+    """Every listed name of the body ``name`` is one of, as (pattern, matched on the written text
+    rather than on its accent-folded lower-case form); None when ``name`` is not listed."""
     words = _words(name)
     return _groups().get(words) or _groups().get(_bare(words))

@@ -270,7 +270,7 @@ class _Folded:
         if forms is not None:
             return any(form.search(self.text) for form in forms)
         listed = body_forms(name)  # "EI" / "ISIS", "al-Qaïda" / "al-Qaeda": the project's list of bodies
-        if listed is not None and any(form.search(self.text) for form in listed):
+        if listed is not None and any(form.search(self.raw if raw else self.text) for form, raw in listed):
             return True
         if re.fullmatch(r"[A-Z]{2,6}", name) and "".join(sorted(name)) in self.acronyms:
             return True  # the same initials in another order: ANL / LNA, OTAN / NATO, UA / AU
