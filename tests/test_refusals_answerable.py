@@ -5,7 +5,7 @@ answered question was refused before: a body the French question names by its Fr
 spelling ("l'EI", "al-Qaïda"), a body whose French name is one capitalised word and its adjective
 ("les Affaires étrangères"), a count written "twenty-plus", things counted by their type name ("three
 Apaches" for "hélicoptères Apache"). Next to each, a question of the same kind that the articles do
-not answer, refused; and an age asked of "Chin" is not given by a sentence on "Chinese" users, nor
+not answer, refused; a month asked about is the month of the sentence that names one; an age asked of "Chin" is not given by a sentence on "Chinese" users, nor
 one of a Khodeida by his brother's.
 """
 
@@ -34,6 +34,10 @@ ARTICLES = [
          "The strike killed his brother, 37-year-old Faris Zaidan Khalaf, said Seif Khalaf. "
          "\"The airplane was circling above us,\" Marwan Khodeida, 18, told reporters. "
          "His brother Muthanna Khodeida was at the shop when the house was hit.")},
+    {"id": "appeal", "date": "2017-03-16", "lang": "en", "title": "Courts and the travel orders",
+     "text": (
+         "The first order was signed in January. "
+         "Seven lawsuits against the order were filed in February.")},
 ]
 
 
@@ -92,4 +96,13 @@ def test_things_counted_by_their_type_name(answerable_service, question, expecte
     ("Quel âge a Seif Khalaf ?", None),
 ])
 def test_an_age_belongs_to_the_whole_surname(answerable_service, question, expected):
+    assert_refused_or_cites(answerable_service, question, expected)
+
+
+@pytest.mark.parametrize(("question", "expected"), [
+    ("How many lawsuits were filed in February?", "Seven lawsuits"),
+    # the article names January, for another event: no figure of January
+    ("How many lawsuits were filed in January?", None),
+])
+def test_a_month_asked_about_is_the_sentences_month(answerable_service, question, expected):
     assert_refused_or_cites(answerable_service, question, expected)

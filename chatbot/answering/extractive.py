@@ -276,8 +276,6 @@ class ExtractiveAnswerer(BaseAnswerer):
             ranked = self.counted.keep(needs.counted_forms, qlang, ranked, MARGIN)
             left.append(("counted noun", len(ranked)))
         context = " ".join(f"{p.title} {p.text}" for p in retrieval.passages)
-        if needs.names and ranked:  # its own article names them all (``_naming_articles``), maybe past the passages
-            context += "\n" + (article(ranked[0].passage.doc_id) or "")
         if not ranked or ranked[0].score < self.threshold or unknown_names(needs.names, context, spec.aliases):
             log.debug("refused %r: candidates left after each check %s, best kept %s (threshold %s), "
                       "names in no passage %s, constraints %s", question, left,

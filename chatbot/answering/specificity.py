@@ -37,6 +37,7 @@ from dataclasses import dataclass, field
 
 from chatbot.answering.ages import gives_age_of
 from chatbot.answering.asked import asks_statement, reports_speech
+from chatbot.answering.asked_months import asked_months, holds_months
 from chatbot.answering.attribution import speakers
 from chatbot.answering.days import asked_days, holds_days
 from chatbot.answering.lexicon import place_forms, time_units
@@ -99,6 +100,7 @@ class Constraints:
 
     years: set[int] = field(default_factory=set)
     days: set[tuple[int, int]] = field(default_factory=set)  # (month, day) the question names (see ``days``)
+    months: set[int] = field(default_factory=set)  # a month it names alone (see ``asked_months``)
     actor: str | None = None  # whose statement is asked for: a place or body, else a surname
     figure: bool = False  # a "how many" / "combien": a count is asked for
     count: bool = False  # ... of things, not of days or years: a duration does not answer it
@@ -122,9 +124,9 @@ class Constraints:
     aliases: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def __bool__(self) -> bool:
-        return bool(self.years or self.days or self.actor or self.figure or self.event or self.statement or self.future
-                    or self.earlier or self.reason or self.ranking or self.scope or self.holder
-                    or self.role)
+        return bool(self.years or self.days or self.months or self.actor or self.figure or self.event
+                    or self.statement or self.future or self.earlier or self.reason or self.ranking or self.scope
+                    or self.holder or self.role)
 
 
 def constraints_of(question: str, question_lang: str, figure: bool, count: bool = False,
@@ -137,6 +139,7 @@ def constraints_of(question: str, question_lang: str, figure: bool, count: bool 
     found = Constraints(question_lang=question_lang, figure=figure or count, count=count, question=question)
     found.years = {int(y) for y in _YEAR.findall(question)}
     found.days = asked_days(question)
+    found.months = asked_months(question)
     found.actor = _actor(question)
     found.statement = asks_statement(question)
     # "Où se tiendra le prochain sommet ?": the place of an event still to come, like its time
@@ -290,6 +293,8 @@ def holds(constraints: Constraints, cand: Candidate) -> bool:
     if constraints.years and not _holds_years(constraints.years, cand):
         return False
     if constraints.days and not holds_days(constraints.days, cand.text):
+        return False
+    if constraints.months and not holds_months(constraints.months, cand.text):
         return False
     if constraints.actor and not _holds_actor(constraints.actor, cand, constraints.aliases):
         return False
