@@ -25,20 +25,21 @@ from chatbot.text.words import fold
 WORDS = tomllib.loads(Path(__file__).with_name("asked.toml").read_text("utf-8"))
 
 
-def _alternatives(words: list[str]) -> str:
-    """A regex alternation of ``words``: a trailing "*" on a word stands for any ending."""
+def word_alternatives(words: list[str]) -> str:
+    """A regex alternation of ``words`` (phrases of ``asked.toml``): a trailing "*" on a word stands
+    for any ending. Every list of ``asked.toml`` is read through it (here and in ``reasons``)."""
     def one(phrase: str) -> str:
         return " ".join(re.escape(w[:-1]) + r"\w*" if w.endswith("*") else re.escape(w) for w in phrase.split())
     return "|".join(one(w) for w in words)
 
 
-SPEECH = re.compile(rf"\b(?:{_alternatives(WORDS['speech'])})\b", re.I)
+SPEECH = re.compile(rf"\b(?:{word_alternatives(WORDS['speech'])})\b", re.I)
 # quotation marks of either language (straight, curly, guillemets)
 _QUOTE = re.compile(r"[\"“”«»]")
 _STATEMENT_Q = re.compile(
-    rf"\bwhat\s+(?:did|does|do|has|have|had|would|will)\s+.+?\s+(?:{_alternatives(WORDS['statement_en'])})\b"
-    rf"|\bqu['’]\s*(?:a|ont|avait)(?:-t-(?:il|elle|ils|elles))?\s+(?:{_alternatives(WORDS['statement_fr'])})\b"
-    rf"|\bque\s+(?:{_alternatives(WORDS['statement_que_fr'])})\b", re.I)
+    rf"\bwhat\s+(?:did|does|do|has|have|had|would|will)\s+.+?\s+(?:{word_alternatives(WORDS['statement_en'])})\b"
+    rf"|\bqu['’]\s*(?:a|ont|avait)(?:-t-(?:il|elle|ils|elles))?\s+(?:{word_alternatives(WORDS['statement_fr'])})\b"
+    rf"|\bque\s+(?:{word_alternatives(WORDS['statement_que_fr'])})\b", re.I)
 
 
 def asks_statement(question: str) -> bool:

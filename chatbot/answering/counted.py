@@ -18,12 +18,13 @@ count, as before: "Combien de personnes ont été secourues ?" is answered by "9
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Protocol, TypeVar
 
 import numpy as np
 
 from chatbot.answering.lexicon import people_words
+from chatbot.answering.question import number_token
 from chatbot.encoder.base import Embedder
 from chatbot.encoder.vector_cache import VectorCache
 from chatbot.text.words import fold, function_words
@@ -62,10 +63,10 @@ def counted_words(text: str) -> list[str]:
     skip = function_words("en") | function_words("fr")
     found: list[str] = []
     for i, token in enumerate(tokens):
-        if not _NUMBER.match(fold(token)):
+        if not (_NUMBER.match(fold(token)) or number_token(token)):
             continue
         for word in tokens[i + 1:i + 1 + WORDS_AFTER]:
-            if _NUMBER.match(fold(word)) or fold(word) in skip or len(word) < 3 or not word[0].isalpha():
+            if _NUMBER.match(fold(word)) or number_token(word) or fold(word) in skip or len(word) < 3 or not word[0].isalpha():
                 continue
             if word not in found:
                 found.append(word)
@@ -83,20 +84,22 @@ class CountedMeaning:
         wanted = list(dict.fromkeys(words))
         return dict(zip(wanted, self._cache.vectors(wanted, wanted, self.embedder.embed_queries), strict=True))
 
-    def counting(self, noun: str, texts: list[str]) -> list[bool]:
-        """For each text, whether one of its numbers counts something that means ``noun`` (a word, or
-        a noun with its complement: "demandeurs d'asile" means "asylum" more than "demandeurs" means
-        "seekers"); a noun counting people without saying which ("personnes", "people") is met by
+    def counting(self, nouns: str | Sequence[str], texts: list[str]) -> list[bool]:
+        """For each text, whether one of its numbers counts something that means one of ``nouns`` (a
+        word, or a noun with its complement: "demandeurs d'asile" means "asylum" more than
+        "demandeurs" means "seekers"; a noun with its type name, "hélicoptères Apache" for "three
+        Apaches"); a noun counting people without saying which ("personnes", "people") is met by
         any count."""
-        if fold(noun.split()[0]) in people_words():
+        forms = [nouns] if isinstance(nouns, str) else list(nouns)
+        if any(fold(f.split()[0]) in people_words() for f in forms):
             return [True] * len(texts)
         words = [counted_words(t) for t in texts]
-        # the noun alone: a batch's other texts move an int8 encoder's vectors by about 0.01
-        asked = self._vectors([noun.lower()])[noun.lower()]
+        # each form alone: a batch's other texts move an int8 encoder's vectors by about 0.01
+        asked = [self._vectors([f.lower()])[f.lower()] for f in forms]
         vectors = self._vectors(w for ws in words for w in ws)
-        return [any(float(vectors[w] @ asked) >= COUNTED_SIMILARITY for w in ws) for ws in words]
+        return [any(float(vectors[w] @ a) >= COUNTED_SIMILARITY for w in ws for a in asked) for ws in words]
 
-    def keep(self, noun: str, question_lang: str, ranked: list[S], margin: float) -> list[S]:
+    def keep(self, noun: str | Sequence[str], question_lang: str, ranked: list[S], margin: float) -> list[S]:
         """The ranked sentences that may answer "how many ``noun``": same-language ones as they are
         (their noun was checked by spelling), others when they count it. Checked best first, a few
         at a time (each word costs an encoding), and only down to ``margin`` below the best one kept:

@@ -261,7 +261,7 @@ class ExtractiveAnswerer(BaseAnswerer):
         spec = constraints_of(question, qlang, needs.number, bool(needs.count_of), needs.time or needs.day,
                               needs.age)
         spec.aliases = self.names.aliases([*needs.names, *([spec.actor] if spec.actor else []), *spec.event_names],
-                                          qlang, scored, retrieval.passages)
+                                          qlang, scored, retrieval.passages, question)
         article = self.article_text or (lambda doc_id: None)
         ranked = [s for s in scored if s.fits and (not spec or holds(spec, candidate(
             s.passage, s.start, s.end, s.text, article(s.passage.doc_id))))]
@@ -273,7 +273,7 @@ class ExtractiveAnswerer(BaseAnswerer):
             ranked = self._naming_articles(needs.names, ranked, spec.aliases)
             left.append(("naming article", len(ranked)))
         if needs.count_of and ranked:  # across languages, what the number counts must mean the noun
-            ranked = self.counted.keep(needs.count_phrase or needs.count_of, qlang, ranked, MARGIN)
+            ranked = self.counted.keep(needs.counted_forms, qlang, ranked, MARGIN)
             left.append(("counted noun", len(ranked)))
         context = " ".join(f"{p.title} {p.text}" for p in retrieval.passages)
         if not ranked or ranked[0].score < self.threshold or unknown_names(needs.names, context, spec.aliases):

@@ -29,6 +29,7 @@ import numpy as np
 from chatbot.answering.question import NAME, unknown_names
 from chatbot.encoder.base import Embedder
 from chatbot.encoder.vector_cache import VectorCache
+from chatbot.text.nlp import NlpUnavailable, parse
 from chatbot.text.words import fold, function_words
 
 # Cosine of two names encoded alone as queries (EmbeddingGemma int8), measured on the tuning
@@ -85,9 +86,11 @@ class NameMeaning:
         return np.stack(self._cache.vectors(texts, texts, self.embedder.embed_queries))
 
     def aliases(self, names: Sequence[str], question_lang: str, scored: Sequence[_Scored],
-                passages: Sequence[_Passage]) -> dict[str, tuple[str, ...]]:
+                passages: Sequence[_Passage], question: str = "") -> dict[str, tuple[str, ...]]:
         """For each of ``names`` that no passage in another language than the question spells, the
-        phrases of the best ``scored`` sentences in that language that mean it (none: left out)."""
+        phrases of the best ``scored`` sentences in that language that mean it (none: left out). A
+        name is compared alone and, when ``question`` writes more of it, as written there
+        (``written_form``): "Affaires" says little, "Affaires étrangères" means "Foreign"."""
         other = [p for p in passages if (p.lang or "und") not in (question_lang, "und")]
         if not names or not other:
             return {}
@@ -96,15 +99,42 @@ class NameMeaning:
         phrases = phrases_of(sentences[:SENTENCES])[:MAX_PHRASES]
         if not missing or not phrases:
             return {}
-        asked = self._vectors(missing)
+        forms = [(name, form) for name in missing
+                 for form in dict.fromkeys([name, written_form(name, question, question_lang) or name])]
+        asked = self._vectors([form for _, form in forms])
         found: dict[str, tuple[str, ...]] = {}
         for i in range(0, len(phrases), AT_ONCE):
             batch = phrases[i:i + AT_ONCE]
             sims = asked @ self._vectors(batch).T
-            for name, row in zip(missing, sims, strict=True):
-                forms = [batch[j] for j in np.argsort(-row) if row[j] >= NAME_SIMILARITY]
-                if forms:
-                    found[name] = (*found.get(name, ()), *forms)
+            for (name, _), row in zip(forms, sims, strict=True):
+                matched = [batch[j] for j in np.argsort(-row) if row[j] >= NAME_SIMILARITY]
+                if matched:
+                    found[name] = tuple(dict.fromkeys([*found.get(name, ()), *matched]))
             if len(found) == len(missing):
                 break
         return found
+
+
+def written_form(name: str, question: str, lang: str) -> str | None:
+    """``name`` as ``question`` writes it with what belongs to it, when that is more: the particle
+    before it ("al-Qaïda", of which the name read is "Qaïda") and the adjectives right after it,
+    which French writes in lower case ("Affaires étrangères", "État islamique"); by spaCy's tags."""
+    start = question.find(name)
+    if start < 0:
+        return None
+    end = start + len(name)
+    particle = re.search(r"\b(?:al|el)-$", question[:start], re.I)
+    if particle:
+        start = particle.start()
+    try:
+        doc = parse(question, lang)
+    except NlpUnavailable:
+        doc = []
+    for token in doc:
+        if token.idx < end:
+            continue
+        if token.idx > end + 1 or token.pos_ != "ADJ" or not token.text.islower():
+            break
+        end = token.idx + len(token.text)
+    form = question[start:end]
+    return form if form != name else None

@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 
+from chatbot.answering.bodies import body_forms
 from chatbot.answering.lexicon import (
     Predicate,
     count_qualifiers,
@@ -21,6 +22,7 @@ from chatbot.answering.lexicon import (
     place_forms,
     predicates_in,
 )
+from chatbot.text import months
 from chatbot.text.entities import honorifics
 from chatbot.text.words import fold, function_words
 
@@ -49,16 +51,16 @@ _NUMBER_A = re.compile(NUMBER_WORDS, re.I)
 _AGE_A = re.compile(r"\b\d{1,3}[\s-]*(?:ans|years?)(?:[\s-]*old)?\b|\bâgée? de\b|\baged\b", re.I)
 # English news gives an age between commas after the name: "Jalloh, 27, of Sterling, Virginia"
 _AGE_APPOSITION = re.compile(r"\b[A-Z][\w'’-]+,\s+\d{1,3},\s")
-_DAY_A = re.compile(r"\b\d{1,2}(?:er)?\s+(?:janv|févr|mars|avr|mai|juin|juil|août|sept|oct|nov|déc|jan|feb|mar|apr|"
-                    r"may|jun|jul|aug|sep|oct|nov|dec)\w*|\b(?:lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|"
+# matched on accent-folded lower-case text; month names from the one list (``chatbot.text.months``)
+_DAY_A = re.compile(rf"\b\d{{1,2}}(?:er)?\s+(?:{months.alternation(months.with_abbreviations())})\b"
+                    r"|\b(?:lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|"
                     r"monday|tuesday|wednesday|thursday|friday|saturday|sunday|hier|yesterday|aujourd'hui|today|"
-                    r"demain|tomorrow)\b|\b\d{4}-\d{2}-\d{2}\b", re.I)
-_TIME_A = re.compile(r"\d{4}|\b(hier|aujourd'hui|demain|janvier|février|mars|avril|mai|juin|juillet|août|septembre|"
-                     r"octobre|novembre|décembre|mi-\w+|fin de l'année|prochain|prochaine|dernier|dernière|depuis|"
+                    r"demain|tomorrow)\b|\b\d{4}-\d{2}-\d{2}\b")
+_TIME_A = re.compile(rf"\d{{4}}|\b({months.alternation(months.names())}|hier|aujourd'hui|demain|"
+                     r"mi-\w+|fin de l'annee|prochain|prochaine|dernier|derniere|depuis|"
                      r"lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|monday|tuesday|wednesday|thursday|"
-                     r"friday|saturday|sunday|yesterday|today|tomorrow|january|"
-                     r"february|march|april|may|june|july|august|september|october|november|december|week|month|"
-                     r"year|semaine|mois|année|avant|before|after|après)\b", re.I)
+                     r"friday|saturday|sunday|yesterday|today|tomorrow|week|month|"
+                     r"year|semaine|mois|annee|avant|before|after|apres)\b")
 # a proper name: capitalised words, joined by particles ("Fayez al-Serraj", "Gouvernement d'Union")
 NAME = re.compile(r"\b[A-ZÀ-Ý][\w'’-]*(?:\s+(?:of\s+|de\s+|du\s+|d'|al-|el-)?[A-ZÀ-Ý][\w'’-]*)*")
 
@@ -73,11 +75,21 @@ class QuestionNeeds:
     count_of: str | None = None  # the counted noun ("soldats" in "combien de soldats")
     # ... with its complement when it has one ("demandeurs d'asile"): what it means, across languages
     count_phrase: str | None = None
+    # ... with the type named after it ("hélicoptères Apache"), which an article may count alone
+    count_type: str | None = None
     number: bool = False
     time: bool = False
     city: bool = False  # a town is a proper name: the sentence must hold one besides the question's
     names: tuple[str, ...] = ()
     predicates: tuple[Predicate, ...] = ()
+
+    @property
+    def counted_forms(self) -> tuple[str, ...]:
+        """What the counted noun may be called, compared by meaning across languages: the noun with
+        its complement ("demandeurs d'asile", not the noun alone), or the noun and its type name."""
+        if self.count_phrase:
+            return (self.count_phrase,)
+        return tuple(f for f in (self.count_of, self.count_type) if f)
 
     def accepts(self, sentence: str, same_lang: bool = True, referent: str = "") -> bool:
         """Whether ``sentence`` meets the constraints; across languages the counted noun cannot be
@@ -96,13 +108,13 @@ class QuestionNeeds:
                         return False
         if self.age and not (_AGE_A.search(sentence) or _AGE_APPOSITION.search(sentence)):
             return False
-        if self.day and not _DAY_A.search(sentence):
+        if self.day and not _DAY_A.search(fold(sentence)):
             return False
         if self.count_of and not (_counts(sentence, self.count_of) if same_lang else _NUMBER_A.search(sentence)):
             return False
         if self.number and not _NUMBER_A.search(sentence):
             return False
-        return not (self.time and not _TIME_A.search(sentence))
+        return not (self.time and not _TIME_A.search(fold(sentence)))
 
 
 def _other_proper_name(sentence: str, names: Sequence[str]) -> bool:
@@ -120,12 +132,24 @@ def _prefix(word: str, n: int = 4) -> str:
 _MAGNITUDE = re.compile(r"\d[\d.,]*(?:k|m|mn|bn|million|billion)?", re.I)
 
 
+_APPROXIMATE = re.compile(r"-(?:plus|odd|some)$", re.I)
+
+
+def number_token(word: str) -> bool:
+    """Whether one word is a number: "40", "60m", "twenty", also hyphenated ("twenty-five",
+    "vingt-et-un") or approximate ("twenty-plus", "40-odd"), as news copy writes counts."""
+    parts = _APPROXIMATE.sub("", word).split("-")
+    return any(p for p in parts) and all(
+        p.lower() == "et" or _NUMBER_A.fullmatch(p) or _MAGNITUDE.fullmatch(p) for p in parts if p) \
+        and parts[0].lower() != "et"
+
+
 def _counts(sentence: str, noun: str) -> bool:
     """A number directly qualifying ``noun`` (or its translation-like cognate) in the sentence."""
     key = _prefix(noun, 5 if len(noun) > 5 else 4)
     words = re.findall(r"[\w-]+", sentence)
     for i, word in enumerate(words):
-        if _NUMBER_A.fullmatch(word) or _MAGNITUDE.fullmatch(word):
+        if number_token(word):
             window = words[i + 1:i + 4]
             if window and fold(window[0]) in measure_units() and not fold(window[0]).startswith(key):
                 continue  # "25,000 kilos of tramadol" weighs the drug, it does not count its pills
@@ -144,13 +168,20 @@ def analyse(question: str) -> QuestionNeeds:
     if count and fold(noun) in count_qualifiers() and count.group(2):  # "combien d'autres personnes"
         noun = count.group(2)
     count_of = noun if noun and fold(noun) not in generic_quantities() else None
-    count_phrase = None
+    count_phrase = count_type = None
     if count_of:
-        after = re.match(r"\s+(?:de|d['’]|du|des)\s*([^\W\d_][\w-]*)", question[question.index(count_of) + len(count_of):])
+        rest = question[question.index(count_of) + len(count_of):]
+        after = re.match(r"\s+(?:de|d['’]|du|des)\s*([^\W\d_][\w-]*)", rest)
         if after and fold(after.group(1)) not in _function_words() and not after.group(1)[0].isupper():
             count_phrase = f"{count_of}{after.group(0)}".strip()
+        # a type named after the noun ("hélicoptères Apache", "missiles Tomahawk"): the article may
+        # count the things by that name alone ("three Apaches"); ``counted`` compares both forms
+        typed = re.match(r"\s+([A-ZÀ-Ý][\w-]+)", rest)
+        if count_phrase is None and typed:
+            count_type = f"{count_of} {typed.group(1)}"
     number = count_of is None and bool(_NUMBER_Q.search(question)) and not age
-    return QuestionNeeds(age=age, day=day, count_of=count_of, count_phrase=count_phrase, number=number,
+    return QuestionNeeds(age=age, day=day, count_of=count_of, count_phrase=count_phrase, count_type=count_type,
+                         number=number,
                          time=_asks_time(question) and not day, city=bool(_CITY_Q.search(question)),
                          names=tuple(names_in(question)), predicates=tuple(predicates_in(question)))
 
@@ -238,6 +269,9 @@ class _Folded:
         forms = place_forms(name)
         if forms is not None:
             return any(form.search(self.text) for form in forms)
+        listed = body_forms(name)  # "EI" / "ISIS", "al-Qaïda" / "al-Qaeda": the project's list of bodies
+        if listed is not None and any(form.search(self.raw if raw else self.text) for form, raw in listed):
+            return True
         if re.fullmatch(r"[A-Z]{2,6}", name) and "".join(sorted(name)) in self.acronyms:
             return True  # the same initials in another order: ANL / LNA, OTAN / NATO, UA / AU
         words = [w for w in re.findall(r"\w+", fold(name)) if w not in _PARTICLES] or re.findall(r"\w+", fold(name))

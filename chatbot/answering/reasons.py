@@ -28,17 +28,17 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from chatbot.answering.asked import WORDS, _alternatives
+from chatbot.answering.asked import WORDS, word_alternatives
 from chatbot.text.nlp import NlpUnavailable, entities, parse
 from chatbot.text.words import fold, function_words, tokenize
 
 _WHY = re.compile(r"^\W*(?:why|pourquoi)\b", re.I)
 # a "why" about a quality: "why is X important", "pourquoi est-elle si importante"
 _QUALITY = re.compile(r"^\W*(?:why\s+(?:is|are|was|were)\b|pourquoi\s+(?:est|sont|etait|etaient)(?:-|\s))")
-_REASON = re.compile(rf"\b(?:{_alternatives(WORDS['reason'])})\b")
+_REASON = re.compile(rf"\b(?:{word_alternatives(WORDS['reason'])})\b")
 _RANK_Q = re.compile(rf"\b(?:the|its|their|his|her|le|la|les|l'|son|sa|ses|leur|leurs)\s*"
-                     rf"(?:{_alternatives(WORDS['superlative_q'])})\b")
-_RANK = re.compile(rf"\b(?:{_alternatives(WORDS['superlative'])})\b|\b(?:the|its|their|his|her)\s+\w{{2,}}est\b")
+                     rf"(?:{word_alternatives(WORDS['superlative_q'])})\b")
+_RANK = re.compile(rf"\b(?:{word_alternatives(WORDS['superlative'])})\b|\b(?:the|its|their|his|her)\s+\w{{2,}}est\b")
 # words after a cause marker that show a reason is given (the marker's own phrase is skipped)
 REASON_WINDOW = 6
 # "what is the name of the <role> who...", "quel est le nom du <role> qui...", "comment s'appelle le <role>"

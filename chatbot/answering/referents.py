@@ -19,6 +19,7 @@ from collections.abc import Callable
 
 from chatbot.answering.question import NAME
 from chatbot.schemas import Passage
+from chatbot.text import months
 from chatbot.text.sentences import sentence_spans
 from chatbot.text.words import fold
 
@@ -32,10 +33,8 @@ _OPENERS = {
     "lors", "puis", "ce", "cette", "hier", "aujourd", "ensuite", "alors", "quand", "lorsque", "deja", "pourtant",
     "cependant", "des", "du", "de", "au", "aux", "par", "sur", "avec",
 }
-_NOT_NAMES = re.compile(r"^(january|february|march|april|may|june|july|august|september|october|november|"
-                        r"december|janvier|fevrier|mars|avril|mai|juin|juillet|aout|septembre|octobre|novembre|"
-                        r"decembre|monday|tuesday|wednesday|thursday|friday|saturday|sunday|lundi|mardi|"
-                        r"mercredi|jeudi|vendredi|samedi|dimanche|read|more|source)$")
+_NOT_NAMES = re.compile(rf"^({months.alternation(months.names())}|monday|tuesday|wednesday|thursday|friday|"
+                        r"saturday|sunday|lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|read|more|source)$")
 LOOK_BACK = 6  # sentences searched for the referent
 _ACRONYM = re.compile(r"\b[A-Z]{2,6}\b")
 

@@ -35,7 +35,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from chatbot.answering.ages import gives_age_of
 from chatbot.answering.asked import asks_statement, reports_speech
+from chatbot.answering.asked_months import asked_months, holds_months
+from chatbot.answering.attribution import speakers
 from chatbot.answering.days import asked_days, holds_days
 from chatbot.answering.lexicon import place_forms, time_units
 from chatbot.answering.question import NAME, mentions, names_in
@@ -52,16 +55,17 @@ from chatbot.answering.referents import pronoun_subject, referent_before
 from chatbot.answering.relative_dates import years_spoken
 from chatbot.answering.tense import asks_earlier, asks_future, speaks_of_earlier, speaks_of_future
 from chatbot.schemas import Passage
+from chatbot.text import months
 from chatbot.text.nlp import NlpUnavailable, parse
 from chatbot.text.sentences import sentence_spans
 from chatbot.text.words import fold, tokenize
 
 _YEAR = re.compile(r"(?<![\d.,/-])(1[89]\d\d|20\d\d)(?![\d.,/-]?\d)")
 # a month or a weekday without a year: the sentence is dated, by its article's year
-_UNDATED_TIME = re.compile(r"\b(january|february|march|april|june|july|august|september|october|november|"
-                           r"december|janvier|fevrier|mars|avril|mai|juin|juillet|aout|septembre|octobre|"
-                           r"novembre|decembre|monday|tuesday|wednesday|thursday|friday|saturday|sunday|lundi|"
-                           r"mardi|mercredi|jeudi|vendredi|samedi|dimanche)\b")
+# ("may" left out: as often the verb as the month)
+_UNDATED_TIME = re.compile(rf"\b({months.alternation({m: i for m, i in months.names().items() if m != 'may'})}"
+                           r"|monday|tuesday|wednesday|thursday|friday|saturday|sunday|lundi|mardi|mercredi|jeudi|"
+                           r"vendredi|samedi|dimanche)\b")
 
 _SPEECH = r"(?:say|said|says|tell|told|declare|declared|state|stated|announce|announced|claim|claimed|think|warn|" \
           r"warned|write|wrote|mean|react|reacted|respond|responded|argue|argued|promise|promised|add|added|" \
@@ -96,6 +100,7 @@ class Constraints:
 
     years: set[int] = field(default_factory=set)
     days: set[tuple[int, int]] = field(default_factory=set)  # (month, day) the question names (see ``days``)
+    months: set[int] = field(default_factory=set)  # a month it names alone (see ``asked_months``)
     actor: str | None = None  # whose statement is asked for: a place or body, else a surname
     figure: bool = False  # a "how many" / "combien": a count is asked for
     count: bool = False  # ... of things, not of days or years: a duration does not answer it
@@ -113,14 +118,15 @@ class Constraints:
     # the subject names a figure, a time or a reason is asked of: named around the sentence giving it
     scope: tuple[str, ...] = ()
     holder: str | None = None  # whose age is asked: the sentence giving an age must name them
+    holder_person: str | None = None  # ... when a person's full name ("Douglas Chin"): see ``ages``
     role: str | None = None  # the stem of a role whose holder's name is asked (see ``reasons``)
     # other-language forms of the question's names, found by meaning (see ``name_meaning``)
     aliases: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def __bool__(self) -> bool:
-        return bool(self.years or self.days or self.actor or self.figure or self.event or self.statement or self.future
-                    or self.earlier or self.reason or self.ranking or self.scope or self.holder
-                    or self.role)
+        return bool(self.years or self.days or self.months or self.actor or self.figure or self.event
+                    or self.statement or self.future or self.earlier or self.reason or self.ranking or self.scope
+                    or self.holder or self.role)
 
 
 def constraints_of(question: str, question_lang: str, figure: bool, count: bool = False,
@@ -133,6 +139,7 @@ def constraints_of(question: str, question_lang: str, figure: bool, count: bool 
     found = Constraints(question_lang=question_lang, figure=figure or count, count=count, question=question)
     found.years = {int(y) for y in _YEAR.findall(question)}
     found.days = asked_days(question)
+    found.months = asked_months(question)
     found.actor = _actor(question)
     found.statement = asks_statement(question)
     # "Où se tiendra le prochain sommet ?": the place of an event still to come, like its time
@@ -144,6 +151,8 @@ def constraints_of(question: str, question_lang: str, figure: bool, count: bool 
         found.scope = tuple(n for n in _subject_names(question, question_lang, names) if n != found.actor)
     if age and names:
         found.holder = _surname(names[-1])
+        if len(re.findall(r"[\w’'-]+", names[-1])) > 1 and place_forms(names[-1]) is None:
+            found.holder_person = names[-1]
     found.role = asked_role(question, question_lang)
     found.earlier = asks_earlier(question)
     clause = _EVENT_CLAUSE.search(question, 12)
@@ -231,11 +240,15 @@ _MONEY = re.compile(r"[$€£]\s?\d[\d.,]*(?:\s?(?:k|m|bn|million|billion|millia
                     r"billion|milliards?|millions?)?\s*(?:dollars?|euros?|pounds?|dinars?|livres?)\b")
 
 
+# a date's day ("30 janv.", "Jan. 30", "le 2 mars"), which is no figure
+_MONTH_FORMS = months.alternation(months.with_abbreviations())
+_DAY_OF_MONTH = re.compile(rf"\b\d{{1,2}}\s+(?:{_MONTH_FORMS})\b\.?|\b(?:{_MONTH_FORMS})\b\.?\s+\d{{1,2}}\b")
+
+
 def _has_figure(text: str, count: bool = False) -> bool:
     """A figure: a number that is not a year, a date's day or a percentage, or a number word; for a
     ``count``, not a duration either."""
-    cleaned = re.sub(r"\b\d{1,2}\s+(?:janv|fevr|mars|avr|mai|juin|juil|aout|sept|oct|nov|dec)\w*", " ", fold(text))
-    cleaned = re.sub(r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)\w*\s+\d{1,2}\b", " ", cleaned)
+    cleaned = _DAY_OF_MONTH.sub(" ", fold(text))
     cleaned = re.sub(r"\d[\d.,]*\s*(?:%|percent|pour cent)", " ", cleaned)
     if count:  # a duration ("a video of 8 minutes") measures time, not the things counted; a sum of
         cleaned = _DURATION.sub(" ", cleaned)  # money ("less than $2 a day") does not count people either
@@ -280,6 +293,8 @@ def holds(constraints: Constraints, cand: Candidate) -> bool:
     if constraints.years and not _holds_years(constraints.years, cand):
         return False
     if constraints.days and not holds_days(constraints.days, cand.text):
+        return False
+    if constraints.months and not holds_months(constraints.months, cand.text):
         return False
     if constraints.actor and not _holds_actor(constraints.actor, cand, constraints.aliases):
         return False
@@ -340,41 +355,18 @@ def _holds_scope(constraints: Constraints, cand: Candidate) -> bool:
     its article's title) that never names Maryland, though its article does further on; "When did
     the Netherlands ratify?" not by the date of the Senate's vote; "Why did Lee vote against?" not by
     the reason another senator gave. An age is the named person's
-    own: their surname is in the sentence, or in the one its pronoun subject refers to."""
+    own: their surname is in the sentence, or in the one its pronoun subject refers to; for a person
+    named in full, next to the age (``ages``)."""
     around = [cand.passage.title, *cand.before, cand.text, cand.referent or ""]
     for name in constraints.scope:
         if not any(mentions(name, t, constraints.aliases) for t in around if t):
             return False
     if constraints.holder:
-        own = [cand.text, cand.referent or ""]
-        return any(mentions(constraints.holder, t, constraints.aliases) for t in own if t)
+        own = [t for t in (cand.text, cand.referent or "") if t]
+        if constraints.holder_person:
+            return gives_age_of(constraints.holder_person, constraints.holder, cand.text, cand.referent)
+        return any(mentions(constraints.holder, t, constraints.aliases) for t in own)  # "le Ghanéen": "Ghanaian"
     return True
-
-
-_SPEAKER_VERBS = r"(?:said|says|told|added|stated|declared|warned|wrote|explained|argued|insisted|claimed|" \
-                 r"announced|a déclaré|a dit|a affirmé|a estimé|a indiqué|a ajouté|a expliqué|a annoncé|déclare|" \
-                 r"affirme|estime|indique|explique|ajoute)"
-# "X said", "X, the Y of Z, said", "said X", "according to X", "selon X": who the sentence quotes
-_SPEAKER = re.compile(rf"({NAME.pattern})(?:,[^,\"“”«»]{{1,80}},|\s+(?:of|from|at|de|du)\s+[^,\"“”«»]{{1,80}}?)?"
-                      rf"\s+{_SPEAKER_VERBS}\b"
-                      rf"|\b(?:said|says|added|wrote|according to|selon|d'après|a déclaré|a dit|a affirmé|"
-                      rf"a ajouté)\s+(?:the\s+|le\s+|la\s+)?({NAME.pattern})(?:,[^,\"“”«»]{{1,80}})?")
-_NOT_SPEAKER = re.compile(r"^(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|lundi|mardi|mercredi|"
-                          r"jeudi|vendredi|samedi|dimanche|january|february|march|april|may|june|july|august|"
-                          r"september|october|november|december|he|she|it|they|we|i|il|elle|ils|elles|on|but|and|"
-                          r"mais|et|the|le|la|les|this|that|ce|cette)\b")
-
-
-def speakers(sentence: str) -> list[str]:
-    """The attributions of a sentence's words to a named speaker, with what it says of them ("...,
-    said Senator Lindsey Graham", "Ahmed Aboul-Gheit, secretary-general of the Arab League, said"):
-    a body the question names may be the speaker's ("selon le secrétaire général de la Ligue arabe")."""
-    found = []
-    for match in _SPEAKER.finditer(sentence):
-        name = (match.group(1) or match.group(2) or "").strip()
-        if name and not _NOT_SPEAKER.match(fold(name)):
-            found.append(match.group(0))
-    return found
 
 
 def _holds_actor(actor: str, cand: Candidate, aliases: dict[str, tuple[str, ...]]) -> bool:
