@@ -22,7 +22,7 @@ from chatbot.answering.lexicon import (
     place_forms,
     predicates_in,
 )
-from chatbot.text import months
+from chatbot.text import months, numbers
 from chatbot.text.entities import honorifics
 from chatbot.text.words import fold, function_words
 
@@ -41,12 +41,10 @@ _TIME_Q = re.compile(r"\b(quand|quelle date|à quelle date|en quelle année|à q
 _CITY_Q = re.compile(r"\b(quelles? villes?|which (?:city|cities|town|capital)|what (?:city|town|capital)|"
                      r"quelle capitale)\b", re.I)
 
-NUMBER_WORDS = (r"\d|\b(un|une|deux|trois|quatre|cinq|six|sept|huit|neuf|dix|onze|douze|treize|quatorze|quinze|"
-                r"seize|vingt|trente|quarante|cinquante|soixante|cent|mille|millions?|milliards?|one|two|three|"
-                r"four|five|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|"
-                r"eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|thousand|"
-                r"dozens?|douzaines?|dizaines?)\b")
-_NUMBER_A = re.compile(NUMBER_WORDS, re.I)
+# a number word qualifying a counted noun may be "un" ("un soldat tué"); a bare figure may not
+# (chatbot.text.numbers: "un accord" gives no amount)
+_NUMBER_A = numbers.figure(with_one=True)
+_AMOUNT_A = numbers.figure()
 # "35 ans", "16-year-old", "the 28-year old", "a 40 year-old", "20 years old"
 _AGE_A = re.compile(r"\b\d{1,3}[\s-]*(?:ans|years?)(?:[\s-]*old)?\b|\bâgée? de\b|\baged\b", re.I)
 # English news gives an age between commas after the name: "Jalloh, 27, of Sterling, Virginia"
@@ -110,9 +108,9 @@ class QuestionNeeds:
             return False
         if self.day and not _DAY_A.search(fold(sentence)):
             return False
-        if self.count_of and not (_counts(sentence, self.count_of) if same_lang else _NUMBER_A.search(sentence)):
+        if self.count_of and not (_counts(sentence, self.count_of) if same_lang else _AMOUNT_A.search(sentence)):
             return False
-        if self.number and not _NUMBER_A.search(sentence):
+        if self.number and not _AMOUNT_A.search(sentence):
             return False
         return not (self.time and not _TIME_A.search(fold(sentence)))
 

@@ -55,7 +55,7 @@ from chatbot.answering.referents import pronoun_subject, referent_before
 from chatbot.answering.relative_dates import years_spoken
 from chatbot.answering.tense import asks_earlier, asks_future, speaks_of_earlier, speaks_of_future
 from chatbot.schemas import Passage
-from chatbot.text import months
+from chatbot.text import months, numbers
 from chatbot.text.nlp import NlpUnavailable, parse
 from chatbot.text.sentences import sentence_spans
 from chatbot.text.words import fold, tokenize
@@ -224,12 +224,7 @@ def _is_figure(token: str) -> bool:
     return bool(re.fullmatch(r"\d[\d.,]*", token)) and not _YEAR.fullmatch(token)
 
 
-# "un", "une" and "one" are left out: as often an article or a pronoun as a count
-_NUMBER_WORD = re.compile(r"\b(two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|"
-                          r"sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|"
-                          r"ninety|dozens?|hundreds?|"
-                          r"thousands?|millions?|billions?|deux|trois|quatre|cinq|sept|huit|neuf|dix|"
-                          r"douze|vingt|trente|cent|mille|dizaines?|centaines?|milliers?|millions?|milliards?)\b")
+_NUMBER_WORD = numbers.number_word()  # no "un", "une", "one": see chatbot.text.numbers
 
 
 _DURATION = re.compile(r"\b(?:\d[\d.,]*|un|une|one|a|deux|two|trois|three|quelques|few|several|plusieurs)[\s-]+"
