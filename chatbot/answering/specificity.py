@@ -231,8 +231,7 @@ _DURATION = re.compile(r"\b(?:\d[\d.,]*|un|une|one|a|deux|two|trois|three|quelqu
                        r"(?:" + "|".join(sorted(map(re.escape, time_units()), key=len, reverse=True)) + r")\b")
 
 
-_MONEY = re.compile(r"[$€£]\s?\d[\d.,]*(?:\s?(?:k|m|bn|million|billion|milliards?))?|\d[\d.,]*\s*(?:k|m|bn|million|"
-                    r"billion|milliards?|millions?)?\s*(?:dollars?|euros?|pounds?|dinars?|livres?)\b")
+_MONEY = numbers.money()
 
 
 # a date's day ("30 janv.", "Jan. 30", "le 2 mars"), which is no figure

@@ -37,3 +37,13 @@ def figure(with_one: bool = False) -> re.Pattern[str]:
 def number_word() -> re.Pattern[str]:
     """A whole number word other than "un", "une", "one" (digits are read apart)."""
     return re.compile(rf"\b(?:{alternation()})\b", re.I)
+
+
+@lru_cache(maxsize=1)
+def money() -> re.Pattern[str]:
+    """A sum of money: a currency sign before a figure, or a figure (with its magnitude) before a
+    currency word ("$16.2m", "71 dollars", "2 milliards d'euros")."""
+    currencies = "|".join(_table()["currencies"])
+    return re.compile(r"[$€£]\s?\d[\d.,]*(?:\s?(?:k|m|bn|million|billion|milliards?))?"
+                      rf"|\d[\d.,]*\s*(?:k|m|bn|million|billion|milliards?|millions?)?\s*(?:d['’]\s*)?"
+                      rf"(?:{currencies})\b", re.I)
