@@ -44,3 +44,11 @@ def test_an_amount_or_a_count_is_answered_by_its_figure(amounts_service, questio
 def test_an_indefinite_article_is_no_amount(seeded_service, question):
     # the seed names no price; its sentences hold "un deal", "un gouvernement civil"
     assert_refused_or_cites(seeded_service, question, None)
+
+
+def test_a_year_no_undated_article_speaks_of_is_not_answered(seeded_service):
+    # the seed is undated and names no year: nothing in it can be said to happen in 2030
+    assert_refused_or_cites(seeded_service, "Quel est le prix du pétrole libyen en 2030 ?", None)
+    assert_refused_or_cites(seeded_service, "Qui dirigeait l'ANL en 2030 ?", None)
+    # the same question without a year is answered
+    assert_refused_or_cites(seeded_service, "Qui dirige l'Armée nationale arabe libyenne ?", "Khalifa Haftar")

@@ -262,6 +262,7 @@ class Candidate:
     before: list[str]  # the sentences just before it in the same article, nearest last
     after: str  # the sentence just after it
     referent: str | None  # the sentence naming what its pronoun subject refers to
+    article_years: frozenset[int] = frozenset()  # every year its article (or passage) names
 
 
 def candidate(passage: Passage, start: int, end: int, text: str, article: str | None) -> Candidate:
@@ -279,7 +280,8 @@ def candidate(passage: Passage, start: int, end: int, text: str, article: str | 
     if pronoun_subject(text):
         found = referent_before(source, local)
         referent = found[2] if found else None
-    return Candidate(passage, start, end, text, before, after, referent)
+    return Candidate(passage, start, end, text, before, after, referent,
+                     frozenset(int(y) for y in _YEAR.findall(source)))
 
 
 def holds(constraints: Constraints, cand: Candidate) -> bool:
@@ -340,7 +342,12 @@ def _holds_years(asked: set[int], cand: Candidate) -> bool:
         context |= {int(y) for y in _YEAR.findall(sentence)}
     if date_year is not None:
         context.add(date_year)
-    return not context or bool(asked & context)
+    if context:
+        return bool(asked & context)
+    # an undated article and no year near the sentence: the year asked must be one the article
+    # speaks of; an article naming no year at all cannot say that anything happened in it
+    # ("Quel est le prix du pétrole libyen en 2030 ?" over the undated seed)
+    return bool(asked & cand.article_years)
 
 
 def _holds_scope(constraints: Constraints, cand: Candidate) -> bool:
