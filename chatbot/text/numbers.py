@@ -21,10 +21,11 @@ def _table() -> dict[str, list[str]]:
     return tomllib.loads(DATA.read_text("utf-8"))
 
 
-def alternation(with_one: bool = False) -> str:
-    """The number words as a regular-expression alternation (plural forms as ``s?``)."""
+def alternation(with_one: bool = False, vague: bool = False) -> str:
+    """The number words as a regular-expression alternation (plural forms as ``s?``); ``vague``:
+    with the crowds ("thousands", "des milliers")."""
     table = _table()
-    return "|".join([*(table["one"] if with_one else []), *table["words"]])
+    return "|".join([*(table["one"] if with_one else []), *table["words"], *(table["vague"] if vague else [])])
 
 
 @lru_cache(maxsize=2)
@@ -35,8 +36,9 @@ def figure(with_one: bool = False) -> re.Pattern[str]:
 
 @lru_cache(maxsize=1)
 def number_word() -> re.Pattern[str]:
-    """A whole number word other than "un", "une", "one" (digits are read apart)."""
-    return re.compile(rf"\b(?:{alternation()})\b", re.I)
+    """A whole number word other than "un", "une", "one", or a crowd ("thousands"): a sentence that
+    speaks in figures (digits are read apart)."""
+    return re.compile(rf"\b(?:{alternation(vague=True)})\b", re.I)
 
 
 @lru_cache(maxsize=1)
