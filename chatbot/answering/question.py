@@ -22,7 +22,7 @@ from chatbot.answering.lexicon import (
     place_forms,
     predicates_in,
 )
-from chatbot.text import months
+from chatbot.text import months, numbers
 from chatbot.text.entities import honorifics
 from chatbot.text.words import fold, function_words
 
@@ -36,17 +36,21 @@ _NUMBER_Q = re.compile(r"\b(combien|how (?:many|much|long)|what (?:number|percen
                        r"population|durée)|population|what (?:is|was|are|were) the (?:value|amount|cost|price|size|"
                        r"toll|sum)|quel(?:le)? (?:est|était|sont) (?:la valeur|le montant|le coût|le cout|le prix|"
                        r"le bilan|la somme))\b", re.I)
+# a price or a sum asked for: the sentence must give a sum of money, not any figure ("une vidéo de
+# 8 minutes" is no price)
+_PRICE_Q = re.compile(r"\b(combien\s+(?:\w+\s+){0,2}?co[uû]t\w*|co[uû]t\w*\s+combien|how much (?:\w+\s+){0,6}?(?:cost|pay|paid|"
+                      r"spen[dt]|earn|sell|sold|worth)|how much money|what (?:is|was|were|are) the (?:price|cost)|"
+                      r"quel(?:le)? (?:est|était|sont|étaient) (?:le prix|le coût|le cout|la somme|le montant)|"
+                      r"à quel prix|at what price|for how much|pour combien)\b", re.I)
 _TIME_Q = re.compile(r"\b(quand|quelle date|à quelle date|en quelle année|à quel moment|when|what date|which "
                      r"date|what year|what time|by when|which month|what month|quel mois)\b", re.I)
 _CITY_Q = re.compile(r"\b(quelles? villes?|which (?:city|cities|town|capital)|what (?:city|town|capital)|"
                      r"quelle capitale)\b", re.I)
 
-NUMBER_WORDS = (r"\d|\b(un|une|deux|trois|quatre|cinq|six|sept|huit|neuf|dix|onze|douze|treize|quatorze|quinze|"
-                r"seize|vingt|trente|quarante|cinquante|soixante|cent|mille|millions?|milliards?|one|two|three|"
-                r"four|five|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|"
-                r"eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|thousand|"
-                r"dozens?|douzaines?|dizaines?)\b")
-_NUMBER_A = re.compile(NUMBER_WORDS, re.I)
+# a number word qualifying a counted noun may be "un" ("un soldat tué"); a bare figure may not
+# (chatbot.text.numbers: "un accord" gives no amount)
+_NUMBER_A = numbers.figure(with_one=True)
+_AMOUNT_A = numbers.figure()
 # "35 ans", "16-year-old", "the 28-year old", "a 40 year-old", "20 years old"
 _AGE_A = re.compile(r"\b\d{1,3}[\s-]*(?:ans|years?)(?:[\s-]*old)?\b|\bâgée? de\b|\baged\b", re.I)
 # English news gives an age between commas after the name: "Jalloh, 27, of Sterling, Virginia"
@@ -78,6 +82,7 @@ class QuestionNeeds:
     # ... with the type named after it ("hélicoptères Apache"), which an article may count alone
     count_type: str | None = None
     number: bool = False
+    price: bool = False  # a sum of money is asked for (see _PRICE_Q)
     time: bool = False
     city: bool = False  # a town is a proper name: the sentence must hold one besides the question's
     names: tuple[str, ...] = ()
@@ -110,9 +115,11 @@ class QuestionNeeds:
             return False
         if self.day and not _DAY_A.search(fold(sentence)):
             return False
-        if self.count_of and not (_counts(sentence, self.count_of) if same_lang else _NUMBER_A.search(sentence)):
+        if self.count_of and not (_counts(sentence, self.count_of) if same_lang else _AMOUNT_A.search(sentence)):
             return False
-        if self.number and not _NUMBER_A.search(sentence):
+        if self.number and not _AMOUNT_A.search(sentence):
+            return False
+        if self.price and not numbers.money().search(sentence):
             return False
         return not (self.time and not _TIME_A.search(fold(sentence)))
 
@@ -181,7 +188,7 @@ def analyse(question: str) -> QuestionNeeds:
             count_type = f"{count_of} {typed.group(1)}"
     number = count_of is None and bool(_NUMBER_Q.search(question)) and not age
     return QuestionNeeds(age=age, day=day, count_of=count_of, count_phrase=count_phrase, count_type=count_type,
-                         number=number,
+                         number=number, price=number and bool(_PRICE_Q.search(question)),
                          time=_asks_time(question) and not day, city=bool(_CITY_Q.search(question)),
                          names=tuple(names_in(question)), predicates=tuple(predicates_in(question)))
 

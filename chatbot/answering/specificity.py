@@ -55,7 +55,7 @@ from chatbot.answering.referents import pronoun_subject, referent_before
 from chatbot.answering.relative_dates import years_spoken
 from chatbot.answering.tense import asks_earlier, asks_future, speaks_of_earlier, speaks_of_future
 from chatbot.schemas import Passage
-from chatbot.text import months
+from chatbot.text import months, numbers
 from chatbot.text.nlp import NlpUnavailable, parse
 from chatbot.text.sentences import sentence_spans
 from chatbot.text.words import fold, tokenize
@@ -224,20 +224,14 @@ def _is_figure(token: str) -> bool:
     return bool(re.fullmatch(r"\d[\d.,]*", token)) and not _YEAR.fullmatch(token)
 
 
-# "un", "une" and "one" are left out: as often an article or a pronoun as a count
-_NUMBER_WORD = re.compile(r"\b(two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|"
-                          r"sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|"
-                          r"ninety|dozens?|hundreds?|"
-                          r"thousands?|millions?|billions?|deux|trois|quatre|cinq|sept|huit|neuf|dix|"
-                          r"douze|vingt|trente|cent|mille|dizaines?|centaines?|milliers?|millions?|milliards?)\b")
+_NUMBER_WORD = numbers.number_word()  # no "un", "une", "one": see chatbot.text.numbers
 
 
 _DURATION = re.compile(r"\b(?:\d[\d.,]*|un|une|one|a|deux|two|trois|three|quelques|few|several|plusieurs)[\s-]+"
                        r"(?:" + "|".join(sorted(map(re.escape, time_units()), key=len, reverse=True)) + r")\b")
 
 
-_MONEY = re.compile(r"[$€£]\s?\d[\d.,]*(?:\s?(?:k|m|bn|million|billion|milliards?))?|\d[\d.,]*\s*(?:k|m|bn|million|"
-                    r"billion|milliards?|millions?)?\s*(?:dollars?|euros?|pounds?|dinars?|livres?)\b")
+_MONEY = numbers.money()
 
 
 # a date's day ("30 janv.", "Jan. 30", "le 2 mars"), which is no figure
@@ -268,6 +262,7 @@ class Candidate:
     before: list[str]  # the sentences just before it in the same article, nearest last
     after: str  # the sentence just after it
     referent: str | None  # the sentence naming what its pronoun subject refers to
+    article_years: frozenset[int] = frozenset()  # every year its article (or passage) names
 
 
 def candidate(passage: Passage, start: int, end: int, text: str, article: str | None) -> Candidate:
@@ -285,7 +280,8 @@ def candidate(passage: Passage, start: int, end: int, text: str, article: str | 
     if pronoun_subject(text):
         found = referent_before(source, local)
         referent = found[2] if found else None
-    return Candidate(passage, start, end, text, before, after, referent)
+    return Candidate(passage, start, end, text, before, after, referent,
+                     frozenset(int(y) for y in _YEAR.findall(source)))
 
 
 def holds(constraints: Constraints, cand: Candidate) -> bool:
@@ -346,7 +342,12 @@ def _holds_years(asked: set[int], cand: Candidate) -> bool:
         context |= {int(y) for y in _YEAR.findall(sentence)}
     if date_year is not None:
         context.add(date_year)
-    return not context or bool(asked & context)
+    if context:
+        return bool(asked & context)
+    # an undated article and no year near the sentence: the year asked must be one the article
+    # speaks of; an article naming no year at all cannot say that anything happened in it
+    # ("Quel est le prix du pétrole libyen en 2030 ?" over the undated seed)
+    return bool(asked & cand.article_years)
 
 
 def _holds_scope(constraints: Constraints, cand: Candidate) -> bool:

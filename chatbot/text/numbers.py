@@ -1,0 +1,51 @@
+"""Figures written in words, from one list of both languages (``data/number_words.toml``).
+
+The checks that a sentence gives the figure a question asks for (``answering.question``,
+``answering.specificity``) and the reader of counted nouns all take their number words from here,
+so a word added holds everywhere. "un", "une" and "one" are kept apart: they count only where a
+word is known to qualify a counted noun.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from functools import lru_cache
+from pathlib import Path
+
+DATA = Path(__file__).parent / "data" / "number_words.toml"
+
+
+@lru_cache(maxsize=1)
+def _table() -> dict[str, list[str]]:
+    return tomllib.loads(DATA.read_text("utf-8"))
+
+
+def alternation(with_one: bool = False, vague: bool = False) -> str:
+    """The number words as a regular-expression alternation (plural forms as ``s?``); ``vague``:
+    with the crowds ("thousands", "des milliers")."""
+    table = _table()
+    return "|".join([*(table["one"] if with_one else []), *table["words"], *(table["vague"] if vague else [])])
+
+
+@lru_cache(maxsize=2)
+def figure(with_one: bool = False) -> re.Pattern[str]:
+    """A digit, or a whole number word (case-insensitive); ``with_one``: "un", "une", "one" too."""
+    return re.compile(rf"\d|\b(?:{alternation(with_one)})\b", re.I)
+
+
+@lru_cache(maxsize=1)
+def number_word() -> re.Pattern[str]:
+    """A whole number word other than "un", "une", "one", or a crowd ("thousands"): a sentence that
+    speaks in figures (digits are read apart)."""
+    return re.compile(rf"\b(?:{alternation(vague=True)})\b", re.I)
+
+
+@lru_cache(maxsize=1)
+def money() -> re.Pattern[str]:
+    """A sum of money: a currency sign before a figure, or a figure (with its magnitude) before a
+    currency word ("$16.2m", "71 dollars", "2 milliards d'euros")."""
+    currencies = "|".join(_table()["currencies"])
+    return re.compile(r"[$€£]\s?\d[\d.,]*(?:\s?(?:k|m|bn|million|billion|milliards?))?"
+                      rf"|\d[\d.,]*\s*(?:k|m|bn|million|billion|milliards?|millions?)?\s*(?:d['’]\s*)?"
+                      rf"(?:{currencies})\b", re.I)
