@@ -81,12 +81,12 @@ class OnnxEmbedder(PooledEncoder):
     """A sentence-transformers model folder run from its int8 ONNX export."""
 
     def __init__(self, path: str, *, max_seq_length: int = 256, batch_size: int = 16, threads: int = 0,
-                 spinning: bool = False, model_file: Path | None = None) -> None:
+                 spinning: bool = False) -> None:
         import onnxruntime as ort
         from tokenizers import Tokenizer
 
         folder = Path(path)
-        model_file = model_file or onnx_path(folder)
+        model_file = onnx_path(folder)
         if not model_file.is_file():
             raise ValueError(f"{model_file}: no ONNX export (run `chatbot models fetch`)")
         self._head, self.dimension = read_head(folder)
@@ -102,6 +102,10 @@ class OnnxEmbedder(PooledEncoder):
         options = ort.SessionOptions()
         options.intra_op_num_threads = threads  # 0: ONNX Runtime's default, one per physical core
         options.inter_op_num_threads = 1
+        # ONNX Runtime's threads busy-wait for work by default. On two cores shared with anything
+        # else that turned a question's 60 ms into 130-190 ms (a waiting thread spins while the one
+        # it waits for is off its core), and the spinning after a run slows the search that follows:
+        # they sleep instead (BENCHMARKS.md 24a).
         options.add_session_config_entry("session.intra_op.allow_spinning", "1" if spinning else "0")
         self._session = ort.InferenceSession(str(model_file), options, providers=["CPUExecutionProvider"])
         limit_blas_threads()
