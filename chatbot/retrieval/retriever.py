@@ -22,6 +22,7 @@ import numpy as np
 
 from chatbot.encoder.base import Embedder
 from chatbot.encoder.pieces import PieceVectors, piece_spans
+from chatbot.retrieval.alongside import lexical_hits, while_encoding
 from chatbot.retrieval.filters import Filters, Scope, ScopeCache
 from chatbot.retrieval.languages import HeldLanguages
 from chatbot.retrieval.readings import Readings, dense_scale
@@ -193,7 +194,9 @@ class Retriever:
             if scope.empty:
                 return Retrieval([], [], np.zeros(0, dtype=np.float32), {}, scope=scope)
         t1 = time.perf_counter()
-        encoded = self.embedder.embed_queries([query, *also_encode])
+        encoded, lexical, encode_ms, lexical_ms = while_encoding(  # see chatbot.retrieval.alongside
+            lambda: self.embedder.embed_queries([query, *also_encode]),
+            lambda: lexical_hits(view, query, self.candidates, scope, LEXICAL_OVERFETCH))
         qvec = encoded[0]
         t2 = time.perf_counter()
         if scope is not None:  # see chatbot.retrieval.subset: Chroma's filtered query is slow
@@ -201,10 +204,6 @@ class Retriever:
                                   scope.chunks, self._among)
         else:
             dense = self.index.dense(view, qvec, self.candidates)
-        t3 = time.perf_counter()
-        lexical = view.lexical.search(query, self.candidates * (LEXICAL_OVERFETCH if scope else 1))
-        if scope is not None:  # BM25 knows no metadata: its hits are checked against the articles that pass
-            lexical = [hit for hit in lexical if scope.chunk_passes(hit[0])][:self.candidates]
         t4 = time.perf_counter()
         query_lang = question_language(query)
         fused = self._fuse(view, dense, lexical, qvec, scope, query_lang)
@@ -217,8 +216,8 @@ class Retriever:
         if wants_latest(query):
             heads = recent_first(heads, lambda c: c.fused, lambda c: c.meta.get("day"))
         t5 = time.perf_counter()
-        timings.update(refresh=(t1 - t0) * 1000, embed_query=(t2 - t1) * 1000,
-                       dense=(t3 - t2) * 1000, lexical=(t4 - t3) * 1000, fuse=(t5 - t4) * 1000)
+        timings.update(refresh=(t1 - t0) * 1000, embed_query=encode_ms, lexical=lexical_ms,
+                       lexical_wait=(t2 - t1) * 1000 - encode_ms, dense=(t4 - t2) * 1000, fuse=(t5 - t4) * 1000)
         passages = [c.passage(c.fused) for c in heads[:k]]
         return Retrieval(passages, heads, qvec, {k_: round(v, 2) for k_, v in timings.items()},
                          dict(zip(also_encode, encoded[1:], strict=True)),
