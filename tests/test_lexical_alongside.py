@@ -10,7 +10,7 @@ QUESTIONS = ["Qui dirige l'Armée nationale arabe libyenne ?", "Who supports Haf
              "Quand la conférence de Ghadamès devait-elle se tenir ?"]
 
 
-def one_after_the_other(encode, lexical):
+def one_after_the_other(encode, lexical, alongside=True):
     import time
 
     started = time.perf_counter()

@@ -2,9 +2,11 @@
 
 Why: the lexical step does not need the question's vector, and ONNX Runtime releases the GIL while
 it encodes; one short question is a poor fit for two cores (two threads encode it only about 10%
-faster than one), so a core is partly idle meanwhile. BM25 over 100,000 chunks (1-2 ms, 4-8 ms
-under a filter, whose 600 hits are checked against it) then costs the search nothing it waits for
-(BENCHMARKS.md 24a). The results are the ones the sequential steps gave: the same call, elsewhere.
+faster than one), so a core is partly idle meanwhile. Under a filter, BM25 over 100,000 chunks
+(4-8 ms: 600 hits listed, then checked against the filter) then costs the search almost nothing it
+waits for; unfiltered (1-2 ms) the hand-over to a thread cost as much as it saved, so that step
+stays where it was (BENCHMARKS.md 24a). The results are the ones the sequential steps gave: the
+same call, elsewhere.
 """
 
 from __future__ import annotations
@@ -31,10 +33,11 @@ def lexical_hits(view: View, query: str, n: int, scope: Scope | None, overfetch:
     return hits
 
 
-def while_encoding(encode: Callable[[], T], lexical: Callable[[], list[tuple[str, float]]]
-                   ) -> tuple[T, list[tuple[str, float]], float, float]:
-    """``encode()`` here, ``lexical()`` in a worker meanwhile: both results, the encoding's time
-    and the lexical step's own time (ms). An error of either is raised here."""
+def while_encoding(encode: Callable[[], T], lexical: Callable[[], list[tuple[str, float]]], *,
+                   alongside: bool = True) -> tuple[T, list[tuple[str, float]], float, float]:
+    """``encode()`` here, ``lexical()`` in a worker meanwhile (``alongside``; else one after the
+    other, here): both results, the encoding's time and the lexical step's own time (ms). An error
+    of either is raised here."""
     started = time.perf_counter()
 
     def timed() -> tuple[list[tuple[str, float]], float]:
@@ -42,6 +45,11 @@ def while_encoding(encode: Callable[[], T], lexical: Callable[[], list[tuple[str
         hits = lexical()
         return hits, (time.perf_counter() - begin) * 1000
 
+    if not alongside:
+        encoded = encode()
+        encode_ms = (time.perf_counter() - started) * 1000
+        hits, lexical_ms = timed()
+        return encoded, hits, encode_ms, lexical_ms
     future = _POOL.submit(timed)
     try:
         encoded = encode()

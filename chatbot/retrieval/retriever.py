@@ -196,7 +196,7 @@ class Retriever:
         t1 = time.perf_counter()
         encoded, lexical, encode_ms, lexical_ms = while_encoding(  # see chatbot.retrieval.alongside
             lambda: self.embedder.embed_queries([query, *also_encode]),
-            lambda: lexical_hits(view, query, self.candidates, scope, LEXICAL_OVERFETCH))
+            lambda: lexical_hits(view, query, self.candidates, scope, LEXICAL_OVERFETCH), alongside=scope is not None)
         qvec = encoded[0]
         t2 = time.perf_counter()
         if scope is not None:  # see chatbot.retrieval.subset: Chroma's filtered query is slow
