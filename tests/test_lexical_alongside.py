@@ -38,12 +38,12 @@ def test_same_passages_as_the_steps_one_after_the_other(seeded_service, monkeypa
 
 
 def test_a_failing_lexical_step_fails_the_search(seeded_service, monkeypatch):
-    import chatbot.retrieval.retriever as retriever
+    from chatbot.retrieval import alongside
 
     def broken(*_args, **_kwargs):
         raise RuntimeError("lexical index unreadable")
 
-    monkeypatch.setattr(retriever, "lexical_hits", broken)
+    monkeypatch.setattr(alongside, "lexical_hits", broken)
     with pytest.raises(RuntimeError, match="lexical index unreadable"):
         seeded_service.search_scoped(QUESTIONS[0] + " (lexical failure)", 5)
     monkeypatch.undo()

@@ -22,7 +22,7 @@ import numpy as np
 
 from chatbot.encoder.base import Embedder
 from chatbot.encoder.pieces import PieceVectors, piece_spans
-from chatbot.retrieval.alongside import lexical_hits, while_encoding
+from chatbot.retrieval.alongside import lexical_step, while_encoding
 from chatbot.retrieval.filters import Filters, Scope, ScopeCache
 from chatbot.retrieval.languages import HeldLanguages
 from chatbot.retrieval.readings import Readings, dense_scale
@@ -194,10 +194,10 @@ class Retriever:
             if scope.empty:
                 return Retrieval([], [], np.zeros(0, dtype=np.float32), {}, scope=scope)
         t1 = time.perf_counter()
-        encoded, lexical, encode_ms, lexical_ms = while_encoding(  # see chatbot.retrieval.alongside
+        encoded, found, encode_ms, lexical_ms = while_encoding(  # see chatbot.retrieval.alongside
             lambda: self.embedder.embed_queries([query, *also_encode]),
-            lambda: lexical_hits(view, query, self.candidates, scope, LEXICAL_OVERFETCH), alongside=scope is not None)
-        qvec = encoded[0]
+            lambda: lexical_step(view, query, self.candidates, scope, LEXICAL_OVERFETCH))
+        qvec, lexical = encoded[0], found.hits
         t2 = time.perf_counter()
         if scope is not None:  # see chatbot.retrieval.subset: Chroma's filtered query is slow
             dense = nearest_among(view.store, qvec, self.candidates, scope.docs, self.manifest(view), scope.where,
@@ -206,7 +206,7 @@ class Retriever:
             dense = self.index.dense(view, qvec, self.candidates)
         t4 = time.perf_counter()
         query_lang = question_language(query)
-        fused = self._fuse(view, dense, lexical, qvec, scope, query_lang)
+        fused = self._fuse(view, dense, lexical, qvec, scope, query_lang, found.records)
         manifest = self.manifest(view)
         fused = collapse(fused, self._copies(view, manifest), manifest)  # near-copies answer once
         heads = self._dedupe_and_diversify(fused, max(k, 8))
@@ -252,8 +252,8 @@ class Retriever:
         view.store.keep_piece_vectors(fresh)
         return found
 
-    def _fuse(self, view: View, dense: list[Hit], lexical: list[tuple[str, float]],
-              qvec: np.ndarray, scope: Scope | None = None, query_lang: str = "") -> list[Candidate]:
+    def _fuse(self, view: View, dense: list[Hit], lexical: list[tuple[str, float]], qvec: np.ndarray,
+              scope: Scope | None = None, query_lang: str = "", read: dict[str, Hit] | None = None) -> list[Candidate]:
         """Dense and lexical candidates in one pool, scored on meaning plus a gated word bonus.
 
         Scores are read against this query's own candidates (chatbot.retrieval.readings), so the
@@ -270,9 +270,9 @@ class Retriever:
             for rank, hit in enumerate(hits):
                 pool.setdefault(hit.chunk_id, Candidate(hit.chunk_id, hit.text, hit.meta,
                                                         dense=hit.similarity)).ranks["dense_lang"] = rank
-        missing = [cid for cid, _ in lexical if cid not in pool]
-        if missing:
-            for cid, hit in view.store.get_chunks(missing).items():
+        missing = [cid for cid, _ in lexical if cid not in pool]  # ``read``: BM25's chunks read already
+        for cid, hit in (read if read is not None else view.store.get_chunks(missing)).items():
+            if cid in missing:
                 pool[cid] = Candidate(cid, hit.text, hit.meta, dense=float(hit.vector @ qvec))
         top_lex = lexical[0][1] if lexical else 1.0
         for rank, (cid, score) in enumerate(lexical):
