@@ -23,8 +23,8 @@ _SPEAKER = re.compile(rf"({NAME.pattern})(?:,[^,\"“”«»]{{1,80}},|\s+(?:of|
                       rf"\s+{_SPEAKER_VERBS}\b"
                       rf"|\b(?:said|says|added|wrote|according to|selon|d'après|a déclaré|a dit|a affirmé|"
                       rf"a ajouté)\s+(?:the\s+|le\s+|la\s+)?({NAME.pattern})(?:,[^,\"“”«»]{{1,80}})?")
-_NOT_SPEAKER = re.compile(r"^(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|lundi|mardi|mercredi|"
-                          rf"jeudi|vendredi|samedi|dimanche|{months.alternation(months.names())}|"
+_NOT_SPEAKER = re.compile(rf"^(?:{months.alternation(months.weekdays())}|"
+                          rf"{months.alternation(months.names())}|"
                           r"he|she|it|they|we|i|il|elle|ils|elles|on|but|and|"
                           r"mais|et|the|le|la|les|this|that|ce|cette)\b")
 

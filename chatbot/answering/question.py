@@ -55,15 +55,13 @@ _AMOUNT_A = numbers.figure()
 _AGE_A = re.compile(r"\b\d{1,3}[\s-]*(?:ans|years?)(?:[\s-]*old)?\b|\bâgée? de\b|\baged\b", re.I)
 # English news gives an age between commas after the name: "Jalloh, 27, of Sterling, Virginia"
 _AGE_APPOSITION = re.compile(r"\b[A-Z][\w'’-]+,\s+\d{1,3},\s")
-# matched on accent-folded lower-case text; month names from the one list (``chatbot.text.months``)
+# matched on accent-folded lower-case text; month and weekday names from the one list (``chatbot.text.months``)
 _DAY_A = re.compile(rf"\b\d{{1,2}}(?:er)?\s+(?:{months.alternation(months.with_abbreviations())})\b"
-                    r"|\b(?:lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|"
-                    r"monday|tuesday|wednesday|thursday|friday|saturday|sunday|hier|yesterday|aujourd'hui|today|"
+                    rf"|\b(?:{months.alternation(months.weekdays())}|hier|yesterday|aujourd'hui|today|"
                     r"demain|tomorrow)\b|\b\d{4}-\d{2}-\d{2}\b")
 _TIME_A = re.compile(rf"\d{{4}}|\b({months.alternation(months.names())}|hier|aujourd'hui|demain|"
                      r"mi-\w+|fin de l'annee|prochain|prochaine|dernier|derniere|depuis|"
-                     r"lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|monday|tuesday|wednesday|thursday|"
-                     r"friday|saturday|sunday|yesterday|today|tomorrow|week|month|"
+                     rf"{months.alternation(months.weekdays())}|yesterday|today|tomorrow|week|month|"
                      r"year|semaine|mois|annee|avant|before|after|apres)\b")
 # a proper name: capitalised words, joined by particles ("Fayez al-Serraj", "Gouvernement d'Union")
 NAME = re.compile(r"\b[A-ZÀ-Ý][\w'’-]*(?:\s+(?:of\s+|de\s+|du\s+|d'|al-|el-)?[A-ZÀ-Ý][\w'’-]*)*")

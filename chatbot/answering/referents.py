@@ -33,8 +33,8 @@ _OPENERS = {
     "lors", "puis", "ce", "cette", "hier", "aujourd", "ensuite", "alors", "quand", "lorsque", "deja", "pourtant",
     "cependant", "des", "du", "de", "au", "aux", "par", "sur", "avec",
 }
-_NOT_NAMES = re.compile(rf"^({months.alternation(months.names())}|monday|tuesday|wednesday|thursday|friday|"
-                        r"saturday|sunday|lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|read|more|source)$")
+_NOT_NAMES = re.compile(rf"^({months.alternation(months.names())}|{months.alternation(months.weekdays())}|"
+                        r"read|more|source)$")
 LOOK_BACK = 6  # sentences searched for the referent
 _ACRONYM = re.compile(r"\b[A-Z]{2,6}\b")
 

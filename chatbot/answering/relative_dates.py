@@ -83,7 +83,7 @@ def _matcher(lang: str) -> tuple[re.Pattern[str], dict[str, Rule]]:
         for phrase in table.get("near", []):
             rules[fold_same_length(phrase)] = Rule("near")
         for form, mode in table.get("weekday_forms", {}).items():
-            for index, day in enumerate(table.get("weekdays", [])):
+            for day, index in months.weekdays(code).items():
                 rules[fold_same_length(form.format(day=day))] = Rule("weekday", index, mode)
     alternatives = "|".join(re.escape(p) for p in sorted(rules, key=len, reverse=True))
     return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)"), rules

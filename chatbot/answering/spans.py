@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from chatbot.answering.lexicon import place_forms
+from chatbot.text import months
 from chatbot.text.words import fold
 
 DATA = Path(__file__).with_name("short_answer.toml")
@@ -74,7 +75,8 @@ def _time_units() -> frozenset[str]:
 
 @lru_cache(maxsize=1)
 def _time_words() -> frozenset[str]:
-    return frozenset(fold(w) for w in spans_data()["time_words"]["words"])
+    return frozenset(fold(w) for w in spans_data()["time_words"]["words"]) | frozenset(months.names()) | \
+        frozenset(months.weekdays())
 
 
 def candidates(doc: Any) -> list[Candidate]:

@@ -64,8 +64,7 @@ _YEAR = re.compile(r"(?<![\d.,/-])(1[89]\d\d|20\d\d)(?![\d.,/-]?\d)")
 # a month or a weekday without a year: the sentence is dated, by its article's year
 # ("may" left out: as often the verb as the month)
 _UNDATED_TIME = re.compile(rf"\b({months.alternation({m: i for m, i in months.names().items() if m != 'may'})}"
-                           r"|monday|tuesday|wednesday|thursday|friday|saturday|sunday|lundi|mardi|mercredi|jeudi|"
-                           r"vendredi|samedi|dimanche)\b")
+                           rf"|{months.alternation(months.weekdays())})\b")
 
 _SPEECH = r"(?:say|said|says|tell|told|declare|declared|state|stated|announce|announced|claim|claimed|think|warn|" \
           r"warned|write|wrote|mean|react|reacted|respond|responded|argue|argued|promise|promised|add|added|" \

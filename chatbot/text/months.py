@@ -1,4 +1,4 @@
-"""Month names and abbreviations of both languages, and the one reader of an article's date.
+"""Month and weekday names of both languages, and the one reader of an article's date.
 
 Several steps read dates written in sentences ("le 30 janvier", "Jan. 30", "March 2016") or compare
 a sentence with its article's day; they all take month names from ``data/months.toml`` and the
@@ -35,6 +35,13 @@ def with_abbreviations() -> dict[str, int]:
     for table in _tables().values():
         found.update(table.get("abbreviations", {}))
     return found
+
+
+def weekdays(lang: str | None = None) -> dict[str, int]:
+    """Names of the days of the week (folded) of ``lang``, or of every language, Monday = 0."""
+    tables = _tables()
+    codes = [lang] if lang in tables else list(tables)
+    return {name: i for code in codes for i, name in enumerate(tables[code]["weekdays"])}
 
 
 def alternation(words: dict[str, int]) -> str:
