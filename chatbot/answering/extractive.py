@@ -359,6 +359,9 @@ class ExtractiveAnswerer(BaseAnswerer):
                              [(n, c.text, c.passage.lang, c.start) for n, c in enumerate(chosen, start=1)],
                              context=query if query.strip() != question.strip() else "") \
             if question else None
+        if short is not None and short.n > 1:  # the quote holding the short answer is read first, as [1]
+            chosen = [chosen[short.n - 1], *chosen[:short.n - 1], *chosen[short.n:]]
+            short = short.model_copy(update={"n": 1})
         quote_langs = {c.passage.lang for c in chosen}
         note = ""
         if quote_langs and quote_langs != {lang}:
