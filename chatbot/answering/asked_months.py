@@ -24,15 +24,15 @@ _MONTH = re.compile(rf"\b({months.alternation(_NAMES)})\b")
 _SPAN = re.compile(r"\b(?:between|from|since|until|entre|depuis|jusqu)\b")
 
 
+def _named(folded: str) -> set[int]:
+    """The months an accent-folded text names by their full name ("may" the verb left out)."""
+    return {_NAMES[m.group(1)] for m in _MONTH.finditer(folded)
+            if m.group(1) != "may" or re.match(r"\s+\d", folded[m.end():])}
+
+
 def months_in(text: str) -> set[int]:
     """The months ``text`` names (with a day too: "Jan. 30" is in January)."""
-    folded = fold(text)
-    found = {month for month, _ in days_in(text)}
-    for m in _MONTH.finditer(folded):
-        if m.group(1) == "may" and not re.match(r"\s+\d", folded[m.end():]):
-            continue  # "may" the verb
-        found.add(_NAMES[m.group(1)])
-    return found
+    return _named(fold(text)) | {month for month, _ in days_in(text)}
 
 
 def asked_months(question: str) -> set[int]:
@@ -41,12 +41,7 @@ def asked_months(question: str) -> set[int]:
     folded = fold(question)
     if _SPAN.search(folded):
         return set()
-    found = set()
-    for m in _MONTH.finditer(folded):
-        if m.group(1) == "may" and not re.match(r"\s+\d", folded[m.end():]):
-            continue
-        found.add(_NAMES[m.group(1)])
-    return found - {month for month, _ in days_in(question)}
+    return _named(folded) - {month for month, _ in days_in(question)}
 
 
 def holds_months(asked: set[int], sentence: str) -> bool:

@@ -261,7 +261,7 @@ class Candidate:
     before: list[str]  # the sentences just before it in the same article, nearest last
     after: str  # the sentence just after it
     referent: str | None  # the sentence naming what its pronoun subject refers to
-    article_years: frozenset[int] = frozenset()  # every year its article (or passage) names
+    source: str = ""  # the text its context was read from: its whole article when known, else its passage
 
 
 def candidate(passage: Passage, start: int, end: int, text: str, article: str | None) -> Candidate:
@@ -279,8 +279,7 @@ def candidate(passage: Passage, start: int, end: int, text: str, article: str | 
     if pronoun_subject(text):
         found = referent_before(source, local)
         referent = found[2] if found else None
-    return Candidate(passage, start, end, text, before, after, referent,
-                     frozenset(int(y) for y in _YEAR.findall(source)))
+    return Candidate(passage, start, end, text, before, after, referent, source)
 
 
 def holds(constraints: Constraints, cand: Candidate) -> bool:
@@ -346,7 +345,7 @@ def _holds_years(asked: set[int], cand: Candidate) -> bool:
     # an undated article and no year near the sentence: the year asked must be one the article
     # speaks of; an article naming no year at all cannot say that anything happened in it
     # ("Quel est le prix du pétrole libyen en 2030 ?" over the undated seed)
-    return bool(asked & cand.article_years)
+    return bool(asked & {int(y) for y in _YEAR.findall(cand.source)})
 
 
 def _holds_scope(constraints: Constraints, cand: Candidate) -> bool:
