@@ -11,34 +11,31 @@ from __future__ import annotations
 
 import logging
 import re
-import tomllib
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
-from pathlib import Path
+from dataclasses import replace
 
 import numpy as np
 
 from chatbot.answering.base import BaseAnswerer, Emit
 from chatbot.answering.counted import CountedMeaning
-from chatbot.answering.figures import differing_quote, disagreement
+from chatbot.answering.figures import differing_quote
 from chatbot.answering.instructions import is_instruction
 from chatbot.answering.name_meaning import NameMeaning
 from chatbot.answering.overview import Request, choose, overview_request
-from chatbot.answering.question import Aliases, analyse, names_in, unknown_names
+from chatbot.answering.question import Aliases, QuestionNeeds, analyse, names_in, unknown_names
+from chatbot.answering.quoting import PHRASES, ScoredSentence, compose
 from chatbot.answering.referents import ArticleText, referent_span
-from chatbot.answering.short_answer import short_answer
-from chatbot.answering.specificity import candidate, constraints_of, holds
+from chatbot.answering.specificity import Constraints, candidate, constraints_of, holds
 from chatbot.encoder.base import Embedder
 from chatbot.encoder.pieces import PieceVectors, clause_windows
 from chatbot.encoder.vector_cache import VectorCache
 from chatbot.retrieval.retriever import Retrieval
-from chatbot.schemas import Answer, Citation, Passage, ShortAnswer
+from chatbot.schemas import Answer, Citation, Passage
 from chatbot.text.language import question_language
 from chatbot.text.sentences import sentence_spans
 from chatbot.text.words import STEMMERS, tokenize
 
 log = logging.getLogger(__name__)
-PHRASES = tomllib.loads((Path(__file__).parent / "templates" / "extractive.toml").read_text("utf-8"))
 # Calibrated on tests/eval/questions.jsonl (see BENCHMARKS.md): below it, the answer is refused.
 DEFAULT_THRESHOLD = 0.28
 TOP_PASSAGES = 4
@@ -61,27 +58,6 @@ SENTENCE_CACHE = 20000  # sentence vectors kept across questions (3 KB each)
 OVERVIEW_THRESHOLD = 0.3
 OVERVIEW_WORD_THRESHOLD = 0.2  # ... or this similar and sharing a word with the articles
 
-
-
-def short_line(short: ShortAnswer, lang: str) -> str:
-    """The line an answer opens with: the short answer and its [n]; when it is also named in the
-    reader's language (``ShortAnswer.rendered``), that name first and the verbatim span beside it."""
-    phrases = PHRASES.get(lang, PHRASES["en"])
-    if short.rendered:
-        return phrases["short_rendered"].format(rendered=short.rendered, short=short.text, n=short.n)
-    return phrases["short"].format(short=short.text, n=short.n)
-
-
-@dataclass
-class ScoredSentence:
-    passage: Passage
-    start: int  # offsets in the article's stored text
-    end: int
-    text: str
-    similarity: float
-    overlap: float
-    score: float
-    fits: bool = True  # holds the kind of answer asked for (a number, a day, an age...)
 
 
 class ExtractiveAnswerer(BaseAnswerer):
@@ -243,6 +219,44 @@ class ExtractiveAnswerer(BaseAnswerer):
         order = {p.chunk_id: r for r, p in enumerate(retrieval.passages)}
         return [0.02 / (1 + order.get(p.chunk_id, 9)) for p, *_ in items]
 
+    def _checked(self, scored: list[ScoredSentence], spec: Constraints, needs: QuestionNeeds, qlang: str,
+                 retrieval: Retrieval) -> tuple[list[ScoredSentence], list[tuple[str, int]]]:
+        """The scored sentences that hold what the question asks for, best first, and how many were
+        left after each check (for the debug log of a refusal)."""
+        article = self.article_text or (lambda doc_id: None)
+        ranked = [s for s in scored if s.fits and (not spec or holds(spec, candidate(
+            s.passage, s.start, s.end, s.text, article(s.passage.doc_id))))]
+        left = [("scored", len(scored)), ("form+constraints", len(ranked))]
+        if spec.event and spec.event_text and ranked:
+            ranked = self._about_topic(spec.event_text, spec.question_lang, scored, ranked, retrieval)
+            left.append(("topic", len(ranked)))
+        if needs.names and ranked:
+            ranked = self._naming_articles(needs.names, ranked, spec.aliases)
+            left.append(("naming article", len(ranked)))
+        if needs.count_of and ranked:  # across languages, what the number counts must mean the noun
+            ranked = self.counted.keep(needs.counted_forms, qlang, ranked, MARGIN)
+            left.append(("counted noun", len(ranked)))
+        return ranked, left
+
+    @staticmethod
+    def _aliases_may_matter(ranked: list[ScoredSentence], scored: list[ScoredSentence], names: Sequence[str],
+                            context: str, qlang: str) -> bool:
+        """Whether the names' other-language forms (``name_meaning``, up to four encoder calls) could
+        change the answer checked without them: the answer is refused, or the passages do not name
+        the question's names as it spells them, or a sentence in another language that the checks
+        left out scores within MARGIN of the best one kept (it could be quoted if its article names
+        them in its own language). Otherwise every sentence that could be quoted is already in."""
+        if not ranked or unknown_names(names, context):
+            return True
+        floor = ranked[0].score - MARGIN
+        kept = {id(s) for s in ranked}
+        for s in scored:  # best first
+            if s.score < floor:
+                return False
+            if s.fits and id(s) not in kept and (s.passage.lang or "und") not in (qlang, "und"):
+                return True
+        return False
+
     # ---- answering ----------------------------------------------------------------------------
     def answer(self, question: str, query: str, retrieval: Retrieval, lang: str,
                on_event: Emit | None = None) -> Answer:
@@ -260,22 +274,13 @@ class ExtractiveAnswerer(BaseAnswerer):
         qlang = question_language(question)
         spec = constraints_of(question, qlang, needs.number, bool(needs.count_of), needs.time or needs.day,
                               needs.age)
-        spec.aliases = self.names.aliases([*needs.names, *([spec.actor] if spec.actor else []), *spec.event_names],
-                                          qlang, scored, retrieval.passages, question)
-        article = self.article_text or (lambda doc_id: None)
-        ranked = [s for s in scored if s.fits and (not spec or holds(spec, candidate(
-            s.passage, s.start, s.end, s.text, article(s.passage.doc_id))))]
-        left = [("scored", len(scored)), ("form+constraints", len(ranked))]  # for the debug log below
-        if spec.event and spec.event_text and ranked:
-            ranked = self._about_topic(spec.event_text, spec.question_lang, scored, ranked, retrieval)
-            left.append(("topic", len(ranked)))
-        if needs.names and ranked:
-            ranked = self._naming_articles(needs.names, ranked, spec.aliases)
-            left.append(("naming article", len(ranked)))
-        if needs.count_of and ranked:  # across languages, what the number counts must mean the noun
-            ranked = self.counted.keep(needs.counted_forms, qlang, ranked, MARGIN)
-            left.append(("counted noun", len(ranked)))
         context = " ".join(f"{p.title} {p.text}" for p in retrieval.passages)
+        ranked, left = self._checked(scored, spec, needs, qlang, retrieval)
+        names = [*needs.names, *([spec.actor] if spec.actor else []), *spec.event_names]
+        if names and self._aliases_may_matter(ranked, scored, needs.names, context, qlang):
+            spec.aliases = self.names.aliases(names, qlang, scored, retrieval.passages, question)
+            if spec.aliases:
+                ranked, left = self._checked(scored, spec, needs, qlang, retrieval)
         if not ranked or ranked[0].score < self.threshold or unknown_names(needs.names, context, spec.aliases):
             log.debug("refused %r: candidates left after each check %s, best kept %s (threshold %s), "
                       "names in no passage %s, constraints %s", question, left,
@@ -300,7 +305,7 @@ class ExtractiveAnswerer(BaseAnswerer):
             if found and (c.passage.doc_id, found[0]) not in quoted:
                 quoted.add((c.passage.doc_id, found[0]))
                 chosen.insert(chosen.index(c), replace(c, start=found[0], end=found[1], text=found[2]))
-        answer = self.compose(chosen, query, retrieval, lang, question)
+        answer = compose(chosen, query, retrieval.passages, lang, question, self.name)
         answer.evidence_score = round(ranked[0].score, 4)
         return answer
 
@@ -349,44 +354,3 @@ class ExtractiveAnswerer(BaseAnswerer):
         phrases = PHRASES.get(lang, PHRASES["en"])
         return Answer(answer=phrases["refusal"], refused=True, query=query, kind="refusal",
                       passages=retrieval.passages, answerer=self.name)
-
-    def compose(self, chosen: list[ScoredSentence], query: str, retrieval: Retrieval, lang: str,
-                question: str | None = None) -> Answer:
-        """The answer: the short answer first when the question asks for one and a cited sentence
-        holds it (see chatbot.answering.short_answer), then the quotes."""
-        phrases = PHRASES.get(lang, PHRASES["en"])
-        short = short_answer(question, question_language(question),
-                             [(n, c.text, c.passage.lang, c.start) for n, c in enumerate(chosen, start=1)],
-                             context=query if query.strip() != question.strip() else "") \
-            if question else None
-        if short is not None and short.n > 1:  # the quote holding the short answer is read first, as [1]
-            chosen = [chosen[short.n - 1], *chosen[:short.n - 1], *chosen[short.n:]]
-            short = short.model_copy(update={"n": 1})
-        quote_langs = {c.passage.lang for c in chosen}
-        note = ""
-        if quote_langs and quote_langs != {lang}:
-            names = [phrases["languages"].get(q, q) for q in sorted(quote_langs)]
-            note = phrases["lang_note"].format(language=", ".join(names))
-        lines = [phrases["lead"].format(lang_note=note)]
-        citations = []
-        for n, c in enumerate(chosen, start=1):
-            lines.append(phrases["quote"].format(quote=c.text, n=n))
-            citations.append(Citation(
-                n=n, doc_id=c.passage.doc_id, title=c.passage.title, source=c.passage.source,
-                date=c.passage.date, start=c.start, end=c.end, quote=c.text,
-                chunk_id=c.passage.chunk_id,
-            ))
-        separator = " " if len(chosen) == 1 else "\n"
-        text = separator.join(lines)
-        asked = analyse(question) if question else None
-        figures = disagreement(question, question_language(question), chosen) \
-            if question and asked and (asked.count_of or asked.number) else []
-        if figures:  # figures that differ by date or outlet: each is given, none picked silently
-            items = "; ".join(phrases["figure_item"].format(
-                figure=f.figure, date=f.date or phrases["no_date"], source=f.source or phrases["no_source"],
-                n=f.index + 1) for f in figures)
-            text, short = phrases["figures"].format(items=items) + "\n" + text, None
-        if short is not None:
-            text = short_line(short, lang) + "\n" + text
-        return Answer(answer=text, citations=citations, refused=False, query=query, short_answer=short,
-                      kind="short" if short else "quote", passages=retrieval.passages, answerer=self.name)

@@ -44,10 +44,11 @@ import time
 from chatbot.answering.base import BaseAnswerer, Emit
 from chatbot.answering.citations import MARKER
 from chatbot.answering.conversation import standalone_query
-from chatbot.answering.extractive import PHRASES, ExtractiveAnswerer, short_line
+from chatbot.answering.extractive import ExtractiveAnswerer
 from chatbot.answering.instructions import without_instructions
 from chatbot.answering.llm import LLM, ChatMessages, LLMError, LLMTimeout, make_llm
 from chatbot.answering.prompting import render
+from chatbot.answering.quoting import PHRASES, short_line
 from chatbot.answering.support import SupportChecker, content_size
 from chatbot.retrieval.retriever import Retrieval
 from chatbot.schemas import Answer, Citation, Message, Passage, ShortAnswer

@@ -16,8 +16,8 @@ from typing import Any
 
 from chatbot.answering.base import Answerer
 from chatbot.answering.citations import opens_with, verify_citations, verify_short_answer
-from chatbot.answering.extractive import PHRASES
 from chatbot.answering.provenance import annotate, no_match
+from chatbot.answering.quoting import PHRASES
 from chatbot.answering.timeline import Timeline, build_timeline
 from chatbot.components import (
     make_answerer,

@@ -1,0 +1,83 @@
+"""The answer as the reader sees it: the short answer first, then the quoted sentences, each with its
+citation, and the figures that differ by date or outlet given side by side.
+
+Shared by the extractive answerer (which picks the sentences) and the generative one (which opens
+its answer with the same short line): one wording, from ``templates/extractive.toml``.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+from chatbot.answering.figures import disagreement
+from chatbot.answering.question import analyse
+from chatbot.answering.short_answer import short_answer
+from chatbot.schemas import Answer, Citation, Passage, ShortAnswer
+from chatbot.text.language import question_language
+
+PHRASES = tomllib.loads((Path(__file__).parent / "templates" / "extractive.toml").read_text("utf-8"))
+
+
+def short_line(short: ShortAnswer, lang: str) -> str:
+    """The line an answer opens with: the short answer and its [n]; when it is also named in the
+    reader's language (``ShortAnswer.rendered``), that name first and the verbatim span beside it."""
+    phrases = PHRASES.get(lang, PHRASES["en"])
+    if short.rendered:
+        return phrases["short_rendered"].format(rendered=short.rendered, short=short.text, n=short.n)
+    return phrases["short"].format(short=short.text, n=short.n)
+
+
+@dataclass
+class ScoredSentence:
+    passage: Passage
+    start: int  # offsets in the article's stored text
+    end: int
+    text: str
+    similarity: float
+    overlap: float
+    score: float
+    fits: bool = True  # holds the kind of answer asked for (a number, a day, an age...)
+
+
+def compose(chosen: list[ScoredSentence], query: str, passages: list[Passage], lang: str,
+            question: str | None = None, answerer: str = "extractive") -> Answer:
+    """The answer: the short answer first when the question asks for one and a cited sentence
+    holds it (see chatbot.answering.short_answer), then the quotes."""
+    phrases = PHRASES.get(lang, PHRASES["en"])
+    short = short_answer(question, question_language(question),
+                         [(n, c.text, c.passage.lang, c.start) for n, c in enumerate(chosen, start=1)],
+                         context=query if query.strip() != question.strip() else "") \
+        if question else None
+    if short is not None and short.n > 1:  # the quote holding the short answer is read first, as [1]
+        chosen = [chosen[short.n - 1], *chosen[:short.n - 1], *chosen[short.n:]]
+        short = short.model_copy(update={"n": 1})
+    quote_langs = {c.passage.lang for c in chosen}
+    note = ""
+    if quote_langs and quote_langs != {lang}:
+        names = [phrases["languages"].get(q, q) for q in sorted(quote_langs)]
+        note = phrases["lang_note"].format(language=", ".join(names))
+    lines = [phrases["lead"].format(lang_note=note)]
+    citations = []
+    for n, c in enumerate(chosen, start=1):
+        lines.append(phrases["quote"].format(quote=c.text, n=n))
+        citations.append(Citation(
+            n=n, doc_id=c.passage.doc_id, title=c.passage.title, source=c.passage.source,
+            date=c.passage.date, start=c.start, end=c.end, quote=c.text,
+            chunk_id=c.passage.chunk_id,
+        ))
+    separator = " " if len(chosen) == 1 else "\n"
+    text = separator.join(lines)
+    asked = analyse(question) if question else None
+    figures = disagreement(question, question_language(question), chosen) \
+        if question and asked and (asked.count_of or asked.number) else []
+    if figures:  # figures that differ by date or outlet: each is given, none picked silently
+        items = "; ".join(phrases["figure_item"].format(
+            figure=f.figure, date=f.date or phrases["no_date"], source=f.source or phrases["no_source"],
+            n=f.index + 1) for f in figures)
+        text, short = phrases["figures"].format(items=items) + "\n" + text, None
+    if short is not None:
+        text = short_line(short, lang) + "\n" + text
+    return Answer(answer=text, citations=citations, refused=False, query=query, short_answer=short,
+                  kind="short" if short else "quote", passages=passages, answerer=answerer)
