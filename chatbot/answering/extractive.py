@@ -17,6 +17,7 @@ from dataclasses import replace
 import numpy as np
 
 from chatbot.answering.base import BaseAnswerer, Emit
+from chatbot.answering.count_origin import asked_origin, counts_of_origin
 from chatbot.answering.counted import CountedMeaning
 from chatbot.answering.figures import differing_quote
 from chatbot.answering.instructions import is_instruction
@@ -234,8 +235,12 @@ class ExtractiveAnswerer(BaseAnswerer):
             ranked = self._naming_articles(needs.names, ranked, spec.aliases)
             left.append(("naming article", len(ranked)))
         if needs.count_of and ranked:  # across languages, what the number counts must mean the noun
-            ranked = self.counted.keep(needs.counted_forms, qlang, ranked, MARGIN)
+            ranked = self.counted.keep(needs.counted_forms, qlang, ranked, MARGIN, spec.question)
             left.append(("counted noun", len(ranked)))
+            origin = asked_origin(spec.question, needs.counted_forms)
+            if origin is not None:  # "soldats américains": not a count of Russian staff
+                ranked = [s for s in ranked if counts_of_origin(s.text, origin)]
+                left.append(("counted origin", len(ranked)))
         return ranked, left
 
     @staticmethod
