@@ -35,15 +35,16 @@ def checks_off():
     """The extractive answerer without the constraint checks and referent quotes."""
     from chatbot.answering import extractive, question
 
-    saved = extractive.holds, extractive.referent_span, question.QuestionNeeds.accepts
+    saved = extractive.holds, extractive.referent_span, question.QuestionNeeds.accepts, extractive.counts_of_origin
     plain_accepts = question.QuestionNeeds.accepts
     extractive.holds = lambda constraints, cand: True
+    extractive.counts_of_origin = lambda text, origin: True
     extractive.referent_span = lambda *args: None
     question.QuestionNeeds.accepts = lambda self, sentence, same_lang=True, referent="": plain_accepts(self, sentence)
     try:
         yield
     finally:
-        extractive.holds, extractive.referent_span, question.QuestionNeeds.accepts = saved
+        extractive.holds, extractive.referent_span, question.QuestionNeeds.accepts, extractive.counts_of_origin = saved
 
 
 def main(argv: list[str] | None = None) -> dict[str, Any]:

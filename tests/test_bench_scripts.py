@@ -25,7 +25,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 # the benchmark scripts (a ``main`` run under ``python -m``) and the modules they share
-SCRIPTS = ["baseline", "chunking", "copies", "crosslingual", "encoder", "entities", "eval_answers", "eval_distractors",
+SCRIPTS = ["baseline", "chunking", "copies", "counted_context", "crosslingual", "encoder", "entities", "eval_answers", "eval_distractors",
            "eval_refusals", "fr_retrieval", "held_languages", "indexing", "latency", "lexical_updates", "llm_phrasing", "load", "own_steps",
            "ray_indexing", "synthetic", "translation_check"]
 LIBRARIES = ["common", "data", "filtered", "fr_sections", "ray_local"]
@@ -209,12 +209,14 @@ def test_refusal_checks_off_patches_what_the_answerer_calls() -> None:
     from bench.eval_refusals import checks_off
     from chatbot.answering import extractive, question
 
-    before = extractive.holds, extractive.referent_span, question.QuestionNeeds.accepts
+    before = extractive.holds, extractive.referent_span, question.QuestionNeeds.accepts, extractive.counts_of_origin
     real_accepts = inspect.signature(question.QuestionNeeds.accepts).parameters
     with checks_off():
         assert set(inspect.signature(question.QuestionNeeds.accepts).parameters) == set(real_accepts)
         assert extractive.referent_span is not before[1] and extractive.holds is not before[0]
-    assert (extractive.holds, extractive.referent_span, question.QuestionNeeds.accepts) == before
+        assert extractive.counts_of_origin is not before[3]
+    assert (extractive.holds, extractive.referent_span, question.QuestionNeeds.accepts,
+            extractive.counts_of_origin) == before
 
 
 def test_settings_the_scripts_set_exist() -> None:
