@@ -1,8 +1,7 @@
-"""Counts asked across languages: the counted thing as both sentences use it, and whose it is.
+"""Counts asked across languages: whose they are.
 
-A French "combien de frappes" is answered by an English "40 strikes" (the word "frappes" alone is
-as much blows as air strikes), not by "40 dockers went on strike"; "combien de soldats américains"
-is not answered by a count of a Russian firm's staff, and is by a count of U.S. troops.
+"Combien de soldats américains" is not answered by a count of a Russian firm's staff, and is by a
+count of U.S. troops.
 
 Real encoder, real Chroma on disk, short English articles.
 """
@@ -14,14 +13,6 @@ from refusal_cases import assert_refused_or_cites, service_over
 
 from chatbot.answering.count_origin import asked_origin, counts_of_origin
 
-YEMEN = {"doc_id": "yemen-raids", "lang": "en", "date": "2017-03-08", "source": "Example Wire",
-         "title": "US steps up raids in Yemen",
-         "text": "The Trump administration conducted about 40 strikes in Yemen in a single week, officials said. "
-                 "The raids targeted al-Qaeda positions in the south of the country."}
-DOCKS = {"doc_id": "aden-docks", "lang": "en", "date": "2017-03-09", "source": "Example Wire",
-         "title": "Port workers walk out in Aden",
-         "text": "About 40 dockers went on strike in the port of Aden last week over unpaid wages. "
-                 "The port authority said talks would resume on Monday."}
 RUSSIAN = {"doc_id": "libya-contractors", "lang": "en", "date": "2017-03-13", "source": "Example Wire",
            "title": "Russian contractors in eastern Libya",
            "text": "Until the end of February, a few dozen armed staff members of a Russian security firm were "
@@ -32,11 +23,6 @@ AMERICAN = {"doc_id": "libya-us-troops", "lang": "en", "date": "2017-03-20", "so
 
 
 @pytest.fixture(scope="module")
-def strikes_service(tmp_path_factory, embedder):
-    return service_over(tmp_path_factory, embedder, "strikes", [YEMEN, DOCKS])
-
-
-@pytest.fixture(scope="module")
 def russian_only(tmp_path_factory, embedder):
     return service_over(tmp_path_factory, embedder, "russian", [RUSSIAN])
 
@@ -44,17 +30,6 @@ def russian_only(tmp_path_factory, embedder):
 @pytest.fixture(scope="module")
 def both_forces(tmp_path_factory, embedder):
     return service_over(tmp_path_factory, embedder, "forces", [RUSSIAN, AMERICAN])
-
-
-def test_a_french_count_meets_its_english_translation_in_context(strikes_service):
-    assert_refused_or_cites(strikes_service,
-                            "Combien de frappes l'administration Trump a-t-elle menées au Yémen en une semaine ?",
-                            "about 40 strikes in Yemen")
-
-
-def test_a_count_of_another_thing_spelt_alike_is_no_answer(strikes_service):
-    answer = strikes_service.ask("Combien de frappes ont visé le port d'Aden ?")
-    assert answer.refused or all("dockers" not in c.quote for c in answer.citations), answer.answer
 
 
 def test_a_count_of_another_countrys_people_is_no_answer(russian_only):

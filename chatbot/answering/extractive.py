@@ -235,7 +235,7 @@ class ExtractiveAnswerer(BaseAnswerer):
             ranked = self._naming_articles(needs.names, ranked, spec.aliases)
             left.append(("naming article", len(ranked)))
         if needs.count_of and ranked:  # across languages, what the number counts must mean the noun
-            ranked = self.counted.keep(needs.counted_forms, qlang, ranked, MARGIN, spec.question)
+            ranked = self.counted.keep(needs.counted_forms, qlang, ranked, MARGIN)
             left.append(("counted noun", len(ranked)))
             origin = asked_origin(spec.question, needs.counted_forms)
             if origin is not None:  # "soldats américains": not a count of Russian staff
