@@ -178,17 +178,11 @@ def _service(folder, embedder, texts: dict[str, tuple[str, str]], langs: dict[st
     return service
 
 
-# Cosines closer than this are a tie: the int8 encoder's rounding moves a similarity by about as much
-# (two exports of the same weights put "Where did negotiators ... meet?" at 0.167 from the French gas
-# article and 0.168 from an English one on Haftar: neither is about the question; BENCHMARKS.md 25a).
-TIE = 0.01
-
-
 def _lifted_above_closer(service, question: str, lang: str) -> list[str]:
     """Articles in ``lang`` shown among the first three above an article the encoder finds closer."""
     found = service.retriever.search(question, k=5).candidates[:3]
     return [c.meta["doc_id"] for i, c in enumerate(found) if c.meta.get("lang") == lang
-            and any(o.dense > c.dense + TIE and o.meta.get("lang") != lang for o in found[i + 1:])]
+            and any(o.dense > c.dense and o.meta.get("lang") != lang for o in found[i + 1:])]
 
 
 @pytest.fixture(scope="module")
