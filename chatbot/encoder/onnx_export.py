@@ -25,9 +25,7 @@ log = logging.getLogger(__name__)
 ONNX_FOLDER = "onnx"
 ONNX_FILE = "model_int8.onnx"
 STAMP_FILE = "export.json"
-# 3: RMS norms as one operator each (chatbot.encoder.onnx_fusion); 2: weights quantized per tensor
-# (format 1 was per output channel)
-EXPORT_FORMAT = 3
+EXPORT_FORMAT = 2  # 2: weights quantized per tensor (format 1 was per output channel)
 # a faithful export reproduces the torch model's float output; int8 weights keep it close
 FLOAT_MIN_COSINE = 0.999
 INT8_MIN_COSINE = 0.95
@@ -94,7 +92,6 @@ def export_int8(model_folder: Path, progress: Callable[[str], None] = _noop) -> 
             quantize_dynamic(float_model, staging / ONNX_FILE, weight_type=QuantType.QInt8, per_channel=False,
                              op_types_to_quantize=["MatMul", "Gather"],
                              extra_options={"MatMulConstBOnly": True})
-        _fuse(staging / ONNX_FILE)
         _check(staging / ONNX_FILE, model_folder, reference, INT8_MIN_COSINE, "int8 export")
         (staging / STAMP_FILE).write_text(json.dumps({"source": source_stamp(model_folder)}))
         target = model_folder / ONNX_FOLDER
@@ -103,17 +100,6 @@ def export_int8(model_folder: Path, progress: Callable[[str], None] = _noop) -> 
         staging.rename(target)
     log.info("ONNX encoder written to %s", onnx_path(model_folder))
     return onnx_path(model_folder)
-
-
-def _fuse(path: Path) -> None:
-    """Rewrite the int8 model's RMS norms as one operator each (see chatbot.encoder.onnx_fusion)."""
-    import onnx
-
-    from chatbot.encoder.onnx_fusion import fuse_rms_norms
-
-    model = onnx.load(str(path))
-    log.info("%d RMS norms fused into one operator each", fuse_rms_norms(model))
-    onnx.save(model, str(path))
 
 
 def _not_onnxruntime_advice(record: logging.LogRecord) -> bool:
