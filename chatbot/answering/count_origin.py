@@ -20,11 +20,11 @@ from collections.abc import Sequence
 
 from chatbot.answering.lexicon import place_key
 from chatbot.answering.question import number_token
+from chatbot.text.numbers import YEAR
 from chatbot.text.words import fold
 
 WINDOW = 8  # words after a number that say what it counts: "a few dozen armed staff members of a Russian firm"
 _WORD = re.compile(r"[^\W\d_][\w’'-]*(?:\.[^\W\d_][\w’'-]*)*\.?|\d+(?:[.,]\d+)*")  # "U.S." is one word
-_YEAR = re.compile(r"^(?:1[89]|20)\d\d$")
 
 
 def asked_origin(question: str, forms: Sequence[str]) -> str | None:
@@ -46,20 +46,16 @@ def asked_origin(question: str, forms: Sequence[str]) -> str | None:
 
 
 def counts_of_origin(text: str, origin: str) -> bool:
-    """False when every count of ``text`` that names a country within WINDOW words names another
-    one than ``origin``; True when one names ``origin`` or none names any."""
+    """False when every count of ``text`` names a country within WINDOW words and none names
+    ``origin``; True when one names ``origin``, one names none, or the text counts nothing."""
     words = [m.group(0) for m in _WORD.finditer(text)]
-    named: list[set[str]] = []
+    counts = unnamed = 0
     for i, word in enumerate(words):
-        if _YEAR.match(word) or not (word[0].isdigit() or number_token(word)):
+        if YEAR.fullmatch(word) or not (word[0].isdigit() or number_token(word)):
             continue
+        counts += 1
         keys = {key for w in words[i + 1:i + 1 + WINDOW] if not w[0].isdigit() for key in [place_key(w)] if key}
         if origin in keys:
             return True
-        if keys:
-            named.append(keys)
-    return not named or len(named) < _counts(words)
-
-
-def _counts(words: list[str]) -> int:
-    return sum(1 for w in words if not _YEAR.match(w) and (w[0].isdigit() or number_token(w)))
+        unnamed += not keys
+    return not counts or unnamed > 0

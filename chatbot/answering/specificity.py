@@ -60,7 +60,6 @@ from chatbot.text.nlp import NlpUnavailable, parse
 from chatbot.text.sentences import sentence_spans
 from chatbot.text.words import fold, tokenize
 
-_YEAR = re.compile(r"(?<![\d.,/-])(1[89]\d\d|20\d\d)(?![\d.,/-]?\d)")
 # a month or a weekday without a year: the sentence is dated, by its article's year
 # ("may" left out: as often the verb as the month)
 _UNDATED_TIME = re.compile(rf"\b({months.alternation({m: i for m, i in months.names().items() if m != 'may'})}"
@@ -136,7 +135,7 @@ def constraints_of(question: str, question_lang: str, figure: bool, count: bool 
     counted noun), which a duration ("a video of 8 minutes") does not give; ``time``: a date or a
     day is asked for, which for an event still to come must be ahead of the sentence's article."""
     found = Constraints(question_lang=question_lang, figure=figure or count, count=count, question=question)
-    found.years = {int(y) for y in _YEAR.findall(question)}
+    found.years = {int(y) for y in numbers.YEAR.findall(question)}
     found.days = asked_days(question)
     found.months = asked_months(question)
     found.actor = _actor(question)
@@ -204,7 +203,7 @@ def _surname(name: str) -> str | None:
 
 def _sentence_years(text: str, date_year: int | None) -> set[int] | None:
     """The years a sentence speaks of; None when it says nothing of time."""
-    years = {int(y) for y in _YEAR.findall(text)}
+    years = {int(y) for y in numbers.YEAR.findall(text)}
     folded = fold(text)
     if date_year is not None:
         years |= years_spoken(text, date_year)  # "last year", "l'an dernier", "hier"...
@@ -220,7 +219,7 @@ def _date_year(passage: Passage) -> int | None:
 
 
 def _is_figure(token: str) -> bool:
-    return bool(re.fullmatch(r"\d[\d.,]*", token)) and not _YEAR.fullmatch(token)
+    return bool(re.fullmatch(r"\d[\d.,]*", token)) and not numbers.YEAR.fullmatch(token)
 
 
 _NUMBER_WORD = numbers.number_word()  # no "un", "une", "one": see chatbot.text.numbers
@@ -337,7 +336,7 @@ def _holds_years(asked: set[int], cand: Candidate) -> bool:
         return bool(asked & own)
     context: set[int] = set()
     for sentence in cand.before:
-        context |= {int(y) for y in _YEAR.findall(sentence)}
+        context |= {int(y) for y in numbers.YEAR.findall(sentence)}
     if date_year is not None:
         context.add(date_year)
     if context:
@@ -345,7 +344,7 @@ def _holds_years(asked: set[int], cand: Candidate) -> bool:
     # an undated article and no year near the sentence: the year asked must be one the article
     # speaks of; an article naming no year at all cannot say that anything happened in it
     # ("Quel est le prix du pétrole libyen en 2030 ?" over the undated seed)
-    return bool(asked & {int(y) for y in _YEAR.findall(cand.source)})
+    return bool(asked & {int(y) for y in numbers.YEAR.findall(cand.source)})
 
 
 def _holds_scope(constraints: Constraints, cand: Candidate) -> bool:

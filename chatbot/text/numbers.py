@@ -14,6 +14,8 @@ from functools import lru_cache
 from pathlib import Path
 
 DATA = Path(__file__).parent / "data" / "number_words.toml"
+# a year of news (1800-2099) written in digits, not part of a longer number, a decimal or a date
+YEAR = re.compile(r"(?<![\d.,/-])(1[89]\d\d|20\d\d)(?![\d.,/-]?\d)")
 
 
 @lru_cache(maxsize=1)
