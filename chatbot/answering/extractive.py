@@ -244,14 +244,15 @@ class ExtractiveAnswerer(BaseAnswerer):
         return ranked, left
 
     @staticmethod
-    def _aliases_may_matter(ranked: list[ScoredSentence], scored: list[ScoredSentence], names: Sequence[str],
-                            context: str, qlang: str) -> bool:
+    def _aliases_may_matter(ranked: list[ScoredSentence], scored: list[ScoredSentence], missing: Sequence[str],
+                            qlang: str) -> bool:
         """Whether the names' other-language forms (``name_meaning``, up to four encoder calls) could
         change the answer checked without them: the answer is refused, or the passages do not name
         the question's names as it spells them, or a sentence in another language that the checks
         left out scores within MARGIN of the best one kept (it could be quoted if its article names
-        them in its own language). Otherwise every sentence that could be quoted is already in."""
-        if not ranked or unknown_names(names, context):
+        them in its own language). Otherwise every sentence that could be quoted is already in.
+        ``missing``: the question's names that no passage spells."""
+        if not ranked or missing:
             return True
         floor = ranked[0].score - MARGIN
         kept = {id(s) for s in ranked}
@@ -281,16 +282,17 @@ class ExtractiveAnswerer(BaseAnswerer):
                               needs.age)
         context = " ".join(f"{p.title} {p.text}" for p in retrieval.passages)
         ranked, left = self._checked(scored, spec, needs, qlang, retrieval)
+        missing = unknown_names(needs.names, context)  # names no passage spells
         names = [*needs.names, *([spec.actor] if spec.actor else []), *spec.event_names]
-        if names and self._aliases_may_matter(ranked, scored, needs.names, context, qlang):
+        if names and self._aliases_may_matter(ranked, scored, missing, qlang):
             spec.aliases = self.names.aliases(names, qlang, scored, retrieval.passages, question)
             if spec.aliases:
                 ranked, left = self._checked(scored, spec, needs, qlang, retrieval)
-        if not ranked or ranked[0].score < self.threshold or unknown_names(needs.names, context, spec.aliases):
+                missing = unknown_names(needs.names, context, spec.aliases)
+        if not ranked or ranked[0].score < self.threshold or missing:
             log.debug("refused %r: candidates left after each check %s, best kept %s (threshold %s), "
                       "names in no passage %s, constraints %s", question, left,
-                      round(ranked[0].score, 3) if ranked else None, self.threshold,
-                      unknown_names(needs.names, context, spec.aliases), spec)
+                      round(ranked[0].score, 3) if ranked else None, self.threshold, missing, spec)
             refused = self.refusal(query, retrieval, lang)
             refused.evidence_score = round(best, 4) if best is not None else None
             return refused
