@@ -107,7 +107,8 @@ def test_an_age_written_with_a_hyphen_and_a_space_is_an_age(across_service, ques
 def test_question_readings_behind_these_checks():
     from chatbot.answering.lexicon import predicates_in
     from chatbot.answering.name_meaning import phrases_of
-    from chatbot.answering.question import analyse, names_in
+    from chatbot.answering.question import analyse
+    from chatbot.text.names import names_in
 
     assert names_in("Pourquoi le Premier ministre tunisien refuse-t-il ?") == []
     assert names_in("Que pense le Président Macron ?") == ["Macron"]

@@ -37,6 +37,17 @@ def ask(http: httpx.Client, question: str) -> dict:
     return response.json()
 
 
+@pytest.mark.parametrize(("question", "lang", "kind"), [
+    ("Who is Micah Zenko?", "en", None), ("Qui est Fayez al-Serraj ?", "fr", None),
+    ("Who was Adam Lauridsen?", "en", None), ("Qui est le chef du GNA ?", "fr", "person"),
+    ("Who is the UN special envoy to Libya?", "en", "person")])
+def test_who_someone_is_wants_no_name(question, lang, kind):
+    """Asked who a named person is, a description answers: a name cut out of the quote (the
+    president the expert spoke of) would be wrong; asked who holds a role, the name answers."""
+    need = question_need(question, lang)
+    assert (need.kind if need else None) == kind
+
+
 def test_who_question_gets_the_name_first(http, seed_text):
     body = ask(http, "Qui dirige l'Armée nationale arabe libyenne ?")
     short = body["short_answer"]

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import re
 
-from chatbot.answering.question import NAME
 from chatbot.text import months
+from chatbot.text.names import NAME
 from chatbot.text.words import fold
 
 _SPEAKER_VERBS = r"(?:said|says|told|added|stated|declared|warned|wrote|explained|argued|insisted|claimed|" \

@@ -14,9 +14,9 @@ import re
 from functools import lru_cache
 
 from chatbot.answering.pronouns import resolve
-from chatbot.answering.question import NAME
 from chatbot.schemas import Message
 from chatbot.text.language import question_language
+from chatbot.text.names import NAME
 from chatbot.text.words import fold, frame_words, function_words
 
 ANAPHORA = {

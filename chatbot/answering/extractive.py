@@ -23,7 +23,7 @@ from chatbot.answering.figures import differing_quote
 from chatbot.answering.instructions import is_instruction
 from chatbot.answering.name_meaning import NameMeaning
 from chatbot.answering.overview import Request, choose, overview_request
-from chatbot.answering.question import Aliases, QuestionNeeds, analyse, names_in, unknown_names
+from chatbot.answering.question import Aliases, QuestionNeeds, analyse, unknown_names
 from chatbot.answering.quoting import PHRASES, ScoredSentence, compose
 from chatbot.answering.referents import ArticleText, referent_span
 from chatbot.answering.specificity import Constraints, candidate, constraints_of, holds
@@ -33,6 +33,7 @@ from chatbot.encoder.vector_cache import VectorCache
 from chatbot.retrieval.retriever import Retrieval
 from chatbot.schemas import Answer, Citation, Passage
 from chatbot.text.language import question_language
+from chatbot.text.names import names_in
 from chatbot.text.sentences import sentence_spans
 from chatbot.text.words import STEMMERS, tokenize
 

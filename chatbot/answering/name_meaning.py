@@ -26,9 +26,10 @@ from typing import Protocol
 
 import numpy as np
 
-from chatbot.answering.question import NAME, unknown_names
+from chatbot.answering.question import unknown_names
 from chatbot.encoder.base import Embedder
 from chatbot.encoder.vector_cache import VectorCache
+from chatbot.text.names import NAME
 from chatbot.text.nlp import NlpUnavailable, parse
 from chatbot.text.words import fold, function_words
 

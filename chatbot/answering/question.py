@@ -23,8 +23,8 @@ from chatbot.answering.lexicon import (
     predicates_in,
 )
 from chatbot.text import months, numbers
-from chatbot.text.entities import honorifics
-from chatbot.text.words import fold, function_words
+from chatbot.text.names import folded_function_words, names_in
+from chatbot.text.words import fold
 
 _AGE_Q = re.compile(r"\b(quel âge|quel age|âgée? de combien|how old|what age|what is the age|l'âge de)\b", re.I)
 _DAY_Q = re.compile(r"\b(quel jour|quelle journée|jour exact|date exacte|what day|which day|exact day|exact date)\b",
@@ -63,8 +63,6 @@ _TIME_A = re.compile(rf"\d{{4}}|\b({months.alternation(months.names())}|hier|auj
                      r"mi-\w+|fin de l'annee|prochain|prochaine|dernier|derniere|depuis|"
                      rf"{months.alternation(months.weekdays())}|yesterday|today|tomorrow|week|month|"
                      r"year|semaine|mois|annee|avant|before|after|apres)\b")
-# a proper name: capitalised words, joined by particles ("Fayez al-Serraj", "Gouvernement d'Union")
-NAME = re.compile(r"\b[A-ZÀ-Ý][\w'’-]*(?:\s+(?:of\s+|de\s+|du\s+|d'|al-|el-)?[A-ZÀ-Ý][\w'’-]*)*")
 
 
 @dataclass(frozen=True)
@@ -177,7 +175,7 @@ def analyse(question: str) -> QuestionNeeds:
     if count_of:
         rest = question[question.index(count_of) + len(count_of):]
         after = re.match(r"\s+(?:de|d['’]|du|des)\s*([^\W\d_][\w-]*)", rest)
-        if after and fold(after.group(1)) not in _function_words() and not after.group(1)[0].isupper():
+        if after and fold(after.group(1)) not in folded_function_words() and not after.group(1)[0].isupper():
             count_phrase = f"{count_of}{after.group(0)}".strip()
         # a type named after the noun ("hélicoptères Apache", "missiles Tomahawk"): the article may
         # count the things by that name alone ("three Apaches"); ``counted`` compares both forms
@@ -202,33 +200,6 @@ def _asks_time(question: str) -> bool:
             continue
         return True
     return False
-
-
-def names_in(question: str) -> list[str]:
-    """Proper names the question relies on (capitalised words past the first, and acronyms)."""
-    body = re.sub(r"^\W*\w+", "", question.strip(), count=1)  # the first word is capitalised anyway
-    names = []
-    for match in NAME.finditer(body):
-        phrase = re.sub(r"['’]s\b", "", match.group(0))  # possessive: "France's"
-        words = [w for w in re.findall(r"[\w-]+", phrase) if fold(w) not in _function_words() and len(w) > 1]
-        # a title is no name: French capitalises "le Premier ministre", which English writes "prime
-        # minister"; the name it comes with ("Président Macron") is kept
-        words = [w for w in words if fold(w) not in _titles()]
-        if words:
-            names.append(" ".join(words))
-    return names
-
-
-@lru_cache(maxsize=1)
-def _function_words() -> frozenset[str]:
-    """French and English function words, accent-folded (a capitalised "Quand" or "The" is no name)."""
-    return frozenset(fold(w) for w in function_words("fr") | function_words("en"))
-
-
-@lru_cache(maxsize=1)
-def _titles() -> frozenset[str]:
-    """Titles and ranks of both languages, accent-folded (``text/data/honorifics_*.txt``)."""
-    return honorifics("fr") | honorifics("en")
 
 
 _PARTICLES = {"al", "el", "de", "du", "la", "le", "of", "the", "d", "l", "des", "ibn", "ben", "bin"}

@@ -17,9 +17,9 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from chatbot.answering.question import NAME
 from chatbot.schemas import Passage
 from chatbot.text import months
+from chatbot.text.names import NAME
 from chatbot.text.sentences import sentence_spans
 from chatbot.text.words import fold
 

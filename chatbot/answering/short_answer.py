@@ -61,6 +61,8 @@ _ROLE_BETWEEN = re.compile(r"\s*(?:['’]s)?\s+([\w-]+)\s+", re.I)
 # "le chef du GNA Fayez al-Serraj", "the head of the GNA, Fayez al-Sarraj": the role leads the name
 _ROLE_LEADS = re.compile(r"\b([\w-]+)\s+(?:of|de|du|des|d['’])\s*(?:the\s+|la\s+|le\s+|l['’])?$", re.I)
 _JOINED = re.compile(r"\s*,?\s*")
+_COPULAS = {"is", "was", "est", "etait", "fut"}
+_PARTICLES = {"al", "el", "de", "du", "d", "la", "le", "of", "ibn", "ben", "bin"}
 _LIST_GAP = re.compile(r"^\s*(?:,|;)?\s*(?:et|and|ou|or|&)?\s*(?:le|la|les|l'|the)?\s*$", re.I)
 
 
@@ -90,6 +92,8 @@ def question_need(question: str, lang: str) -> Need | None:
         if pair in data["question_pairs"]:
             return Need(data["question_pairs"][pair], _plural(words[i + 1:i + 3]))
         if word in data["question_words"]:
+            if _asks_identity(words[i + 1:]):
+                return None  # "Who is Micah Zenko?": a description answers, not another name
             return Need(data["question_words"][word], _plural([words[i]]))
         if word in which:
             noun = next((t for t in words[i + 1:i + 4] if t.pos_ in ("NOUN", "PROPN")), None)
@@ -98,6 +102,14 @@ def question_need(question: str, lang: str) -> Need | None:
             kind = _noun_kinds().get(fold(noun.text), "name")
             return Need(kind, _plural([words[i], noun]), fold(noun.text))
     return None
+
+
+def _asks_identity(rest: list[Any]) -> bool:
+    """Whether what follows the question word is a copula and a bare proper name ("is Micah Zenko",
+    "est Fayez al-Serraj"): the question asks who someone is, which a name cannot answer."""
+    if len(rest) < 2 or fold(rest[0].text) not in _COPULAS:
+        return False
+    return all(t.text[:1].isupper() or fold(t.text) in _PARTICLES for t in rest[1:])
 
 
 def _plural(tokens: list[Any]) -> bool:

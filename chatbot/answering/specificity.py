@@ -41,7 +41,7 @@ from chatbot.answering.asked_months import asked_months, holds_months
 from chatbot.answering.attribution import speakers
 from chatbot.answering.days import asked_days, holds_days
 from chatbot.answering.lexicon import place_forms, time_units
-from chatbot.answering.question import NAME, mentions, names_in
+from chatbot.answering.question import mentions
 from chatbot.answering.reasons import (
     asked_role,
     asks_ranking,
@@ -56,6 +56,7 @@ from chatbot.answering.relative_dates import years_spoken
 from chatbot.answering.tense import asks_earlier, asks_future, speaks_of_earlier, speaks_of_future
 from chatbot.schemas import Passage
 from chatbot.text import months, numbers
+from chatbot.text.names import NAME, names_in
 from chatbot.text.nlp import NlpUnavailable, parse
 from chatbot.text.sentences import sentence_spans
 from chatbot.text.words import fold, tokenize

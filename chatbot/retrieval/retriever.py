@@ -25,6 +25,7 @@ from chatbot.encoder.pieces import PieceVectors, piece_spans
 from chatbot.retrieval.alongside import lexical_step, while_encoding
 from chatbot.retrieval.filters import Filters, Scope, ScopeCache
 from chatbot.retrieval.languages import HeldLanguages
+from chatbot.retrieval.named import cover_names
 from chatbot.retrieval.readings import Readings, dense_scale
 from chatbot.retrieval.recency import recent_first, wants_latest
 from chatbot.retrieval.subset import Memory, nearest_among
@@ -213,6 +214,7 @@ class Retriever:
         if self.reranker is not None and heads:
             heads = self._rerank(query, heads)
         heads = self._cover_languages(heads, k, query_lang)
+        heads = cover_names(query, heads, k)  # see chatbot.retrieval.named
         if wants_latest(query):
             heads = recent_first(heads, lambda c: c.fused, lambda c: c.meta.get("day"))
         t5 = time.perf_counter()

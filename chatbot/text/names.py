@@ -1,0 +1,45 @@
+"""Proper names as a question writes them: the shape both retrieval and answering rely on.
+
+A name is a run of capitalised words joined by particles ("Fayez al-Serraj", "Gouvernement
+d'Union"). A question's first word is capitalised anyway, function words ("Quand", "The") and
+titles ("le Premier ministre", "President") are not names. Retrieval uses this to make sure a
+question that names someone sees a passage naming them (``chatbot.retrieval.named``); answering
+uses it to check that the quoted article names what the question names.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from chatbot.text.entities import honorifics
+from chatbot.text.words import fold, function_words
+
+NAME = re.compile(r"\b[A-ZÀ-Ý][\w'’-]*(?:\s+(?:of\s+|de\s+|du\s+|d'|al-|el-)?[A-ZÀ-Ý][\w'’-]*)*")
+
+
+@lru_cache(maxsize=1)
+def folded_function_words() -> frozenset[str]:
+    """French and English function words, accent-folded (a capitalised "Quand" or "The" is no name)."""
+    return frozenset(fold(w) for w in function_words("fr") | function_words("en"))
+
+
+@lru_cache(maxsize=1)
+def titles() -> frozenset[str]:
+    """Titles and ranks of both languages, accent-folded (``text/data/honorifics_*.txt``)."""
+    return honorifics("fr") | honorifics("en")
+
+
+def names_in(question: str) -> list[str]:
+    """Proper names the question relies on (capitalised words past the first, and acronyms)."""
+    body = re.sub(r"^\W*\w+", "", question.strip(), count=1)  # the first word is capitalised anyway
+    names = []
+    for match in NAME.finditer(body):
+        phrase = re.sub(r"['’]s\b", "", match.group(0))  # possessive: "France's"
+        words = [w for w in re.findall(r"[\w-]+", phrase) if fold(w) not in folded_function_words() and len(w) > 1]
+        # a title is no name: French capitalises "le Premier ministre", which English writes "prime
+        # minister"; the name it comes with ("Président Macron") is kept
+        words = [w for w in words if fold(w) not in titles()]
+        if words:
+            names.append(" ".join(words))
+    return names
