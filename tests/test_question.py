@@ -78,3 +78,17 @@ def test_an_acronym_is_found_with_its_letters_in_the_other_language_order() -> N
     assert unknown_names(["ANL", "OTAN"], "The LNA advanced on Tripoli; NATO said nothing.") == []
     assert unknown_names(["ANL"], "The UN envoy spoke of the plan.") == ["ANL"]
     assert unknown_names(["ANL"], "a plan for the lan party") == ["ANL"]  # only upper-case words count
+
+
+@pytest.mark.parametrize(("question", "sentence", "expected"), [
+    ("Quand Trump a-t-il signé le décret ?", "On Jan. 28, President Trump issued an executive order.", True),
+    ("When was the order signed?", "The order was signed on January 28 in the Oval Office.", True),
+    ("What day was the order signed?", "The order was signed Sept. 5, officials said.", True),
+    ("Quel jour le décret a-t-il été signé ?", "Le décret a été signé le 30 janvier.", True),
+    ("When was the order signed?", "The order was signed in the Oval Office.", False),
+    ("What day was the order signed?", "The order was signed in January.", False),
+])
+def test_a_day_written_month_first_answers_when(question, sentence, expected):
+    """English news writes the month first ("Jan. 28"): that day answers "when" and "what day" as
+    "le 28 janvier" does."""
+    assert analyse(question).accepts(sentence, same_lang=False) is expected

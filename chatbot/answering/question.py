@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from functools import cached_property, lru_cache
 
 from chatbot.answering.bodies import body_forms
+from chatbot.answering.days import days_in
 from chatbot.answering.lexicon import (
     Predicate,
     count_qualifiers,
@@ -56,8 +57,8 @@ _AGE_A = re.compile(r"\b\d{1,3}[\s-]*(?:ans|years?)(?:[\s-]*old)?\b|\bâgée? de
 # English news gives an age between commas after the name: "Jalloh, 27, of Sterling, Virginia"
 _AGE_APPOSITION = re.compile(r"\b[A-Z][\w'’-]+,\s+\d{1,3},\s")
 # matched on accent-folded lower-case text; month and weekday names from the one list (``chatbot.text.months``)
-_DAY_A = re.compile(rf"\b\d{{1,2}}(?:er)?\s+(?:{months.alternation(months.with_abbreviations())})\b"
-                    rf"|\b(?:{months.alternation(months.weekdays())}|hier|yesterday|aujourd'hui|today|"
+# a day is also one written with its month, either order ("le 30 janvier", "Jan. 28": ``days.days_in``)
+_DAY_A = re.compile(rf"\b(?:{months.alternation(months.weekdays())}|hier|yesterday|aujourd'hui|today|"
                     r"demain|tomorrow)\b|\b\d{4}-\d{2}-\d{2}\b")
 _TIME_A = re.compile(rf"\d{{4}}|\b({months.alternation(months.names())}|hier|aujourd'hui|demain|"
                      r"mi-\w+|fin de l'annee|prochain|prochaine|dernier|derniere|depuis|"
@@ -109,7 +110,7 @@ class QuestionNeeds:
                         return False
         if self.age and not (_AGE_A.search(sentence) or _AGE_APPOSITION.search(sentence)):
             return False
-        if self.day and not _DAY_A.search(fold(sentence)):
+        if self.day and not (_DAY_A.search(fold(sentence)) or days_in(sentence)):
             return False
         if self.count_of and not (_counts(sentence, self.count_of) if same_lang else _AMOUNT_A.search(sentence)):
             return False
@@ -117,7 +118,7 @@ class QuestionNeeds:
             return False
         if self.price and not numbers.money().search(sentence):
             return False
-        return not (self.time and not _TIME_A.search(fold(sentence)))
+        return not (self.time and not (_TIME_A.search(fold(sentence)) or days_in(sentence)))
 
 
 def _other_proper_name(sentence: str, names: Sequence[str]) -> bool:

@@ -11,18 +11,17 @@ one long article from crowding out the others. An optional cross-encoder reorder
 from __future__ import annotations
 
 import logging
-import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Any
 
 import numpy as np
 
 from chatbot.encoder.base import Embedder
 from chatbot.encoder.pieces import PieceVectors, piece_spans
-from chatbot.retrieval.alongside import lexical_step, while_encoding
+from chatbot.retrieval.alongside import LexicalFound, lexical_step, while_encoding
+from chatbot.retrieval.diversity import dedupe_and_diversify
 from chatbot.retrieval.filters import Filters, Scope, ScopeCache
 from chatbot.retrieval.languages import HeldLanguages
 from chatbot.retrieval.named import cover_names
@@ -34,7 +33,6 @@ from chatbot.schemas import Passage
 from chatbot.store.hits import Hit
 from chatbot.store.live_index import ArticleIndex, View
 from chatbot.text.language import question_language
-from chatbot.text.words import fold
 
 log = logging.getLogger(__name__)
 # The most a BM25 match adds to a passage, in units of this query's spread of similarities (from
@@ -64,12 +62,6 @@ SMALL_LANGUAGE = 20_000
 LANGUAGE_SLOT_GAP = 0.10
 LANGUAGE_SLOT_INDEX = 3
 LANGUAGE_SLOTS = 2
-SAME_DOC_DECAY = 0.8
-# passages of one article before the diversity decay starts: with 2, the passage holding the
-# answer was often the third relevant one of its article and fell out of the top 5 behind
-# same-topic passages of other articles (hit@5 with 300 news distractors 92% -> 98% with 3)
-SAME_DOC_FREE = 3
-DUPLICATE_JACCARD = 0.8
 # Under a filter, BM25's hits are checked against the articles that pass among at most this many
 # times the candidates wanted.
 LEXICAL_OVERFETCH = 20
@@ -116,27 +108,6 @@ class Retrieval:
         if todo and self.piece_loader is not None:
             self._pieces.update(self.piece_loader(todo))
         return {p.chunk_id: self._pieces[p.chunk_id] for p in passages if p.chunk_id in self._pieces}
-
-
-@lru_cache(maxsize=4096)
-def _shingles(text: str) -> frozenset[str]:
-    """Word 3-grams of a passage, cached: every pair of candidates compares them."""
-    words = re.findall(r"\w+", fold(text))
-    return frozenset(" ".join(words[i:i + 3]) for i in range(max(1, len(words) - 2)))
-
-
-def _near_duplicate(a: Candidate, b: Candidate) -> bool:
-    if a.meta.get("doc_id") == b.meta.get("doc_id"):
-        lo = max(int(a.meta.get("start", 0)), int(b.meta.get("start", 0)))
-        hi = min(int(a.meta.get("end", 0)), int(b.meta.get("end", 0)))
-        shorter = min(len(a.text), len(b.text)) or 1
-        return hi - lo > 0.6 * shorter
-    sa, sb = _shingles(a.text), _shingles(b.text)
-    small, large = sorted((len(sa), len(sb)))
-    if not small or small < DUPLICATE_JACCARD * large:  # the Jaccard index cannot reach the bar
-        return False
-    common = len(sa & sb)  # |a | b| = |a| + |b| - |a & b|, without building the union
-    return common >= DUPLICATE_JACCARD * (small + large - common)
 
 
 class Retriever:
@@ -187,17 +158,28 @@ class Retriever:
     def _search(self, query: str, k: int, also_encode: list[str], filters: Filters | None = None) -> Retrieval:
         timings: dict[str, float] = {}
         t0 = time.perf_counter()
-        self.index.refresh()
-        view = self.index.view()  # store, BM25 and committed set of one generation
         scope = None
-        if filters is not None and filters.active:
+
+        def encode() -> list[np.ndarray]:
+            return self.embedder.embed_queries([query, *also_encode])
+
+        if filters is not None and filters.active:  # the filter first: one matching nothing costs no encoding
+            self.index.refresh()
+            view = self.index.view()  # store, BM25 and committed set of one generation
             scope = self._scopes.scope((view.store.generation, view.lexical.version), filters, view.store.manifest)
             if scope.empty:
                 return Retrieval([], [], np.zeros(0, dtype=np.float32), {}, scope=scope)
-        t1 = time.perf_counter()
-        encoded, found, encode_ms, lexical_ms = while_encoding(  # see chatbot.retrieval.alongside
-            lambda: self.embedder.embed_queries([query, *also_encode]),
-            lambda: lexical_step(view, query, self.candidates, scope, LEXICAL_OVERFETCH))
+            t1 = time.perf_counter()
+            encoded, found, encode_ms, lexical_ms = while_encoding(  # see chatbot.retrieval.alongside
+                encode, lambda: lexical_step(view, query, self.candidates, scope, LEXICAL_OVERFETCH))
+        else:  # the index's freshness (two store reads) is looked at while the question is encoded, too
+            def fresh_lexical() -> tuple[View, LexicalFound]:
+                self.index.refresh()
+                fresh = self.index.view()
+                return fresh, lexical_step(fresh, query, self.candidates, None, LEXICAL_OVERFETCH)
+
+            t1 = t0
+            encoded, (view, found), encode_ms, lexical_ms = while_encoding(encode, fresh_lexical)
         qvec, lexical = encoded[0], found.hits
         t2 = time.perf_counter()
         if scope is not None:  # see chatbot.retrieval.subset: Chroma's filtered query is slow
@@ -210,7 +192,7 @@ class Retriever:
         fused = self._fuse(view, dense, lexical, qvec, scope, query_lang, found.records)
         manifest = self.manifest(view)
         fused = collapse(fused, self._copies(view, manifest), manifest)  # near-copies answer once
-        heads = self._dedupe_and_diversify(fused, max(k, 8))
+        heads = dedupe_and_diversify(fused)  # see chatbot.retrieval.diversity
         if self.reranker is not None and heads:
             heads = self._rerank(query, heads)
         heads = self._cover_languages(heads, k, query_lang)
@@ -333,26 +315,6 @@ class Retriever:
         docs = self._held.articles(view, manifest, lang)
         return nearest_among(view.store, qvec, PER_LANGUAGE, docs & view.committed, manifest, {"lang": lang},
                              memory=self._among)
-
-    @staticmethod
-    def _dedupe_and_diversify(ranked: list[Candidate], k: int) -> list[Candidate]:
-        kept: list[Candidate] = []
-        for cand in ranked:
-            if any(_near_duplicate(cand, other) for other in kept):
-                continue
-            kept.append(cand)
-        # per-article decay: the n-th passage of one article counts SAME_DOC_DECAY**n
-        chosen: list[Candidate] = []
-        per_doc: dict[str, int] = {}
-        pool = kept[:]
-        while pool and len(chosen) < max(k, len(kept)):
-            best = max(pool, key=lambda c: c.fused * SAME_DOC_DECAY ** max(
-                0, per_doc.get(c.meta.get("doc_id", ""), 0) - SAME_DOC_FREE + 1))
-            pool.remove(best)
-            doc = str(best.meta.get("doc_id", ""))
-            per_doc[doc] = per_doc.get(doc, 0) + 1
-            chosen.append(best)
-        return chosen
 
     @staticmethod
     def _cover_languages(heads: list[Candidate], k: int, query_lang: str) -> list[Candidate]:
