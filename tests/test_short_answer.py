@@ -15,7 +15,7 @@ from conftest import SEEDS, settings_for
 from loopback import serve
 
 from chatbot.answering.overview import overview_request
-from chatbot.answering.short_answer import question_need
+from chatbot.answering.short_answer import find, question_need
 from chatbot.schemas import Answer, Citation, ShortAnswer
 from chatbot.server import create_app
 
@@ -40,7 +40,11 @@ def ask(http: httpx.Client, question: str) -> dict:
 @pytest.mark.parametrize(("question", "lang", "kind"), [
     ("Who is Micah Zenko?", "en", None), ("Qui est Fayez al-Serraj ?", "fr", None),
     ("Who was Adam Lauridsen?", "en", None), ("Qui est le chef du GNA ?", "fr", "person"),
-    ("Who is the UN special envoy to Libya?", "en", "person")])
+    ("Who is the UN special envoy to Libya?", "en", "person"),
+    ("Who are Micah Zenko and Adam Lauridsen?", "en", None),
+    # the noun "which"/"what" qualifies, past "to be" but not past another verb
+    ("What did the Justice Department say about the ruling?", "en", None),
+    ("Quelle est la capitale de la Libye ?", "fr", "place"), ("Which professor said it?", "en", "person")])
 def test_who_someone_is_wants_no_name(question, lang, kind):
     """Asked who a named person is, a description answers: a name cut out of the quote (the
     president the expert spoke of) would be wrong; asked who holds a role, the name answers."""
@@ -228,3 +232,33 @@ def test_the_person_a_role_ties_to_the_body_asked_about():
     sentence = "Le maréchal Khalifa Haftar a rencontré Fayez al-Serraj, chef du GNA, à Abou Dhabi."
     found = short_answer("Qui dirige le GNA ?", "fr", [(1, sentence, "fr", 0)])
     assert found is not None and found.text == "Fayez al-Serraj"
+
+
+@pytest.mark.parametrize(("question", "lang", "sentence", "expected"), [
+    ("How many days did Trump give Mattis to develop the review?", "en",
+     "On Jan. 28, President Trump issued an executive order that gave Defense Secretary James Mattis 30 days "
+     "to develop the review.", "30 days"),
+    ("How long would the ban on refugees have lasted?", "en",
+     "It also bars entry to all refugees from anywhere in the world for 120 days.", "120 days"),
+    ("How old is Seif Zaidan Khalaf?", "en", "As Khalaf, 20, was on his way home, an air strike hit the house.", "20"),
+    ("Quel âge a Marwan Khodeida ?", "fr", "It was white,\" Marwan Khodeida, 18, told Al Jazeera.", "18"),
+    # "six" is the question's own number: the ban's length answers
+    ("How long would travelers from the six countries have been barred?", "en",
+     "Citizens of six countries would once more be subject to a 90-day travel ban.", "90-day"),
+    ("Which professor said Hawaii's complaint was similar to Washington's lawsuit?", "en",
+     "University of Richmond Law School professor Carl Tobias said Hawaii's complaint seemed similar to "
+     "Washington's lawsuit.", "Carl Tobias"),
+    # a duration counts no one; a count keeps its figure
+    ("How many people died in the siege?", "en", "The siege lasted 30 days.", None),
+    ("How many refugees landed in Italy last year?", "en",
+     "Some 180,000 refugees, most of them from Libya, landed in Italy last year.", "Some 180,000"),
+    # a place that qualifies a noun says whose, not where
+    ("Où la plainte d'Hawaï a-t-elle été déposée ?", "fr",
+     "Attorneys for the state filed the lawsuit against the U.S. government Wednesday in federal court in "
+     "Honolulu.", "Honolulu"),
+])
+def test_durations_ages_and_titled_people_are_short_answers(question, lang, sentence, expected):
+    """The recogniser calls "30 days" and an age "20" dates; they answer how many days, how long and
+    how old. A professor or a judge is a person."""
+    found = find(question, sentence, lang, "en")
+    assert (sentence[found.start:found.end] if found else None) == expected

@@ -28,8 +28,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from chatbot.answering.question import analyse
 from chatbot.answering.reader_names import in_reader_language
-from chatbot.answering.spans import Candidate, candidates, person_nouns, spans_data
+from chatbot.answering.spans import Candidate, candidates, duration, person_nouns, spans_data
 from chatbot.schemas import ShortAnswer, ShortAnswerItem
 from chatbot.text.entities import honorifics
 from chatbot.text.nlp import NlpUnavailable, parse
@@ -61,8 +62,8 @@ _ROLE_BETWEEN = re.compile(r"\s*(?:['’]s)?\s+([\w-]+)\s+", re.I)
 # "le chef du GNA Fayez al-Serraj", "the head of the GNA, Fayez al-Sarraj": the role leads the name
 _ROLE_LEADS = re.compile(r"\b([\w-]+)\s+(?:of|de|du|des|d['’])\s*(?:the\s+|la\s+|le\s+|l['’])?$", re.I)
 _JOINED = re.compile(r"\s*,?\s*")
-_COPULAS = {"is", "was", "est", "etait", "fut"}
-_PARTICLES = {"al", "el", "de", "du", "d", "la", "le", "of", "ibn", "ben", "bin"}
+_COPULAS = {"is", "was", "are", "were", "est", "etait", "fut", "sont", "etaient", "furent"}
+_PARTICLES = {"al", "el", "de", "du", "d", "la", "le", "of", "ibn", "ben", "bin", "and", "et"}
 _LIST_GAP = re.compile(r"^\s*(?:,|;)?\s*(?:et|and|ou|or|&)?\s*(?:le|la|les|l'|the)?\s*$", re.I)
 
 
@@ -96,10 +97,20 @@ def question_need(question: str, lang: str) -> Need | None:
                 return None  # "Who is Micah Zenko?": a description answers, not another name
             return Need(data["question_words"][word], _plural([words[i]]))
         if word in which:
-            noun = next((t for t in words[i + 1:i + 4] if t.pos_ in ("NOUN", "PROPN")), None)
+            # the noun "which" qualifies, not one after a verb other than "to be": "What did the
+            # Justice Department say?" asks for a statement, not for a justice
+            noun = None
+            for t in words[i + 1:i + 4]:
+                if t.pos_ in ("NOUN", "PROPN"):
+                    noun = t
+                    break
+                if t.pos_ in ("AUX", "VERB") and fold(t.text) not in _COPULAS:  # "quelle est la ville"
+                    break
             if noun is None:
                 return None  # "what is ...", "que ..." : not a request for a name
-            kind = _noun_kinds().get(fold(noun.text), "name")
+            # a title or rank is a person's too: "which professor", "quel juge" (the titles' list)
+            role = any(_is_role(w) for w in (noun.lemma_ or noun.text, re.sub(r"s$", "", noun.text)))
+            kind = _noun_kinds().get(fold(noun.text)) or ("person" if role else "name")
             return Need(kind, _plural([words[i], noun]), fold(noun.text))
     return None
 
@@ -134,7 +145,10 @@ def _named_in_question(cand: Candidate, text: str, question_prefixes: set[str], 
     """The question already names this span: every content word of a name, or the number itself."""
     if cand.kind in ("number", "date"):
         digits = re.findall(r"\d+", text)
-        return bool(digits) and all(re.search(rf"\b{d}\b", question) for d in digits)
+        if not digits:  # a number word: "six" of "the six countries" the question speaks of
+            words = re.findall(r"\w+", fold(text))
+            return bool(words) and all(re.search(rf"\b{re.escape(w)}\b", fold(question)) for w in words)
+        return all(re.search(rf"\b{d}\b", question) for d in digits)
     words = [w for w in re.findall(r"\w+", fold(text)) if len(w) > 2 or text.isupper()]
     short = {p[:4] for p in question_prefixes}
     return bool(words) and all(w[:5] in question_prefixes or w[:4] in short or
@@ -186,6 +200,14 @@ def _attached_name(cand: Candidate, need: Need, named: list[Candidate], sentence
         if role and _is_role(role.group(1)):
             return True
     return False
+
+
+def _modifies_noun(cand: Candidate) -> bool:
+    """Whether the span qualifies a noun after it ("the U.S. government", "a Russian Foreign Ministry
+    source"): a name used so says whose the thing is, not where something happened."""
+    last = max(cand.tokens, key=lambda t: t.i)
+    return last.dep_ in ("compound", "amod", "nmod", "poss") and last.head.pos_ in ("NOUN", "PROPN") \
+        and last.head.i > last.i and last.head not in cand.tokens
 
 
 def _is_role(word: str) -> bool:
@@ -240,8 +262,9 @@ def find(question: str, sentence: str, question_lang: str, sentence_lang: str,
     # a name of the question found in the sentence anchors as a whole: "Gouvernement d'union
     # nationale (GNA) de Fayez al-Serraj" is one link from "Fayez al-Serraj"
     anchors = anchors + [t for i in named for t in found[i].tokens]
+    counted = analyse(question).count_of  # "how many people": a duration counts no one
     for i, cand in enumerate(found):
-        if i in named:
+        if i in named or (counted and cand.kind == "number" and duration(sentence[cand.start:cand.end])):
             continue
         fit = FIT.get((need.kind, cand.kind), 0.0)
         if need.kind in ("date", "number") and fit == 0.0:
@@ -264,8 +287,11 @@ def find(question: str, sentence: str, question_lang: str, sentence_lang: str,
             continue
         cand.attached = _attached_name(cand, need, [found[j] for j in whole], sentence)
         fit = 1.0 if cand.attached else fit
+        modifier = need.kind == "place" and _modifies_noun(cand)
+        if modifier:  # "filed against the U.S. government in Honolulu": whose, not where
+            fit = min(fit, MISLABELLED)
         cand.exact = fit >= 1.0
-        if cand.known_place:
+        if cand.known_place and not modifier:
             fit += KNOWN_PLACE_BONUS.get(need.kind, 0.0)
         near = 1 if cand.attached else min((_tree_distance(t, a) for t in cand.tokens for a in anchors), default=None)
         # without a shared word (a question in another language), only the kind can decide

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from chatbot.answering.lexicon import place_forms
-from chatbot.text import months
+from chatbot.text import months, numbers
 from chatbot.text.words import fold
 
 DATA = Path(__file__).with_name("short_answer.toml")
@@ -79,6 +79,28 @@ def _time_words() -> frozenset[str]:
         frozenset(months.weekdays())
 
 
+@lru_cache(maxsize=1)
+def _amount() -> re.Pattern[str]:
+    units = "|".join(sorted(_time_units() | {"hour", "heure", "minute", "decade", "decennie", "siecle", "century"},
+                            key=len, reverse=True))
+    return re.compile(rf"(?:(?:about|some|nearly|almost|over|more than|at least|up to|environ|pres de|plus de)\s+)?"
+                      rf"(?:\d[\d.,]*|{numbers.alternation()})(?:[\s-]+(?P<unit>{units})s?)?(?:[\s-]+old)?", re.I)
+
+
+def amount_of_time(text: str) -> bool:
+    """Whether a span the recogniser calls a date is an amount: a duration ("30 days", "90-day",
+    "six months", "trois semaines") or a bare number ("20", an age in "Khalaf, 20,"), not a year
+    ("2016") nor a day ("Jan. 28")."""
+    folded = fold(text.strip())
+    return not numbers.YEAR.fullmatch(folded) and bool(_amount().fullmatch(folded))
+
+
+def duration(text: str) -> bool:
+    """An amount of time with its unit ("30 days", "90-day"): no answer to a count of something else."""
+    found = _amount().fullmatch(fold(text.strip()))
+    return bool(found and found.group("unit"))
+
+
 def candidates(doc: Any) -> list[Candidate]:
     """Named entities, proper-noun runs, lexicon places, numbers with units and times of ``doc``."""
     found: list[Candidate] = []
@@ -87,6 +109,8 @@ def candidates(doc: Any) -> list[Candidate]:
         kind = LABELS.get(ent.label_)
         if kind is None:
             continue
+        if kind == "date" and amount_of_time(ent.text):
+            kind = "number"  # "30 days", "a 90-day ban", an age "20": how many, how long, how old
         found.append(Candidate(ent.start_char, ent.end_char, kind, list(ent),
                                known_place=place_forms(ent.text) is not None,
                                adjective=ent.label_ == "NORP" or all(t.pos_ == "ADJ" for t in ent)))
