@@ -24,7 +24,7 @@ from chatbot.answering.lexicon import (
     predicates_in,
 )
 from chatbot.text import months, numbers
-from chatbot.text.names import folded_function_words, names_in
+from chatbot.text.names import folded_function_words, identifying_words, names_in
 from chatbot.text.words import fold
 
 _AGE_Q = re.compile(r"\b(quel âge|quel age|âgée? de combien|how old|what age|what is the age|l'âge de)\b", re.I)
@@ -203,7 +203,6 @@ def _asks_time(question: str) -> bool:
     return False
 
 
-_PARTICLES = {"al", "el", "de", "du", "la", "le", "of", "the", "d", "l", "des", "ibn", "ben", "bin"}
 
 
 Aliases = Mapping[str, Sequence[str]]
@@ -251,7 +250,7 @@ class _Folded:
             return True
         if re.fullmatch(r"[A-Z]{2,6}", name) and "".join(sorted(name)) in self.acronyms:
             return True  # the same initials in another order: ANL / LNA, OTAN / NATO, UA / AU
-        words = [w for w in re.findall(r"\w+", fold(name)) if w not in _PARTICLES] or re.findall(r"\w+", fold(name))
+        words = identifying_words(name)
         for word in words:
             if len(word) <= 3:
                 if re.search(rf"\b{re.escape(word)}\b", self.text):

@@ -23,7 +23,7 @@ import re
 from collections.abc import Sequence
 from typing import Protocol, TypeVar
 
-from chatbot.text.names import names_in
+from chatbot.text.names import identifying_words, names_in
 from chatbot.text.words import fold
 
 NAME_SLOT_INDEX = 3
@@ -32,7 +32,6 @@ NAME_SLOTS = 2
 # encoder weighs already ("Benghazi" brought a siege in Benghazi to a question about a boat that
 # left it), and a full name is the handle it knows least and articles spell alike in both languages.
 MIN_WORDS = 2
-_PARTICLES = {"al", "el", "de", "du", "la", "le", "of", "the", "d", "l", "des", "ibn", "ben", "bin"}
 
 
 class Ranked(Protocol):
@@ -45,11 +44,6 @@ class Ranked(Protocol):
 C = TypeVar("C", bound=Ranked)
 
 
-def _words(name: str) -> list[str]:
-    words = [w for w in re.findall(r"\w+", fold(name)) if w not in _PARTICLES]
-    return words or re.findall(r"\w+", fold(name))
-
-
 def _vocabulary(text: str) -> frozenset[str]:
     return frozenset(re.findall(r"\w+", fold(text)))
 
@@ -60,7 +54,7 @@ def _spelled(words: list[str], vocabulary: frozenset[str]) -> bool:
 
 def spells(name: str, text: str) -> bool:
     """Whether ``text`` holds every word of ``name`` as a whole word (accents and case folded)."""
-    return _spelled(_words(name), _vocabulary(text))
+    return _spelled(identifying_words(name), _vocabulary(text))
 
 
 def cover_names(question: str, heads: Sequence[C], k: int) -> list[C]:
@@ -69,7 +63,7 @@ def cover_names(question: str, heads: Sequence[C], k: int) -> list[C]:
     A question without a full name costs one look at its words; a text's words are read once, when
     needed."""
     heads = list(heads)
-    names = {name: _words(name) for name in names_in(question)}
+    names = {name: identifying_words(name) for name in names_in(question)}
     if len(heads) <= k or not any(len(words) >= MIN_WORDS for words in names.values()):
         return heads
     read: dict[int, frozenset[str]] = {}

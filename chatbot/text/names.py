@@ -15,6 +15,17 @@ from functools import lru_cache
 from chatbot.text.entities import honorifics
 from chatbot.text.words import fold, function_words
 
+# the small words inside names ("Fayez al-Serraj", "Gouvernement d'union", "Bank of England"): a name
+# is matched by its other words
+PARTICLES = frozenset({"al", "el", "de", "du", "la", "le", "of", "the", "d", "l", "des", "ibn", "ben", "bin"})
+
+
+def identifying_words(name: str) -> list[str]:
+    """The folded words of ``name`` that identify it: its particles left out, unless it is only those."""
+    words = re.findall(r"\w+", fold(name))
+    return [w for w in words if w not in PARTICLES] or words
+
+
 NAME = re.compile(r"\b[A-ZÀ-Ý][\w'’-]*(?:\s+(?:of\s+|de\s+|du\s+|d'|al-|el-)?[A-ZÀ-Ý][\w'’-]*)*")
 
 
