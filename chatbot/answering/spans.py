@@ -87,17 +87,21 @@ def _amount() -> re.Pattern[str]:
                       rf"(?:\d[\d.,]*|{numbers.alternation()})(?:[\s-]+(?P<unit>{units})s?)?(?:[\s-]+old)?", re.I)
 
 
+def _amount_in(text: str) -> re.Match[str] | None:
+    folded = fold(text.strip())
+    return None if numbers.YEAR.fullmatch(folded) else _amount().fullmatch(folded)
+
+
 def amount_of_time(text: str) -> bool:
     """Whether a span the recogniser calls a date is an amount: a duration ("30 days", "90-day",
     "six months", "trois semaines") or a bare number ("20", an age in "Khalaf, 20,"), not a year
     ("2016") nor a day ("Jan. 28")."""
-    folded = fold(text.strip())
-    return not numbers.YEAR.fullmatch(folded) and bool(_amount().fullmatch(folded))
+    return _amount_in(text) is not None
 
 
 def duration(text: str) -> bool:
     """An amount of time with its unit ("30 days", "90-day"): no answer to a count of something else."""
-    found = _amount().fullmatch(fold(text.strip()))
+    found = _amount_in(text)
     return bool(found and found.group("unit"))
 
 

@@ -88,10 +88,11 @@ def _near_duplicate(a: _Facts, b: _Facts) -> bool:
     return common >= DUPLICATE_JACCARD * (small + large - common)
 
 
-def _duplicate(own: _Facts, same_doc: list[_Facts], sizes: list[tuple[int, int]], facts: list[_Facts]) -> bool:
-    """Whether ``own`` repeats a kept candidate: any of its own article's, or of another article
-    whose 3-gram count is close enough for the Jaccard bar (found by bisection, not by a scan)."""
-    if any(_near_duplicate(own, other) for other in same_doc):
+def _duplicate(own: _Facts, same_doc: Sequence[int], sizes: list[tuple[int, int]], facts: list[_Facts]) -> bool:
+    """Whether ``own`` repeats a kept candidate (``facts``): any of its own article's (indexes
+    ``same_doc``), or of another article whose 3-gram count is close enough for the Jaccard bar (found
+    by bisection, not by a scan)."""
+    if any(_near_duplicate(own, facts[i]) for i in same_doc):
         return True
     n = len(own.grams)
     lo = bisect.bisect_left(sizes, (math.floor(DUPLICATE_JACCARD * n), -1))
@@ -103,22 +104,19 @@ def dedupe_and_diversify(ranked: Sequence[C]) -> list[C]:
     """``ranked`` (best first) without near-duplicates, reordered by the per-article decay."""
     kept: list[C] = []
     facts: list[_Facts] = []
-    by_doc: dict[str, list[_Facts]] = {}
+    by_doc: dict[str, deque[int]] = {}  # each article's kept candidates (indexes), best first
     sizes: list[tuple[int, int]] = []  # (3-gram count, index in facts), sorted
     for cand in ranked:
         own = _Facts.of(cand)
-        if _duplicate(own, by_doc.get(own.doc, []), sizes, facts):
+        if _duplicate(own, by_doc.get(own.doc, ()), sizes, facts):
             continue
         bisect.insort(sizes, (len(own.grams), len(facts)))
+        by_doc.setdefault(own.doc, deque()).append(len(facts))
         kept.append(cand)
         facts.append(own)
-        by_doc.setdefault(own.doc, []).append(own)
-    queues: dict[str, deque[int]] = {}
-    for i, own in enumerate(facts):
-        queues.setdefault(own.doc, deque()).append(i)
     # one entry per article: its best remaining candidate, on its decayed score (the decay depends
     # only on how many of that article's passages are placed, so no other entry changes)
-    heap = [(-kept[q[0]].fused, q[0], doc) for doc, q in queues.items()]
+    heap = [(-kept[q[0]].fused, q[0], doc) for doc, q in by_doc.items()]
     heapq.heapify(heap)
     placed: dict[str, int] = {}
     chosen: list[C] = []
@@ -126,7 +124,7 @@ def dedupe_and_diversify(ranked: Sequence[C]) -> list[C]:
         _, i, doc = heapq.heappop(heap)
         chosen.append(kept[i])
         placed[doc] = placed.get(doc, 0) + 1
-        queue = queues[doc]
+        queue = by_doc[doc]
         queue.popleft()
         if queue:
             nxt = queue[0]

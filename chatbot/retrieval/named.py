@@ -10,10 +10,10 @@ answer it, and the answerer refuses when no passage shown names it.
 
 So after the ranking, each of the question's full names (``chatbot.text.names``, two words or
 more: ``MIN_WORDS``) that no passage among the first ``k`` spells is looked for among the other
-candidates (dense and BM25 ones): the best ranked that spells it, every word of it in its text or its article's title, takes a place among
-the first ``k`` (``NAME_SLOT_INDEX``, the answerer reads the first four), provided it also spells
-every other name of the question that some candidate spells: the passage must be about what the
-question names, not only whom. Names that the passages shown already spell, and names no candidate
+candidates (dense and BM25 ones): the best ranked that spells it, every word of it in its text or
+its article's title, takes a place among the first ``k`` (``NAME_SLOT_INDEX``, the answerer reads
+the first four), provided it also spells every other name of the question that some candidate
+spells: the passage must be about what the question names, not only whom. Names that the passages shown already spell, and names no candidate
 spells (a translated name: "Allemagne" in a question about English articles), change nothing.
 """
 
