@@ -234,6 +234,21 @@ def test_the_person_a_role_ties_to_the_body_asked_about():
     assert found is not None and found.text == "Fayez al-Serraj"
 
 
+def test_a_body_named_in_full_is_found_by_its_initials_in_the_other_language():
+    # "Government of National Accord" is written "GNA" (and "Libyan National Army" "ANL") by a
+    # French article: the acronym anchors the answer as the full name would
+    from chatbot.answering.question import mentions
+    from chatbot.answering.short_answer import short_answer
+
+    sentence = ("Sous contrôle d'une nuée de milices et où s'est établi aussi le Gouvernement d'union "
+                "nationale (GNA) de Fayez al-Serraj, Tripoli attend Khalifa Haftar.")
+    found = short_answer("Who heads the Government of National Accord?", "en", [(1, sentence, "fr", 0)])
+    assert found is not None and found.text == "Fayez al-Serraj"  # was "Khalifa Haftar"
+    assert mentions("Libyan National Army", "les troupes de l'ANL avancent")
+    assert not mentions("Libyan National Army", "les troupes du GNA avancent")
+    assert not mentions("Khalifa Haftar", "un communiqué du KH")  # two initials stand for too many
+
+
 @pytest.mark.parametrize(("question", "lang", "sentence", "expected"), [
     ("How many days did Trump give Mattis to develop the review?", "en",
      "On Jan. 28, President Trump issued an executive order that gave Defense Secretary James Mattis 30 days "

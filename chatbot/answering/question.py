@@ -24,7 +24,7 @@ from chatbot.answering.lexicon import (
     predicates_in,
 )
 from chatbot.text import months, numbers
-from chatbot.text.names import folded_function_words, identifying_words, names_in
+from chatbot.text.names import folded_function_words, identifying_words, initials, names_in
 from chatbot.text.words import fold
 
 _AGE_Q = re.compile(r"\b(quel âge|quel age|âgée? de combien|how old|what age|what is the age|l'âge de)\b", re.I)
@@ -240,8 +240,9 @@ class _Folded:
 
     def mentions(self, name: str) -> bool:
         """Under any of its forms for a known place or body (French or English), an acronym also with
-        its letters in another order (French and English order words differently), otherwise by a
-        word of the name (accent-folded, first four letters for long words)."""
+        its letters in another order (French and English order words differently), a name of three
+        capitalised words or more by such an acronym, otherwise by a word of the name (accent-folded,
+        first four letters for long words)."""
         forms = place_forms(name)
         if forms is not None:
             return any(form.search(self.text) for form in forms)
@@ -251,6 +252,8 @@ class _Folded:
         if re.fullmatch(r"[A-Z]{2,6}", name) and "".join(sorted(name)) in self.acronyms:
             return True  # the same initials in another order: ANL / LNA, OTAN / NATO, UA / AU
         words = identifying_words(name)
+        if initials(name) in self.acronyms:
+            return True  # "Government of National Accord" is the "GNA" of a French text
         for word in words:
             if len(word) <= 3:
                 if re.search(rf"\b{re.escape(word)}\b", self.text):

@@ -33,6 +33,7 @@ from chatbot.answering.reader_names import in_reader_language
 from chatbot.answering.spans import Candidate, candidates, duration, person_nouns, spans_data
 from chatbot.schemas import ShortAnswer, ShortAnswerItem
 from chatbot.text.entities import honorifics
+from chatbot.text.names import initials, names_in
 from chatbot.text.nlp import NlpUnavailable, parse
 from chatbot.text.words import fold, tokenize
 
@@ -159,9 +160,12 @@ def _asked(found: list[Candidate], sentence: str, question: str, asked: set[str]
            anchors: list[Any]) -> tuple[set[int], set[int]]:
     """Indexes of candidates the question names (all their words, or a name holding one of the
     question's words: what is asked about, not the answer), with their "Name (ACRONYM)" partner;
-    and, second, those the question names whole (all their words), with their partner."""
+    and, second, those the question names whole (all their words, or its acronym in the other
+    language: "GNA" for "Government of National Accord"), with their partner."""
     held = {t.i for t in anchors}
-    whole = {i for i, c in enumerate(found) if _named_in_question(c, sentence[c.start:c.end], asked, question)}
+    abbreviated = {initials(n) for n in names_in(question)} - {None}
+    whole = {i for i, c in enumerate(found) if _named_in_question(c, sentence[c.start:c.end], asked, question)
+             or _abbreviates(sentence[c.start:c.end], abbreviated)}
     named = whole | {i for i, c in enumerate(found) if c.kind in NAMED and any(t.i in held for t in c.tokens)}
     for i, a in enumerate(found):
         for j, b in enumerate(found):
@@ -171,6 +175,10 @@ def _asked(found: list[Candidate], sentence: str, question: str, asked: set[str]
                     if i in group or j in group:
                         group |= {i, j}
     return named, whole
+
+
+def _abbreviates(text: str, abbreviated: set[str]) -> bool:
+    return 2 <= len(text) <= 6 and text.isupper() and "".join(sorted(text)) in abbreviated
 
 
 def _attached_name(cand: Candidate, need: Need, named: list[Candidate], sentence: str) -> bool:

@@ -26,6 +26,15 @@ def identifying_words(name: str) -> list[str]:
     return [w for w in words if w not in PARTICLES] or words
 
 
+def initials(name: str) -> str | None:
+    """The initials of a name of three capitalised words or more, sorted ("Government of National
+    Accord": "AGN"): its acronym in either language has these letters in some order ("GNA" in a
+    French text; "ANL" for "Libyan National Army"). Two-word names are left out: "KH" or "FS" would
+    stand for too many people."""
+    capitals = [w[0] for w in re.findall(r"[\w'’-]+", name) if w[:1].isupper()]
+    return "".join(sorted(capitals)) if len(capitals) >= 3 else None
+
+
 NAME = re.compile(r"\b[A-ZÀ-Ý][\w'’-]*(?:\s+(?:of\s+|de\s+|du\s+|d'|al-|el-)?[A-ZÀ-Ý][\w'’-]*)*")
 
 
