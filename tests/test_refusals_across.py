@@ -104,6 +104,17 @@ def test_an_age_written_with_a_hyphen_and_a_space_is_an_age(across_service, ques
     assert_refused_or_cites(across_service, question, expected)
 
 
+@pytest.mark.parametrize(("question", "expected"), [
+    # "March" is a time, which the months check reads (the article is of 24 March), not a name its
+    # text must spell: the question was refused as naming something no passage names
+    ("How many migrants were rescued by fishermen in March?", "Seven migrants"),
+    # a place no article names still is one
+    ("How many migrants were rescued by fishermen in Benghazi?", None),
+])
+def test_a_month_or_a_weekday_is_not_a_name(across_service, question, expected):
+    assert_refused_or_cites(across_service, question, expected)
+
+
 def test_question_readings_behind_these_checks():
     from chatbot.answering.lexicon import predicates_in
     from chatbot.answering.name_meaning import phrases_of
@@ -112,6 +123,7 @@ def test_question_readings_behind_these_checks():
 
     assert names_in("Pourquoi le Premier ministre tunisien refuse-t-il ?") == []
     assert names_in("Que pense le Président Macron ?") == ["Macron"]
+    assert names_in("What did Theresa May say on Monday in Benghazi on Feb. 3?") == ["Theresa May", "Benghazi"]
     needs = analyse("Combien d'autres personnes seront jugées ?")
     assert needs.count_of == "personnes"
     needs = analyse("Combien de demandeurs d'asile ont quitté Israël ?")

@@ -1,8 +1,8 @@
 """Proper names as a question writes them: the shape both retrieval and answering rely on.
 
 A name is a run of capitalised words joined by particles ("Fayez al-Serraj", "Gouvernement
-d'Union"). A question's first word is capitalised anyway, function words ("Quand", "The") and
-titles ("le Premier ministre", "President") are not names. Retrieval uses this to make sure a
+d'Union"). A question's first word is capitalised anyway, function words ("Quand", "The"), titles
+("le Premier ministre", "President"), months and weekdays ("in February") are not names. Retrieval uses this to make sure a
 question that names someone sees a passage naming them (``chatbot.retrieval.named``); answering
 uses it to check that the quoted article names what the question names.
 """
@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from chatbot.text import months
 from chatbot.text.entities import honorifics
 from chatbot.text.words import fold, function_words
 
@@ -45,6 +46,14 @@ def folded_function_words() -> frozenset[str]:
 
 
 @lru_cache(maxsize=1)
+def calendar_words() -> frozenset[str]:
+    """Month names (and their abbreviations) and weekdays of both languages, folded: "in February",
+    "on Monday" name a time, which the checks of days and months read, not something an article must
+    name. "May" is left out: as often Theresa May as the month."""
+    return frozenset({*months.with_abbreviations(), *months.weekdays()} - {"may"})
+
+
+@lru_cache(maxsize=1)
 def titles() -> frozenset[str]:
     """Titles and ranks of both languages, accent-folded (``text/data/honorifics_*.txt``)."""
     return honorifics("fr") | honorifics("en")
@@ -60,6 +69,6 @@ def names_in(question: str) -> list[str]:
         # a title is no name: French capitalises "le Premier ministre", which English writes "prime
         # minister"; the name it comes with ("Président Macron") is kept
         words = [w for w in words if fold(w) not in titles()]
-        if words:
+        if words and not all(fold(w) in calendar_words() for w in words):
             names.append(" ".join(words))
     return names
