@@ -277,3 +277,17 @@ def test_durations_ages_and_titled_people_are_short_answers(question, lang, sent
     how old. A professor or a judge is a person."""
     found = find(question, sentence, lang, "en")
     assert (sentence[found.start:found.end] if found else None) == expected
+
+
+@pytest.mark.parametrize(("question", "lang", "sentence", "expected"), [
+    # an event, a work, a law is no person or body: a "who" gets no short answer from it
+    ("Who shaped the alliance?", "en", "The Cold War shaped the alliance for decades.", None),
+    ("Qui a inspiré le film ?", "fr", "The film was inspired by the Second World War, its director said.", None),
+    # ... while a "which war" is answered by the war
+    ("Which war shaped the alliance?", "en", "The Cold War shaped the alliance for decades.", "The Cold War"),
+])
+def test_an_event_or_a_work_answers_no_who(question, lang, sentence, expected):
+    from chatbot.answering.short_answer import short_answer
+
+    found = short_answer(question, lang, [(1, sentence, "en", 0)])
+    assert (found.text if found else None) == expected

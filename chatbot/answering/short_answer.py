@@ -279,6 +279,8 @@ def find(question: str, sentence: str, question_lang: str, sentence_lang: str,
             continue  # a name is never a date
         if need.kind in NAMED and cand.kind not in NAMED:
             continue
+        if need.kind in ("person", "org") and cand.thing:
+            continue  # "Who is the US military's top officer?" is not answered by "the Cold War"
         if cand.adjective and (need.kind == "place" or not cand.known_place):
             continue  # "Which city ...?" is not answered by "Libyan", "quel pays" not by "Eritreans"
         if cand.kind in NAMED and _only_titles(sentence[cand.start:cand.end], langs):

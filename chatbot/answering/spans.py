@@ -24,7 +24,11 @@ DATA = Path(__file__).with_name("short_answer.toml")
 LABELS = {"PER": "person", "PERSON": "person", "ORG": "org", "LOC": "place", "GPE": "place", "FAC": "place",
           "MISC": "name", "NORP": "name", "PRODUCT": "name", "EVENT": "name", "WORK_OF_ART": "name",
           "LAW": "name", "DATE": "date", "TIME": "date", "CARDINAL": "number", "QUANTITY": "number",
-          "MONEY": "number", "PERCENT": "number"}
+          "MONEY": "number", "PERCENT": "number", "LANGUAGE": "name"}
+# labels of the English pipeline that name what no person or body is ("the Cold War", a law, a
+# film): a "which law" may be answered by one, a "who" never (the French pipeline's MISC may be a
+# person it mislabelled, so it is not among them)
+THINGS = frozenset({"EVENT", "WORK_OF_ART", "LAW", "PRODUCT", "LANGUAGE"})
 
 
 @dataclass
@@ -41,6 +45,7 @@ class Candidate:
     exact: bool = False  # labelled with the very kind asked for
     attached: bool = False  # tied to a name the question gives (see short_answer._attached_name)
     adjective: bool = False  # a nationality word ("Libyan", "égyptien"): a country's, never a town's
+    thing: bool = False  # an event, a work, a law, a product, a language: a name, never a person's or a body's
 
 
 @lru_cache(maxsize=1)
@@ -117,7 +122,8 @@ def candidates(doc: Any) -> list[Candidate]:
             kind = "number"  # "30 days", "a 90-day ban", an age "20": how many, how long, how old
         found.append(Candidate(ent.start_char, ent.end_char, kind, list(ent),
                                known_place=place_forms(ent.text) is not None,
-                               adjective=ent.label_ == "NORP" or all(t.pos_ == "ADJ" for t in ent)))
+                               adjective=ent.label_ == "NORP" or all(t.pos_ == "ADJ" for t in ent),
+                               thing=ent.label_ in THINGS))
         taken.update(t.i for t in ent)
     run: list[Any] = []
     for token in [*doc, None]:
