@@ -39,6 +39,13 @@ ARTICLES = [
          "The 29-year old Tesfay told reporters in Berlin that he had lived in Israel for six years. "
          "He is one of more than 9,000 asylum seekers who have left Israel through a voluntary departure "
          "programme. His brother works in a bakery.")},
+    {"id": "sentenced", "date": "2017-03-10", "lang": "en", "title": "Leeds man to be sentenced for shipping fraud",
+     "text": (
+         "Arlo Quenby ran a freight company in Leeds for ten years before it collapsed in 2015. "
+         "Arlo Quenby told the court that his business partners had misled him about the cargo. "
+         "Quenby, 34, of Leeds, is to be sentenced on Friday at Southwark Crown Court for a fraud "
+         "involving forged shipping documents, insurance claims on three cargo vessels and letters of "
+         "credit worth millions of pounds, prosecutors said. Arlo Quenby's lawyer said he would appeal.")},
 ]
 
 
@@ -112,6 +119,17 @@ def test_an_age_written_with_a_hyphen_and_a_space_is_an_age(across_service, ques
     ("How many migrants were rescued by fishermen in Benghazi?", None),
 ])
 def test_a_month_or_a_weekday_is_not_a_name(across_service, question, expected):
+    assert_refused_or_cites(across_service, question, expected)
+
+
+@pytest.mark.parametrize(("question", "expected"), [
+    # the sentence gives the age of the person named in full, next to the name: that is the answer,
+    # however little else of the question it shares (it was refused as too far from the question)
+    ("Quel âge a Arlo Quenby ?", "Quenby, 34"),
+    # someone else of the same first name: no age to give
+    ("Quel âge a Arlo Mendel ?", None),
+])
+def test_the_age_of_the_person_named_in_full_is_answered(across_service, question, expected):
     assert_refused_or_cites(across_service, question, expected)
 
 
