@@ -300,7 +300,7 @@ class ExtractiveAnswerer(BaseAnswerer):
         # (``ages.gives_age_of``), says what is asked however little else of the question it shares:
         # "Jalloh, 27, of Sterling, Virginia, is to be sentenced ..." scored 0.25 for "Quel âge a
         # Mohamed Jalloh ?", below the threshold calibrated for sentences matched on topic alone.
-        threshold = self.threshold if not spec.holder_person else -1.0
+        threshold = self.threshold if not spec.holder_person else float("-inf")
         if not ranked or ranked[0].score < threshold or missing:
             log.debug("refused %r: candidates left after each check %s, best kept %s (threshold %s), "
                       "names in no passage %s, constraints %s", question, left,

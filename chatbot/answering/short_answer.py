@@ -178,6 +178,7 @@ def _asked(found: list[Candidate], sentence: str, question: str, asked: set[str]
 
 
 def _abbreviates(text: str, abbreviated: set[str]) -> bool:
+    """Whether ``text`` is an acronym whose letters are the initials of one of the question's names."""
     return 2 <= len(text) <= 6 and text.isupper() and "".join(sorted(text)) in abbreviated
 
 

@@ -2,9 +2,10 @@
 
 A name is a run of capitalised words joined by particles ("Fayez al-Serraj", "Gouvernement
 d'Union"). A question's first word is capitalised anyway, function words ("Quand", "The"), titles
-("le Premier ministre", "President"), months and weekdays ("in February") are not names. Retrieval uses this to make sure a
-question that names someone sees a passage naming them (``chatbot.retrieval.named``); answering
-uses it to check that the quoted article names what the question names.
+("le Premier ministre", "President"), months and weekdays ("in February") are not names.
+Retrieval uses this to make sure a question that names someone sees a passage naming them
+(``chatbot.retrieval.named``); answering uses it to check that the quoted article names what the
+question names.
 """
 
 from __future__ import annotations
