@@ -24,7 +24,14 @@ from chatbot.answering.lexicon import (
     predicates_in,
 )
 from chatbot.text import months, numbers
-from chatbot.text.names import folded_function_words, identifying_words, initials, names_in
+from chatbot.text.names import (
+    ACRONYM,
+    acronym_letters,
+    folded_function_words,
+    identifying_words,
+    initials,
+    names_in,
+)
 from chatbot.text.words import fold
 
 _AGE_Q = re.compile(r"\b(quel âge|quel age|âgée? de combien|how old|what age|what is the age|l'âge de)\b", re.I)
@@ -232,7 +239,7 @@ class _Folded:
     @cached_property
     def acronyms(self) -> set[str]:
         """The letters, sorted, of every upper-case word of 2 to 6 letters in the text."""
-        return {"".join(sorted(w)) for w in re.findall(r"\b[A-Z]{2,6}\b", self.raw)}
+        return {"".join(sorted(w)) for w in ACRONYM.findall(self.raw)}
 
     @cached_property
     def vocabulary(self) -> set[str]:
@@ -249,12 +256,11 @@ class _Folded:
         listed = body_forms(name)  # "EI" / "ISIS", "al-Qaïda" / "al-Qaeda": the project's list of bodies
         if listed is not None and any(form.search(self.raw if raw else self.text) for form, raw in listed):
             return True
-        if re.fullmatch(r"[A-Z]{2,6}", name) and "".join(sorted(name)) in self.acronyms:
+        if acronym_letters(name) in self.acronyms:
             return True  # the same initials in another order: ANL / LNA, OTAN / NATO, UA / AU
-        words = identifying_words(name)
         if initials(name) in self.acronyms:
             return True  # "Government of National Accord" is the "GNA" of a French text
-        for word in words:
+        for word in identifying_words(name):
             if len(word) <= 3:
                 if re.search(rf"\b{re.escape(word)}\b", self.text):
                     return True

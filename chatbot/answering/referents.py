@@ -19,7 +19,7 @@ from collections.abc import Callable
 
 from chatbot.schemas import Passage
 from chatbot.text import months
-from chatbot.text.names import NAME
+from chatbot.text.names import ACRONYM, NAME
 from chatbot.text.sentences import sentence_spans
 from chatbot.text.words import fold
 
@@ -36,7 +36,6 @@ _OPENERS = {
 _NOT_NAMES = re.compile(rf"^({months.alternation(months.names())}|{months.alternation(months.weekdays())}|"
                         r"read|more|source)$")
 LOOK_BACK = 6  # sentences searched for the referent
-_ACRONYM = re.compile(r"\b[A-Z]{2,6}\b")
 
 ArticleText = Callable[[str], "str | None"]
 
@@ -69,7 +68,7 @@ def names_someone(sentence: str) -> bool:
         words = [w for w in _words(match.group(0)) if not _NOT_NAMES.match(fold(w))]
         if len(words) >= 2:
             return True
-    return any(not _NOT_NAMES.match(fold(a)) for a in _ACRONYM.findall(sentence))
+    return any(not _NOT_NAMES.match(fold(a)) for a in ACRONYM.findall(sentence))
 
 
 def referent_before(text: str, position: int) -> tuple[int, int, str] | None:

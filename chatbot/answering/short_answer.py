@@ -33,7 +33,7 @@ from chatbot.answering.reader_names import in_reader_language
 from chatbot.answering.spans import Candidate, candidates, duration, person_nouns, spans_data
 from chatbot.schemas import ShortAnswer, ShortAnswerItem
 from chatbot.text.entities import honorifics
-from chatbot.text.names import initials, names_in
+from chatbot.text.names import acronym_letters, initials, names_in
 from chatbot.text.nlp import NlpUnavailable, parse
 from chatbot.text.words import fold, tokenize
 
@@ -165,7 +165,7 @@ def _asked(found: list[Candidate], sentence: str, question: str, asked: set[str]
     held = {t.i for t in anchors}
     abbreviated = {initials(n) for n in names_in(question)} - {None}
     whole = {i for i, c in enumerate(found) if _named_in_question(c, sentence[c.start:c.end], asked, question)
-             or _abbreviates(sentence[c.start:c.end], abbreviated)}
+             or acronym_letters(sentence[c.start:c.end]) in abbreviated}
     named = whole | {i for i, c in enumerate(found) if c.kind in NAMED and any(t.i in held for t in c.tokens)}
     for i, a in enumerate(found):
         for j, b in enumerate(found):
@@ -175,11 +175,6 @@ def _asked(found: list[Candidate], sentence: str, question: str, asked: set[str]
                     if i in group or j in group:
                         group |= {i, j}
     return named, whole
-
-
-def _abbreviates(text: str, abbreviated: set[str]) -> bool:
-    """Whether ``text`` is an acronym whose letters are the initials of one of the question's names."""
-    return 2 <= len(text) <= 6 and text.isupper() and "".join(sorted(text)) in abbreviated
 
 
 def _attached_name(cand: Candidate, need: Need, named: list[Candidate], sentence: str) -> bool:

@@ -13,8 +13,9 @@ more: ``MIN_WORDS``) that no passage among the first ``k`` spells is looked for 
 candidates (dense and BM25 ones): the best ranked that spells it, every word of it in its text or
 its article's title, takes a place among the first ``k`` (``NAME_SLOT_INDEX``, the answerer reads
 the first four), provided it also spells every other name of the question that some candidate
-spells: the passage must be about what the question names, not only whom. Names that the passages shown already spell, and names no candidate
-spells (a translated name: "Allemagne" in a question about English articles), change nothing.
+spells: the passage must be about what the question names, not only whom. Names that the passages
+shown already spell, and names no candidate spells (a translated name: "Allemagne" in a question
+about English articles), change nothing.
 """
 
 from __future__ import annotations

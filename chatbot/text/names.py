@@ -28,11 +28,21 @@ def identifying_words(name: str) -> list[str]:
     return [w for w in words if w not in PARTICLES] or words
 
 
+# an acronym: two to six capitals ("LNA", "OTAN", "UNICEF")
+ACRONYM = re.compile(r"\b[A-Z]{2,6}\b")
+
+
+def acronym_letters(word: str) -> str | None:
+    """The letters of an acronym, sorted ("LNA" and "ANL": "ALN"): French and English order a body's
+    initials differently; None for a word that is no acronym."""
+    return "".join(sorted(word)) if ACRONYM.fullmatch(word) else None
+
+
 def initials(name: str) -> str | None:
     """The initials of a name of three capitalised words or more, sorted ("Government of National
     Accord": "AGN"): its acronym in either language has these letters in some order ("GNA" in a
     French text; "ANL" for "Libyan National Army"). Two-word names are left out: "KH" or "FS" would
-    stand for too many people."""
+    stand for too many people. Compared with ``acronym_letters`` of a text's acronyms."""
     capitals = [w[0] for w in re.findall(r"[\w'’-]+", name) if w[:1].isupper()]
     return "".join(sorted(capitals)) if len(capitals) >= 3 else None
 
