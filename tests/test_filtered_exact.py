@@ -9,6 +9,7 @@ question's.
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import numpy as np
@@ -74,8 +75,47 @@ def test_the_dense_step_under_a_filter_finds_the_brute_force_nearest(corpus, mon
         scope = resolve(filters_, manifest)
         for question in QUESTIONS:
             qvec = service.embedder.embed_queries([question])[0]
-            found = subset.nearest_among(view.store, qvec, 8, scope.docs, manifest, scope.where, scope.chunks, memory)
+            found = subset.nearest_among(view.store, qvec, 8, scope.docs, manifest, scope.where, scope.chunks)
             assert [h.chunk_id for h in found] == brute_force(every, qvec, scope.docs, 8)
+
+
+def test_articles_searched_again_are_ranked_from_vectors_read_once_in_the_background(corpus, monkeypatch):
+    """An outlet or a date range too large to read at once: the first two searches over-fetch and
+    wait for no read; the second starts reading the vectors, once no search runs; later searches
+    only compare them."""
+    service, every, filters = corpus
+    view = service.index.view()
+    manifest = service.retriever.manifest(view)
+    monkeypatch.setattr(subset, "SMALL_SUBSET", 0)  # the test's sets stand for sets too large to read at once
+    memory = subset.Memory()
+    calls: list[str] = []
+    real_vectors, real_nearest = subset.reads.vectors, subset.reads.nearest_ids
+    monkeypatch.setattr(subset.reads, "vectors", lambda store, ids: calls.append("vectors") or real_vectors(store, ids))
+    monkeypatch.setattr(subset.reads, "nearest_ids",
+                        lambda store, vec, n: calls.append("nearest") or real_nearest(store, vec, n))
+    scope = resolve(filters[1], manifest)  # one outlet
+    qvecs = service.embedder.embed_queries(QUESTIONS)
+
+    def search(qvec: np.ndarray) -> list[str]:
+        found = subset.nearest_among(view.store, qvec, 8, scope.docs, manifest, scope.where, scope.chunks, memory)
+        return [h.chunk_id for h in found]
+
+    assert search(qvecs[0]) == brute_force(every, qvecs[0], scope.docs, 8)
+    memory.settle()
+    assert calls == ["nearest"]  # searched once: nothing read beside the search
+    with memory.searching():  # a search still running: the read waits for idle time
+        assert search(qvecs[1]) == brute_force(every, qvecs[1], scope.docs, 8)
+        time.sleep(0.3)
+        assert calls == ["nearest", "nearest"]
+    memory.settle()
+    assert calls[:2] == ["nearest", "nearest"] and set(calls[2:]) == {"vectors"}  # read once the machine was idle
+    calls.clear()
+    for qvec in qvecs:
+        found = subset.nearest_among(view.store, qvec, 8, scope.docs, manifest, scope.where, scope.chunks, memory)
+        assert [h.chunk_id for h in found] == brute_force(every, qvec, scope.docs, 8)
+        assert found[0].similarity == pytest.approx(float(every[found[0].chunk_id][0] @ qvec), abs=1e-5)
+    assert calls == []  # ranked from the kept vectors: no query, no vector read
+    assert memory.kept(scope.docs, dict(manifest)) is None  # another index version keeps nothing of this one
 
 
 def test_a_held_language_under_a_filter_is_ranked_among_the_passing_chunks_only(corpus):

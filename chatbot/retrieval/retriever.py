@@ -131,7 +131,8 @@ class Retriever:
         ``filters``: dates, outlets, articles the passages must come from; when no article passes,
         the result is empty and its ``scope`` says so.
         """
-        return self.index.retrying(lambda: self._search(query, k, also_encode or [], filters))
+        with self._among.searching():  # the background reads of chatbot.retrieval.subset wait for idle time
+            return self.index.retrying(lambda: self._search(query, k, also_encode or [], filters))
 
     def prepare(self) -> None:
         """Read now what the first search of this index version would (the manifest, the near-copy
