@@ -22,8 +22,10 @@ from chatbot.text.words import fold, function_words
 # sets), none of them another person's name; ages further away belong to someone else.
 AGE_REACH = 6
 _AGE = re.compile(r"\b\d{1,3}(?:[\s-]*(?:ans|years?)(?:[\s-]*old)?)|,\s*\d{1,3}\s*,|\baged\s+\d{1,3}|"
-                  r"\bâgée?\s+de\s+\d{1,3}", re.I)
+                  r"\bâgée?\s+de\s+\d{1,3}|\bages?\s+of\s+\d{1,3}\b", re.I)
 _WORD = re.compile(r"[\w’'-]+")
+# "his advanced age of 77", "son âge de 77 ans": the age of the person named last before it, however far
+_POSSESSIVE = re.compile(r"\b(?:his|her|son)\s+(?:[a-zà-ÿ]+\s+)?(?:age|âge)\s+(?:of|de)\s+\d{1,3}\b[^\d]*$", re.I)
 
 
 def _skip() -> frozenset[str]:
@@ -57,6 +59,7 @@ def gives_age_of(name: str, surname: str, sentence: str, referent: str | None) -
         start, end = words[i].span()
         for a_start, a_end in ages:
             between = [w.group(0) for w in words if min(end, a_end) <= w.start() and w.end() <= max(start, a_start)]
-            if len(between) <= AGE_REACH and not any(w[:1].isupper() and fold(w) not in given | skip for w in between):
+            own = a_start > end and _POSSESSIVE.search(sentence[:a_end])  # "Gauck declined ... due to his age of 77"
+            if (len(between) <= AGE_REACH or own) and not any(w[:1].isupper() and fold(w) not in given | skip for w in between):
                 return True
     return bool(referent) and bool(ages) and bool(_own_mentions(key, given, list(_WORD.finditer(referent or ""))))

@@ -81,6 +81,12 @@ def _pairs() -> dict[str, frozenset[str]]:
     return {w: frozenset(v) for w, v in out.items()}
 
 
+def name_renderings(word: str) -> frozenset[str]:
+    """How the other language writes the name word ``word`` ("Chambre" -> "house", "chamber"), folded;
+    empty when ``name_pairs.toml`` does not list it."""
+    return _pairs().get(fold(word), frozenset())
+
+
 def _is_stopword(word: str) -> bool:
     return not tokenize(word, "fr") or not tokenize(word, "en")
 

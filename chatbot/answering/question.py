@@ -15,6 +15,7 @@ from functools import cached_property, lru_cache
 
 from chatbot.answering.bodies import body_forms
 from chatbot.answering.days import days_in
+from chatbot.answering.facts import name_renderings
 from chatbot.answering.lexicon import (
     Predicate,
     count_qualifiers,
@@ -59,8 +60,9 @@ _CITY_Q = re.compile(r"\b(quelles? villes?|which (?:city|cities|town|capital)|wh
 # (chatbot.text.numbers: "un accord" gives no amount)
 _NUMBER_A = numbers.figure(with_one=True)
 _AMOUNT_A = numbers.figure()
-# "35 ans", "16-year-old", "the 28-year old", "a 40 year-old", "20 years old"
-_AGE_A = re.compile(r"\b\d{1,3}[\s-]*(?:ans|years?)(?:[\s-]*old)?\b|\bâgée? de\b|\baged\b", re.I)
+# "35 ans", "16-year-old", "the 28-year old", "a 40 year-old", "20 years old", "at the age of 77"
+_AGE_A = re.compile(r"\b\d{1,3}[\s-]*(?:ans|years?)(?:[\s-]*old)?\b|\bâgée? de\b|\baged\b|\bages?\s+of\s+\d{1,3}\b",
+                    re.I)
 # English news gives an age between commas after the name: "Jalloh, 27, of Sterling, Virginia"
 _AGE_APPOSITION = re.compile(r"\b[A-Z][\w'’-]+,\s+\d{1,3},\s")
 # matched on accent-folded lower-case text; month and weekday names from the one list (``chatbot.text.months``)
@@ -251,11 +253,13 @@ class _Folded:
         capitalised words or more by such an acronym, otherwise by a word of the name (accent-folded,
         first four letters for long words)."""
         forms = place_forms(name)
-        if forms is not None:
-            return any(form.search(self.text) for form in forms)
+        if forms is not None and any(form.search(self.text) for form in forms):
+            return True
         listed = body_forms(name)  # "EI" / "ISIS", "al-Qaïda" / "al-Qaeda": the project's list of bodies
         if listed is not None and any(form.search(self.raw if raw else self.text) for form, raw in listed):
             return True
+        if forms is not None:  # a listed place or body under none of its forms
+            return False
         if acronym_letters(name) in self.acronyms:
             return True  # the same initials in another order: ANL / LNA, OTAN / NATO, UA / AU
         if initials(name) in self.acronyms:
@@ -266,4 +270,8 @@ class _Folded:
                     return True
             elif word[:4] in self.vocabulary or word[:5] in self.text:
                 return True
-        return False
+        # a name word the other language writes differently ("Chambre des lords", "House of Lords";
+        # name_pairs.toml, the list the translation checks use), by its longer renderings only:
+        # "un", "eu", "au" are French words
+        return any(re.search(rf"\b{re.escape(other)}", self.text)
+                   for word in identifying_words(name) for other in name_renderings(word) if len(other) > 3)

@@ -149,9 +149,10 @@ def constraints_of(question: str, question_lang: str, figure: bool, count: bool 
     if (figure or count or time or found.reason) and names:  # a reason too is someone's own
         found.scope = tuple(n for n in _subject_names(question, question_lang, names) if n != found.actor)
     if age and names:
-        found.holder = _surname(names[-1])
-        if len(re.findall(r"[\w’'-]+", names[-1])) > 1 and place_forms(names[-1]) is None:
-            found.holder_person = names[-1]
+        whose = _age_holder(question, names)
+        found.holder = _surname(whose)
+        if len(re.findall(r"[\w’'-]+", whose)) > 1 and place_forms(whose) is None:
+            found.holder_person = whose
     found.role = asked_role(question, question_lang)
     found.earlier = asks_earlier(question)
     clause = _EVENT_CLAUSE.search(question, 12)
@@ -195,6 +196,23 @@ def _subject_names(question: str, lang: str, names: list[str]) -> list[str]:
         return []
     subjects = {fold(t.text) for t in doc if t.dep_.startswith("nsubj") and t.pos_ == "PROPN"}
     return [n for n in names if subjects & {fold(w) for w in re.findall(r"[\w’'-]+", n)}]
+
+
+# "How old is Issa, the coastguard working in Gasr Garabulli?", "Quel âge avait Joachim Gauck
+# lorsqu'il ...": the name right after the age is asked is whose age it is
+_AGE_OF = re.compile(r"\b(?:how old|quel [âa]ge)\s+(?:is|was|will|a|avait|aura|aurait|a-t-il|a-t-elle)\s+(?=[A-ZÀ-Ý])",
+                     re.I)
+
+
+def _age_holder(question: str, names: list[str]) -> str:
+    """Whose age ``question`` asks: the name right after "how old is" / "quel âge a" when one comes
+    there, otherwise its last name ("Quel âge a le président du Niger, Mahamadou Issoufou ?")."""
+    asked = _AGE_OF.search(question)
+    if asked:
+        for name in names:
+            if question.startswith(name, asked.end()):
+                return name
+    return names[-1]
 
 
 def _surname(name: str) -> str | None:

@@ -71,10 +71,16 @@ def titles() -> frozenset[str]:
 
 
 def names_in(question: str) -> list[str]:
-    """Proper names the question relies on (capitalised words past the first, and acronyms)."""
+    """Proper names the question relies on (capitalised words past the first, and acronyms). An
+    acronym the question gives in parentheses after a name ("la Mission d'appui des Nations unies
+    en Libye (MANUL)") is that name again, in the question's language: the name's own words are
+    looked for, the acronym is not (an English article writes "UNSMIL")."""
     body = re.sub(r"^\W*\w+", "", question.strip(), count=1)  # the first word is capitalised anyway
-    names = []
+    names: list[str] = []
     for match in NAME.finditer(body):
+        if names and ACRONYM.fullmatch(match.group(0)) and re.search(r"\(\s*$", body[:match.start()]) \
+                and re.match(r"\s*\)", body[match.end():]):
+            continue
         phrase = re.sub(r"['’]s\b", "", match.group(0))  # possessive: "France's"
         words = [w for w in re.findall(r"[\w-]+", phrase) if fold(w) not in folded_function_words() and len(w) > 1]
         # a title is no name: French capitalises "le Premier ministre", which English writes "prime
