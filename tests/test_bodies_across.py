@@ -4,7 +4,9 @@ A small index of English articles written for these tests (real model, real Chro
 question's names must be in the cited article: "le Croissant-Rouge" is the article's "Red Crescent",
 "l'ONU" its "UN", an acronym the question spells out itself ("la Mission d'appui des Nations unies
 en Libye (MANUL)", which English writes "UNSMIL") is that long form again, "la Chambre des lords"
-the "House of Lords". Next to each, the same question about a body no article names is refused.
+the "House of Lords", "PIB" its "GDP", and "Zaouïa" its "Zawiya", named in the first paragraph of
+an article whose later passage answers. Next to each, the same question about a body or a place no
+article names is refused.
 The same index checks whose age is asked ("How old is Omar, the coastguard working in Ras Jdir?"),
 an age given as "his advanced age of 79", and a count of the wounded that only the dead answer.
 """
@@ -31,6 +33,21 @@ ARTICLES = [
          "a first defeat for the government over its Brexit bill. "
          "In Vienna, President Walter Hausner said he would not seek a second term due to his advanced "
          "age of 79.")},
+    {"id": "smugglers", "date": "2017-03-01", "lang": "en", "title": "Amid the chaos, traffickers thrive",
+     "text": (
+         "Zawiya, Libya - The port city west of the capital has become the main departure point for the "
+         "boats that leave the coast at night, local officials say. The militias that run the harbour "
+         "also run the detention centres, and nobody in the city dares to speak of them openly.\n\n"
+         "A fisherman who asked not to be named said the boats had multiplied over the past year. "
+         "\"Every night we see them leave, and every week we find bodies on the beach,\" he said. "
+         "The coastguard, short of fuel and of boats, turns back only a few of them.\n\n"
+         "Migrants pay about $2,000 for a seat on the smugglers' boats, several of them told reporters "
+         "at a shelter, and many work for months in farms and building sites to pay for the crossing. "
+         "Those who cannot pay are held until their families send the money.")},
+    {"id": "defence", "date": "2017-03-05", "lang": "en", "title": "Vienna raises its defence budget",
+     "text": (
+         "Austria spends 0.7 percent of GDP on defence, the defence minister said on Sunday, and the "
+         "government plans to raise the budget next year.")},
     {"id": "grozny", "date": "2017-03-24", "lang": "en", "title": "Gunmen attack a base in Chechnya",
      "text": (
          "At least eight soldiers were killed on Friday when gunmen attacked a National Guard base near "
@@ -55,9 +72,36 @@ def bodies_service(tmp_path_factory: pytest.TempPathFactory, embedder):
     ("Depuis quand Martin Keller dirige-t-il la Mission des Nations unies au Soudan du Sud (MINUSS) ?", None),
     ("Quel jour la Chambre des lords a-t-elle voté pour garantir les droits des citoyens européens ?",
      "Wednesday"),
+    # "PIB" is the article's "GDP" (name_pairs.toml)
+    ("Quelle part de son PIB l'Autriche consacre-t-elle à la défense ?", "0.7 percent"),
+    ("Quelle part de son PIB la Suisse consacre-t-elle à la défense ?", None),
 ])
 def test_a_body_is_found_under_its_name_in_the_other_language(bodies_service, question, expected):
     assert_refused_or_cites(bodies_service, question, expected)
+
+
+@pytest.mark.parametrize(("question", "expected"), [
+    # the passage that answers does not name the city: its article does, in its first paragraph
+    ("Combien les migrants paient-ils pour une place sur les bateaux des passeurs de Zaouïa ?", "$2,000"),
+    ("Combien les migrants paient-ils pour une place sur les bateaux des passeurs de Misrata ?", None),
+])
+def test_a_place_named_elsewhere_in_the_article_is_found_in_the_other_language(bodies_service, question, expected):
+    assert_refused_or_cites(bodies_service, question, expected)
+
+
+def test_a_name_is_compared_by_its_own_vector_whatever_is_encoded_beside_it(embedder):
+    """The int8 encoder's vector of a text moves with the other texts of its batch: a name's
+    meaning must not depend on which phrases happened to be compared with it."""
+    from chatbot.answering.name_meaning import NameMeaning
+    from chatbot.encoder.embedder import QUERY_CACHE
+
+    embedder.keep_queries(0)  # the encoder's own cache of query vectors would hide the batch's effect
+    try:
+        among = NameMeaning(embedder)._vectors(["Government of National Accord", "Zaouïa", "Red Crescent"])[1]
+        alone = NameMeaning(embedder)._vectors(["Zaouïa"])[0]
+    finally:
+        embedder.keep_queries(QUERY_CACHE)
+    assert float(alone @ among) == pytest.approx(1.0, abs=1e-5)
 
 
 @pytest.mark.parametrize(("question", "expected"), [

@@ -175,6 +175,13 @@ class ExtractiveAnswerer(BaseAnswerer):
                 kept.append(s)
         return kept
 
+    def _articles(self, passages: Sequence[Passage]) -> list[str]:
+        """The stored texts of the articles of ``passages``, each once (none without a store)."""
+        if self.article_text is None:
+            return []
+        texts = (self.article_text(doc_id) for doc_id in dict.fromkeys(p.doc_id for p in passages))
+        return [text for text in texts if text]
+
     def _predicate_vector(self, question: str, query: str, retrieval: Retrieval) -> np.ndarray:
         """The query vector blended with the question's vector without its names.
 
@@ -289,10 +296,15 @@ class ExtractiveAnswerer(BaseAnswerer):
                               needs.age)
         context = " ".join(f"{p.title} {p.text}" for p in retrieval.passages)
         ranked, left = self._checked(scored, spec, needs, qlang, retrieval)
-        missing = unknown_names(needs.names, context)  # names no passage spells
+        missing = unknown_names(needs.names, context)  # names no passage spells...
+        if missing:  # ... nor the rest of their articles (a place named in the first paragraph only)
+            context = "\n".join([context, *self._articles(retrieval.passages)])
+            missing = unknown_names(missing, context)
         names = [*needs.names, *([spec.actor] if spec.actor else []), *spec.event_names]
         if names and self._aliases_may_matter(ranked, scored, missing, qlang):
-            spec.aliases = self.names.aliases(names, qlang, scored, retrieval.passages, question)
+            other = [p for p in retrieval.passages if (p.lang or "und") not in (qlang, "und")]
+            spec.aliases = self.names.aliases(names, qlang, scored, retrieval.passages, question,
+                                              self._articles(other))
             if spec.aliases:
                 ranked, left = self._checked(scored, spec, needs, qlang, retrieval)
                 missing = unknown_names(needs.names, context, spec.aliases)

@@ -25,6 +25,7 @@ from collections.abc import Iterable, Sequence
 from typing import Protocol
 
 import numpy as np
+from rapidfuzz import fuzz
 
 from chatbot.answering.question import unknown_names
 from chatbot.encoder.base import Embedder
@@ -43,7 +44,8 @@ from chatbot.text.words import fold, function_words
 NAME_SIMILARITY = 0.70
 SENTENCES = 6  # best-scored sentences of the other language whose names are compared
 MAX_PHRASES = 40  # at most this many phrases encoded for one question
-AT_ONCE = 10  # phrases encoded in one call, best sentences first: most names are found in the first
+ARTICLE_PHRASES = 10  # of which at most this many from the rest of the passages' articles
+AT_ONCE = 10  # phrases compared at a time, best sentences first: most names are found in the first
 _CACHE_SIZE = 4096
 
 
@@ -84,20 +86,36 @@ class NameMeaning:
         self._cache: VectorCache[str] = VectorCache(_CACHE_SIZE)
 
     def _vectors(self, texts: list[str]) -> np.ndarray:
-        return np.stack(self._cache.vectors(texts, texts, self.embedder.embed_queries))
+        """Each text encoded alone: in one batch the int8 encoder's vectors move with the batch's
+        other texts (cosine to the lone vector down to 0.975 for ten names), enough to carry a
+        translation across ``NAME_SIMILARITY`` ("PIB" / "GDP": 0.70), and a batch of ten short
+        names costs about what ten lone calls do (BENCHMARKS.md section 28c)."""
+        def alone(batch: list[str]) -> np.ndarray:
+            return np.stack([self.embedder.embed_queries([text])[0] for text in batch])
+
+        return np.stack(self._cache.vectors(texts, texts, alone))
 
     def aliases(self, names: Sequence[str], question_lang: str, scored: Sequence[_Scored],
-                passages: Sequence[_Passage], question: str = "") -> dict[str, tuple[str, ...]]:
+                passages: Sequence[_Passage], question: str = "",
+                articles: Sequence[str] = ()) -> dict[str, tuple[str, ...]]:
         """For each of ``names`` that no passage in another language than the question spells, the
-        phrases of the best ``scored`` sentences in that language that mean it (none: left out). A
-        name is compared alone and, when ``question`` writes more of it, as written there
+        phrases of the best ``scored`` sentences in that language that mean it (none: left out), and
+        of the whole ``articles`` of those passages the few spelt most like it: the sentence that
+        answers may not be the one naming the place ("Migrants - who pay $1,500 per seat -" in an
+        article that names "Zawiya", the "Zaouïa" of the question, in its first paragraph). A name
+        is compared alone and, when ``question`` writes more of it, as written there
         (``written_form``): "Affaires" says little, "Affaires étrangères" means "Foreign"."""
         other = [p for p in passages if (p.lang or "und") not in (question_lang, "und")]
         if not names or not other:
             return {}
         missing = unknown_names(list(dict.fromkeys(names)), "\n".join(f"{p.title}\n{p.text}" for p in other))
         sentences = [s.text for s in scored if (s.passage.lang or "und") not in (question_lang, "und")]
-        phrases = phrases_of(sentences[:SENTENCES])[:MAX_PHRASES]
+        phrases = phrases_of(sentences[:SENTENCES])[:MAX_PHRASES - ARTICLE_PHRASES]
+        if missing and articles:
+            spelt = [fold(n) for n in missing]
+            rest = [p for p in phrases_of(articles) if p not in phrases]
+            rest.sort(key=lambda p: -max(fuzz.ratio(fold(p), n) for n in spelt))
+            phrases += rest[:ARTICLE_PHRASES]
         if not missing or not phrases:
             return {}
         forms = [(name, form) for name in missing

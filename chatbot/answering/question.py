@@ -271,7 +271,8 @@ class _Folded:
             elif word[:4] in self.vocabulary or word[:5] in self.text:
                 return True
         # a name word the other language writes differently ("Chambre des lords", "House of Lords";
-        # name_pairs.toml, the list the translation checks use), by its longer renderings only:
-        # "un", "eu", "au" are French words
-        return any(re.search(rf"\b{re.escape(other)}", self.text)
-                   for word in identifying_words(name) for other in name_renderings(word) if len(other) > 3)
+        # "PIB", "GDP"; name_pairs.toml, the list the translation checks use); a short rendering only
+        # as an acronym written in capitals ("un", "eu", "au" are French words)
+        return any(re.search(rf"\b{re.escape(other)}", self.text) if len(other) > 3
+                   else re.search(rf"\b{re.escape(other.upper())}\b", self.raw)
+                   for word in identifying_words(name) for other in name_renderings(word))
