@@ -89,21 +89,6 @@ def test_a_place_named_elsewhere_in_the_article_is_found_in_the_other_language(b
     assert_refused_or_cites(bodies_service, question, expected)
 
 
-def test_a_name_is_compared_by_its_own_vector_whatever_is_encoded_beside_it(embedder):
-    """The int8 encoder's vector of a text moves with the other texts of its batch: a name's
-    meaning must not depend on which phrases happened to be compared with it."""
-    from chatbot.answering.name_meaning import NameMeaning
-    from chatbot.encoder.embedder import QUERY_CACHE
-
-    embedder.keep_queries(0)  # the encoder's own cache of query vectors would hide the batch's effect
-    try:
-        among = NameMeaning(embedder)._vectors(["Government of National Accord", "Zaouïa", "Red Crescent"])[1]
-        alone = NameMeaning(embedder)._vectors(["Zaouïa"])[0]
-    finally:
-        embedder.keep_queries(QUERY_CACHE)
-    assert float(alone @ among) == pytest.approx(1.0, abs=1e-5)
-
-
 @pytest.mark.parametrize(("question", "expected"), [
     # the name right after "how old is" is whose age is asked, not the place named last
     ("How old is Omar, the coastguard working in Ras Jdir?", "Omar, 38"),

@@ -81,13 +81,8 @@ class CountedMeaning:
         self._cache: VectorCache[str] = VectorCache(_CACHE_SIZE)
 
     def _vectors(self, words: Iterable[str]) -> dict[str, np.ndarray]:
-        """Each word encoded alone: in a batch the int8 encoder's vectors move with the other words
-        (see ``name_meaning.NameMeaning._vectors``), and a word's meaning must not depend on them."""
-        def alone(batch: list[str]) -> np.ndarray:
-            return np.stack([self.embedder.embed_queries([word])[0] for word in batch])
-
         wanted = list(dict.fromkeys(words))
-        return dict(zip(wanted, self._cache.vectors(wanted, wanted, alone), strict=True))
+        return dict(zip(wanted, self._cache.vectors(wanted, wanted, self.embedder.embed_queries), strict=True))
 
     def counting(self, nouns: str | Sequence[str], texts: list[str]) -> list[bool]:
         """For each text, whether one of its numbers counts something that means one of ``nouns`` (a
@@ -99,6 +94,7 @@ class CountedMeaning:
         if any(fold(f.split()[0]) in people_words() for f in forms):
             return [True] * len(texts)
         words = [counted_words(t) for t in texts]
+        # each form alone: a batch's other texts move an int8 encoder's vectors by about 0.01
         asked = [self._vectors([f.lower()])[f.lower()] for f in forms]
         vectors = self._vectors(w for ws in words for w in ws)
         return [any(float(vectors[w] @ a) >= COUNTED_SIMILARITY for w in ws for a in asked) for ws in words]

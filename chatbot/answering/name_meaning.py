@@ -44,8 +44,12 @@ from chatbot.text.words import fold, function_words
 NAME_SIMILARITY = 0.70
 SENTENCES = 6  # best-scored sentences of the other language whose names are compared
 MAX_PHRASES = 40  # at most this many phrases encoded for one question
-ARTICLE_PHRASES = 10  # of which at most this many from the rest of the passages' articles
-AT_ONCE = 10  # phrases compared at a time, best sentences first: most names are found in the first
+ARTICLE_PHRASES = 10  # of which at most this many from the rest of the passages' articles, those
+# spelt at least this like the name (rapidfuzz ratio, accents folded): a transliteration shares most
+# letters (Zaouïa/Zawiya 67, Tchétchénie/Chechnya 63, Égée/Aegean 60), another place of the same
+# article seldom does (Zaouïa/Zuwara 50, Zaouïa/Tripoli 31); each phrase costs an encoding
+ARTICLE_SPELLING = 60
+AT_ONCE = 10  # phrases encoded in one call, best sentences first: most names are found in the first
 _CACHE_SIZE = 4096
 
 
@@ -86,14 +90,7 @@ class NameMeaning:
         self._cache: VectorCache[str] = VectorCache(_CACHE_SIZE)
 
     def _vectors(self, texts: list[str]) -> np.ndarray:
-        """Each text encoded alone: in one batch the int8 encoder's vectors move with the batch's
-        other texts (cosine to the lone vector down to 0.975 for ten names), enough to carry a
-        translation across ``NAME_SIMILARITY`` ("PIB" / "GDP": 0.70), and a batch of ten short
-        names costs about what ten lone calls do (BENCHMARKS.md section 28c)."""
-        def alone(batch: list[str]) -> np.ndarray:
-            return np.stack([self.embedder.embed_queries([text])[0] for text in batch])
-
-        return np.stack(self._cache.vectors(texts, texts, alone))
+        return np.stack(self._cache.vectors(texts, texts, self.embedder.embed_queries))
 
     def aliases(self, names: Sequence[str], question_lang: str, scored: Sequence[_Scored],
                 passages: Sequence[_Passage], question: str = "",
@@ -113,8 +110,8 @@ class NameMeaning:
         phrases = phrases_of(sentences[:SENTENCES])[:MAX_PHRASES - ARTICLE_PHRASES]
         if missing and articles:
             spelt = [fold(n) for n in missing]
-            rest = [p for p in phrases_of(articles) if p not in phrases]
-            rest.sort(key=lambda p: -max(fuzz.ratio(fold(p), n) for n in spelt))
+            near = {p: max(fuzz.ratio(fold(p), n) for n in spelt) for p in phrases_of(articles) if p not in phrases}
+            rest = sorted((p for p, ratio in near.items() if ratio >= ARTICLE_SPELLING), key=lambda p: -near[p])
             phrases += rest[:ARTICLE_PHRASES]
         if not missing or not phrases:
             return {}
