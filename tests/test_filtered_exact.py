@@ -103,12 +103,16 @@ def test_articles_searched_again_are_ranked_from_vectors_read_once_in_the_backgr
     assert search(qvecs[0]) == brute_force(every, qvecs[0], scope.docs, 8)
     memory.settle()
     assert calls == ["nearest"]  # searched once: nothing read beside the search
+    other = resolve(filters[0], manifest)  # a date range, searched twice while the outlet's read waits
     with memory.searching():  # a search still running: the read waits for idle time
         assert search(qvecs[1]) == brute_force(every, qvecs[1], scope.docs, 8)
+        for qvec in qvecs[:2]:
+            subset.nearest_among(view.store, qvec, 8, other.docs, manifest, other.where, other.chunks, memory)
         time.sleep(0.3)
-        assert calls == ["nearest", "nearest"]
+        assert calls == ["nearest"] * 4
     memory.settle()
-    assert calls[:2] == ["nearest", "nearest"] and set(calls[2:]) == {"vectors"}  # read once the machine was idle
+    assert calls[:4] == ["nearest"] * 4 and set(calls[4:]) == {"vectors"}  # read once the machine was idle
+    assert memory.kept(other.docs, manifest) is None  # one read at a time: the second set waits its turn
     calls.clear()
     for qvec in qvecs:
         found = subset.nearest_among(view.store, qvec, 8, scope.docs, manifest, scope.where, scope.chunks, memory)

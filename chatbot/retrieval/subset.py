@@ -150,7 +150,7 @@ class Memory:
             self._follow(manifest)
             if docs in self._vectors or docs in self._reading:
                 return
-            if docs not in self._seen:
+            if docs not in self._seen or self._reading:  # one read at a time: a busy server starts no more
                 self._seen[docs] = None
                 while len(self._seen) > self.SEEN:
                     self._seen.popitem(last=False)
