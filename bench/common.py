@@ -112,6 +112,11 @@ def table(headers: list[str], rows: list[list[Any]]) -> str:
     return "\n".join(lines)
 
 
+def read_jsonl(path: Path) -> list[dict[str, Any]]:
+    """The records of a JSON-lines file of the benchmarks (pairs, questions), blank lines skipped."""
+    return [json.loads(line) for line in path.read_text("utf-8").splitlines() if line.strip()]
+
+
 def write_json(path: Path | None, data: Any) -> None:
     """A benchmark's figures as JSON at ``path`` (its folder made if needed); nothing without one."""
     if path is None:

@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from bench.common import header, load_embedder, setup_logging, table, write_json
+from bench.common import header, load_embedder, read_jsonl, setup_logging, table, write_json
 from chatbot.answering.counted import COUNTED_SIMILARITY, CountedMeaning
 
 log = logging.getLogger("bench.counted_context")
@@ -57,7 +57,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--json", type=Path, default=None)
     args = parser.parse_args(argv)
     setup_logging()
-    pairs = [json.loads(line) for line in PAIRS.read_text("utf-8").splitlines() if line.strip()]
+    pairs = read_jsonl(PAIRS)
     rows = measure(load_embedder(), pairs)
     summary = {}
     for kind in ("same", "different"):

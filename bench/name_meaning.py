@@ -3,8 +3,9 @@
 ``bench/name_pairs.jsonl`` holds 80 pairs written for this measure (none from the evaluation sets):
 a French place or body and its English name (kind ``same``: "Varsovie" / "Warsaw", "Garde nationale"
 / "National Guard") and a French name with a different, related English one (kind ``different``:
-"Varsovie" / "Prague", "Garde nationale" / "Coast Guard"). Each name is encoded alone, as
-``NameMeaning`` encodes them, and the cosine of each pair is compared with ``NAME_SIMILARITY``:
+"Varsovie" / "Prague", "Garde nationale" / "Coast Guard"). Each name is encoded alone (in a batch the
+int8 encoder's vector of a name moves with the batch's other texts, BENCHMARKS.md 28c), and the
+cosine of each pair is compared with ``NAME_SIMILARITY``:
 it prints both kinds' cosines, how many of each pass, and the threshold that would separate them
 best on these pairs.
 
@@ -14,13 +15,12 @@ best on these pairs.
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 from pathlib import Path
 from typing import Any
 
-from bench.common import header, load_embedder, setup_logging, table, write_json
-from chatbot.answering.name_meaning import NAME_SIMILARITY, NameMeaning
+from bench.common import header, load_embedder, read_jsonl, setup_logging, table, write_json
+from chatbot.answering.name_meaning import NAME_SIMILARITY
 
 log = logging.getLogger("bench.name_meaning")
 PAIRS = Path(__file__).parent / "name_pairs.jsonl"
@@ -31,11 +31,11 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--json", type=Path, default=None)
     args = parser.parse_args(argv)
     setup_logging()
-    pairs = [json.loads(line) for line in PAIRS.read_text("utf-8").splitlines() if line.strip()]
-    names = NameMeaning(load_embedder())
+    pairs = read_jsonl(PAIRS)
+    embedder = load_embedder()
     rows = []
     for pair in pairs:
-        fr, en = names._vectors([pair["fr"], pair["en"]])
+        fr, en = (embedder.embed_queries([name])[0] for name in (pair["fr"], pair["en"]))
         rows.append({**pair, "cosine": round(float(fr @ en), 3)})
     same = sorted(r["cosine"] for r in rows if r["kind"] == "same")
     different = sorted(r["cosine"] for r in rows if r["kind"] == "different")
