@@ -7,7 +7,7 @@ en Libye (MANUL)", which English writes "UNSMIL") is that long form again, "la C
 the "House of Lords", "PIB" its "GDP", and "Zaouïa" its "Zawiya", named in the first paragraph of
 an article whose later passage answers. Next to each, the same question about a body or a place no
 article names is refused.
-The same index checks whose age is asked ("How old is Omar, the coastguard working in Ras Jdir?"),
+A "declaration" handed over is a document, not someone's words. The same index checks whose age is asked ("How old is Omar, the coastguard working in Ras Jdir?"),
 an age given as "his advanced age of 79", and a count of the wounded that only the dead answer.
 """
 
@@ -48,6 +48,11 @@ ARTICLES = [
      "text": (
          "Austria spends 0.7 percent of GDP on defence, the defence minister said on Sunday, and the "
          "government plans to raise the budget next year.")},
+    {"id": "letter", "date": "2017-03-29", "lang": "en", "title": "The letter reaches Brussels",
+     "text": (
+         "The declaration under Article 50, signed by the prime minister on Tuesday, was hand-delivered to "
+         "Donald Tusk in Brussels by ambassador Tim Harlow. Tusk told reporters that there was nothing to "
+         "win in the process.")},
     {"id": "grozny", "date": "2017-03-24", "lang": "en", "title": "Gunmen attack a base in Chechnya",
      "text": (
          "At least eight soldiers were killed on Friday when gunmen attacked a National Guard base near "
@@ -108,4 +113,13 @@ def test_whose_age_is_asked(bodies_service, question, expected):
     ("Combien de soldats ont été blessés lors de l'attaque près de Grozny ?", None),
 ])
 def test_a_count_of_the_wounded_is_not_a_count_of_the_dead(bodies_service, question, expected):
+    assert_refused_or_cites(bodies_service, question, expected)
+
+
+@pytest.mark.parametrize(("question", "expected"), [
+    ("What did Donald Tusk say about the process?", "nothing to win"),
+    # the sentence naming Harlow speaks of a "declaration", a document: no word of his is reported
+    ("What did Tim Harlow say when he handed the letter to Donald Tusk?", None),
+])
+def test_a_declaration_is_a_document_not_a_statement(bodies_service, question, expected):
     assert_refused_or_cites(bodies_service, question, expected)
