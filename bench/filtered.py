@@ -84,9 +84,10 @@ def run_filtered(client: httpx.Client, url: str, queries: list[str], cases: list
     out: dict[str, dict[str, Any]] = {}
     for label, fields in cases:
         empty_case = fields == NOTHING
-        for name, passes_ in ((f"search, {label}", rounds), (f"search, {label}, asked again", 1)):
-            if name.endswith("asked again"):
+        for again, passes_ in ((False, rounds), (True, 1)):
+            if again:
                 time.sleep(PAUSE_S)
+            name = f"search, {label}, asked again" if again else f"search, {label}"
             times: list[float] = []
             found = wrong = said_so = 0
             for _ in range(passes_):
