@@ -27,6 +27,7 @@ from chatbot.answering.lexicon import people_words
 from chatbot.answering.question import number_token
 from chatbot.encoder.base import Embedder
 from chatbot.encoder.vector_cache import VectorCache
+from chatbot.text.numbers import counted_before
 from chatbot.text.words import fold, function_words
 
 # Cosine of two single words encoded as queries (EmbeddingGemma), measured on French/English pairs
@@ -58,10 +59,12 @@ S = TypeVar("S", bound=_Scored)
 
 
 def counted_words(text: str) -> list[str]:
-    """The content words (lower case) within ``WORDS_AFTER`` words after each number of ``text``."""
+    """The content words (lower case) within ``WORDS_AFTER`` words after each number of ``text``,
+    and those a count is stated of before its number ("the number of those arrested at 500")."""
     tokens = [t.lower() for t in _WORD.findall(text)]
     skip = function_words("en") | function_words("fr")
-    found: list[str] = []
+    found: list[str] = [w.lower() for w in counted_before(text)
+                        if fold(w.lower()) not in skip and len(w) >= 3 and not _NUMBER.match(fold(w.lower()))]
     for i, token in enumerate(tokens):
         if not (_NUMBER.match(fold(token)) or number_token(token)):
             continue

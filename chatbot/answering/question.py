@@ -158,8 +158,11 @@ def number_token(word: str) -> bool:
 
 
 def _counts(sentence: str, noun: str) -> bool:
-    """A number directly qualifying ``noun`` (or its translation-like cognate) in the sentence."""
+    """A number directly qualifying ``noun`` (or its translation-like cognate) in the sentence, or
+    one stated of it ("the number of arrests stood at 500", ``numbers.counted_before``)."""
     key = _prefix(noun, 5 if len(noun) > 5 else 4)
+    if any(fold(w).startswith(key) for w in numbers.counted_before(sentence)):
+        return True
     words = re.findall(r"[\w-]+", sentence)
     for i, word in enumerate(words):
         if number_token(word):

@@ -51,3 +51,33 @@ def money() -> re.Pattern[str]:
     return re.compile(r"[$€£]\s?\d[\d.,]*(?:\s?(?:k|m|bn|million|billion|milliards?))?"
                       rf"|\d[\d.,]*\s*(?:k|m|bn|million|billion|milliards?|millions?)?\s*(?:d['’]\s*)?"
                       rf"(?:{currencies})\b", re.I)
+
+
+COUNT_GAP = 12  # words at most between what is counted and its number ("le nombre de morts de l'attentat contre le
+# palais du gouverneur de Kandahar s'élève désormais à 27")
+_WORD = r"[^\W\d_][\w'’-]*"
+
+
+@lru_cache(maxsize=1)
+def _counted_before() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    table = _table()
+    # the number: digits or a number word, not a year ("fell in 2016") nor a share ("rose by 30%")
+    number = (rf"(?:(?!(?:1[89]|20)\d\d\b)\d+(?:[.,]\d+)*(?!\d)|\b(?:{alternation()})\b)"
+              r"(?!\s*(?:%|per\s*cent|pour\s*cent|percent))")
+    gap = rf"(?:\s+(?:{_WORD}|\d+)[,;]?){{0,{COUNT_GAP}}}?\s+"
+    of = re.compile(rf"\b(?:{'|'.join(table['heads_of'])})\s+(?:of|for|de|des|du|d['’])\s*"
+                    rf"(?P<what>{_WORD}(?:\s+{_WORD})?){gap}{number}", re.I)
+    after = re.compile(rf"\b(?P<what>{_WORD})\s+(?:{'|'.join(table['heads_after'])}){gap}{number}", re.I)
+    return of, after
+
+
+def counted_before(text: str) -> list[str]:
+    """The words naming what a number of ``text`` counts when they come before it: "the official
+    number of those arrested at 500" counts "those arrested", "le nombre de morts s'élève à 30"
+    counts "morts", "the death toll has risen to 30" counts "death". The words are as written
+    (function words included); callers compare them as they compare the words after a number."""
+    found: list[str] = []
+    for pattern in _counted_before():
+        for match in pattern.finditer(text):
+            found += [w for w in re.findall(_WORD, match.group("what")) if w not in found]
+    return found
