@@ -22,6 +22,7 @@ from chatbot.answering.counted import CountedMeaning
 from chatbot.answering.figures import differing_quote
 from chatbot.answering.instructions import is_instruction
 from chatbot.answering.name_meaning import NameMeaning
+from chatbot.answering.name_search import aliases_may_matter, may_pass_with_names
 from chatbot.answering.overview import Request, choose, overview_request
 from chatbot.answering.question import Aliases, QuestionNeeds, analyse, unknown_names
 from chatbot.answering.quoting import PHRASES, ScoredSentence, compose
@@ -257,26 +258,6 @@ class ExtractiveAnswerer(BaseAnswerer):
                 left.append(("counted origin", len(ranked)))
         return ranked, left
 
-    @staticmethod
-    def _aliases_may_matter(ranked: list[ScoredSentence], scored: list[ScoredSentence], missing: Sequence[str],
-                            qlang: str) -> bool:
-        """Whether the names' other-language forms (``name_meaning``, up to four encoder calls) could
-        change the answer checked without them: the answer is refused, or the passages do not name
-        the question's names as it spells them, or a sentence in another language that the checks
-        left out scores within MARGIN of the best one kept (it could be quoted if its article names
-        them in its own language). Otherwise every sentence that could be quoted is already in.
-        ``missing``: the question's names that no passage spells."""
-        if not ranked or missing:
-            return True
-        floor = ranked[0].score - MARGIN
-        kept = {id(s) for s in ranked}
-        for s in scored:  # best first
-            if s.score < floor:
-                return False
-            if s.fits and id(s) not in kept and (s.passage.lang or "und") not in (qlang, "und"):
-                return True
-        return False
-
     # ---- answering ----------------------------------------------------------------------------
     def answer(self, question: str, query: str, retrieval: Retrieval, lang: str,
                on_event: Emit | None = None) -> Answer:
@@ -301,18 +282,19 @@ class ExtractiveAnswerer(BaseAnswerer):
             context = "\n".join([context, *self._articles(retrieval.passages)])
             missing = unknown_names(missing, context)
         names = [*needs.names, *([spec.actor] if spec.actor else []), *spec.event_names]
-        if names and self._aliases_may_matter(ranked, scored, missing, qlang):
+        # A sentence that gives the age of the person the question names in full, next to their name
+        # (``ages.gives_age_of``), says what is asked however little else of the question it shares:
+        # "Jalloh, 27, of Sterling, Virginia, is to be sentenced ..." scored 0.25 for "Quel âge a
+        # Mohamed Jalloh ?", below the threshold calibrated for sentences matched on topic alone.
+        threshold = self.threshold if not spec.holder_person else float("-inf")
+        if (names and aliases_may_matter(ranked, scored, missing, qlang, MARGIN)
+                and may_pass_with_names(scored, spec, threshold, self.article_text)):
             other = [p for p in retrieval.passages if (p.lang or "und") not in (qlang, "und")]
             spec.aliases = self.names.aliases(names, qlang, scored, retrieval.passages, question,
                                               self._articles(other))
             if spec.aliases:
                 ranked, left = self._checked(scored, spec, needs, qlang, retrieval)
                 missing = unknown_names(needs.names, context, spec.aliases)
-        # A sentence that gives the age of the person the question names in full, next to their name
-        # (``ages.gives_age_of``), says what is asked however little else of the question it shares:
-        # "Jalloh, 27, of Sterling, Virginia, is to be sentenced ..." scored 0.25 for "Quel âge a
-        # Mohamed Jalloh ?", below the threshold calibrated for sentences matched on topic alone.
-        threshold = self.threshold if not spec.holder_person else float("-inf")
         if not ranked or ranked[0].score < threshold or missing:
             log.debug("refused %r: candidates left after each check %s, best kept %s (threshold %s), "
                       "names in no passage %s, constraints %s", question, left,
