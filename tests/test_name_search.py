@@ -75,7 +75,7 @@ def test_a_question_no_sentence_can_answer_is_refused_without_the_search(league_
 def test_skipping_the_search_changes_no_answer(league_service, monkeypatch):
     questions = [*NEEDED, *REFUSED]
     skipped = [league_service.ask(q) for q in questions]
-    monkeypatch.setattr(extractive, "may_pass_with_names", lambda *args, **kwargs: True)
+    monkeypatch.setattr(extractive, "aliases_may_matter", lambda *args, **kwargs: True)
     searched = [league_service.ask(q) for q in questions]
     for q, a, b in zip(questions, skipped, searched, strict=True):
         assert (a.refused, a.answer, [c.quote for c in a.citations]) == \

@@ -3,13 +3,13 @@
 Finding a name's other-language forms (``name_meaning``) costs encoder calls: up to six, a few
 hundred milliseconds on two cores, for a question whose names no passage spells. Most such
 questions are refused whatever the forms: on the checks that do not read names (a start date, a
-figure, a year, the threshold), no sentence passes. These two tests say when the search is worth its
-cost; skipping it never changes an answer (``tests/test_name_search.py``).
+figure, a year, the threshold), no sentence passes. ``aliases_may_matter`` says when the search is worth
+its cost; skipping it never changes an answer (``tests/test_name_search.py``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import replace
 
 from chatbot.answering.question import EveryName
@@ -19,36 +19,39 @@ from chatbot.answering.specificity import Constraints, candidate, holds
 
 
 def aliases_may_matter(ranked: list[ScoredSentence], scored: list[ScoredSentence], missing: Sequence[str],
-                       qlang: str, margin: float) -> bool:
-    """Whether the names' other-language forms could change the answer checked without them: the
-    answer is refused, or the passages do not name the question's names as it spells them, or a
-    sentence in another language that the checks left out scores within ``margin`` of the best one
-    kept (it could be quoted if its article names them in its own language). Otherwise every
-    sentence that could be quoted is already in. ``missing``: the question's names that no passage
-    spells."""
+                       qlang: str, margin: float, spec: Constraints, threshold: float,
+                       article_text: ArticleText | None) -> bool:
+    """Whether the names' other-language forms could change the answer checked without them.
+
+    Refused now (no sentence kept, or the passages do not name the question's names as it spells
+    them): when some sentence scoring at least ``threshold`` would pass the checks with every name
+    found. Answered: when a sentence in another language that the checks left out scores within
+    ``margin`` of the best one kept and would pass them with every name found (it could be quoted
+    if its article names them in its own language); otherwise every sentence that could be quoted
+    is already in. ``missing``: the question's names that no passage spells."""
+    bound = _Bound(spec, article_text)
     if not ranked or missing:
-        return True
-    floor = ranked[0].score - margin
+        return any(bound.passes(s) for s in _down_to(scored, threshold))
     kept = {id(s) for s in ranked}
+    return any(id(s) not in kept and (s.passage.lang or "und") not in (qlang, "und") and bound.passes(s)
+               for s in _down_to(scored, ranked[0].score - margin))
+
+
+def _down_to(scored: list[ScoredSentence], floor: float) -> Iterator[ScoredSentence]:
     for s in scored:  # best first
         if s.score < floor:
-            return False
-        if s.fits and id(s) not in kept and (s.passage.lang or "und") not in (qlang, "und"):
-            return True
-    return False
+            return
+        yield s
 
 
-def may_pass_with_names(scored: list[ScoredSentence], spec: Constraints, threshold: float,
-                        article_text: ArticleText | None) -> bool:
-    """Whether a sentence scoring at least ``threshold`` would pass the checks if every name the
-    question relies on were found under some other-language form (``EveryName``): when none would,
-    the answer is a refusal whatever ``name_meaning`` finds."""
-    article = article_text or (lambda doc_id: None)
-    bound = replace(spec, aliases=EveryName())
-    for s in scored:  # best first
-        if s.score < threshold:
-            return False
-        if s.fits and (not spec or holds(bound, candidate(s.passage, s.start, s.end, s.text,
-                                                           article(s.passage.doc_id)))):
-            return True
-    return False
+class _Bound:
+    """The checks with every name the question relies on taken as found (``EveryName``): the most
+    that other-language forms could ever let through. What fails here fails under any forms."""
+
+    def __init__(self, spec: Constraints, article_text: ArticleText | None) -> None:
+        self.spec = replace(spec, aliases=EveryName())
+        self.article = article_text or (lambda doc_id: None)
+
+    def passes(self, s: ScoredSentence) -> bool:
+        return s.fits and (not self.spec or holds(self.spec, candidate(s.passage, s.start, s.end, s.text,
+                                                                       self.article(s.passage.doc_id))))
