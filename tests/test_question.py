@@ -92,3 +92,19 @@ def test_a_day_written_month_first_answers_when(question, sentence, expected):
     """English news writes the month first ("Jan. 28"): that day answers "when" and "what day" as
     "le 28 janvier" does."""
     assert analyse(question).accepts(sentence, same_lang=False) is expected
+
+
+@pytest.mark.parametrize(("question", "asks_figure"), [
+    ("Quelle est la capacité du terminal pétrolier de Ras Lanouf en barils par jour ?", True),
+    ("What is the capacity of the terminal in barrels a day?", True),
+    ("Quel est le budget de la défense autrichienne en euros ?", True),
+    ("What is the unemployment rate in percent?", True),
+    ("Who was in Paris in March?", False),
+    ("Which port did the forces take in March?", False),
+])
+def test_a_figure_asked_in_a_unit_needs_a_sentence_with_a_figure(question, asks_figure):
+    needs = analyse(question)
+    assert needs.number is asks_figure
+    if asks_figure:
+        assert not needs.accepts("The terminal was attacked by the Benghazi Defence Brigades on Friday.")
+        assert needs.accepts("The terminal can load 200,000 barrels a day.")

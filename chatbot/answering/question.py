@@ -174,6 +174,18 @@ def _counts(sentence: str, noun: str) -> bool:
     return False
 
 
+@lru_cache(maxsize=1)
+def _unit_q() -> re.Pattern[str]:
+    """ "en barils par jour", "in dollars", "en pourcentage": a figure asked in a unit of measure, of
+    money or of share (``lexicon.toml`` units, ``number_words.toml`` currencies)."""
+    units = sorted(measure_units() | {"pourcentage", "percent", "percentage", "pour cent", "per cent"})
+    return re.compile(rf"\b(?:en|in)\s+(?:{'|'.join(units)}|{numbers.currency_words()})\b", re.I)
+
+
+def _in_unit(question: str) -> bool:
+    return bool(_unit_q().search(fold(question)))
+
+
 @lru_cache(maxsize=256)
 def analyse(question: str) -> QuestionNeeds:
     """What ``question`` asks for; cached, since scoring, choosing and composing an answer all ask."""
@@ -195,7 +207,7 @@ def analyse(question: str) -> QuestionNeeds:
         typed = re.match(r"\s+([A-ZÀ-Ý][\w-]+)", rest)
         if count_phrase is None and typed:
             count_type = f"{count_of} {typed.group(1)}"
-    number = count_of is None and bool(_NUMBER_Q.search(question)) and not age
+    number = count_of is None and bool(_NUMBER_Q.search(question) or _in_unit(question)) and not age
     return QuestionNeeds(age=age, day=day, count_of=count_of, count_phrase=count_phrase, count_type=count_type,
                          number=number, price=number and bool(_PRICE_Q.search(question)),
                          time=_asks_time(question) and not day, city=bool(_CITY_Q.search(question)),

@@ -43,11 +43,16 @@ def number_word() -> re.Pattern[str]:
     return re.compile(rf"\b(?:{alternation(vague=True)})\b", re.I)
 
 
+def currency_words() -> str:
+    """The currency words as a regular-expression alternation ("dollars?", "euros?")."""
+    return "|".join(_table()["currencies"])
+
+
 @lru_cache(maxsize=1)
 def money() -> re.Pattern[str]:
     """A sum of money: a currency sign before a figure, or a figure (with its magnitude) before a
     currency word ("$16.2m", "71 dollars", "2 milliards d'euros")."""
-    currencies = "|".join(_table()["currencies"])
+    currencies = currency_words()
     return re.compile(r"[$€£]\s?\d[\d.,]*(?:\s?(?:k|m|bn|million|billion|milliards?))?"
                       rf"|\d[\d.,]*\s*(?:k|m|bn|million|billion|milliards?|millions?)?\s*(?:d['’]\s*)?"
                       rf"(?:{currencies})\b", re.I)
