@@ -12,28 +12,27 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
 
-from chatbot.answering.question import EveryName
+from chatbot.answering.question import EveryName, unknown_names
 from chatbot.answering.quoting import ScoredSentence
 from chatbot.answering.referents import ArticleText
-from chatbot.answering.specificity import Constraints, candidate, holds
+from chatbot.answering.specificity import Candidate, Constraints, candidate, holds
 
 
 def aliases_may_matter(ranked: list[ScoredSentence], scored: list[ScoredSentence], missing: Sequence[str],
-                       qlang: str, margin: float, spec: Constraints, threshold: float,
-                       article_text: ArticleText | None) -> bool:
+                       qlang: str, margin: float, threshold: float, checks: NameChecks) -> bool:
     """Whether the names' other-language forms could change the answer checked without them.
 
     Refused now (no sentence kept, or the passages do not name the question's names as it spells
     them): when some sentence scoring at least ``threshold`` would pass the checks with every name
     found. Answered: when a sentence in another language that the checks left out scores within
-    ``margin`` of the best one kept and would pass them with every name found (it could be quoted
-    if its article names them in its own language); otherwise every sentence that could be quoted
-    is already in. ``missing``: the question's names that no passage spells."""
-    bound = _Bound(spec, article_text)
+    ``margin`` of the best one kept and was held back by a name (it could be quoted if its article
+    names them in its own language); a sentence left out by a check that reads no name (its topic,
+    what its figure counts) stays out whatever forms are found. ``missing``: the question's names
+    that no passage spells."""
     if not ranked or missing:
-        return any(bound.passes(s) for s in _down_to(scored, threshold))
+        return any(checks.passes(s) for s in _down_to(scored, threshold))
     kept = {id(s) for s in ranked}
-    return any(id(s) not in kept and (s.passage.lang or "und") not in (qlang, "und") and bound.passes(s)
+    return any(id(s) not in kept and (s.passage.lang or "und") not in (qlang, "und") and checks.held_back(s)
                for s in _down_to(scored, ranked[0].score - margin))
 
 
@@ -44,14 +43,29 @@ def _down_to(scored: list[ScoredSentence], floor: float) -> Iterator[ScoredSente
         yield s
 
 
-class _Bound:
-    """The checks with every name the question relies on taken as found (``EveryName``): the most
-    that other-language forms could ever let through. What fails here fails under any forms."""
+class NameChecks:
+    """The checks that read the question's names, as they stand (``spec``'s aliases) and with every
+    name taken as found (``EveryName``): the most that other-language forms could ever let through.
+    What fails the second fails under any forms."""
 
-    def __init__(self, spec: Constraints, article_text: ArticleText | None) -> None:
-        self.spec = replace(spec, aliases=EveryName())
+    def __init__(self, spec: Constraints, names: Sequence[str], article_text: ArticleText | None) -> None:
+        self.spec = spec
+        self.bound = replace(spec, aliases=EveryName())
+        self.names = names  # the names the sentence's article must name (``_naming_articles``)
         self.article = article_text or (lambda doc_id: None)
 
+    def _candidate(self, s: ScoredSentence) -> Candidate:
+        return candidate(s.passage, s.start, s.end, s.text, self.article(s.passage.doc_id))
+
     def passes(self, s: ScoredSentence) -> bool:
-        return s.fits and (not self.spec or holds(self.spec, candidate(s.passage, s.start, s.end, s.text,
-                                                                       self.article(s.passage.doc_id))))
+        """Whether ``s`` would pass with every name found."""
+        return s.fits and (not self.bound or holds(self.bound, self._candidate(s)))
+
+    def held_back(self, s: ScoredSentence) -> bool:
+        """Whether ``s`` would pass with every name found but fails a name check as they stand."""
+        if not self.passes(s):
+            return False
+        if self.spec and not holds(self.spec, self._candidate(s)):
+            return True
+        text = self.article(s.passage.doc_id) or s.passage.text
+        return bool(unknown_names(self.names, f"{s.passage.title}\n{text}", self.spec.aliases))
