@@ -73,3 +73,33 @@ def test_filtered_searches_show_only_passing_articles_in_both_languages(indexed)
     assert outlet.passages[0].doc_id == "story-0"
     few = indexed.search_scoped("oil ports", 5, Filters.parse(doc_ids=["story-1", "story-5"]))
     assert {p.doc_id for p in few.passages} == {"story-1", "story-5"}
+
+
+def test_a_set_sparse_near_the_question_is_fetched_again_before_the_filtered_query(indexed, monkeypatch):
+    """The English articles are two thirds of the index, but a French question's nearest chunks are
+    French: the plain query over-fetched by the share finds too few English ones. More ids are
+    fetched (a few ms at 100k chunks) instead of Chroma's filtered query (about 370 ms there), and
+    the chunks found are the ones the filtered query finds."""
+    view = indexed.index.view()
+    manifest = indexed.retriever.manifest(view)
+    qvec = indexed.embedder.embed_queries(["Les forces du commandant de l'Est ont pris les ports pétroliers "
+                                           "de Ras Lanouf et d'Es Sider."])[0]
+    english = frozenset({"story-0", "story-1", "story-2", "story-3"})
+    where = {"lang": "en"}
+    monkeypatch.setattr(subset, "SMALL_SUBSET", 0)
+    monkeypatch.setattr(subset, "OVERFETCH", 0.34)  # the first fetch: the single nearest id, a French one
+    fetches: list[int] = []
+    real_nearest = subset.reads.nearest_ids
+
+    def counted(store, vector, n):
+        fetches.append(n)
+        return real_nearest(store, vector, n)
+
+    monkeypatch.setattr(subset.reads, "nearest_ids", counted)
+    filtered_queries: list[int] = []
+    real_query = view.store.query
+    monkeypatch.setattr(view.store, "query", lambda *a, **k: filtered_queries.append(1) or real_query(*a, **k))
+    found = subset.nearest_among(view.store, qvec, 2, english, manifest, where)
+    assert fetches[:2] == [1, subset.REFETCH] and filtered_queries == []
+    assert [h.chunk_id for h in found] == [h.chunk_id for h in real_query(qvec, 2, where)]
+    assert found[0].doc_id == "story-0"  # the English article on the oil ports

@@ -47,6 +47,9 @@ log = logging.getLogger(__name__)
 SMALL_SUBSET = 2000
 OVERFETCH = 3  # the share's prediction of the ids needed is multiplied by this, as a margin
 MAX_FETCH = 2000  # above this the filtered query is cheaper than fetching that many ids
+# ... and a fetch that found too few is tried again this many times larger, up to MAX_FETCH: at 100k
+# chunks 128 ids cost 3-4 ms, 512 8 ms, 2,000 26 ms, the filtered query 355-376 ms (BENCHMARKS.md 29)
+REFETCH = 4
 _totals: dict[int, tuple[Mapping[str, Mapping[str, Any]], int]] = {}  # id(manifest) -> (it, its chunks)
 
 
@@ -253,12 +256,16 @@ def nearest_among(store: Any, qvec: np.ndarray, n: int, docs: frozenset[str],
             return _ranked(store, qvec, n, *kept)
         memory.searched(store, docs, manifest)
     predicted = int(n * _total(manifest) / max(chunks, 1) * OVERFETCH)
-    if predicted > MAX_FETCH:
-        return [hit for hit in store.query(qvec, n, where) if hit.doc_id in docs]
-    ids, distances = reads.nearest_ids(store, qvec, predicted)
-    positions = [i for i, cid in enumerate(ids) if doc_of_chunk(cid) in docs]
-    if len(positions) >= n or len(ids) < predicted:  # enough, or every chunk of the index was seen
-        kept = positions[:n]
-        return reads.hits(store, [ids[i] for i in kept], [distances[i] for i in kept])
+    while predicted <= MAX_FETCH:
+        ids, distances = reads.nearest_ids(store, qvec, predicted)
+        positions = [i for i, cid in enumerate(ids) if doc_of_chunk(cid) in docs]
+        if len(positions) >= n or len(ids) < predicted:  # enough, or every chunk of the index was seen
+            kept = positions[:n]
+            return reads.hits(store, [ids[i] for i in kept], [distances[i] for i in kept])
+        if predicted == MAX_FETCH:
+            break
+        # the question sits where the set is sparser than its share of the index (a French question
+        # among French pages, the English nearest asked for): fetch more ids before the filtered query
+        predicted = min(MAX_FETCH, predicted * REFETCH)
     return [hit for hit in store.query(qvec, n, where) if hit.doc_id in docs]
 
