@@ -9,10 +9,14 @@ disk, a small index of articles written for these tests.
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import pytest
 from refusal_cases import service_over
 
 from chatbot.answering import extractive
+from chatbot.answering.name_meaning import NameMeaning
+from chatbot.answering.name_search import Search
 from chatbot.answering.question import EveryName, mentions, unknown_names
 
 ARTICLES = [
@@ -75,7 +79,7 @@ def test_a_question_no_sentence_can_answer_is_refused_without_the_search(league_
 def test_skipping_the_search_changes_no_answer(league_service, monkeypatch):
     questions = [*NEEDED, *REFUSED]
     skipped = [league_service.ask(q) for q in questions]
-    monkeypatch.setattr(extractive, "aliases_may_matter", lambda *args, **kwargs: True)
+    monkeypatch.setattr(extractive, "name_search", lambda *args, **kwargs: Search())
     searched = [league_service.ask(q) for q in questions]
     for q, a, b in zip(questions, skipped, searched, strict=True):
         assert (a.refused, a.answer, [c.quote for c in a.citations]) == \
@@ -86,3 +90,18 @@ def test_every_name_is_an_upper_bound_of_any_forms():
     assert not mentions("Zaouïa", "Zawiya is a port west of Tripoli.")
     assert mentions("Zaouïa", "Zawiya is a port west of Tripoli.", EveryName())
     assert unknown_names(["Zaouïa", "Égée"], "nothing here", EveryName()) == []
+
+
+def test_an_acronym_is_left_to_its_spelling_rules(embedder, monkeypatch):
+    """ "l'ANL" is the "LNA" of English articles by its letters; encoded alone it means little, so
+    no phrase is compared with it (each costs an encoding), while "mer Égée" still is."""
+    meaning = NameMeaning(embedder)
+    encoded: list[str] = []
+    real = embedder.embed_queries
+    monkeypatch.setattr(embedder, "embed_queries", lambda texts: encoded.extend(texts) or real(texts))
+    passage = SimpleNamespace(lang="en", title="Migrants rescued in the Aegean Sea", text=ARTICLES[1]["text"])
+    scored = [SimpleNamespace(passage=passage, text=ARTICLES[1]["text"])]
+    question = "Combien de migrants les garde-côtes grecs et l'ANL ont-ils secourus en mer Égée ?"
+    found = meaning.aliases(["ANL", "Égée"], "fr", scored, [passage], question)
+    assert any("Aegean" in form for form in found.get("Égée", ()))
+    assert "ANL" not in found and "ANL" not in encoded

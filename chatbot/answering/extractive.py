@@ -22,7 +22,7 @@ from chatbot.answering.counted import CountedMeaning
 from chatbot.answering.figures import differing_quote
 from chatbot.answering.instructions import is_instruction
 from chatbot.answering.name_meaning import NameMeaning
-from chatbot.answering.name_search import NameChecks, aliases_may_matter
+from chatbot.answering.name_search import NameChecks, name_search
 from chatbot.answering.overview import Request, choose, overview_request
 from chatbot.answering.question import Aliases, QuestionNeeds, analyse, unknown_names
 from chatbot.answering.quoting import PHRASES, ScoredSentence, compose
@@ -287,11 +287,12 @@ class ExtractiveAnswerer(BaseAnswerer):
         # "Jalloh, 27, of Sterling, Virginia, is to be sentenced ..." scored 0.25 for "Quel âge a
         # Mohamed Jalloh ?", below the threshold calibrated for sentences matched on topic alone.
         threshold = self.threshold if not spec.holder_person else float("-inf")
-        if names and aliases_may_matter(ranked, scored, missing, qlang, MARGIN, threshold,
-                                        NameChecks(spec, needs.names, self.article_text)):
+        search = name_search(ranked, scored, missing, qlang, MARGIN, threshold,
+                             NameChecks(spec, needs.names, self.article_text)) if names else None
+        if search is not None:
             other = [p for p in retrieval.passages if (p.lang or "und") not in (qlang, "und")]
             spec.aliases = self.names.aliases(names, qlang, scored, retrieval.passages, question,
-                                              self._articles(other))
+                                              self._articles(other), within=search.within)
             if spec.aliases:
                 ranked, left = self._checked(scored, spec, needs, qlang, retrieval)
                 missing = unknown_names(needs.names, context, spec.aliases)

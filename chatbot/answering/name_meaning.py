@@ -51,6 +51,9 @@ ARTICLE_PHRASES = 10  # of which at most this many from the rest of the passages
 ARTICLE_SPELLING = 60
 AT_ONCE = 10  # phrases encoded in one call, best sentences first: most names are found in the first
 _CACHE_SIZE = 4096
+# an acronym ("ANL", "OTAN", "PIB") is matched by its spelling rules (letters in the other language's
+# order, initials, ``name_pairs.toml``, the bodies' list); encoded alone it means little
+ACRONYM = re.compile(r"[A-ZÀ-Ý]{2,6}")
 
 
 class _Passage(Protocol):
@@ -94,18 +97,21 @@ class NameMeaning:
 
     def aliases(self, names: Sequence[str], question_lang: str, scored: Sequence[_Scored],
                 passages: Sequence[_Passage], question: str = "",
-                articles: Sequence[str] = ()) -> dict[str, tuple[str, ...]]:
+                articles: Sequence[str] = (), within: Sequence[str] | None = None) -> dict[str, tuple[str, ...]]:
         """For each of ``names`` that no passage in another language than the question spells, the
         phrases of the best ``scored`` sentences in that language that mean it (none: left out), and
         of the whole ``articles`` of those passages the few spelt most like it: the sentence that
         answers may not be the one naming the place ("Migrants - who pay $1,500 per seat -" in an
         article that names "Zawiya", the "Zaouïa" of the question, in its first paragraph). A name
         is compared alone and, when ``question`` writes more of it, as written there
-        (``written_form``): "Affaires" says little, "Affaires étrangères" means "Foreign"."""
+        (``written_form``): "Affaires" says little, "Affaires étrangères" means "Foreign".
+        ``within``: only phrases these texts mention are compared (a form found elsewhere would
+        change nothing, ``name_search``)."""
         other = [p for p in passages if (p.lang or "und") not in (question_lang, "und")]
         if not names or not other:
             return {}
-        missing = unknown_names(list(dict.fromkeys(names)), "\n".join(f"{p.title}\n{p.text}" for p in other))
+        missing = [n for n in unknown_names(list(dict.fromkeys(names)), "\n".join(f"{p.title}\n{p.text}" for p in other))
+                   if not ACRONYM.fullmatch(n)]
         sentences = [s.text for s in scored if (s.passage.lang or "und") not in (question_lang, "und")]
         phrases = phrases_of(sentences[:SENTENCES])[:MAX_PHRASES - ARTICLE_PHRASES]
         if missing and articles:
@@ -113,6 +119,9 @@ class NameMeaning:
             near = {p: max(fuzz.ratio(fold(p), n) for n in spelt) for p in phrases_of(articles) if p not in phrases}
             rest = sorted((p for p, ratio in near.items() if ratio >= ARTICLE_SPELLING), key=lambda p: -near[p])
             phrases += rest[:ARTICLE_PHRASES]
+        if within is not None and phrases:
+            absent = set(unknown_names(phrases, "\n".join(within)))
+            phrases = [p for p in phrases if p not in absent]
         if not missing or not phrases:
             return {}
         forms = [(name, form) for name in missing

@@ -3,14 +3,14 @@
 Finding a name's other-language forms (``name_meaning``) costs encoder calls: up to six, a few
 hundred milliseconds on two cores, for a question whose names no passage spells. Most such
 questions are refused whatever the forms: on the checks that do not read names (a start date, a
-figure, a year, the threshold), no sentence passes. ``aliases_may_matter`` says when the search is worth
-its cost; skipping it never changes an answer (``tests/test_name_search.py``).
+figure, a year, the threshold), no sentence passes. ``name_search`` says when the search is worth its
+cost, and for an answered question which articles a found form must be in to change anything.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from chatbot.answering.question import EveryName, unknown_names
 from chatbot.answering.quoting import ScoredSentence
@@ -18,8 +18,17 @@ from chatbot.answering.referents import ArticleText
 from chatbot.answering.specificity import Candidate, Constraints, candidate, holds
 
 
-def aliases_may_matter(ranked: list[ScoredSentence], scored: list[ScoredSentence], missing: Sequence[str],
-                       qlang: str, margin: float, threshold: float, checks: NameChecks) -> bool:
+@dataclass(frozen=True)
+class Search:
+    """A name search worth running, and where what it finds could matter: ``within`` None, anywhere
+    (the answer is refused now); else the texts (title, text, outlet) of the articles whose
+    sentences a found form could let in: a form none of them holds changes nothing."""
+
+    within: tuple[str, ...] | None = None
+
+
+def name_search(ranked: list[ScoredSentence], scored: list[ScoredSentence], missing: Sequence[str],
+                qlang: str, margin: float, threshold: float, checks: NameChecks) -> Search | None:
     """Whether the names' other-language forms could change the answer checked without them.
 
     Refused now (no sentence kept, or the passages do not name the question's names as it spells
@@ -30,10 +39,11 @@ def aliases_may_matter(ranked: list[ScoredSentence], scored: list[ScoredSentence
     what its figure counts) stays out whatever forms are found. ``missing``: the question's names
     that no passage spells."""
     if not ranked or missing:
-        return any(checks.passes(s) for s in _down_to(scored, threshold))
+        return Search() if any(checks.passes(s) for s in _down_to(scored, threshold)) else None
     kept = {id(s) for s in ranked}
-    return any(id(s) not in kept and (s.passage.lang or "und") not in (qlang, "und") and checks.held_back(s)
-               for s in _down_to(scored, ranked[0].score - margin))
+    held = [s for s in _down_to(scored, ranked[0].score - margin)
+            if id(s) not in kept and (s.passage.lang or "und") not in (qlang, "und") and checks.held_back(s)]
+    return Search(tuple(dict.fromkeys(checks.article_of(s) for s in held))) if held else None
 
 
 def _down_to(scored: list[ScoredSentence], floor: float) -> Iterator[ScoredSentence]:
@@ -53,6 +63,11 @@ class NameChecks:
         self.bound = replace(spec, aliases=EveryName())
         self.names = names  # the names the sentence's article must name (``_naming_articles``)
         self.article = article_text or (lambda doc_id: None)
+
+    def article_of(self, s: ScoredSentence) -> str:
+        """What the checks read of ``s``'s article: its title, its text, its outlet."""
+        text = self.article(s.passage.doc_id) or s.passage.text
+        return f"{s.passage.title}\n{text}\n{s.passage.source or ''}"
 
     def _candidate(self, s: ScoredSentence) -> Candidate:
         return candidate(s.passage, s.start, s.end, s.text, self.article(s.passage.doc_id))
