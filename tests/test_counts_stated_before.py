@@ -66,6 +66,11 @@ def test_a_count_stated_before_its_number_answers_how_many(counts_service, quest
     ("The number of migrants rose by 30% last year.", []),
     # the noun after the number says what it counts: nothing is read before it
     ("A total of 500 migrants arrived.", []),
+    # "a number of" says several: the number after it counts something else
+    ("A number of people were killed when 3 bombs exploded.", []),
+    ("Un certain nombre de soldats ont été blessés par 2 explosions.", []),
+    # a "figure" may be a person
+    ("A key figure of the opposition said 12 protesters were detained.", []),
 ])
 def test_what_a_number_counts_when_named_before_it(sentence, counted):
     assert counted_before(sentence) == counted

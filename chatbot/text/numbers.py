@@ -61,6 +61,9 @@ def money() -> re.Pattern[str]:
 COUNT_GAP = 12  # words at most between what is counted and its number ("le nombre de morts de l'attentat contre le
 # palais du gouverneur de Kandahar s'élève désormais à 27")
 _WORD = r"[^\W\d_][\w'’-]*"
+# "a number of", "a large number of", "un certain nombre de", "un grand nombre de": several, no count
+_SEVERAL = re.compile(r"\b(?:a|an|un|une)\s+(?:(?:certain|grand|petit|large|small|great|growing|record)\s+)?$",
+                      re.I)
 
 
 @lru_cache(maxsize=1)
@@ -84,5 +87,7 @@ def counted_before(text: str) -> list[str]:
     found: list[str] = []
     for pattern in _counted_before():
         for match in pattern.finditer(text):
+            if _SEVERAL.search(text[:match.start()]):
+                continue  # "a number of people were killed when 3 bombs exploded": 3 counts bombs
             found += [w for w in re.findall(_WORD, match.group("what")) if w not in found]
     return found
