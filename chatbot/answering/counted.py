@@ -63,15 +63,17 @@ def counted_words(text: str) -> list[str]:
     and those a count is stated of before its number ("the number of those arrested at 500")."""
     tokens = [t.lower() for t in _WORD.findall(text)]
     skip = function_words("en") | function_words("fr")
-    found: list[str] = [w.lower() for w in counted_before(text)
-                        if fold(w.lower()) not in skip and len(w) >= 3 and not _NUMBER.match(fold(w.lower()))]
+
+    def content(word: str) -> bool:  # a word that may name what is counted
+        return not (_NUMBER.match(fold(word)) or number_token(word) or fold(word) in skip or len(word) < 3
+                    or not word[0].isalpha())
+
+    found: list[str] = [w for w in (w.lower() for w in counted_before(text)) if content(w)]
     for i, token in enumerate(tokens):
         if not (_NUMBER.match(fold(token)) or number_token(token)):
             continue
         for word in tokens[i + 1:i + 1 + WORDS_AFTER]:
-            if _NUMBER.match(fold(word)) or number_token(word) or fold(word) in skip or len(word) < 3 or not word[0].isalpha():
-                continue
-            if word not in found:
+            if content(word) and word not in found:
                 found.append(word)
     return found
 

@@ -22,7 +22,7 @@ from chatbot.answering.counted import CountedMeaning
 from chatbot.answering.figures import differing_quote
 from chatbot.answering.instructions import is_instruction
 from chatbot.answering.name_meaning import NameMeaning
-from chatbot.answering.name_search import NameChecks, name_search
+from chatbot.answering.name_search import NameChecks, name_search, naming_text
 from chatbot.answering.overview import Request, choose, overview_request
 from chatbot.answering.question import Aliases, QuestionNeeds, analyse, unknown_names
 from chatbot.answering.quoting import PHRASES, ScoredSentence, compose
@@ -170,8 +170,7 @@ class ExtractiveAnswerer(BaseAnswerer):
         for s in ranked:
             doc_id = s.passage.doc_id
             if doc_id not in known:
-                text = (self.article_text(doc_id) if self.article_text else None) or s.passage.text
-                known[doc_id] = not unknown_names(names, f"{s.passage.title}\n{text}", aliases)
+                known[doc_id] = not unknown_names(names, naming_text(s.passage, self.article_text), aliases)
             if known[doc_id]:
                 kept.append(s)
         return kept

@@ -16,6 +16,7 @@ from chatbot.answering.question import EveryName, unknown_names
 from chatbot.answering.quoting import ScoredSentence
 from chatbot.answering.referents import ArticleText
 from chatbot.answering.specificity import Candidate, Constraints, candidate, holds
+from chatbot.schemas import Passage
 
 
 @dataclass(frozen=True)
@@ -62,25 +63,32 @@ class NameChecks:
         self.spec = spec
         self.bound = replace(spec, aliases=EveryName())
         self.names = names  # the names the sentence's article must name (``_naming_articles``)
-        self.article = article_text or (lambda doc_id: None)
+        self.article_text = article_text
 
     def article_of(self, s: ScoredSentence) -> str:
         """What the checks read of ``s``'s article: its title, its text, its outlet."""
-        text = self.article(s.passage.doc_id) or s.passage.text
-        return f"{s.passage.title}\n{text}\n{s.passage.source or ''}"
+        return f"{naming_text(s.passage, self.article_text)}\n{s.passage.source or ''}"
 
     def _candidate(self, s: ScoredSentence) -> Candidate:
-        return candidate(s.passage, s.start, s.end, s.text, self.article(s.passage.doc_id))
+        article = self.article_text(s.passage.doc_id) if self.article_text else None
+        return candidate(s.passage, s.start, s.end, s.text, article)
 
-    def passes(self, s: ScoredSentence) -> bool:
-        """Whether ``s`` would pass with every name found."""
-        return s.fits and (not self.bound or holds(self.bound, self._candidate(s)))
+    def passes(self, s: ScoredSentence, cand: Candidate | None = None) -> bool:
+        """Whether ``s`` would pass with every name found (``cand``: its candidate, when built)."""
+        return s.fits and (not self.bound or holds(self.bound, cand or self._candidate(s)))
 
     def held_back(self, s: ScoredSentence) -> bool:
         """Whether ``s`` would pass with every name found but fails a name check as they stand."""
-        if not self.passes(s):
+        cand = self._candidate(s) if self.spec else None
+        if not self.passes(s, cand):
             return False
-        if self.spec and not holds(self.spec, self._candidate(s)):
+        if cand is not None and not holds(self.spec, cand):
             return True
-        text = self.article(s.passage.doc_id) or s.passage.text
-        return bool(unknown_names(self.names, f"{s.passage.title}\n{text}", self.spec.aliases))
+        return bool(unknown_names(self.names, naming_text(s.passage, self.article_text), self.spec.aliases))
+
+
+def naming_text(passage: Passage, article_text: ArticleText | None) -> str:
+    """What the check that a sentence's article names the question's names reads: the article's
+    title and stored text (the passage's own text when the article is not stored)."""
+    text = (article_text(passage.doc_id) if article_text else None) or passage.text
+    return f"{passage.title}\n{text}"
