@@ -103,3 +103,20 @@ def test_a_set_sparse_near_the_question_is_fetched_again_before_the_filtered_que
     assert fetches[:2] == [1, subset.REFETCH] and filtered_queries == []
     assert [h.chunk_id for h in found] == [h.chunk_id for h in real_query(qvec, 2, where)]
     assert found[0].doc_id == "story-0"  # the English article on the oil ports
+
+
+def test_a_filter_whose_articles_another_process_removed_says_so_and_never_widens(indexed, make_service):
+    """A filter that passed articles is resolved again while the question is encoded, against the
+    index brought up to date: removed by another writer meanwhile, its articles are gone from the
+    answer, which says the filter matches nothing instead of searching the whole index."""
+    outlet = Filters.parse(sources=["bbc.co.uk"])
+    before = indexed.search_scoped("Who rescued the migrants?", 5, outlet)
+    assert {p.doc_id for p in before.passages} == {"story-2"}
+    other = make_service()  # the same index folder, as another process would open it
+    assert other.remove(["story-2"]).counts()["removed"] == 1
+    after = indexed.search_scoped("Who rescued the migrants?", 5, outlet)
+    assert after.passages == []
+    assert after.scope is not None and after.scope.empty
+    assert after.scope.message() == "no article matches the filter (from bbc.co.uk)"
+    still = indexed.search_scoped("Who rescued the migrants?", 5, Filters.parse(sources=["dw.com"]))
+    assert {p.doc_id for p in still.passages} <= {"story-0", "story-3"} and still.passages

@@ -152,6 +152,10 @@ class Retriever:
         for query in WARM_UP:  # the encoder's first run, word lists and libraries loaded on first use
             self.search(query, 1)
 
+    def _scope(self, view: View, filters: Filters) -> Scope:
+        """The articles ``filters`` pass in ``view``'s index version (resolved once per version)."""
+        return self._scopes.scope((view.store.generation, view.lexical.version), filters, view.store.manifest)
+
     def manifest(self, view: View) -> dict[str, dict[str, Any]]:
         """The manifest of ``view``'s index version, read once per version."""
         return self._scopes.manifest((view.store.generation, view.lexical.version), view.store.manifest)
@@ -164,15 +168,32 @@ class Retriever:
         def encode() -> list[np.ndarray]:
             return self.embedder.embed_queries([query, *also_encode])
 
-        if filters is not None and filters.active:  # the filter first: one matching nothing costs no encoding
-            self.index.refresh()
-            view = self.index.view()  # store, BM25 and committed set of one generation
-            scope = self._scopes.scope((view.store.generation, view.lexical.version), filters, view.store.manifest)
-            if scope.empty:
-                return Retrieval([], [], np.zeros(0, dtype=np.float32), {}, scope=scope)
-            t1 = time.perf_counter()
-            encoded, found, encode_ms, lexical_ms = while_encoding(  # see chatbot.retrieval.alongside
-                encode, lambda: lexical_step(view, query, self.candidates, scope, LEXICAL_OVERFETCH))
+        if filters is not None and filters.active:
+            last = self.index.view()
+            if last.lexical is None or self._scope(last, filters).empty:
+                # the filter first: one matching nothing (in the index as last seen, and again once
+                # it is brought up to date) costs no encoding
+                self.index.refresh()
+                view = self.index.view()
+                scope = self._scope(view, filters)
+                if scope.empty:
+                    return Retrieval([], [], np.zeros(0, dtype=np.float32), {}, scope=scope)
+                t1 = time.perf_counter()
+                encoded, found, encode_ms, lexical_ms = while_encoding(  # see chatbot.retrieval.alongside
+                    encode, lambda: lexical_step(view, query, self.candidates, scope, LEXICAL_OVERFETCH))
+            else:  # it passes articles: the freshness check and the filter run while the question is encoded
+                def fresh_scoped() -> tuple[View, Scope, LexicalFound | None]:
+                    self.index.refresh()
+                    fresh = self.index.view()
+                    now = self._scope(fresh, filters)
+                    return fresh, now, (None if now.empty else
+                                        lexical_step(fresh, query, self.candidates, now, LEXICAL_OVERFETCH))
+
+                t1 = t0
+                encoded, (view, scope, scoped), encode_ms, lexical_ms = while_encoding(encode, fresh_scoped)
+                if scoped is None:  # its articles were removed meanwhile
+                    return Retrieval([], [], np.zeros(0, dtype=np.float32), {}, scope=scope)
+                found = scoped
         else:  # the index's freshness (two store reads) is looked at while the question is encoded, too
             def fresh_lexical() -> tuple[View, LexicalFound]:
                 self.index.refresh()
