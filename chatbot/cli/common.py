@@ -116,17 +116,22 @@ def job_label(service: Any, what: str) -> str:
 
 
 @contextlib.contextmanager
-def distributed_errors() -> Iterator[None]:
+def distributed_errors(service: Any) -> Iterator[None]:
     """A cluster that cannot run the job is a usage problem: one line, exit 2.
 
     Whatever a library prints while the job runs (Ray reports a worker it lost on stdout) goes to
     stderr: stdout carries only the command's own report, so ``--json`` output stays parseable.
+    The service's cluster connection is closed when the job ends, before the command's exit
+    status is set (see ``ChatService.close``).
     """
     from chatbot.cluster.ray_indexing import RaySetupError
 
     try:
         with contextlib.redirect_stdout(sys.stderr):
-            yield
+            try:
+                yield
+            finally:
+                service.close()
     except RaySetupError as exc:
         fail(str(exc))
 

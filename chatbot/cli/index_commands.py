@@ -81,7 +81,7 @@ def index_add(paths: Annotated[list[Path], typer.Argument(help="Files or folders
         except DateError as exc:
             fail(f"--{exc}")
     service = make_service(ray_address=ray, ray_actors=ray_actors, ray_batch_size=ray_batch_size)
-    with distributed_errors(), progress_bar(not as_json, job_label(service, "embedding")) as progress:
+    with distributed_errors(service), progress_bar(not as_json, job_label(service, "embedding")) as progress:
         report = service.add_paths(paths, progress, overrides or None)
     print_report(report, as_json)
 
@@ -98,7 +98,7 @@ def index_rebuild(source: Annotated[Path | None, typer.Option("--from", help="Fo
     if not folder.exists():
         fail(f"{folder}: no such folder")
     try:
-        with distributed_errors(), progress_bar(not as_json, job_label(service, "rebuilding")) as progress:
+        with distributed_errors(service), progress_bar(not as_json, job_label(service, "rebuilding")) as progress:
             report = service.rebuild(folder, progress)
     except RebuildInterrupted as exc:
         fail(str(exc), 1)

@@ -15,6 +15,7 @@ against this process's sha256, so a worker without them fails the job with the n
 
 from __future__ import annotations
 
+import gc
 import io
 import json
 import logging
@@ -127,6 +128,7 @@ class RayPipeline:
         self.options = options
         self._chunks: dict[tuple[str, str], list[Chunk]] = {}
         self._ready = False
+        self._started = False  # whether this pipeline connected the process to the cluster
 
     # ---- cluster ------------------------------------------------------------------------------
     def _connect(self) -> Any:
@@ -142,7 +144,26 @@ class RayPipeline:
             except Exception as exc:  # ray raises ConnectionError, RuntimeError, ValueError...
                 raise RaySetupError(f"cannot reach the Ray cluster at {self.options.address}: {exc}") from exc
             ray.data.DataContext.get_current().enable_progress_bars = False
+            self._started = True
         return ray
+
+    def close(self) -> None:
+        """Disconnect from the cluster if this pipeline connected, the job's objects released first.
+
+        Left to the interpreter's exit, Ray's own shutdown races with the release of the job's
+        object references: a reference freed after the core worker stopped makes it end the process
+        with status 1 (ray-project/ray#19115), whatever the command's own exit status was.
+        """
+        self._chunks.clear()
+        self._ready = False
+        if not self._started:
+            return
+        import ray
+
+        gc.collect()  # the datasets' references, freed while the core worker still runs
+        if ray.is_initialized():
+            ray.shutdown()
+        self._started = False
 
     def _worker_settings(self) -> tuple[dict[str, Any], str, str]:
         """Settings every actor builds its encoder from: absolute paths, the backend fixed here."""

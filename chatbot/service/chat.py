@@ -82,6 +82,12 @@ class ChatService:
         return Indexer(self.index, lambda: self.embedder, self.settings.chunk_size, self.settings.chunk_overlap,
                        pipeline, entities=self.settings.entities)
 
+    def close(self) -> None:
+        """Let go of what indexing started outside this process (a Ray connection); a later
+        indexing job connects again."""
+        if "indexer" in self.__dict__:  # built on first use (chatbot.service.lazy): nothing to close before
+            self.indexer.pipeline.close()
+
     @lazy
     def entities(self) -> EntityCatalog:
         """People, organisations and places of the articles (chatbot.service.entities)."""

@@ -56,6 +56,10 @@ class IndexingPipeline(Protocol):
         """
         ...
 
+    def close(self) -> None:
+        """Let go of what the pipeline started outside this process (a cluster connection)."""
+        ...
+
 
 def load_many(paths: Iterable[Path], report: SyncReport) -> list[Article]:
     """Load in this process; each failing file is reported and the others still load."""
@@ -97,3 +101,6 @@ class LocalPipeline:
         for begin in range(0, len(texts), ENCODE_BATCH):
             end = min(begin + ENCODE_BATCH, len(texts))
             yield encode_batch(embedder, texts[begin:end], titles[begin:end], list(range(begin, end)), bulk)
+
+    def close(self) -> None:
+        """Nothing runs outside this process."""
