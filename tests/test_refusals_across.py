@@ -46,6 +46,10 @@ ARTICLES = [
          "Quenby, 34, of Leeds, is to be sentenced on Friday at Southwark Crown Court for a fraud "
          "involving forged shipping documents, insurance claims on three cargo vessels and letters of "
          "credit worth millions of pounds, prosecutors said. Arlo Quenby's lawyer said he would appeal.")},
+    {"id": "exiles", "date": "2017-03-14", "lang": "en", "title": "Exiles return to Tripoli",
+     "text": (
+         "Lina Marsh spent 12 years in exile in Cairo before she came back to Tripoli last month. "
+         "Selim Orvak, 61, returned with her and now advises the presidential council on the economy.")},
 ]
 
 
@@ -131,6 +135,34 @@ def test_a_month_or_a_weekday_is_not_a_name(across_service, question, expected):
 ])
 def test_the_age_of_the_person_named_in_full_is_answered(across_service, question, expected):
     assert_refused_or_cites(across_service, question, expected)
+
+
+@pytest.mark.parametrize(("question", "expected"), [
+    # "12 years in exile" is how long she was away, not her age: nothing gives it
+    ("Quel âge a Lina Marsh ?", None),
+    ("How old is Lina Marsh?", None),
+    # the age written between commas next to the name, in the same article
+    ("Quel âge a Selim Orvak ?", "Orvak, 61"),
+])
+def test_a_number_of_years_that_is_a_length_of_time_is_no_age(across_service, question, expected):
+    assert_refused_or_cites(across_service, question, expected)
+
+
+@pytest.mark.parametrize(("sentence", "an_age"), [
+    ("Khalifa Haftar, 75 ans, dirige l'ANL.", True),
+    ("À 77 ans, il reste le chef du parlement.", True),
+    ("Un homme de 50 ans a été arrêté.", True),
+    ("He is 50 years of age.", True),
+    ("Il a régné pendant 42 ans sur le pays.", False),
+    ("Il y a 50 ans, le roi Idriss était renversé.", False),
+    ("Il a été condamné à 20 ans de prison.", False),
+    ("Il dirige le journal depuis 25 ans.", False),
+    ("He lived in Cairo for 50 years.", False),
+])
+def test_ages_are_told_from_lengths_of_time_in_both_languages(sentence, an_age):
+    from chatbot.answering.ages import age_spans
+
+    assert bool(age_spans(sentence)) is an_age
 
 
 def test_question_readings_behind_these_checks():

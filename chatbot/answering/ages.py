@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 
+from chatbot.answering.lexicon import age_durations
 from chatbot.text.entities import honorifics
 from chatbot.text.words import fold, function_words
 
@@ -21,11 +22,35 @@ from chatbot.text.words import fold, function_words
 # its person's surname have at most a few words between them (three in the longest case of the tuning
 # sets), none of them another person's name; ages further away belong to someone else.
 AGE_REACH = 6
-_AGE = re.compile(r"\b\d{1,3}(?:[\s-]*(?:ans|years?)(?:[\s-]*old)?)|,\s*\d{1,3}\s*,|\baged\s+\d{1,3}|"
-                  r"\bâgée?\s+de\s+\d{1,3}|\bages?\s+of\s+\d{1,3}\b", re.I)
+# "20 years old", "16-year-old", "the 28-year old", "50 years of age", "35 ans" (see ``age_spans``)
+_YEARS = re.compile(r"\b\d{1,3}[\s-]*(ans|years?)\b((?:[\s-]*old|\s+of\s+age)\b)?", re.I)
+# "aged 77", "âgé de 77 ans", "âgée de quarante ans", "at the age of 77", "Jalloh, 27, of" (a word
+# before the comma: "10, 15, 20" is a list)
+_NAMED_AGE = re.compile(r"\baged\s+\d{1,3}|\bâgée?s?\s+de\s+(?:\d{1,3}|[a-zà-ÿ-]+\s+ans)\b|\bages?\s+of\s+\d{1,3}\b|"
+                        r"(?<=[^\W\d_]),\s*\d{1,3}\s*,", re.I)
 _WORD = re.compile(r"[\w’'-]+")
 # "his advanced age of 77", "son âge de 77 ans": the age of the person named last before it, however far
 _POSSESSIVE = re.compile(r"\b(?:his|her|son)\s+(?:[a-zà-ÿ]+\s+)?(?:age|âge)\s+(?:of|de)\s+\d{1,3}\b[^\d]*$", re.I)
+
+
+def _a_duration(sentence: str, start: int, end: int) -> bool:
+    """Whether the "N ans" at ``start:end`` is a length of time: "pendant 50 ans", "50 ans de prison"."""
+    before, after = age_durations()
+    words = fold(sentence[:start]).split()
+    following = fold(sentence[end:]).lstrip()
+    return (any(" ".join(words[-len(w.split()):]) == w for w in before)
+            or any(following.startswith(w) and (w[-1] in "'’" or not following[len(w):len(w) + 1].isalpha())
+                   for w in after))
+
+
+def age_spans(sentence: str) -> list[tuple[int, int]]:
+    """Where ``sentence`` writes someone's age: "20 years old", "62 ans", "aged 77", "Jalloh, 27,".
+    A number of years otherwise is a length of time ("lived in Cairo for 50 years", "depuis 50 ans")."""
+    spans = [m.span() for m in _NAMED_AGE.finditer(sentence)]
+    for m in _YEARS.finditer(sentence):  # "years" without "old", and "N ans" of time, are left out
+        if m.group(2) or (m.group(1).lower() == "ans" and not _a_duration(sentence, *m.span())):
+            spans.append(m.span())
+    return sorted(spans)
 
 
 def _skip() -> frozenset[str]:
@@ -54,7 +79,7 @@ def gives_age_of(name: str, surname: str, sentence: str, referent: str | None) -
     given = {fold(w) for w in _WORD.findall(name)}
     key, skip = fold(surname), _skip()
     words = list(_WORD.finditer(sentence))
-    ages = [m.span() for m in _AGE.finditer(sentence)]
+    ages = age_spans(sentence)
     for i in _own_mentions(key, given, words):
         start, end = words[i].span()
         for a_start, a_end in ages:

@@ -77,6 +77,14 @@ def count_qualifiers() -> frozenset[str]:
 
 
 @lru_cache(maxsize=1)
+def age_durations() -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The words before and after "N ans" that make it a length of time, not an age (``[ages]``),
+    accent-folded."""
+    ages = tomllib.loads(LEXICON.read_text("utf-8")).get("ages", {})
+    return tuple(ages.get("duration_before", [])), tuple(ages.get("duration_after", []))
+
+
+@lru_cache(maxsize=1)
 def people_words() -> frozenset[str]:
     """Nouns that count people without saying which ("personnes", "people"), accent-folded."""
     return frozenset(_units().get("people", []))

@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 
+from chatbot.answering.ages import age_spans
 from chatbot.answering.bodies import body_forms
 from chatbot.answering.days import days_in
 from chatbot.answering.facts import name_renderings
@@ -60,11 +61,6 @@ _CITY_Q = re.compile(r"\b(quelles? villes?|which (?:city|cities|town|capital)|wh
 # (chatbot.text.numbers: "un accord" gives no amount)
 _NUMBER_A = numbers.figure(with_one=True)
 _AMOUNT_A = numbers.figure()
-# "35 ans", "16-year-old", "the 28-year old", "a 40 year-old", "20 years old", "at the age of 77"
-_AGE_A = re.compile(r"\b\d{1,3}[\s-]*(?:ans|years?)(?:[\s-]*old)?\b|\bâgée? de\b|\baged\b|\bages?\s+of\s+\d{1,3}\b",
-                    re.I)
-# English news gives an age between commas after the name: "Jalloh, 27, of Sterling, Virginia"
-_AGE_APPOSITION = re.compile(r"\b[A-Z][\w'’-]+,\s+\d{1,3},\s")
 # matched on accent-folded lower-case text; month and weekday names from the one list (``chatbot.text.months``)
 # a day is also one written with its month, either order ("le 30 janvier", "Jan. 28": ``days.days_in``)
 _DAY_A = re.compile(rf"\b(?:{months.alternation(months.weekdays())}|hier|yesterday|aujourd'hui|today|"
@@ -117,7 +113,7 @@ class QuestionNeeds:
                     named = _Folded(referent) if referent else None
                     if named is None or not any(named.mentions(n) for n in self.names):
                         return False
-        if self.age and not (_AGE_A.search(sentence) or _AGE_APPOSITION.search(sentence)):
+        if self.age and not age_spans(sentence):  # an age, not a length of time
             return False
         if self.day and not (_DAY_A.search(fold(sentence)) or days_in(sentence)):
             return False
