@@ -50,6 +50,10 @@ ARTICLES = [
      "text": (
          "Lina Marsh spent 12 years in exile in Cairo before she came back to Tripoli last month. "
          "Selim Orvak, 61, returned with her and now advises the presidential council on the economy.")},
+    {"id": "tramadol", "date": "2017-03-16", "lang": "en", "title": "Tramadol floods the streets of Freetown",
+     "text": (
+         "Tramadol is sold cheap in Freetown: 10 capsules cost less than a pint of beer. "
+         "Hospitals in the city admitted 40 young patients with seizures after tramadol overdoses last month.")},
 ]
 
 
@@ -134,6 +138,18 @@ def test_a_month_or_a_weekday_is_not_a_name(across_service, question, expected):
     ("Quel âge a Arlo Mendel ?", None),
 ])
 def test_the_age_of_the_person_named_in_full_is_answered(across_service, question, expected):
+    assert_refused_or_cites(across_service, question, expected)
+
+
+@pytest.mark.parametrize(("question", "expected"), [
+    # "mortes" asks for a death, which "drowned" states: not the 31 people the boat carried
+    ("Combien de personnes sont mortes sur le bateau pneumatique parti vers Lesbos ?", "14 migrants drowned"),
+    ("Combien de personnes ont péri sur le bateau pneumatique parti vers Lesbos ?", "14 migrants drowned"),
+    # no article counts deaths from tramadol: its price and the patients admitted are no answer
+    ("Combien de personnes sont mortes d'une overdose de tramadol à Freetown ?", None),
+    ("Combien de personnes les hôpitaux de Freetown ont-ils admises à cause du tramadol ?", "40 young patients"),
+])
+def test_every_form_of_a_death_asks_for_one(across_service, question, expected):
     assert_refused_or_cites(across_service, question, expected)
 
 
