@@ -137,6 +137,11 @@ def test_question_constraints_are_read_from_the_wording():
     assert c.actor == "Aboul-Gheit" and not c.years
     c = constraints_of("How did the United States react to the offensive?", "en", False)
     assert c.actor == "United States"
+    # the same question in French: whose reaction is asked is read there too
+    c = constraints_of("Comment les États-Unis ont-ils réagi à l'offensive ?", "fr", False)
+    assert c.actor == "États-Unis"
+    c = constraints_of("Comment Fayez al-Sarraj a-t-il répondu aux critiques ?", "fr", False)
+    assert c.actor == "Sarraj"
     c = constraints_of("How many barrels did the country produce in 2005?", "en", True)
     assert c.years == {2005} and c.figure and c.actor is None
     assert not constraints_of("Who leads the army?", "en", False)
@@ -173,6 +178,41 @@ def test_a_duration_does_not_answer_how_many_things_across_languages():
     assert holds(count, french("Une vidéo montre 40 camions armés au bord de la route."))
     duration = constraints_of("How long is the video of the convoy?", "en", True, False)
     assert holds(duration, french("Une vidéo de 8 minutes montre une longue file de camions armés."))
+
+
+def test_a_stance_is_its_holders_named_in_the_sentence_or_in_speech_around_it():
+    from chatbot.answering.specificity import candidate, constraints_of, holds
+    from chatbot.schemas import Passage
+
+    text = ("Relying on sponsors such as Egypt and France, the commander has built up his forces. "
+            "Russia's support for the commander has frustrated Western diplomats. "
+            "French Foreign Minister Jean Lacombe said on Monday that the offensive must stop. "
+            "\"There is no military solution to this conflict.\" The talks resume in April.")
+    passage = Passage(doc_id="stance", title="t", lang="en", chunk_id="stance:0", start=0, end=len(text), text=text)
+
+    def sentence(opening: str):
+        start = text.index(opening)
+        return candidate(passage, start, text.index(".", start) + 1, text[start:text.index(".", start) + 1], text)
+
+    for question, lang in (("What is France's position on the commander's offensive?", "en"),
+                           ("Comment la France a-t-elle réagi à l'offensive du commandant ?", "fr")):
+        asked = constraints_of(question, lang, False)
+        # France is only among the sponsors named the sentence before: nothing France said
+        assert not holds(asked, sentence("Russia's support"))
+        # the quote goes on from the French minister's statement just before it
+        assert holds(asked, sentence("\"There is no military"))
+        assert holds(asked, sentence("French Foreign Minister"))
+
+    # an interview: the title gives whose words the article holds
+    answer = "The camps are very crowded. Around 10 percent of the male refugees are malnourished."
+    asked = constraints_of("Selon l'envoyé de l'ONU, quelle proportion des réfugiés souffre de malnutrition ?",
+                           "fr", False)
+    for title, theirs in (("UN envoy: 'Inhumane things are happening in the camps'", True),
+                          ("The camps where the UN sends no one", False)):
+        interview = Passage(doc_id="talk", title=title, lang="en", chunk_id="talk:0", start=0, end=len(answer),
+                            text=answer)
+        start = answer.index("Around")
+        assert holds(asked, candidate(interview, start, len(answer), answer[start:], answer)) is theirs
 
 
 @pytest.mark.parametrize(("question", "expected"), [

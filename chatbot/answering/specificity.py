@@ -10,10 +10,10 @@ question's hard constraints are read from its wording and checked against the se
   relative expression ("last year", "l'an dernier") against the article's date, or, when the
   sentence has no time of its own, the article's date or a year of the sentences just before it;
 * actor: when the question asks for someone's statement ("What did X say", "Qu'a déclaré X"), X
-  must be named in the sentence, in the two sentences before it or in the attribution after it, or
-  be what the sentence's pronoun subject refers to (see ``referents``); and a question asking what
-  someone *said* is answered only by reported speech (see ``asked``): "Sarraj met Lavrov" holds
-  Lavrov's name but not a word of his;
+  must be named in the sentence, or in one of the two sentences before it or the one after it
+  that reports speech, or be what the sentence's pronoun subject refers to (see ``referents``);
+  and a question asking what someone *said* is answered only by reported speech (see ``asked``):
+  "Sarraj met Lavrov" holds Lavrov's name but not a word of his;
 * future: the time of an event still to come ("When will X open ...") is given by a sentence that
   places something after its article's day (see ``tense``), not by a dated past deed; a role held
   *before* another by a sentence speaking of an earlier time, not by the present title;
@@ -38,7 +38,7 @@ from dataclasses import dataclass, field
 from chatbot.answering.ages import gives_age_of
 from chatbot.answering.asked import asks_statement, reports_speech
 from chatbot.answering.asked_months import asked_months, holds_months
-from chatbot.answering.attribution import speakers
+from chatbot.answering.attribution import asked_actor, holds_actor, surname
 from chatbot.answering.days import asked_days, holds_days
 from chatbot.answering.lexicon import place_forms, time_units
 from chatbot.answering.question import mentions
@@ -66,22 +66,6 @@ from chatbot.text.words import fold, tokenize
 _UNDATED_TIME = re.compile(rf"\b({months.alternation({m: i for m, i in months.names().items() if m != 'may'})}"
                            rf"|{months.alternation(months.weekdays())})\b")
 
-_SPEECH = r"(?:say|said|says|tell|told|declare|declared|state|stated|announce|announced|claim|claimed|think|warn|" \
-          r"warned|write|wrote|mean|react|reacted|respond|responded|argue|argued|promise|promised|add|added|" \
-          r"explain|explained|deny|denied|report|reported)"
-_SPEECH_FR = r"(?:dit|déclaré|declare|affirmé|affirme|annoncé|annonce|répondu|repondu|expliqué|explique|estimé|" \
-             r"estime|indiqué|indique|pense|pensé|ajouté|ajoute|démenti|dementi|promis|écrit|ecrit|réagi|reagi)"
-# "What did X say", "What has X told", "Qu'a déclaré X", "Que pense X", "X's position", "According to X"
-_ACTOR_PATTERNS = (
-    re.compile(rf"\b(?:what|how)\s+(?:did|does|do|has|have|had|would|will)\s+(.+?)\s+{_SPEECH}\b", re.I),
-    re.compile(r"\bwhat\s+(?:is|was|are|were)\s+(.+?)['’]s\s+(?:view|position|stance|reaction|comment|response|"
-               r"opinion|message|statement)\b", re.I),
-    re.compile(rf"\bqu['’]\s*(?:a|ont|avait)(?:-t-(?:il|elle|ils|elles))?\s+{_SPEECH_FR}\s+(.+?)(?:\s+(?:sur|à propos|"
-               r"au sujet|concernant)\b|\s*\?|$)", re.I),
-    re.compile(r"\bque\s+(?:dit|déclare|pense|affirme|a dit|a déclaré|répond)\s+(.+?)(?:\s+(?:sur|à propos|"
-               r"au sujet|concernant)\b|\s*\?|$)", re.I),
-    re.compile(r"\b(?:according to|selon|d'après)\s+(.+?)(?:,|\?|$)", re.I),
-)
 # "..., when/while/during X" and "..., lors de/pendant X": the event the question is about
 _EVENT_CLAUSE = re.compile(r"\b(?:when|while|during|in the course of|lorsque|quand|lors d[eu'’]|lors des|pendant|"
                            r"durant|au cours d[eu'’])\s*(.+?)\s*\??$", re.I)
@@ -90,7 +74,6 @@ _TOPIC = re.compile(r"\b(?:about|on|regarding|concerning|sur|à propos d[eu'’]
 _PLACE_Q = re.compile(r"^\W*(?:where|où)\b", re.I)
 EVENT_PREFIX = 5  # stems compared on their first letters, as in ``support.overlap``
 EVENT_COVERAGE = 0.5
-_ACTOR_SKIP = {"the", "le", "la", "les", "l", "de", "du", "des", "d", "of", "al", "el"}
 
 
 @dataclass
@@ -139,7 +122,7 @@ def constraints_of(question: str, question_lang: str, figure: bool, count: bool 
     found.years = {int(y) for y in numbers.YEAR.findall(question)}
     found.days = asked_days(question)
     found.months = asked_months(question)
-    found.actor = _actor(question)
+    found.actor = asked_actor(question)
     found.statement = asks_statement(question)
     # "Où se tiendra le prochain sommet ?": the place of an event still to come, like its time
     found.future = (time or bool(_PLACE_Q.search(question))) and asks_future(question, question_lang)
@@ -150,7 +133,7 @@ def constraints_of(question: str, question_lang: str, figure: bool, count: bool 
         found.scope = tuple(n for n in _subject_names(question, question_lang, names) if n != found.actor)
     if age and names:
         whose = _age_holder(question, names)
-        found.holder = _surname(whose)
+        found.holder = surname(whose)
         if len(re.findall(r"[\w’'-]+", whose)) > 1 and place_forms(whose) is None:
             found.holder_person = whose
     found.role = asked_role(question, question_lang)
@@ -166,23 +149,6 @@ def constraints_of(question: str, question_lang: str, figure: bool, count: bool 
         found.event_names = [m.group(0) for m in NAME.finditer(clause.group(1))]
         found.event_text = clause.group(1)
     return found
-
-
-def _actor(question: str) -> str | None:
-    for pattern in _ACTOR_PATTERNS:
-        match = pattern.search(question)
-        if not match:
-            continue
-        names = [m.group(0) for m in NAME.finditer(match.group(1))]
-        if not names:
-            continue
-        if place_forms(names[-1]) is not None:
-            return names[-1]  # "the United States": checked under all its forms
-        # a person: by surname ("Nicolas Martin" is not "Martin Kobler")
-        surname = _surname(names[-1])
-        if surname:
-            return surname
-    return None
 
 
 def _subject_names(question: str, lang: str, names: list[str]) -> list[str]:
@@ -213,11 +179,6 @@ def _age_holder(question: str, names: list[str]) -> str:
             if question.startswith(name, asked.end()):
                 return name
     return names[-1]
-
-
-def _surname(name: str) -> str | None:
-    words = [w for w in re.findall(r"[\w’'-]+", name) if fold(w) not in _ACTOR_SKIP and len(w) > 1]
-    return re.sub(r"^(?:al|el)-", "", words[-1], flags=re.I) if words else None
 
 
 def _sentence_years(text: str, date_year: int | None) -> set[int] | None:
@@ -308,7 +269,7 @@ def holds(constraints: Constraints, cand: Candidate) -> bool:
         return False
     if constraints.months and not holds_months(constraints.months, cand.text):
         return False
-    if constraints.actor and not _holds_actor(constraints.actor, cand, constraints.aliases):
+    if constraints.actor and not holds_actor(constraints.actor, cand, constraints.aliases):
         return False
     cross = (cand.passage.lang or "und")[:2] not in (constraints.question_lang[:2], "un")
     if constraints.event and not cross and not _holds_event(constraints, cand):
@@ -384,15 +345,3 @@ def _holds_scope(constraints: Constraints, cand: Candidate) -> bool:
             return gives_age_of(constraints.holder_person, constraints.holder, cand.text, cand.referent)
         return any(mentions(constraints.holder, t, constraints.aliases) for t in own)  # "le Ghanéen": "Ghanaian"
     return True
-
-
-def _holds_actor(actor: str, cand: Candidate, aliases: dict[str, tuple[str, ...]]) -> bool:
-    # "selon la DW": the outlet's own article says it (its source is "dw.com")
-    if cand.passage.source and mentions(actor, cand.passage.source.split(".")[0], aliases):
-        return True
-    # a sentence quoting someone else is not the actor's statement, whoever is named around it
-    quoted = speakers(cand.text)
-    if quoted and not any(mentions(actor, name, aliases) for name in quoted):
-        return False
-    texts = [cand.text, *cand.before, cand.after, cand.referent or ""]
-    return any(mentions(actor, t, aliases) for t in texts if t)
