@@ -28,6 +28,15 @@ def test_french_question_cites_the_leadership_passage(seeded_service, seed_text)
     _assert_verbatim(answer, seed_text)
 
 
+def test_the_leader_of_another_body_does_not_answer_who_heads_this_one(seeded_service, seed_text):
+    """The sentence saying Haftar leads the ANL also names the GNA's seat: he does not head the GNA."""
+    answer = seeded_service.ask("Who heads the Government of National Accord?")
+    assert not answer.refused
+    assert answer.answer.startswith("Fayez al-Serraj [1]")
+    assert not any("dirigés par Khalifa Haftar" in c.quote for c in answer.citations)
+    _assert_verbatim(answer, seed_text)
+
+
 def test_english_question_finds_french_support_passage(seeded_service, seed_text):
     answer = seeded_service.ask("Which countries back Haftar?")
     assert not answer.refused

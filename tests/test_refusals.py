@@ -326,3 +326,27 @@ def test_the_topic_of_a_statement_may_be_named_by_its_article_title():
     quote = candidate(passage, start, len(text), text[start:], text)
     assert holds(constraints_of("What did Joseph Votel tell the committee about Russia?", "en", False), quote)
     assert not holds(constraints_of("What did Joseph Votel tell the committee about Libya?", "en", False), quote)
+
+
+@pytest.mark.parametrize(("question", "sentence", "theirs"), [
+    # the leader of the ANL, in a sentence that also names the GNA's seat
+    ("Who heads the Government of National Accord?",
+     "Les soldats de l'Armée nationale arabe libyenne (ANL), dirigés par Khalifa Haftar, marchent sur "
+     "Tripoli, siège du gouvernement d'union nationale (GNA).", False),
+    ("Qui dirige l'Armée nationale arabe libyenne ?",
+     "Les soldats de l'Armée nationale arabe libyenne (ANL), dirigés par Khalifa Haftar, marchent sur "
+     "Tripoli, siège du gouvernement d'union nationale (GNA).", True),
+    # a title: "head of" the body asked about, by its initials in the other language
+    ("Qui dirige le Gouvernement d'union nationale ?",
+     "Fayez al-Serraj, chef du gouvernement d'union nationale, a reçu l'envoyé.", True),
+    ("Who heads the Government of National Accord?", "Fayez al-Sarraj, head of the GNA, met the envoy.", True),
+    ("Who commands the Chadian militias?", "Haftar, who leads the LNA, flew to Cairo.", False),
+    # no leadership stated: left to the other checks ("le GNA de Fayez al-Serraj")
+    ("Who heads the Government of National Accord?", "Le GNA de Fayez al-Serraj siège à Tripoli.", True),
+])
+def test_who_leads_is_answered_by_a_leader_of_what_is_asked(question, sentence, theirs):
+    from chatbot.answering.leaders import asked_led, leads_asked
+
+    led = asked_led(question)
+    assert led is not None
+    assert leads_asked(sentence, led) is theirs

@@ -24,7 +24,9 @@ question's hard constraints are read from its wording and checked against the se
   ("What did X say *about Russia*") may also be named by the article's title;
 * figure: a "how many" across languages cannot check the counted noun by its spelling
   ("barils"/"barrels"), so there a number that is not a year, a day or a percentage stands for it
-  (``question.py`` checks the noun itself when the languages match).
+  (``question.py`` checks the noun itself when the languages match);
+* leader: "Who heads X" is not answered by a sentence stating who leads something else (see
+  ``leaders``).
 
 Each constraint is general (no word list of the questions it was written against) and is skipped
 when the question does not state it, so it only ever removes candidates.
@@ -40,6 +42,7 @@ from chatbot.answering.asked import asks_statement, reports_speech
 from chatbot.answering.asked_months import asked_months, holds_months
 from chatbot.answering.attribution import asked_actor, holds_actor, surname
 from chatbot.answering.days import asked_days, holds_days
+from chatbot.answering.leaders import asked_led, leads_asked
 from chatbot.answering.lexicon import place_forms, time_units
 from chatbot.answering.question import mentions
 from chatbot.answering.reasons import (
@@ -102,13 +105,14 @@ class Constraints:
     holder: str | None = None  # whose age is asked: the sentence giving an age must name them
     holder_person: str | None = None  # ... when a person's full name ("Douglas Chin"): see ``ages``
     role: str | None = None  # the stem of a role whose holder's name is asked (see ``reasons``)
+    led: str | None = None  # what the question asks the leader of (see ``leaders``)
     # other-language forms of the question's names, found by meaning (see ``name_meaning``)
     aliases: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def __bool__(self) -> bool:
         return bool(self.years or self.days or self.months or self.actor or self.figure or self.event
                     or self.statement or self.future or self.earlier or self.reason or self.ranking or self.scope
-                    or self.holder or self.role)
+                    or self.holder or self.role or self.led)
 
 
 def constraints_of(question: str, question_lang: str, figure: bool, count: bool = False,
@@ -137,6 +141,7 @@ def constraints_of(question: str, question_lang: str, figure: bool, count: bool 
         if len(re.findall(r"[\w’'-]+", whose)) > 1 and place_forms(whose) is None:
             found.holder_person = whose
     found.role = asked_role(question, question_lang)
+    found.led = asked_led(question)
     found.earlier = asks_earlier(question)
     clause = _EVENT_CLAUSE.search(question, 12)
     if clause and re.search(r"\b(since|depuis)\s*$", question[:clause.start()], re.I):
@@ -292,6 +297,8 @@ def holds(constraints: Constraints, cand: Candidate) -> bool:
     if constraints.role and not cross and not names_role(
             cand.text, constraints.role, constraints.question_lang,
             {fold(w) for w in re.findall(r"[\w'’-]+", constraints.question) if w[:1].isupper()}):
+        return False
+    if constraints.led and not leads_asked(cand.text, constraints.led):
         return False
     if constraints.event_names:
         around = [cand.passage.title, *cand.before, cand.text, cand.after]
