@@ -215,6 +215,21 @@ def test_a_stance_is_its_holders_named_in_the_sentence_or_in_speech_around_it():
         assert holds(asked, candidate(interview, start, len(answer), answer[start:], answer)) is theirs
 
 
+def test_a_share_is_no_count_across_languages_however_it_is_written():
+    from chatbot.answering.specificity import candidate, constraints_of, holds
+    from chatbot.schemas import Passage
+
+    def english(text: str):
+        passage = Passage(doc_id="arrivals", title="t", lang="en", chunk_id="arrivals:0", start=0, end=len(text),
+                          text=text)
+        return candidate(passage, 0, len(text), text, text)
+
+    count = constraints_of("Combien de migrants sont arrivés en Italie ?", "fr", False, True)
+    for share in ("12%", "12 percent", "12 per cent"):
+        assert not holds(count, english(f"Arrivals in Italy rose by {share} on last year."))
+    assert holds(count, english("Some 12,000 migrants arrived in Italy."))
+
+
 @pytest.mark.parametrize(("question", "expected"), [
     # he is named, on the topic asked, but in a sentence that reports no word of his
     ("What did Hendrik Vollmer say about Jordan?", None),

@@ -226,7 +226,7 @@ def _has_figure(text: str, count: bool = False) -> bool:
     """A figure: a number that is not a year, a date's day or a percentage, or a number word; for a
     ``count``, not a duration either."""
     cleaned = _DAY_OF_MONTH.sub(" ", fold(text))
-    cleaned = re.sub(r"\d[\d.,]*\s*(?:%|percent|pour cent)", " ", cleaned)
+    cleaned = re.sub(rf"\d[\d.,]*\s*{numbers.PERCENT}", " ", cleaned)
     if count:  # a duration ("a video of 8 minutes") measures time, not the things counted; a sum of
         cleaned = _DURATION.sub(" ", cleaned)  # money ("less than $2 a day") does not count people either
         cleaned = _MONEY.sub(" ", cleaned)

@@ -58,6 +58,8 @@ def money() -> re.Pattern[str]:
                       rf"(?:{currencies})\b", re.I)
 
 
+# a share, not a count: "30%", "30 percent", "30 per cent", "30 pour cent" (after the number)
+PERCENT = r"(?:%|per\s*cent|pour\s*cent|percent)"
 COUNT_GAP = 12  # words at most between what is counted and its number ("le nombre de morts de l'attentat contre le
 # palais du gouverneur de Kandahar s'élève désormais à 27")
 _WORD = r"[^\W\d_][\w'’-]*"
@@ -71,7 +73,7 @@ def _counted_before() -> tuple[re.Pattern[str], re.Pattern[str]]:
     table = _table()
     # the number: digits or a number word, not a year ("fell in 2016") nor a share ("rose by 30%")
     number = (rf"(?:(?!(?:1[89]|20)\d\d\b)\d+(?:[.,]\d+)*(?!\d)|\b(?:{alternation()})\b)"
-              r"(?!\s*(?:%|per\s*cent|pour\s*cent|percent))")
+              rf"(?!\s*{PERCENT})")
     gap = rf"(?:\s+(?:{_WORD}|\d+)[,;]?){{0,{COUNT_GAP}}}?\s+"
     of = re.compile(rf"\b(?:{'|'.join(table['heads_of'])})\s+(?:of|for|de|des|du|d['’])\s*"
                     rf"(?P<what>{_WORD}(?:\s+{_WORD})?){gap}{number}", re.I)
