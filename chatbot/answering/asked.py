@@ -35,7 +35,7 @@ def word_alternatives(words: list[str]) -> str:
 
 SPEECH = re.compile(rf"\b(?:{word_alternatives(WORDS['speech'])})\b", re.I)
 # quotation marks of either language (straight, curly, guillemets)
-_QUOTE = re.compile(r"[\"“”«»]")
+QUOTE = re.compile(r"[\"“”«»]")
 _STATEMENT_Q = re.compile(
     rf"\bwhat\s+(?:did|does|do|has|have|had|would|will)\s+.+?\s+(?:{word_alternatives(WORDS['statement_en'])})\b"
     rf"|\bqu['’]\s*(?:a|ont|avait)(?:-t-(?:il|elle|ils|elles))?\s+(?:{word_alternatives(WORDS['statement_fr'])})\b"
@@ -50,6 +50,6 @@ def asks_statement(question: str) -> bool:
 def reports_speech(sentence: str, after: str) -> bool:
     """Whether ``sentence`` reports what someone said: quoted words, or a verb of saying or stance in
     it, or in the attribution that follows a sentence ending a quotation."""
-    if _QUOTE.search(sentence) or SPEECH.search(fold(sentence)):
+    if QUOTE.search(sentence) or SPEECH.search(fold(sentence)):
         return True
-    return bool(after) and bool(_QUOTE.match(after.lstrip())) and bool(SPEECH.search(fold(after)))
+    return bool(after) and bool(QUOTE.match(after.lstrip())) and bool(SPEECH.search(fold(after)))

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from typing import Protocol
 
+from chatbot.answering.asked import QUOTE, reports_speech
 from chatbot.answering.lexicon import place_forms
 from chatbot.answering.question import Aliases, mentions
 from chatbot.schemas import Passage
@@ -51,10 +52,7 @@ _SPEECH = r"(?:say|said|says|tell|told|declare|declared|state|stated|announce|an
           r"explain|explained|deny|denied|report|reported)"
 _SPEECH_FR = r"(?:dit|déclaré|declare|affirmé|affirme|annoncé|annonce|répondu|repondu|expliqué|explique|estimé|" \
              r"estime|indiqué|indique|pense|pensé|ajouté|ajoute|démenti|dementi|promis|écrit|ecrit|réagi|reagi)"
-# a sentence reporting speech: a verb of saying, or quotation marks
-_QUOTE = re.compile(r"[\"“”«»]")
 _TITLE_QUOTE = re.compile(r"^[^:]{2,80}:\s*[\"'“«‘]")  # "UN envoy: 'Inhumane things ...'"
-_STATEMENT = re.compile(rf"\b{_SPEECH}\b|\b{_SPEECH_FR}(?!\w)|{_QUOTE.pattern}", re.I)
 # "What did X say", "What has X told", "Qu'a déclaré X", "Que pense X", "X's position", "According to X",
 # "Comment X a-t-il réagi"
 _ACTOR_PATTERNS = (
@@ -120,11 +118,11 @@ def holds_actor(actor: str, cand: Said, aliases: Aliases) -> bool:
     # an interview or a statement quoted in the title ("UN envoy: 'Inhumane things are happening'"):
     # the article gives the actor's words
     title = cand.passage.title or ""
-    if (_TITLE_QUOTE.search(title) or _STATEMENT.search(title)) and mentions(actor, title, aliases):
+    if (_TITLE_QUOTE.search(title) or reports_speech(title, "")) and mentions(actor, title, aliases):
         return True
-    if _QUOTE.search(cand.text):  # a quote: its speaker is named around it
+    if QUOTE.search(cand.text):  # a quote: its speaker is named around it
         return any(mentions(actor, t, aliases) for t in (*cand.before, cand.after) if t)
-    # an account of events is the actor's only when a sentence just before it attributes words to
-    # them ("Macron said ...", "according to the IOM"): "Relying on sponsors such as Russia and
-    # France, Haftar has ..." names France, but says nothing France said
-    return any((_STATEMENT.search(t) or speakers(t)) and mentions(actor, t, aliases) for t in cand.before if t)
+    # an account of events is the actor's only when a sentence just before it reports their words
+    # ("Macron said ...", "according to the IOM"; see ``asked``): "Relying on sponsors such as Russia
+    # and France, Haftar has ..." names France, but says nothing France said
+    return any(reports_speech(t, "") and mentions(actor, t, aliases) for t in cand.before if t)
