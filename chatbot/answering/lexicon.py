@@ -11,6 +11,7 @@ import tomllib
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from chatbot.text.words import fold
 
@@ -36,8 +37,14 @@ class Predicate:
 
 
 @lru_cache(maxsize=1)
+def _data() -> dict[str, Any]:
+    """``lexicon.toml``, read once for every table below."""
+    return tomllib.loads(LEXICON.read_text("utf-8"))
+
+
+@lru_cache(maxsize=1)
 def _load() -> tuple[dict[str, tuple[re.Pattern[str], ...]], tuple[Predicate, ...]]:
-    data = tomllib.loads(LEXICON.read_text("utf-8"))
+    data = _data()
     places = {key: tuple(re.compile(p) for p in patterns) for key, patterns in data.get("places", {}).items()}
     predicates = tuple(
         Predicate(name, tuple(re.compile(p) for p in spec["question"]),
@@ -49,8 +56,8 @@ def _load() -> tuple[dict[str, tuple[re.Pattern[str], ...]], tuple[Predicate, ..
 
 @lru_cache(maxsize=1)
 def _units() -> dict[str, list[str]]:
-    """The ``[units]`` table, read once for the three lists below."""
-    return tomllib.loads(LEXICON.read_text("utf-8")).get("units", {})
+    """The ``[units]`` table."""
+    return _data().get("units", {})
 
 
 @lru_cache(maxsize=1)
@@ -80,7 +87,7 @@ def count_qualifiers() -> frozenset[str]:
 def age_durations() -> tuple[tuple[str, ...], tuple[str, ...]]:
     """The words before and after "N ans" that make it a length of time, not an age (``[ages]``),
     accent-folded."""
-    ages = tomllib.loads(LEXICON.read_text("utf-8")).get("ages", {})
+    ages = _data().get("ages", {})
     return tuple(ages.get("duration_before", [])), tuple(ages.get("duration_after", []))
 
 
