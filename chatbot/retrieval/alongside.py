@@ -8,9 +8,10 @@ faster than one), so a core is partly idle meanwhile. Under a filter, BM25 over 
 waits for. The chunks of BM25's hits are read there too (texts, metadata, vectors: about 4 ms for
 30), all of them, since which ones the dense search missed is known only after the encoding; the
 fusion then reads nothing (BENCHMARKS.md 24a). The index's freshness check (the active generation
-and the version stamp, two store reads of about 2 ms) runs there as well, before BM25, and so does
-a filter's resolution when it passed articles in the index as last seen (one that passed none is
-checked before the encoding, which it then spares). The results are the ones the sequential steps gave: the same calls, elsewhere.
+and the version stamp, two store reads of about 2 ms) and a filter's resolution run there as well,
+before BM25 (a filter that passed no article in the index as last seen is checked before the
+encoding, which it then spares). The results are the ones the sequential steps gave: the same
+calls, elsewhere.
 """
 
 from __future__ import annotations

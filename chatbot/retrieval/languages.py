@@ -112,7 +112,7 @@ class HeldLanguages:
         The fingerprints are the lexical index's, which worked them out for this version already
         (computing them again took about 90 ms for 14,000 articles under load); an article it does
         not hold yet gets its own."""
-        version = (view.store.generation, view.lexical.version)
+        version = view.version
         with self._lock:
             languages = self._languages.get(version)
         if languages is None:

@@ -110,6 +110,11 @@ class Retrieval:
         return {p.chunk_id: self._pieces[p.chunk_id] for p in passages if p.chunk_id in self._pieces}
 
 
+def _nothing(scope: Scope | None) -> Retrieval:
+    """The search's answer when no article passes its filter: ``scope`` says which filter."""
+    return Retrieval([], [], np.zeros(0, dtype=np.float32), {}, scope=scope)
+
+
 class Retriever:
     def __init__(self, index: ArticleIndex, embedder: Embedder, candidates: int = 30,
                  reranker: Any | None = None) -> None:
@@ -154,54 +159,44 @@ class Retriever:
 
     def _scope(self, view: View, filters: Filters) -> Scope:
         """The articles ``filters`` pass in ``view``'s index version (resolved once per version)."""
-        return self._scopes.scope((view.store.generation, view.lexical.version), filters, view.store.manifest)
+        return self._scopes.scope(view.version, filters, view.store.manifest)
 
     def manifest(self, view: View) -> dict[str, dict[str, Any]]:
         """The manifest of ``view``'s index version, read once per version."""
-        return self._scopes.manifest((view.store.generation, view.lexical.version), view.store.manifest)
+        return self._scopes.manifest(view.version, view.store.manifest)
 
     def _search(self, query: str, k: int, also_encode: list[str], filters: Filters | None = None) -> Retrieval:
         timings: dict[str, float] = {}
         t0 = time.perf_counter()
-        scope = None
 
         def encode() -> list[np.ndarray]:
             return self.embedder.embed_queries([query, *also_encode])
 
-        if filters is not None and filters.active:
+        active = filters if filters is not None and filters.active else None
+        if active is not None:
             last = self.index.view()
-            if last.lexical is None or self._scope(last, filters).empty:
+            if last.lexical is None or self._scope(last, active).empty:
                 # the filter first: one matching nothing (in the index as last seen, and again once
                 # it is brought up to date) costs no encoding
                 self.index.refresh()
-                view = self.index.view()
-                scope = self._scope(view, filters)
-                if scope.empty:
-                    return Retrieval([], [], np.zeros(0, dtype=np.float32), {}, scope=scope)
-                t1 = time.perf_counter()
-                encoded, found, encode_ms, lexical_ms = while_encoding(  # see chatbot.retrieval.alongside
-                    encode, lambda: lexical_step(view, query, self.candidates, scope, LEXICAL_OVERFETCH))
-            else:  # it passes articles: the freshness check and the filter run while the question is encoded
-                def fresh_scoped() -> tuple[View, Scope, LexicalFound | None]:
-                    self.index.refresh()
-                    fresh = self.index.view()
-                    now = self._scope(fresh, filters)
-                    return fresh, now, (None if now.empty else
-                                        lexical_step(fresh, query, self.candidates, now, LEXICAL_OVERFETCH))
+                first = self._scope(self.index.view(), active)
+                if first.empty:
+                    return _nothing(first)
 
-                t1 = t0
-                encoded, (view, scope, scoped), encode_ms, lexical_ms = while_encoding(encode, fresh_scoped)
-                if scoped is None:  # its articles were removed meanwhile
-                    return Retrieval([], [], np.zeros(0, dtype=np.float32), {}, scope=scope)
-                found = scoped
-        else:  # the index's freshness (two store reads) is looked at while the question is encoded, too
-            def fresh_lexical() -> tuple[View, LexicalFound]:
-                self.index.refresh()
-                fresh = self.index.view()
-                return fresh, lexical_step(fresh, query, self.candidates, None, LEXICAL_OVERFETCH)
+        def fresh_lexical() -> tuple[View, Scope | None, LexicalFound | None]:
+            """The index's freshness (two store reads), the filter and BM25, while the question is
+            encoded; no BM25 for a filter whose articles were removed meanwhile."""
+            self.index.refresh()
+            fresh = self.index.view()
+            now = self._scope(fresh, active) if active is not None else None
+            if now is not None and now.empty:
+                return fresh, now, None
+            return fresh, now, lexical_step(fresh, query, self.candidates, now, LEXICAL_OVERFETCH)
 
-            t1 = t0
-            encoded, (view, found), encode_ms, lexical_ms = while_encoding(encode, fresh_lexical)
+        t1 = time.perf_counter()
+        encoded, (view, scope, found), encode_ms, lexical_ms = while_encoding(encode, fresh_lexical)
+        if found is None:
+            return _nothing(scope)
         qvec, lexical = encoded[0], found.hits
         t2 = time.perf_counter()
         if scope is not None:  # see chatbot.retrieval.subset: Chroma's filtered query is slow
@@ -232,7 +227,7 @@ class Retriever:
     def _copies(self, view: View, manifest: dict[str, dict[str, Any]]) -> dict[str, frozenset[str]]:
         """The near-copy links of ``view``'s index version, worked out once per version (reading
         them from a 14,000-article manifest took about 35 ms, on every search)."""
-        key = (view.store.generation, view.lexical.version)
+        key = view.version
         found = self._copy_links
         if found is None or found[0] != key:
             found = (key, copies_map(manifest))

@@ -122,7 +122,7 @@ class EntityCatalog:
 
     def _read(self) -> tuple[tuple, Any, dict[str, dict[str, Any]]]:
         view = self.index.view()
-        return (view.store.generation, view.lexical.version), view.store, view.store.manifest()
+        return view.version, view.store, view.store.manifest()
 
     def _backfill(self, store: Any, doc_ids: list[str], manifest: dict[str, dict[str, Any]]) -> dict[str, Mentions]:
         """Read what articles indexed without entities name, and store it in their records."""

@@ -62,6 +62,11 @@ class View:
     lexical: LexicalIndex
     committed: frozenset[str]
 
+    @property
+    def version(self) -> tuple[str, str]:
+        """The index version this view reads: what readers derive from it is kept under this key."""
+        return self.store.generation, self.lexical.version
+
 
 class ArticleIndex:
     def __init__(self, index_dir: Path, chroma_url: str | None, name: str = "articles") -> None:
