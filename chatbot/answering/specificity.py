@@ -9,11 +9,12 @@ question's hard constraints are read from its wording and checked against the se
 * time: a year the question names must be the sentence's year: written in it, resolved from a
   relative expression ("last year", "l'an dernier") against the article's date, or, when the
   sentence has no time of its own, the article's date or a year of the sentences just before it;
-* actor: when the question asks for someone's statement ("What did X say", "Qu'a déclaré X"), X
-  must be named in the sentence, or in one of the two sentences before it or the one after it
-  that reports speech, or be what the sentence's pronoun subject refers to (see ``referents``);
-  and a question asking what someone *said* is answered only by reported speech (see ``asked``):
-  "Sarraj met Lavrov" holds Lavrov's name but not a word of his;
+* actor: when the question asks for someone's statement or stance ("What did X say", "Qu'a
+  déclaré X", "Comment X a-t-il réagi"), X must be named in the sentence or be what its pronoun
+  subject refers to (see ``referents``), be named around it when it is a quote, in a sentence just
+  before it that reports speech, or in its article's title when the title quotes them (see
+  ``attribution``); and a question asking what someone *said* is answered only by reported speech
+  (see ``asked``): "Sarraj met Lavrov" holds Lavrov's name but not a word of his;
 * future: the time of an event still to come ("When will X open ...") is given by a sentence that
   places something after its article's day (see ``tense``), not by a dated past deed; a role held
   *before* another by a sentence speaking of an earlier time, not by the present title;
