@@ -67,9 +67,11 @@ class Filters:
             parts.append("among " + ", ".join(self.doc_ids))
         return "; ".join(parts)
 
-    def passes(self, meta: dict[str, Any], outlets: frozenset[str] | None = None) -> bool:
-        """Whether an article (its manifest record or a chunk's metadata) passes."""
-        if self.doc_ids and str(meta.get("doc_id", "")) not in self.doc_ids:
+    def passes(self, meta: Mapping[str, Any], outlets: frozenset[str] | None = None,
+               doc_id: str | None = None) -> bool:
+        """Whether an article (its manifest record or a chunk's metadata) passes; ``doc_id`` when
+        ``meta`` does not hold it (a manifest record)."""
+        if self.doc_ids and (doc_id if doc_id is not None else str(meta.get("doc_id", ""))) not in self.doc_ids:
             return False
         if self.sources:
             source = str(meta.get("source") or "")
@@ -155,9 +157,12 @@ class Scope:
 
 def resolve(filters: Filters, manifest: dict[str, dict[str, Any]]) -> Scope:
     """The articles of ``manifest`` that pass, and a ``where`` that selects their chunks."""
-    outlets = frozenset(str(m["source"]) for m in manifest.values() if m.get("source")
-                        and _outlet_matches(str(m["source"]), filters.sources)) if filters.sources else None
-    docs = frozenset(d for d, m in manifest.items() if filters.passes({**m, "doc_id": d}, outlets))
+    outlets = None
+    if filters.sources:  # each outlet named in the index matched once, not once per article
+        named = {str(m["source"]) for m in manifest.values() if m.get("source")}
+        outlets = frozenset(s for s in named if _outlet_matches(s, filters.sources))
+    named = [d for d in filters.doc_ids if d in manifest] if filters.doc_ids else manifest
+    docs = frozenset(d for d in named if filters.passes(manifest[d], outlets, doc_id=d))
     by_lang: dict[str, set[str]] = {}
     counts: dict[str, int | None] = {}
     for doc_id in docs:
