@@ -59,13 +59,25 @@ _ACTOR_PATTERNS = (
     re.compile(rf"\b(?:what|how)\s+(?:did|does|do|has|have|had|would|will)\s+(.+?)\s+{_SPEECH}\b", re.I),
     re.compile(r"\bwhat\s+(?:is|was|are|were)\s+(.+?)['’]s\s+(?:view|position|stance|reaction|comment|response|"
                r"opinion|message|statement)\b", re.I),
-    re.compile(rf"\bqu['’]\s*(?:a|ont|avait)(?:-t-(?:il|elle|ils|elles))?\s+{_SPEECH_FR}\s+(.+?)(?:\s+(?:sur|à propos|"
+    # (not "Qu'a-t-il déclaré sur la Libye ?": the speaker is the pronoun, see _PRONOUN_ACTOR)
+    re.compile(rf"\bqu['’]\s*(?:a|ont|avait)\s+{_SPEECH_FR}\s+(.+?)(?:\s+(?:sur|à propos|"
                r"au sujet|concernant)\b|\s*\?|$)", re.I),
     re.compile(r"\bque\s+(?:dit|déclare|pense|affirme|a dit|a déclaré|répond)\s+(.+?)(?:\s+(?:sur|à propos|"
                r"au sujet|concernant)\b|\s*\?|$)", re.I),
     # "Comment la Russie a-t-elle réagi ?", as "How did Russia react?"
     re.compile(rf"\bcomment\s+(.+?)\s+(?:a-t|ont|avait|avaient)-(?:il|elle|ils|elles)\s+{_SPEECH_FR}\b", re.I),
     re.compile(r"\b(?:according to|selon|d'après)\s+(.+?)(?:,|\?|$)", re.I),
+)
+# the same questions asked of "he"/"she"/"il"/"elle" ("What did he say", "Qu'a-t-elle déclaré",
+# "Comment a-t-il réagi", "Que pense-t-il"): whose words is then the conversation's person
+# (``pronouns.for_person``), given to ``asked_actor`` by its caller
+_PRONOUN_ACTOR = (
+    re.compile(rf"\b(?:what|how)\s+(?:did|does|do|has|have|had|would|will)\s+(?:he|she)\s+{_SPEECH}\b", re.I),
+    re.compile(r"\bwhat\s+(?:is|was)\s+(?:his|her)\s+(?:view|position|stance|reaction|comment|response|"
+               r"opinion|message|statement)\b", re.I),
+    re.compile(rf"\b(?:qu['’]\s*(?:a|avait)|comment\s+(?:a|avait))-t-(?:il|elle)\s+{_SPEECH_FR}\b", re.I),
+    re.compile(r"\bque\s+(?:dit|déclare|pense|affirme|répond)(?:-t)?-(?:il|elle)\b|\bqu['’]en\s+pense-t-(?:il|elle)\b",
+               re.I),
 )
 _NAME_SKIP = {"the", "le", "la", "les", "l", "de", "du", "des", "d", "of", "al", "el"}
 
@@ -86,22 +98,27 @@ def surname(name: str) -> str | None:
     return re.sub(r"^(?:al|el)-", "", words[-1], flags=re.I) if words else None
 
 
-def asked_actor(question: str) -> str | None:
-    """Whose statement or stance ``question`` asks for: a place or body as named, a person by surname."""
+def asked_actor(question: str, meant: str | None = None) -> str | None:
+    """Whose statement or stance ``question`` asks for: a place or body as named, a person by surname.
+
+    ``meant``: the person a follow-up's subject pronoun stands for ("Qu'a-t-il déclaré ?" after
+    "Qui dirige le GNA ?"), taken when the question asks for the pronoun's words or stance."""
     for pattern in _ACTOR_PATTERNS:
         match = pattern.search(question)
         if not match:
             continue
         names = [m.group(0) for m in NAME.finditer(match.group(1))]
-        if not names:
-            continue
-        if place_forms(names[-1]) is not None:
-            return names[-1]  # "the United States": checked under all its forms
-        # a person: by surname ("Nicolas Martin" is not "Martin Kobler")
-        last = surname(names[-1])
-        if last:
-            return last
+        if names and (found := _actor(names[-1])):
+            return found
+    if meant and any(p.search(question) for p in _PRONOUN_ACTOR):
+        return _actor(meant)
     return None
+
+
+def _actor(name: str) -> str | None:
+    if place_forms(name) is not None:
+        return name  # "the United States": checked under all its forms
+    return surname(name)  # a person: by surname ("Nicolas Martin" is not "Martin Kobler")
 
 
 def holds_actor(actor: str, cand: Said, aliases: Aliases) -> bool:

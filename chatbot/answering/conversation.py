@@ -13,10 +13,10 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from chatbot.answering.pronouns import resolve
+from chatbot.answering.pronouns import for_person, resolve
 from chatbot.schemas import Message
 from chatbot.text.language import question_language
-from chatbot.text.names import NAME
+from chatbot.text.names import NAME, names_in
 from chatbot.text.words import fold, frame_words, function_words
 
 ANAPHORA = {
@@ -91,7 +91,10 @@ def standalone_query(question: str, history: list[Message]) -> str:
     users = [m.content for m in history if m.role == "user"]
     answers = [m.content for m in history if m.role == "assistant"]
     if users:  # "Elle dure combien de temps ?" -> "La vidéo diffusée par l'ANL dure combien de temps ?"
-        question = resolve(question, _CITATION.sub(" ", users[-1]), question_language(question)) or question
+        previous, lang = _CITATION.sub(" ", users[-1]), question_language(question)
+        # ... or, after "Qui dirige le GNA ?", "Et quel âge a-t-il ?" -> "Et quel âge a Fayez al-Serraj ?"
+        question = resolve(question, previous, lang) or \
+            (for_person(question, previous, _names(answers[-1]), lang) if answers else None) or question
     extra: list[str] = []
     if users:
         previous = _CITATION.sub(" ", users[-1])
@@ -111,3 +114,17 @@ def standalone_query(question: str, history: list[Message]) -> str:
             seen.add(key)
             additions.append(word)
     return f"{question} ({' '.join(additions)})" if additions else question
+
+
+def asked_part(query: str) -> str:
+    """The question of a ``standalone_query``, without the words it borrowed from the conversation."""
+    if query.endswith(")") and " (" in query:
+        return query.rsplit(" (", 1)[0]
+    return query
+
+
+def named_for_pronoun(question: str, query: str) -> str | None:
+    """The name ``standalone_query`` wrote in place of ``question``'s subject pronoun (the first
+    name of its question that ``question`` does not hold), if any."""
+    own = {fold(n) for n in names_in(question)}
+    return next((n for n in names_in(asked_part(query)) if fold(n) not in own), None)

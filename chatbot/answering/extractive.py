@@ -17,6 +17,7 @@ from dataclasses import replace
 import numpy as np
 
 from chatbot.answering.base import BaseAnswerer, Emit
+from chatbot.answering.conversation import named_for_pronoun
 from chatbot.answering.count_origin import asked_origin, counts_of_origin
 from chatbot.answering.counted import CountedMeaning
 from chatbot.answering.figures import differing_quote
@@ -273,7 +274,7 @@ class ExtractiveAnswerer(BaseAnswerer):
         needs = analyse(question)
         qlang = question_language(question)
         spec = constraints_of(question, qlang, needs.number, bool(needs.count_of), needs.time or needs.day,
-                              needs.age)
+                              needs.age, named_for_pronoun(question, query))
         context = " ".join(f"{p.title} {p.text}" for p in retrieval.passages)
         ranked, left = self._checked(scored, spec, needs, qlang, retrieval)
         missing = unknown_names(needs.names, context)  # names no passage spells...

@@ -12,13 +12,20 @@ with it (French: gender and number from spaCy's morphology; English: "he"/"she" 
 "it" a singular thing, "they" a plural or a coordination), its subject first. An interrogative
 phrase ("Quelle région", "which group") is not an antecedent: the pronoun then means the previous
 answer, whose names the caller adds anyway. Anything unsure leaves the question as it was.
+
+When the previous question asked *who* ("Qui dirige le GNA ?"), "he", "she", "il", "elle" stand
+for the person the previous answer names ("Fayez al-Serraj"): ``for_person`` writes that name in the
+pronoun's place ("Et quel âge a-t-il ?" -> "Et quel âge a Fayez al-Serraj ?"), so that whose age or
+whose words are asked is read from the question as if the reader had typed the name.
 """
 
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
+from chatbot.answering.lexicon import place_forms
 from chatbot.text.nlp import NlpUnavailable, parse
 
 log = logging.getLogger(__name__)
@@ -31,6 +38,15 @@ SUBJECT_PRONOUNS = {
 ASKS_FOR_ANYONE = {"fr": ("qui",), "en": ("who", "whom")}
 ASKS_FOR_A_THING = {"fr": ("que", "qu'", "quoi"), "en": ("what",)}
 _SUBJECT = {"nsubj", "nsubj:pass", "nsubjpass"}
+# "he"/"she", "il"/"elle" as a question's subject, in the forms a question takes ("How old is he?",
+# "Et quel âge a-t-il ?", "Que dit-elle ?", "Il a dit quoi ?"): read by pattern, since spaCy's French
+# parse of the inverted forms names no subject. Impersonal "il" ("Y a-t-il", "faut-il") is no one.
+_PERSON_SUBJECT = {
+    "en": re.compile(r"\b(?:he|she)\b", re.I),
+    "fr": re.compile(r"-t-(?:il|elle)\b|(?<=\w)-(?:il|elle)\b|(?:^|(?<=^et )|(?<=^mais ))(?:il|elle)\b", re.I),
+}
+_IMPERSONAL = re.compile(r"\b(?:y\s+a-t-il|faut-il|s['’]agit-il)\b", re.I)
+_ASKED_WHO = re.compile(r"\b(?:qui|who|whom)\b", re.I)
 _HEADS = {"NOUN", "PROPN"}
 
 
@@ -116,3 +132,19 @@ def _phrase(head: Any) -> str:
     tokens = [t for t in head.subtree if not (t.dep_ == "punct" and t.i in (head.left_edge.i, head.right_edge.i))]
     start, end = tokens[0].idx, tokens[-1].idx + len(tokens[-1].text)
     return head.doc.text[start:end].strip()
+
+
+def for_person(question: str, previous: str, answer_names: list[str], lang: str) -> str | None:
+    """``question`` with its subject "he"/"she"/"il"/"elle" replaced by the person the previous
+    answer names, when the previous question asked who; None when it did not, when the answer names
+    no person (a name of several words that is not a place) or when the question has no such
+    pronoun."""
+    pattern = _PERSON_SUBJECT.get(lang)
+    if pattern is None or not _ASKED_WHO.search(previous) or _IMPERSONAL.search(question):
+        return None
+    person = next((n for n in answer_names if " " in n and place_forms(n) is None), None)
+    found = pattern.search(question) if person else None
+    if found is None or person is None:
+        return None
+    written = f" {person}" if found.group(0).startswith("-") else person
+    return question[:found.start()] + written + question[found.end():]

@@ -117,17 +117,20 @@ class Constraints:
 
 
 def constraints_of(question: str, question_lang: str, figure: bool, count: bool = False,
-                   time: bool = False, age: bool = False) -> Constraints:
+                   time: bool = False, age: bool = False, meant: str | None = None) -> Constraints:
     """The time, actor and figure constraints stated in ``question`` (see the module doc).
 
     ``figure``: a number is asked for; ``count``: a number of things (``question.analyse`` names the
     counted noun), which a duration ("a video of 8 minutes") does not give; ``time``: a date or a
-    day is asked for, which for an event still to come must be ahead of the sentence's article."""
+    day is asked for, which for an event still to come must be ahead of the sentence's article;
+    ``meant``: the person a follow-up's "he"/"il" stands for (``conversation.named_for_pronoun``):
+    "Et quel âge a-t-il ?" after "Qui dirige le GNA ?" asks Fayez al-Serraj's age, "What did he say?"
+    his words."""
     found = Constraints(question_lang=question_lang, figure=figure or count, count=count, question=question)
     found.years = {int(y) for y in numbers.YEAR.findall(question)}
     found.days = asked_days(question)
     found.months = asked_months(question)
-    found.actor = asked_actor(question)
+    found.actor = asked_actor(question, meant)
     found.statement = asks_statement(question)
     # "Où se tiendra le prochain sommet ?": the place of an event still to come, like its time
     found.future = (time or bool(_PLACE_Q.search(question))) and asks_future(question, question_lang)
@@ -136,8 +139,8 @@ def constraints_of(question: str, question_lang: str, figure: bool, count: bool 
     names = names_in(question)
     if (figure or count or time or found.reason) and names:  # a reason too is someone's own
         found.scope = tuple(n for n in _subject_names(question, question_lang, names) if n != found.actor)
-    if age and names:
-        whose = _age_holder(question, names)
+    if age and (names or meant):
+        whose = _age_holder(question, names) if names else str(meant)
         found.holder = surname(whose)
         if len(re.findall(r"[\w’'-]+", whose)) > 1 and place_forms(whose) is None:
             found.holder_person = whose
