@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.common import QUESTIONS, SEED, load_embedder, service_for, setup_logging, write_json
-from chatbot.evaluation import article_texts, evidence_span, judge, load_questions, summarize
+from chatbot.evaluation import article_texts, evidence_spans, judge, load_questions, summarize
 
 
 def run(service: Any, questions: list[Any]) -> dict[str, Any]:
@@ -42,8 +42,7 @@ def run(service: Any, questions: list[Any]) -> dict[str, Any]:
         if first:
             first_tokens.append(first[0])
         fallbacks[answer.fallback or ("refused" if answer.refused else answer.answerer)] += 1
-        span = evidence_span(texts, q.evidence) if q.evidence else None
-        rows.append(judge(q, answer, span))
+        rows.append(judge(q, answer, evidence_spans(texts, q.evidence) if q.evidence else []))
         print(f"{q.id}: {answer.answerer}/{answer.fallback} {answer.timings_ms.get('total', 0) / 1000:.1f}s "
               f"{answer.answer[:140]!r}", flush=True)
     summary = summarize(rows)

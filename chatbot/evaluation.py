@@ -7,7 +7,8 @@ every group), ``evidence`` (a verbatim span of an article that answers the quest
 
 Figures: retrieval hit@1/hit@5 (a passage overlapping the evidence span is ranked first / in the
 top five), answer correctness (answered, with every expected group present), citation correctness
-(a cited quote covers at least half of the evidence span), refusal accuracy on unanswerable
+(a cited quote covers at least half of the evidence span; the evidence is looked for in every
+article, since a wire story printed by several outlets holds it in each), refusal accuracy on unanswerable
 questions, false refusals, short answers right (a short answer is given and holds every ``short``
 group), overviews answered (with at least three distinct cited sentences), and latency percentiles.
 """
@@ -70,13 +71,15 @@ def article_texts(service: Any) -> dict[str, str]:
     return {doc_id: text for doc_id, _, text in service.index.store.articles()}
 
 
-def evidence_span(texts: dict[str, str], evidence: str) -> tuple[str, int, int] | None:
-    """(doc_id, start, end) of the evidence in the index, searched in every article's text."""
+def evidence_spans(texts: dict[str, str], evidence: str) -> list[tuple[str, int, int]]:
+    """(doc_id, start, end) of the evidence in every article that holds it: the same wire story
+    printed by two outlets answers the question in both, and an answer citing either is right."""
+    found = []
     for doc_id, text in texts.items():
-        found = text.find(evidence)
-        if found >= 0:
-            return doc_id, found, found + len(evidence)
-    return None
+        at = text.find(evidence)
+        if at >= 0:
+            found.append((doc_id, at, at + len(evidence)))
+    return found
 
 
 def _overlap(a: tuple[int, int], b: tuple[int, int]) -> int:
@@ -88,8 +91,8 @@ def contains_terms(answer: str, groups: list[list[str]]) -> bool:
     return all(any(fold(term).replace("’", "'") in folded for term in group) for group in groups)
 
 
-def judge(question: EvalQuestion, answer: Answer, span: tuple[str, int, int] | None) -> dict[str, Any]:
-    """One question's verdicts."""
+def judge(question: EvalQuestion, answer: Answer, spans: list[tuple[str, int, int]]) -> dict[str, Any]:
+    """One question's verdicts; ``spans``: where the evidence is (``evidence_spans``)."""
     row: dict[str, Any] = {"id": question.id, "refused": answer.refused,
                            "latency_ms": answer.timings_ms.get("total", 0.0),
                            "query": answer.query, "answer": answer.answer,
@@ -108,20 +111,14 @@ def judge(question: EvalQuestion, answer: Answer, span: tuple[str, int, int] | N
         # the reader sees the verbatim span and, across languages, its rendering in their language
         shown = f"{short.rendered or ''} {short.text}" if short else ""
         row["short_ok"] = short is not None and not answer.refused and contains_terms(shown, question.short)
-    ranks = []
-    if span:
-        doc_id, start, end = span
-        ranks = [i for i, p in enumerate(answer.passages)
-                 if p.doc_id == doc_id and _overlap((p.start, p.end), (start, end)) > 0]
+    ranks = [i for i, p in enumerate(answer.passages)
+             if any(p.doc_id == doc_id and _overlap((p.start, p.end), (start, end)) > 0 for doc_id, start, end in spans)]
     row["hit1"] = bool(ranks) and ranks[0] == 0
     row["hit5"] = bool(ranks) and ranks[0] < 5
     row["correct"] = not answer.refused and contains_terms(answer.answer, question.expected)
-    cited = False
-    if span and not answer.refused:
-        doc_id, start, end = span
-        cited = any(c.doc_id == doc_id and _overlap((c.start, c.end), (start, end)) >= 0.5 * (end - start)
-                    for c in answer.citations)
-    row["citation_ok"] = cited
+    row["citation_ok"] = not answer.refused and any(
+        c.doc_id == doc_id and _overlap((c.start, c.end), (start, end)) >= 0.5 * (end - start)
+        for c in answer.citations for doc_id, start, end in spans)
     return row
 
 
@@ -167,8 +164,7 @@ def run_eval(service: Any, questions: list[EvalQuestion]) -> dict[str, Any]:
         answer = service.ask(q.question, q.history)
         if q.evidence and texts is None:
             texts = article_texts(service)
-        span = evidence_span(texts or {}, q.evidence) if q.evidence else None
-        rows.append(judge(q, answer, span))
+        rows.append(judge(q, answer, evidence_spans(texts or {}, q.evidence) if q.evidence else []))
     summary = summarize(rows)
     summary["wall_s"] = round(time.perf_counter() - started, 1)
     return {"summary": summary, "rows": rows}

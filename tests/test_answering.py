@@ -7,8 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from chatbot.evaluation import calibrated_threshold, load_questions, run_eval
-from chatbot.schemas import Message
+from chatbot.evaluation import EvalQuestion, calibrated_threshold, evidence_spans, judge, load_questions, run_eval
+from chatbot.schemas import Answer, Citation, Message, Passage
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -103,6 +103,27 @@ def test_eval_on_a_slice_of_the_question_set(seeded_service):
     assert summary["answer_correctness"] == 100.0
     assert summary["citation_correctness"] == 100.0
     assert summary["refusal_accuracy"] == 100.0
+
+
+def test_eval_counts_evidence_found_in_any_copy_of_a_wire_story():
+    """The same wire story printed by two outlets holds the evidence twice: an answer citing the
+    second outlet's copy is right, and so is a search that shows that copy."""
+    evidence = "Haftar's forces regained control of the oil ports of Ras Lanuf and Es Sider."
+    texts = {"reuters-copy": f"Benghazi (Reuters) - {evidence} More fighting is expected.",
+             "aljazeera-copy": f"Al Jazeera, 14 March. {evidence} More fighting is expected."}
+    spans = evidence_spans(texts, evidence)
+    assert [doc_id for doc_id, _, _ in spans] == ["reuters-copy", "aljazeera-copy"]
+    start = texts["aljazeera-copy"].index(evidence)
+    end = start + len(evidence)
+    shown = Passage(doc_id="aljazeera-copy", title="Oil ports", lang="en", chunk_id="aljazeera-copy:0",
+                    start=0, end=len(texts["aljazeera-copy"]), text=texts["aljazeera-copy"])
+    answer = Answer(answer=f"\u201c{evidence}\u201d [1]", passages=[shown], citations=[Citation(
+        n=1, doc_id="aljazeera-copy", title="Oil ports", start=start, end=end, quote=evidence)])
+    question = EvalQuestion(id="copy", question="Who took the oil ports?", lang="en", answerable=True,
+                            expected=[["Haftar"]], evidence=evidence)
+    row = judge(question, answer, spans)
+    assert row["hit1"] and row["hit5"] and row["correct"] and row["citation_ok"]
+    assert not judge(question, answer, spans[:1])["citation_ok"]  # the other copy alone is not cited
 
 
 def test_calibration_finds_a_threshold_that_separates_answers_from_refusals(seeded_service):
