@@ -1,8 +1,9 @@
 """A follow-up's "he", "she", "il", "elle" after a "who" question is the person the answer named.
 
 "Et quel âge a-t-il ?" after "Qui dirige le GNA ?" asks Fayez al-Serraj's age: it must not be
-answered with another man's age, nor "Qu'a-t-il déclaré ?" with another man's words, as they were
-while the pronoun named no one for the checks of whose age and whose words.
+answered with another man's age, nor "Qu'a-t-il déclaré ?" with another man's words, nor "Pourquoi
+a-t-il quitté ... ?" with another man's reason, as they were while the pronoun named no one for the
+checks of whose age, whose words and whose deed.
 """
 
 from __future__ import annotations
@@ -54,7 +55,8 @@ ARTICLES = [
     {"doc_id": "others", "title": "Europe : les réactions à la crise libyenne", "lang": "fr",
      "text": "Le ministre allemand des Affaires étrangères, Sigmar Gabriel, a déclaré que la Libye restait "
              "un pays chaotique où aucun migrant ne devait être renvoyé. À Paris, Nicolas Sarkozy, 62 ans, "
-             "risque un an de prison dans l'affaire Bygmalion."},
+             "risque un an de prison dans l'affaire Bygmalion. Sigmar Gabriel a quitté la présidence du SPD en "
+             "janvier parce que sa santé l'exigeait."},
 ]
 
 
@@ -75,3 +77,9 @@ def test_his_words_are_his_own(service):
     quotes = " ".join(c.quote for c in answer.citations)
     assert "dictature militaire" in quotes
     assert "Gabriel" not in quotes
+
+
+def test_his_reason_is_not_another_mans_reason(service):
+    assert service.ask("Pourquoi Sigmar Gabriel a-t-il quitté la présidence du SPD ?").citations  # it is there
+    answer = service.ask("Pourquoi a-t-il quitté la présidence du SPD ?", GNA_FR)
+    assert answer.refused, answer.answer

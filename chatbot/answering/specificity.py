@@ -137,8 +137,10 @@ def constraints_of(question: str, question_lang: str, figure: bool, count: bool 
     found.reason = asks_reason(question)
     found.ranking = asks_ranking(question)
     names = names_in(question)
-    if (figure or count or time or found.reason) and names:  # a reason too is someone's own
-        found.scope = tuple(n for n in _subject_names(question, question_lang, names) if n != found.actor)
+    if (figure or count or time or found.reason) and (names or meant):  # a reason too is someone's own
+        # a follow-up's subject pronoun is the subject it stands for ("Pourquoi a-t-il démissionné ?")
+        subjects = [*(_subject_names(question, question_lang, names) if names else []), *([meant] if meant else [])]
+        found.scope = tuple(n for n in subjects if n != found.actor)
     if age and (names or meant):
         whose = _age_holder(question, names) if names else str(meant)
         found.holder = surname(whose)
