@@ -28,11 +28,14 @@ GNA_EN = _turn("Who leads the GNA?", "The GNA is led by Fayez al-Serraj [1].")
     ("Qu'a-t-il déclaré sur la Libye ?", GNA_FR, "Qu'a Fayez al-Serraj déclaré sur la Libye ?"),
     ("How old is he?", GNA_EN, "How old is Fayez al-Serraj?"),
     ("What did he say about Haftar?", GNA_EN, "What did Fayez al-Serraj say about Haftar?"),
+    # the person, not the body named first
+    ("What did he say?", _turn("Who is the UN envoy?", "The UN Security Council appointed Martin Kobler [1]."),
+     "What did Martin Kobler say?"),
 ])
 def test_the_pronoun_is_the_person_the_answer_named(question, history, asked):
     query = standalone_query(question, history)
     assert asked_part(query) == asked
-    assert named_for_pronoun(question, query) == "Fayez al-Serraj"
+    assert named_for_pronoun(question, query) in asked
 
 
 @pytest.mark.parametrize(("question", "history"), [

@@ -94,7 +94,7 @@ def standalone_query(question: str, history: list[Message]) -> str:
         previous, lang = _CITATION.sub(" ", users[-1]), question_language(question)
         # ... or, after "Qui dirige le GNA ?", "Et quel âge a-t-il ?" -> "Et quel âge a Fayez al-Serraj ?"
         question = resolve(question, previous, lang) or \
-            (for_person(question, previous, _names(answers[-1]), lang) if answers else None) or question
+            (for_person(question, previous, _CITATION.sub(" ", answers[-1]), lang) if answers else None) or question
     extra: list[str] = []
     if users:
         previous = _CITATION.sub(" ", users[-1])

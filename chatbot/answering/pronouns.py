@@ -26,7 +26,7 @@ import re
 from typing import Any
 
 from chatbot.answering.lexicon import place_forms
-from chatbot.text.nlp import NlpUnavailable, parse
+from chatbot.text.nlp import NlpUnavailable, entities, parse
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +47,7 @@ _PERSON_SUBJECT = {
 }
 _IMPERSONAL = re.compile(r"\b(?:y\s+a-t-il|faut-il|s['’]agit-il)\b", re.I)
 _ASKED_WHO = re.compile(r"\b(?:qui|who|whom)\b", re.I)
+_PERSON_LABELS = {"PER", "PERSON"}
 _HEADS = {"NOUN", "PROPN"}
 
 
@@ -134,17 +135,30 @@ def _phrase(head: Any) -> str:
     return head.doc.text[start:end].strip()
 
 
-def for_person(question: str, previous: str, answer_names: list[str], lang: str) -> str | None:
+def for_person(question: str, previous: str, answer: str, lang: str) -> str | None:
     """``question`` with its subject "he"/"she"/"il"/"elle" replaced by the person the previous
     answer names, when the previous question asked who; None when it did not, when the answer names
-    no person (a name of several words that is not a place) or when the question has no such
-    pronoun."""
+    no person or when the question has no such pronoun.
+
+    The person is the first name of several words that either language's entity recogniser calls a
+    person and that is not a known place ("The UN Security Council appointed Martin Kobler":
+    Martin Kobler; the small pipelines disagree, "Khalifa Haftar" is a person only for the English one).
+    """
     pattern = _PERSON_SUBJECT.get(lang)
     if pattern is None or not _ASKED_WHO.search(previous) or _IMPERSONAL.search(question):
         return None
-    person = next((n for n in answer_names if " " in n and place_forms(n) is None), None)
-    found = pattern.search(question) if person else None
-    if found is None or person is None:
+    found = pattern.search(question)
+    if found is None:
+        return None
+    people: list[tuple[int, str]] = []
+    for reader in ("fr", "en"):
+        try:
+            people += [(end, name) for name, label, end in entities(answer, reader) if label in _PERSON_LABELS]
+        except NlpUnavailable as exc:
+            log.info("follow-up left as it is: %s", exc)
+            return None
+    person = next((name for _, name in sorted(people) if " " in name.strip() and place_forms(name) is None), None)
+    if person is None:
         return None
     written = f" {person}" if found.group(0).startswith("-") else person
     return question[:found.start()] + written + question[found.end():]
