@@ -14,7 +14,9 @@ question's hard constraints are read from its wording and checked against the se
   subject refers to (see ``referents``), be named around it when it is a quote, in a sentence just
   before it that reports speech, or in its article's title when the title quotes them (see
   ``attribution``); and a question asking what someone *said* is answered only by reported speech
-  (see ``asked``): "Sarraj met Lavrov" holds Lavrov's name but not a word of his;
+  (see ``asked``): "Sarraj met Lavrov" holds Lavrov's name but not a word of his; a follow-up's
+  "he" or "il" is the person it stands for ("Qu'a-t-il déclaré ?" after "Qui dirige le GNA ?"),
+  as are the subject of a figure, date or reason asked and whose age is asked;
 * future: the time of an event still to come ("When will X open ...") is given by a sentence that
   places something after its article's day (see ``tense``), not by a dated past deed; a role held
   *before* another by a sentence speaking of an earlier time, not by the present title;
