@@ -27,7 +27,8 @@ from chatbot.answering.name_search import NameChecks, name_search, naming_text
 from chatbot.answering.overview import Request, choose, overview_request
 from chatbot.answering.question import Aliases, QuestionNeeds, analyse, unknown_names
 from chatbot.answering.quoting import PHRASES, ScoredSentence, compose
-from chatbot.answering.referents import ArticleText, referent_span
+from chatbot.answering.referents import ArticleText, named_after, referent_span
+from chatbot.answering.short_answer import question_need
 from chatbot.answering.specificity import Constraints, candidate, constraints_of, holds
 from chatbot.encoder.base import Embedder
 from chatbot.encoder.pieces import PieceVectors, clause_windows
@@ -36,6 +37,7 @@ from chatbot.retrieval.retriever import Retrieval
 from chatbot.schemas import Answer, Citation, Passage
 from chatbot.text.language import question_language
 from chatbot.text.names import names_in
+from chatbot.text.nlp import NlpUnavailable
 from chatbot.text.sentences import sentence_spans
 from chatbot.text.words import STEMMERS, tokenize
 
@@ -320,6 +322,12 @@ class ExtractiveAnswerer(BaseAnswerer):
             if found and (c.passage.doc_id, found[0]) not in quoted:
                 quoted.add((c.passage.doc_id, found[0]))
                 chosen.insert(chosen.index(c), replace(c, start=found[0], end=found[1], text=found[2]))
+        best = ranked[0]  # "Who turned down ...?": the name its best sentence leaves out may come next
+        found = named_after(best.passage, best.start, best.end, best.text, self.article_text,
+                            [*names, *names_in(query)]) if _asks_for_someone(question, qlang) else None
+        if found and (best.passage.doc_id, found[0]) not in quoted:
+            chosen.insert(chosen.index(best) + 1, replace(best, start=found[0], end=found[1], text=found[2],
+                                                          context=True))
         answer = compose(chosen, query, retrieval.passages, lang, question, self.name)
         answer.evidence_score = round(ranked[0].score, 4)
         return answer
@@ -369,3 +377,12 @@ class ExtractiveAnswerer(BaseAnswerer):
         phrases = PHRASES.get(lang, PHRASES["en"])
         return Answer(answer=phrases["refusal"], refused=True, query=query, kind="refusal",
                       passages=retrieval.passages, answerer=self.name)
+
+
+def _asks_for_someone(question: str, lang: str) -> bool:
+    """The question asks for a person or a body ("Qui ...", "Who ...", "Quel ministre ...")."""
+    try:
+        need = question_need(question, lang)
+    except NlpUnavailable:
+        return False
+    return need is not None and need.kind in ("person", "org")

@@ -39,6 +39,7 @@ class ScoredSentence:
     overlap: float
     score: float
     fits: bool = True  # holds the kind of answer asked for (a number, a day, an age...)
+    context: bool = False  # quoted for what it tells of another quote (``referents.named_after``): no short answer
 
 
 def compose(chosen: list[ScoredSentence], query: str, passages: list[Passage], lang: str,
@@ -47,7 +48,7 @@ def compose(chosen: list[ScoredSentence], query: str, passages: list[Passage], l
     holds it (see chatbot.answering.short_answer), then the quotes."""
     phrases = PHRASES.get(lang, PHRASES["en"])
     short = short_answer(question, question_language(question),
-                         [(n, c.text, c.passage.lang, c.start) for n, c in enumerate(chosen, start=1)],
+                         [(n, c.text, c.passage.lang, c.start) for n, c in enumerate(chosen, start=1) if not c.context],
                          context=query if query.strip() != question.strip() else "") \
         if question else None
     if short is not None and short.n > 1:  # the quote holding the short answer is read first, as [1]

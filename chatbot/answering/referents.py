@@ -7,6 +7,13 @@ the same article that names a person or an organisation is quoted too, verbatim 
 offsets, so the answer says who. The same look-up tells ``specificity`` whose statement a sentence
 reports.
 
+The other way round, a "who" question's best sentence may name no one but the question's own
+names: "US President Donald Trump's choice for national security adviser has turned down the job
+offer" answers "Who turned down Trump's offer?" only with the next sentence, "Retired Vice-Admiral
+Robert Harward was widely tipped for the post": a report often introduces the person a sentence
+after saying what they did. Then the first of the next ``LOOK_AHEAD`` sentences of the article that
+opens with someone new (its subject, then) is quoted too (``named_after``).
+
 Names are recognised by their shape (see ``question.NAME``): two or more capitalised words
 ("Milad al-Zwai", "Libyan National Army") or an acronym ("LNA", "UNICEF"); a month or weekday is not
 a name, and neither is a sentence's first word on its own.
@@ -17,6 +24,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from chatbot.answering.lexicon import place_forms
 from chatbot.schemas import Passage
 from chatbot.text import months
 from chatbot.text.names import ACRONYM, NAME
@@ -36,6 +44,8 @@ _OPENERS = {
 _NOT_NAMES = re.compile(rf"^({months.alternation(months.names())}|{months.alternation(months.weekdays())}|"
                         r"read|more|source)$")
 LOOK_BACK = 6  # sentences searched for the referent
+LOOK_AHEAD = 2  # sentences searched for the name a who-question's quote leaves out
+OPENING_WORDS = 2  # ... which must open with it ("The BCJI", "Retired Vice-Admiral Robert Harward")
 
 ArticleText = Callable[[str], "str | None"]
 
@@ -98,3 +108,59 @@ def referent_span(passage: Passage, start: int, end: int, text: str,
         return None
     s, e, sentence = found
     return passage.start + s, passage.start + e, sentence
+
+
+def _new_names(sentence: str, asked: list[str]) -> list[int]:
+    """Where the sentence names a person or an organisation (by the shape of the name, as
+    ``names_someone``) that is not one of the ``asked`` names (a name ending in an asked word is
+    theirs: "US President Donald Trump's" is Trump; an acronym inside it is part of it), nor a known
+    place: the names' start offsets."""
+    known = {_bare(w) for name in asked for w in _words(name) if len(w) > 2}
+    inside: list[tuple[int, int]] = []
+    found = []
+    for match in NAME.finditer(sentence):
+        words = [_bare(w) for w in _words(match.group(0)) if not _NOT_NAMES.match(fold(w))]
+        if words and words[-1] in known:
+            inside.append(match.span())
+        elif len(words) >= 2 and place_forms(match.group(0)) is None:
+            found.append(match.start())
+    found += [a.start() for a in ACRONYM.finditer(sentence) if not _NOT_NAMES.match(fold(a.group(0)))
+              and fold(a.group(0)) not in known and place_forms(a.group(0)) is None
+              and not any(s <= a.start() < e for s, e in inside)]
+    return sorted(found)
+
+
+def names_someone_new(sentence: str, asked: list[str]) -> bool:
+    """The sentence names someone who is not one of the ``asked`` names (see ``_new_names``)."""
+    return bool(_new_names(sentence, asked))
+
+
+def _opens_with_someone_new(sentence: str, asked: list[str]) -> bool:
+    """The sentence's first words name someone new: whom it introduces is its subject ("Retired
+    Vice-Admiral Robert Harward was widely tipped ...", "Green Party leaders have accused ...")."""
+    found = _new_names(sentence, asked)
+    return bool(found) and len(_words(sentence[:found[0]])) <= OPENING_WORDS
+
+
+def _bare(word: str) -> str:
+    """A name's word folded, without a possessive ("Trump's": "trump")."""
+    return re.sub(r"['’]s$", "", fold(word))
+
+
+def named_after(passage: Passage, start: int, end: int, text: str, article_text: ArticleText | None,
+                asked: list[str]) -> tuple[int, int, str] | None:
+    """For a sentence (offsets in the article) that names no one beyond ``asked``: the first of
+    the next LOOK_AHEAD sentences of its article (of its passage, without the article) that names
+    someone new, or None."""
+    if names_someone_new(text, asked):
+        return None
+    article = article_text(passage.doc_id) if article_text else None
+    if article is None or article[start:end] != text:
+        article, shift = passage.text, passage.start
+    else:
+        shift = 0
+    after = [(s, e) for s, e in sentence_spans(article) if s >= end - shift][:LOOK_AHEAD]
+    for s, e in after:
+        if _opens_with_someone_new(article[s:e], asked):
+            return shift + s, shift + e, article[s:e]
+    return None
