@@ -150,8 +150,8 @@ def _bare(word: str) -> str:
 def named_after(passage: Passage, start: int, end: int, text: str, article_text: ArticleText | None,
                 asked: list[str]) -> tuple[int, int, str] | None:
     """For a sentence (offsets in the article) that names no one beyond ``asked``: the first of
-    the next LOOK_AHEAD sentences of its article (of its passage, without the article) that names
-    someone new, or None."""
+    the next LOOK_AHEAD sentences of its article (of its passage, without the article) that opens
+    with someone new, or None."""
     if names_someone_new(text, asked):
         return None
     article = article_text(passage.doc_id) if article_text else None
