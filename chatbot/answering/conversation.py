@@ -90,14 +90,14 @@ def standalone_query(question: str, history: list[Message]) -> str:
         return question
     users = [m.content for m in history if m.role == "user"]
     answers = [m.content for m in history if m.role == "assistant"]
+    previous = _CITATION.sub(" ", users[-1]) if users else ""
     if users:  # "Elle dure combien de temps ?" -> "La vidéo diffusée par l'ANL dure combien de temps ?"
-        previous, lang = _CITATION.sub(" ", users[-1]), question_language(question)
+        lang = question_language(question)
         # ... or, after "Qui dirige le GNA ?", "Et quel âge a-t-il ?" -> "Et quel âge a Fayez al-Serraj ?"
         question = resolve(question, previous, lang) or \
             (for_person(question, previous, _CITATION.sub(" ", answers[-1]), lang) if answers else None) or question
     extra: list[str] = []
     if users:
-        previous = _CITATION.sub(" ", users[-1])
         # the previous topic steers the query vector; the answerer's word overlap still counts
         # only the follow-up's own words, so borrowed words cannot outvote what is asked
         extra.extend(content_words(previous))

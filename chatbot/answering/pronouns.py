@@ -46,7 +46,7 @@ _PERSON_SUBJECT = {
     "fr": re.compile(r"-t-(?:il|elle)\b|(?<=\w)-(?:il|elle)\b|(?:^|(?<=^et )|(?<=^mais ))(?:il|elle)\b", re.I),
 }
 _IMPERSONAL = re.compile(r"\b(?:y\s+a-t-il|faut-il|s['’]agit-il)\b", re.I)
-_ASKED_WHO = re.compile(r"\b(?:qui|who|whom)\b", re.I)
+_ASKED_WHO = re.compile(rf"\b(?:{'|'.join(w for words in ASKS_FOR_ANYONE.values() for w in words)})\b", re.I)
 _PERSON_LABELS = {"PER", "PERSON"}
 _HEADS = {"NOUN", "PROPN"}
 
