@@ -2,8 +2,8 @@
 
 Two reports of the same floods, two days and two outlets apart: the date range picked on the chat
 tab narrows the sources an answer cites (a malformed date is refused, naming the field), the outlet
-picker lists the indexed outlets, and the Timeline tab lists the dated quotes oldest first with the
-day "yesterday" names.
+picker lists the indexed outlets, and the Timeline tab lists the dated quotes oldest first, each on
+the day it tells of ("yesterday" in a report of 3 March: the 2nd), beside its publication date.
 """
 
 from __future__ import annotations
@@ -86,13 +86,17 @@ def test_the_timeline_tab_lists_dated_quotes_oldest_first(page) -> None:
     page.locator("#timeline-show").click()
     events = page.locator("#timeline-events .cb-event")
     sync_api.expect(events).to_have_count(2, timeout=WAIT_MS)
-    assert [e.get_attribute("data-date") for e in events.all()] == ["2017-03-03", "2017-03-05"]
+    # the floods of the 3 March report hit "yesterday": the event is dated the day before its report
+    assert [e.get_attribute("data-date") for e in events.all()] == ["2017-03-02", "2017-03-05"]
     first = events.first
-    assert "libyaherald.com" in first.locator(".cb-meta").inner_text()
+    assert "2017-03-02" in first.locator(".cb-event-date").inner_text()
+    assert "yesterday" in first.locator(".cb-dated-by").inner_text()
+    assert "published 2017-03-03 · libyaherald.com" in first.locator(".cb-meta").inner_text()
     assert "Floods hit Derna" in first.locator(".cb-title").inner_text()
     sync_api.expect(first.locator(".cb-dates")).to_contain_text("2017-03-02")
+    assert events.nth(1).locator(".cb-dated-by").count() == 0  # dated by its report
 
     page.locator("#timeline-until textarea, #timeline-until input").first.fill("2017-03-04")
     page.locator("#timeline-show").click()
     sync_api.expect(events).to_have_count(1, timeout=WAIT_MS)
-    assert events.first.get_attribute("data-date") == "2017-03-03"
+    assert events.first.get_attribute("data-date") == "2017-03-02"

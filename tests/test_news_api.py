@@ -134,7 +134,8 @@ def test_timeline_is_oldest_first_with_verified_dated_quotes(http, live):
     assert dates == sorted(dates) and all(dates)
     for e in events:
         c = e["citation"]
-        assert c["date"] == e["date"] and c["quote"] == e["quote"]
+        assert c["date"] == e["reported"] and c["quote"] == e["quote"]
+        assert (e["date"] == e["reported"]) == (e["dated_by"] is None)
         assert article_text(live, c["doc_id"])[c["start"]:c["end"]] == e["quote"]
     quotes = [e["quote"] for e in events]
     assert len(quotes) == len(set(quotes))
@@ -142,6 +143,23 @@ def test_timeline_is_oldest_first_with_verified_dated_quotes(http, live):
         for copy in e["citation"]["also_in"]:
             assert all(x["quote"] != e["quote"] for x in events
                        if x is not e and x["citation"]["doc_id"] == copy["doc_id"])
+
+
+def test_timeline_dates_each_event_by_the_day_its_sentence_names(http):
+    # the 14 March reports tell the fighting of the 3rd and of Friday the 10th, then the 14th's offensive
+    events = http.get("/api/timeline", params={"q": "Haftar and the oil ports"}).json()["events"]
+    march3 = next(e for e in events if "on March 3" in e["quote"])
+    assert (march3["date"], march3["dated_by"], march3["reported"]) == ("2017-03-03", "March 3", "2017-03-14")
+    friday = next(e for e in events if "killed in fighting on Friday" in e["quote"])
+    assert (friday["date"], friday["dated_by"], friday["reported"]) == ("2017-03-10", "on Friday", "2017-03-14")
+    assert events.index(march3) < events.index(friday) < len(events) - 1
+    assert events[-1]["date"] >= "2017-03-14"
+    assert not [e for e in events if e["quote"].rstrip().endswith("?")]  # a question tells no event
+    # a date range keeps the events it holds: the 14 March reports, without what they tell of earlier days
+    window = http.get("/api/timeline", params={"q": "Haftar and the oil ports", "since": "2017-03-14",
+                                               "until": "2017-03-14"}).json()["events"]
+    assert window and {e["date"] for e in window} == {"2017-03-14"}
+    assert {e["citation"]["doc_id"] for e in window} <= OIL_PORTS
 
 
 def test_timeline_filters_and_bad_input(http):

@@ -31,6 +31,18 @@ def test_events_show_date_outlet_quote_title_and_copies():
     assert html.count('class="cb-also"') == 1
 
 
+def test_an_event_dated_by_its_quote_shows_the_words_and_its_publication_date():
+    told = event(1, "2017-03-14", "BDB's advance on March 3 set off fighting.", "aljazeera.com")
+    told.date, told.reported, told.dated_by = "2017-03-03", "2017-03-14", "March 3"
+    html = timeline_html(Timeline(query="q", events=[told]), "en")
+    assert 'data-date="2017-03-03"' in html
+    assert "2017-03-03 <span class=\"cb-dated-by\">(date from the quote: “March 3”)</span>" in html
+    assert "published 2017-03-14 · aljazeera.com" in html
+    assert "(date tirée de la citation : « March 3 »)" in timeline_html(Timeline(query="q", events=[told]), "fr")
+    plain = timeline_html(Timeline(query="q", events=[event(2, "2017-03-05", "The toll rose.", "alwasat.ly")]), "en")
+    assert "cb-dated-by" not in plain
+
+
 def test_no_events_show_the_service_message_or_say_nothing_is_dated():
     assert "no article matches the filter (from bbc)" in timeline_html(
         Timeline(query="q", events=[], message="no article matches the filter (from bbc)"), "en")

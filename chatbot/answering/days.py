@@ -11,25 +11,46 @@ question asking about a span ("between January 1 and March 9") is not checked.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from chatbot.text import months
-from chatbot.text.words import fold
+from chatbot.text.words import fold, fold_same_length
 
+_FULL_NAMES = months.names()
 _MONTHS = months.with_abbreviations()  # month names and abbreviations of both languages, folded
 _NAMES = months.alternation(_MONTHS)
-_DAY = re.compile(rf"\b(?:(\d{{1,2}})(?:er)?\s+({_NAMES})\b\.?|\b({_NAMES})\b\.?\s+(\d{{1,2}})(?!\d|[.,]\d))")
+_DAY = re.compile(rf"\b(?:(\d{{1,2}})(?:er)?\s+({_NAMES})\b\.?|\b({_NAMES})\b\.?\s+(\d{{1,2}})(?!\d|[.,]\d))"
+                  r"(?:,?\s+((?:19|20)\d\d)\b)?")
 _SPAN = re.compile(r"\b(?:between|from|entre|du)\b.*\b(?:and|to|until|et|au)\b")
+
+
+@dataclass(frozen=True)
+class WrittenDay:
+    """A day written with its month in a text ("March 3", "le 18 mars 2015"), at ``start:end``."""
+
+    start: int
+    end: int
+    month: int
+    day: int
+    year: int | None  # only when written right after it
+
+
+def written_days(text: str) -> list[WrittenDay]:
+    """The days written with their month in ``text``, in reading order (offsets in ``text``)."""
+    found = []
+    for m in _DAY.finditer(fold_same_length(text)):
+        number, month = (m.group(1), m.group(2)) if m.group(1) else (m.group(4), m.group(3))
+        day = int(number)
+        if 1 <= day <= 31:
+            year = int(m.group(5)) if m.group(5) else None
+            end = m.end() - (text[m.end() - 1] == "." and month in _FULL_NAMES)  # "le 21 février." ends a sentence
+            found.append(WrittenDay(m.start(), end, _MONTHS[month], day, year))
+    return found
 
 
 def days_in(text: str) -> set[tuple[int, int]]:
     """The (month, day) pairs written in ``text``."""
-    found = set()
-    for m in _DAY.finditer(fold(text)):
-        number, month = (m.group(1), m.group(2)) if m.group(1) else (m.group(4), m.group(3))
-        day = int(number)
-        if 1 <= day <= 31:
-            found.add((_MONTHS[month], day))
-    return found
+    return {(w.month, w.day) for w in written_days(text)}
 
 
 def asked_days(question: str) -> set[tuple[int, int]]:

@@ -23,7 +23,6 @@ from __future__ import annotations
 import datetime as dt
 import re
 import tomllib
-import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -31,6 +30,7 @@ from pathlib import Path
 from chatbot.schemas import ResolvedDate
 from chatbot.text import months
 from chatbot.text.months import article_day
+from chatbot.text.words import fold_same_length
 
 DATA = Path(__file__).with_name("relative_dates.toml")
 PERIODS = ("day", "week", "month", "year")
@@ -41,19 +41,6 @@ class Rule:
     kind: str  # day, week, month, year, weekday or near
     shift: int = 0  # periods for day/week/month/year; for weekday the day's index (Monday = 0)
     mode: str = ""  # weekday: latest, before or after
-
-
-def _fold_char(ch: str) -> str:
-    """One character lower-cased without its accent, apostrophes made straight: one character
-    out for one in, so offsets in the folded text are offsets in the original."""
-    if ch in "’`´":
-        return "'"
-    base = unicodedata.normalize("NFD", ch.lower())[:1]
-    return base if len(base) == 1 else ch
-
-
-def fold_same_length(text: str) -> str:
-    return "".join(_fold_char(c) for c in text)
 
 
 @lru_cache(maxsize=1)

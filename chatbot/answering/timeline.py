@@ -1,24 +1,33 @@
-"""A timeline of a story: dated, verified quotes from the articles, oldest first.
+"""A timeline of a story: dated, verified quotes from the articles, ordered by the day of each event.
 
 "How did the fight for the oil ports unfold?" is best answered as a sequence. The timeline takes
-the passages retrieval finds for the query (filters apply), keeps those close in relevance to the
-best one (within RELEVANT_GAP of its cosine similarity), and from each dated article picks the
-sentence nearest to the query (the sentence vectors cached at indexing, see chatbot.encoder.pieces;
-the opening sentence of the passage when none are cached). Each event's quote is checked against
-the stored article text like any citation. A sentence repeated in a near-copy (chatbot.store.copies)
-is one event that lists the copy in ``also_in``.
+the passages retrieval finds for the query (filters apply) and keeps those close in relevance to the
+best one (within RELEVANT_GAP of its cosine similarity). Their sentences are scored against the query
+(the sentence vectors cached at indexing, see chatbot.encoder.pieces; a sentence that asks a question,
+such as a "Will losing the ports end ...?" link to another article, tells of no event). Each dated
+article gives its sentence nearest to the query, and up to PER_ARTICLE - 1 more that name a day of
+their own ("on March 3", "on Friday", see ``event_dates``) and score at least as well as the median
+sentence of the kept passages: a report of 14 March often tells the fight of the 3rd, the losses of
+the 10th and the counter-attack of the 14th. An event is dated by the day its sentence names, else by
+its article's publication day (``reported``); a date range keeps the events it holds, of the
+articles published in it. Each quote is checked against the stored article text
+like any citation. A sentence repeated in a near-copy (chatbot.store.copies) is one event that lists
+the copy in ``also_in``.
 """
 
 from __future__ import annotations
 
 import re
+import statistics
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 from pydantic import BaseModel
 
 from chatbot.answering.citations import anchor
+from chatbot.answering.event_dates import event_day
 from chatbot.answering.provenance import annotate
 from chatbot.retrieval.filters import Filters
 from chatbot.retrieval.retriever import Retriever
@@ -27,19 +36,30 @@ from chatbot.text.sentences import sentence_spans
 
 CANDIDATES = 30
 RELEVANT_GAP = 0.10
+PER_ARTICLE = 3
 ArticleLookup = Callable[[str], tuple[dict[str, Any], str] | None]
 
 
 class Event(BaseModel):
-    date: str
+    date: str  # the day the event happened: the one its sentence names, else ``reported``
     quote: str
     citation: Citation
+    reported: str | None = None  # the article's publication date
+    dated_by: str | None = None  # the words of the quote that name ``date`` (None: the article's day)
 
 
 class Timeline(BaseModel):
     events: list[Event]
     query: str
     message: str | None = None  # why there are no events (a filter matching nothing)
+
+
+@dataclass(frozen=True)
+class _Sentence:
+    passage: Passage
+    start: int  # offsets in the passage text
+    end: int
+    score: float  # cosine to the query (0 when the passage has no cached vectors)
 
 
 def build_timeline(retriever: Retriever, lookup: ArticleLookup, query: str,
@@ -50,21 +70,15 @@ def build_timeline(retriever: Retriever, lookup: ArticleLookup, query: str,
     dense = {c.chunk_id: c.dense for c in retrieval.candidates}
     best = max(dense.values(), default=0.0)
     relevant = [p for p in retrieval.passages if p.date and dense.get(p.chunk_id, 0.0) >= best - RELEVANT_GAP]
-    firsts: list[Passage] = []
-    seen: set[str] = set()
-    for passage in relevant:  # best passage of each article
-        if passage.doc_id not in seen:
-            seen.add(passage.doc_id)
-            firsts.append(passage)
-    pieces = retrieval.pieces_of(firsts)
+    sentences = _sentences(relevant, retrieval.pieces_of(relevant), retrieval.query_vector)
     events: list[Event] = []
-    by_quote: dict[str, Event] = {}
-    for passage in firsts[:limit]:
-        start, end = _best_sentence(passage, pieces.get(passage.chunk_id), retrieval.query_vector)
-        quote = passage.text[start:end]
+    by_quote: set[str] = set()
+    for picked in _pick(sentences, limit):
+        passage = picked.passage
+        quote = passage.text[picked.start:picked.end]
         found = lookup(passage.doc_id)
         citation = anchor(Citation(n=len(events) + 1, doc_id=passage.doc_id, title=passage.title,
-                                   start=passage.start + start, end=passage.start + end, quote=quote,
+                                   start=passage.start + picked.start, end=passage.start + picked.end, quote=quote,
                                    chunk_id=passage.chunk_id), found[1] if found else None)
         if citation is None:
             continue
@@ -73,25 +87,61 @@ def build_timeline(retriever: Retriever, lookup: ArticleLookup, query: str,
         shown = {e.citation.doc_id for e in events}
         if key in by_quote or any(c.get("doc_id") in shown for c in citation.also_in):
             continue  # the same sentence in a near-copy that already has its event: one event
-        event = Event(date=str(citation.date or passage.date), quote=quote, citation=citation)
-        by_quote[key] = event
-        events.append(event)
-    events.sort(key=lambda e: (e.date, e.citation.doc_id, e.citation.start))
+        reported = str(citation.date or passage.date)
+        day = event_day(quote, reported, passage.lang or "und")
+        date = day.date if day else reported
+        if filters is not None and not (filters.since or "") <= date[:10] <= (filters.until or "9999"):
+            continue  # told by an article of the range, but happened outside it
+        by_quote.add(key)
+        events.append(Event(date=date, quote=quote, citation=citation, reported=reported,
+                            dated_by=day.text if day else None))
+    events.sort(key=lambda e: (e.date, e.reported or "", e.citation.doc_id, e.citation.start))
     for n, event in enumerate(events, start=1):
         event.citation.n = n
     return Timeline(events=events, query=query)
 
 
-def _best_sentence(passage: Passage, pieces: Any, qvec: np.ndarray) -> tuple[int, int]:
-    """Offsets (in the passage text) of its sentence nearest to the query."""
-    spans = sentence_spans(passage.text) or [(0, len(passage.text))]
-    if pieces is None or qvec.size == 0:
-        return spans[0]
-    best, best_score = spans[0], -2.0
-    for start, end in spans:
-        vector = pieces.span_vector(start, end)
-        if vector is not None:
-            score = float(np.asarray(vector, dtype=np.float32) @ qvec)
-            if score > best_score:
-                best, best_score = (start, end), score
-    return best
+def _sentences(passages: list[Passage], pieces: dict[str, Any], qvec: np.ndarray) -> list[_Sentence]:
+    """The sentences of ``passages`` that may tell an event (each once), scored against the query."""
+    out: list[_Sentence] = []
+    seen: set[tuple[str, int]] = set()
+    for passage in passages:
+        vectors = pieces.get(passage.chunk_id)
+        spans = sentence_spans(passage.text) or [(0, len(passage.text))]
+        for start, end in spans:
+            text = passage.text[start:end].strip()
+            if (passage.doc_id, passage.start + start) in seen or text.endswith("?"):
+                continue  # a question tells no event
+            seen.add((passage.doc_id, passage.start + start))
+            vector = vectors.span_vector(start, end) if vectors is not None and qvec.size else None
+            score = float(np.asarray(vector, dtype=np.float32) @ qvec) if vector is not None else 0.0
+            out.append(_Sentence(passage, start, end, score))
+    return out
+
+
+def _pick(sentences: list[_Sentence], limit: int) -> list[_Sentence]:
+    """Each article's best sentence, then the dated ones of its articles that score at least the
+    median, at most PER_ARTICLE per article and one per day, ``limit`` in all, best first."""
+    if not sentences:
+        return []
+    ranked = sorted(sentences, key=lambda s: s.score, reverse=True)
+    floor = statistics.median(s.score for s in sentences)
+    firsts: dict[str, _Sentence] = {}
+    for s in ranked:
+        firsts.setdefault(s.passage.doc_id, s)
+    picked = list(firsts.values())[:limit]
+    days: dict[str, set[str]] = {}
+    for s in picked:
+        day = event_day(s.passage.text[s.start:s.end], s.passage.date, s.passage.lang or "und")
+        days[s.passage.doc_id] = {day.date if day else str(s.passage.date)}
+    for s in ranked:
+        if len(picked) >= limit or s.score < floor:
+            break
+        taken = days.get(s.passage.doc_id)
+        if taken is None or s in picked or len(taken) >= PER_ARTICLE:
+            continue
+        day = event_day(s.passage.text[s.start:s.end], s.passage.date, s.passage.lang or "und")
+        if day is not None and day.date not in taken:
+            taken.add(day.date)
+            picked.append(s)
+    return picked

@@ -96,7 +96,8 @@ def timeline(query: str, since: SinceOpt = None, until: UntilOpt = None, source:
         typer.echo(found.message, err=True)
     for event in found.events:
         c = event.citation
-        typer.echo(f"{event.date}  {c.source or '-'}: {event.quote} ({c.doc_id}, {c.start}-{c.end})")
+        reported = f" (published {c.date})" if c.date and c.date != event.date else ""
+        typer.echo(f"{event.date}{reported}  {c.source or '-'}: {event.quote} ({c.doc_id}, {c.start}-{c.end})")
 
 
 @app.command("entities")

@@ -31,6 +31,20 @@ _ACCENTS = re.compile("[\u0300-\u036f]+")
 _FIRST_OTHER_MARK = "\u0483"
 
 
+def _fold_char(ch: str) -> str:
+    """One character lower-cased without its accent, apostrophes made straight: one character
+    out for one in, so offsets in the folded text are offsets in the original."""
+    if ch in "’`´":
+        return "'"
+    base = unicodedata.normalize("NFD", ch.lower())[:1]
+    return base if len(base) == 1 else ch
+
+
+def fold_same_length(text: str) -> str:
+    """``text`` folded character by character (see ``_fold_char``): offsets stay those of ``text``."""
+    return "".join(_fold_char(c) for c in text)
+
+
 def fold(word: str) -> str:
     """Lower case without accents (é -> e, œ -> oe)."""
     if word.isascii():  # most English text: nothing to decompose (100 times faster on a passage)

@@ -61,7 +61,8 @@ def detail_html(service: ChatService, summary: EntitySummary, lang: str) -> str:
             parts.append(f'<div class="cb-sources-empty">{esc(words["no_timeline"])}</div>')
         for event in events:
             c = event.citation
-            parts.append(f'<article class="cb-card cb-event"><div class="cb-meta">{esc(event.date)} · '
+            reported = f' ({words["reported"]} {c.date})' if c.date and c.date != event.date else ""
+            parts.append(f'<article class="cb-card cb-event"><div class="cb-meta">{esc(event.date + reported)} · '
                          f'{esc(c.source or words["no_source"])} · {esc(c.title)}</div>'
                          f'<div class="cb-passage">{esc(event.quote)}</div></article>')
     parts.append("</section>")

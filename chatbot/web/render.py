@@ -150,10 +150,12 @@ def citation_excerpt(citation: Citation, passages: list[Passage],
     return f"<mark>{esc(citation.quote)}</mark>"
 
 
-def meta_line(date: str | None, source: str | None, lang: str) -> str:
-    """"date · source", saying so when the article does not give one."""
+def meta_line(date: str | None, source: str | None, lang: str, prefix: str = "") -> str:
+    """"date · source", saying so when the article does not give one; ``prefix`` before the date
+    ("published") where another date stands beside it."""
     labels = LABELS.get(lang, LABELS["en"])
-    return f'<div class="cb-meta">{esc(date or labels["no_date"])} · {esc(source or labels["no_source"])}</div>'
+    shown = f"{prefix} {date}" if prefix and date else date or labels["no_date"]
+    return f'<div class="cb-meta">{esc(shown)} · {esc(source or labels["no_source"])}</div>'
 
 
 def render_sources(answer: Answer, turn: int, question: str, lang: str,

@@ -1,6 +1,7 @@
 """The page's Timeline tab: how a story unfolded, as dated, verified quotes, oldest first.
 
-It shows what ``GET /api/timeline`` returns (``ChatService.timeline``): for each event its date,
+It shows what ``GET /api/timeline`` returns (``ChatService.timeline``): for each event its day (with
+the words of the quote that name it, when it is not the day of publication), publication date and
 outlet, the quote with its relative dates resolved ("hier" = 2017-03-13), the article it comes from
 and the other outlets that carried the same sentence (wire copies). The same date range and outlet
 picker as the chat narrows it. Every string from an article is escaped (``render.esc``).
@@ -41,6 +42,16 @@ def copies_line(event: Event, lang: str) -> str:
     return f'<div class="cb-also">{esc(labels["also_reported"])} {names}</div>'
 
 
+def event_date_html(event: Event, lang: str) -> str:
+    """The event's day, with the words of the quote that name it when it is not the publication day."""
+    if not event.dated_by:
+        return f'<div class="cb-event-date">{esc(event.date)}</div>'
+    labels = LABELS.get(lang, LABELS["en"])
+    quote_open, quote_close = ("« ", " »") if lang == "fr" else ("“", "”")
+    return (f'<div class="cb-event-date">{esc(event.date)} <span class="cb-dated-by">({esc(labels["dated_by"])} '
+            f"{quote_open}{esc(event.dated_by)}{quote_close})</span></div>")
+
+
 def timeline_html(timeline: Timeline, lang: str) -> str:
     """The events as an ordered list, oldest first; the service's message when there are none."""
     labels = LABELS.get(lang, LABELS["en"])
@@ -50,8 +61,9 @@ def timeline_html(timeline: Timeline, lang: str) -> str:
     for event in timeline.events:
         c = event.citation
         items.append(
-            f'<li class="cb-event" data-date="{esc(event.date)}"><div class="cb-event-date">{esc(event.date)}</div>'
-            f'{meta_line(c.date, c.source, lang)}<blockquote class="cb-quote">{esc(event.quote)}</blockquote>'
+            f'<li class="cb-event" data-date="{esc(event.date)}">{event_date_html(event, lang)}'
+            f'{meta_line(c.date, c.source, lang, labels["reported"])}'
+            f'<blockquote class="cb-quote">{esc(event.quote)}</blockquote>'
             f'{dates_line(c, lang)}<div class="cb-title"><span class="cb-n">[{c.n}]</span> {esc(c.title)}</div>'
             f"{copies_line(event, lang)}</li>")
     return f'<ol class="cb-timeline">{"".join(items)}</ol>'

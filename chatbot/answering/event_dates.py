@@ -1,0 +1,63 @@
+"""The day a sentence says its event happened, so a timeline is ordered by events, not by reports.
+
+A report of 14 March saying "BDB's advance on Es Sider and Ras Lanuf on March 3" or "nine people
+were killed in fighting on Friday" tells of the 3rd and the 10th; ordered by publication day, both
+would sit on the 14th. The first day the sentence names decides:
+
+* a day written with its month ("March 3", "le 18 mars 2015", ``days.written_days``): the year
+  written after it, else the year that puts the day nearest the publication day (a "December 20"
+  in a January report is the December before);
+* a relative expression naming one day ("hier", "on Friday"), resolved against the publication
+  day as a citation's are (``relative_dates``).
+
+Expressions naming a week, a month or a year ("last week", "l'an dernier") name no day: the
+sentence keeps its article's day, as does any sentence of an article without a full date.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from chatbot.answering.days import written_days
+from chatbot.answering.relative_dates import resolve
+from chatbot.text.months import article_day
+
+
+@dataclass(frozen=True)
+class EventDay:
+    date: str  # ISO day
+    text: str  # the words of the sentence that name it
+
+
+def _nearest(month: int, day: int, published: dt.date) -> dt.date | None:
+    """The date of ``month``/``day`` in the year around ``published`` that lies nearest to it."""
+    found = []
+    for year in (published.year - 1, published.year, published.year + 1):
+        try:
+            found.append(dt.date(year, month, day))
+        except ValueError:  # 29 February of another year, 31 April
+            continue
+    return min(found, key=lambda d: abs((d - published).days), default=None)
+
+
+def event_day(sentence: str, published: str | None, lang: str = "und") -> EventDay | None:
+    """The day ``sentence`` (of an article published on ``published``) names first, or None."""
+    day = article_day(published)
+    if day is None:
+        return None
+    found: list[tuple[int, EventDay]] = []
+    for written in written_days(sentence):
+        try:
+            when = dt.date(written.year, written.month, written.day) if written.year else \
+                _nearest(written.month, written.day, day)
+        except ValueError:  # "February 30, 2017"
+            when = None
+        if when is not None:
+            found.append((written.start, EventDay(when.isoformat(), sentence[written.start:written.end])))
+            break
+    for relative in resolve(sentence, day.isoformat(), lang):
+        if relative.precision == "day":
+            found.append((relative.start, EventDay(relative.date, relative.text)))
+            break
+    return min(found, key=lambda pair: pair[0])[1] if found else None
