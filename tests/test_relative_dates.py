@@ -24,6 +24,27 @@ def periods(quote: str, date: str | None = TUESDAY, lang: str = "und") -> list[t
     return [(r.text, r.date, r.until) for r in resolve(quote, date, lang)]
 
 
+@pytest.mark.parametrize("quote, published, lang, expected", [
+    # the verb the weekday belongs to speaks of the future: the first such day on or after the report
+    ("Steinmeier will be officially sworn in before both houses of parliament on Wednesday.", "2017-03-19", "en",
+     "2017-03-22"),
+    ("Sixteen heads of state are expected to attend Wednesday's meeting.", "2017-03-27", "en", "2017-03-29"),
+    ("Perth is forecast to hit 39C by Sunday.", "2017-03-01", "en", "2017-03-05"),
+    ("Le sommet se tiendra mercredi à Amman.", "2017-03-27", "fr", "2017-03-29"),
+    ("Le président doit se rendre mardi à Paris.", "2017-03-27", "fr", "2017-03-28"),
+    # past deeds, also those spoken of in the present through a noun: the latest such day
+    ("Peskov said on Friday that Erdogan is set to visit Russia next month.", TUESDAY, "en", "2017-03-10"),
+    ("The ruling by Judge Derrick Watson on Wednesday prevents the order from going into effect.", "2017-03-16",
+     "en", "2017-03-15"),
+    ("Saturday's ruling does not undercut the President's executive order.", "2017-02-10", "en", "2017-02-04"),
+    ("Mercredi, le ministre a déclaré que le sommet serait un succès.", "2017-03-27", "fr", "2017-03-22"),
+    ("Mardi, le président annonce sa candidature.", "2017-03-27", "fr", "2017-03-21"),
+])
+def test_a_bare_weekday_lies_ahead_when_its_verb_speaks_of_the_future(quote, published, lang, expected):
+    (found,) = [r for r in resolve(quote, published, lang) if r.precision == "day"]
+    assert found.date == expected
+
+
 def test_days_and_weekdays_resolve_from_the_publication_day():
     assert periods("Hier, le bilan était lourd.", lang="fr") == [("Hier", "2017-03-13", "2017-03-13")]
     assert periods("Avant-hier déjà", lang="fr") == [("Avant-hier", "2017-03-12", "2017-03-12")]

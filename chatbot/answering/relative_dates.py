@@ -7,9 +7,11 @@ the day it names makes the quote usable. The expressions and their rules are dat
 calendar arithmetic:
 
 * day ("hier", "tomorrow"): the publication day shifted by that many days;
-* weekday ("mardi", "on Tuesday"): the latest such day on or before the publication day; "last
-  Tuesday" / "mardi dernier" the latest strictly before, "next Tuesday" / "mardi prochain" the
-  first strictly after; a weekday written with its date ("mardi 21 mars") is left alone;
+* weekday ("mardi", "on Tuesday"): the latest such day on or before the publication day, or the
+  first on or after it when the verb it belongs to speaks of the future ("will be sworn in on
+  Wednesday", see ``weekday_tense``); "last Tuesday" / "mardi dernier" the latest strictly before,
+  "next Tuesday" / "mardi prochain" the first strictly after; a weekday written with its date
+  ("mardi 21 mars") is left alone;
 * week, month, year ("last week", "le mois dernier", "l'an dernier"): the whole calendar period
   (weeks run Monday to Sunday) shifted from the one holding the publication day.
 
@@ -27,6 +29,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from chatbot.answering.weekday_tense import weekday_ahead
 from chatbot.schemas import ResolvedDate
 from chatbot.text import months
 from chatbot.text.months import article_day
@@ -100,6 +103,9 @@ def period(rule: Rule, published: dt.date) -> tuple[dt.date, dt.date, str] | Non
     if rule.kind == "day":
         day = published + dt.timedelta(days=rule.shift)
         return day, day, "day"
+    if rule.kind == "weekday" and rule.mode == "onward":
+        day = published + dt.timedelta(days=(rule.shift - published.weekday()) % 7)
+        return day, day, "day"
     if rule.kind == "weekday":
         back = (published.weekday() - rule.shift) % 7  # days since the latest such day (0: today)
         if rule.mode == "before":
@@ -129,6 +135,8 @@ def resolve(quote: str, published: str | None, lang: str = "und") -> list[Resolv
         return []
     out = []
     for start, end, rule in find(quote, lang):
+        if rule.kind == "weekday" and rule.mode == "latest" and weekday_ahead(quote, start, lang):
+            rule = Rule("weekday", rule.shift, "onward")  # "will be sworn in on Wednesday"
         found = period(rule, day)
         if found is not None:
             first, last, precision = found

@@ -25,6 +25,7 @@ import datetime as dt
 import re
 
 from chatbot.answering.relative_dates import resolve
+from chatbot.answering.weekday_tense import french_future
 from chatbot.text import months
 from chatbot.text.months import article_day
 from chatbot.text.nlp import NlpUnavailable, parse
@@ -40,8 +41,6 @@ _QUESTION_EARLIER = re.compile(r"\b(?:before (?:becoming|joining|taking|being|he
                                r"avant (?:de |d')\w+|auparavant|precedemment)\b")
 _EARLIER = re.compile(r"\b(?:previous(?:ly)?|former(?:ly)?|ex-\w+|before|prior|served|used to|until|had been|"
                       r"ancien(?:ne)?s?|auparavant|precedemment|avant|jusqu|avait ete|etait|a ete|a occupe|occupait)\b")
-# a French future simple: "réunira", "accueilleront" (the small pipeline tags some of them present)
-_FUTURE_ENDING = re.compile(r"(?:ra|ront|rons|rez|rai|ras)(?:-t)?$")
 MONTHS_AHEAD = 6  # a month name up to half a year after the article's is taken as ahead of it
 _MONTHS = months.names()  # full month names of both languages, folded
 _MONTH_NAMES = months.alternation(_MONTHS)
@@ -54,8 +53,7 @@ def _future_verb(text: str, lang: str) -> bool:
         doc = parse(text, lang)
     except NlpUnavailable:
         return False
-    return any(t.pos_ in ("VERB", "AUX") and ("Fut" in t.morph.get("Tense") or _FUTURE_ENDING.search(fold(t.text)))
-               for t in doc)
+    return any(french_future(t) for t in doc)
 
 
 def asks_future(question: str, lang: str) -> bool:

@@ -31,6 +31,7 @@ _ACCENTS = re.compile("[\u0300-\u036f]+")
 _FIRST_OTHER_MARK = "\u0483"
 
 
+@lru_cache(maxsize=4096)
 def _fold_char(ch: str) -> str:
     """One character lower-cased without its accent, apostrophes made straight: one character
     out for one in, so offsets in the folded text are offsets in the original."""
@@ -42,6 +43,8 @@ def _fold_char(ch: str) -> str:
 
 def fold_same_length(text: str) -> str:
     """``text`` folded character by character (see ``_fold_char``): offsets stay those of ``text``."""
+    if text.isascii():  # most English text: lower case is all there is to do (and keeps the length)
+        return text.lower().replace("`", "'")
     return "".join(_fold_char(c) for c in text)
 
 
