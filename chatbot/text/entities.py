@@ -8,10 +8,11 @@ token vectors), which costs about a third of a full parse.
 A mention is tidied so that the forms of one name compare equal: a leading article or elision
 ("l'Algérie", "the United Nations") and, for people, leading titles ("maréchal Haftar",
 "Mr Kobler"; ``data/honorifics_{lang}.txt``) are dropped, as is an English possessive
-("Haftar's"). A long form followed by an acronym in parentheses ("Gouvernement d'union nationale
+("Haftar's"), as is what follows a spaced dash ("Vladimir Putin - TASS": a byline). A long form followed by an acronym in parentheses ("Gouvernement d'union nationale
 (GNA)") is recorded as a definition: the text itself says the two name one thing. French ``MISC``
 mentions are kept as ``misc``: they join an entity when a definition or an equal name links them
-(spaCy labels "GNA" ``MISC`` in the seed article), and are dropped otherwise.
+(spaCy labels "GNA" ``MISC`` in the seed article), and are dropped otherwise. A word in capitals
+before a colon ("TARGET: ... ATTACKER: ...") labels a list, it names no one.
 """
 
 from __future__ import annotations
@@ -35,7 +36,9 @@ _LABELS = {"PER": "person", "PERSON": "person", "ORG": "organisation", "LOC": "p
 _ACRONYM_AFTER = re.compile(r"\s*\(\s*([A-Z][A-Za-z0-9]*[A-Z0-9](?:-[A-Z0-9]+)?)\s*\)")
 _LEADING_ELISION = re.compile(r"^(?:[ldLD]|qu|Qu)['’]\s*")
 _POSSESSIVE = re.compile(r"['’]s?$")
-_EDGE = re.compile(r"^[\s\"'“”«»‘’()\[\],.;:!?/|–—-]+|[\s\"'“”«»‘’()\[\],.;:!?/|–—-]+$")
+_EDGE = re.compile(r"^[\s\"'“”«»‘’()\[\],.;:!?/|&–—-]+|[\s\"'“”«»‘’()\[\],.;:!?/|&–—-]+$")
+_SPACED_DASH = re.compile(r"\s[–—-]\s")  # "Vladimir Putin - TASS": a name and a byline, not one name
+_LABEL_LETTERS = 6  # an all-capitals word this long followed by a colon is a layout label ("ATTACKER:")
 _SPACE = re.compile(r"\s+")
 _WORD = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*", re.UNICODE)
 MAX_NAME_WORDS = 8
@@ -83,10 +86,16 @@ def _leading_words(lang: str) -> frozenset[str]:
     return frozenset(fold(w) for w in function_words(lang if lang in ("fr", "en") else "en"))
 
 
+def trimmed(surface: str) -> str:
+    """``surface`` without outer punctuation and symbols, nor what follows a spaced dash; also applied
+    to the names stored by earlier versions when they are merged (chatbot.text.entity_merge)."""
+    return _SPACE.sub(" ", _EDGE.sub("", _SPACED_DASH.split(surface)[0]))
+
+
 def tidy(surface: str, kind: str, lang: str) -> str:
     """The name a mention stands for: outer punctuation, a leading article or elision, a possessive
     and (for a person) leading titles removed; empty when nothing name-like is left."""
-    text = _SPACE.sub(" ", _EDGE.sub("", surface))
+    text = trimmed(surface)
     text = _POSSESSIVE.sub("", text) if lang != "fr" else text
     titles = honorifics(lang) | honorifics("en") if kind == "person" else frozenset()
     while text:
@@ -114,7 +123,7 @@ def extract(text: str, lang: str) -> Mentions:
     lang = lang if lang in nlp.PIPELINES else "en"
     for span_text, label, end in nlp.entities(text, lang):
         kind = _LABELS.get(label)
-        if kind is None:
+        if kind is None or _is_label(span_text, text, end):
             continue
         name = tidy(span_text, kind, lang)
         if not name:
@@ -124,6 +133,14 @@ def extract(text: str, lang: str) -> Mentions:
         if after and after.group(1) != name and _could_abbreviate(after.group(1), name):
             found.acronyms.add((name, after.group(1)))
     return found
+
+
+def _is_label(surface: str, text: str, end: int) -> bool:
+    """Whether a mention is a label of the article's layout ("TARGET: ... ATTACKER: ..."): one word
+    in capitals, of at least _LABEL_LETTERS letters (acronyms are shorter), right before a colon."""
+    word = surface.strip()
+    return (" " not in word and len(word) >= _LABEL_LETTERS and word.isupper()
+            and text[end:end + 2].lstrip().startswith(":"))
 
 
 def _could_abbreviate(acronym: str, name: str) -> bool:

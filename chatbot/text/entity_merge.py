@@ -3,8 +3,8 @@
 The mentions of every article (chatbot.text.entities) are grouped in steps, each a rule that holds
 beyond one story:
 
-1. Equal names: accents, case, hyphens and the titles dropped at extraction do not count
-   ("Etat" = "État", "maréchal Haftar" = "Haftar"). A country's French and English names
+1. Equal names: accents, case, hyphens, the dots of initials and the titles dropped at extraction
+   do not count ("Etat" = "État", "U.S." = "US", "maréchal Haftar" = "Haftar"). A country's French and English names
    (pycountry's ISO 3166 names and their French translations: "Libye" = "Libya"; for a mention
    labelled a place, its ISO codes too: "US" = "United States") and the
    cross-language names of ``data/entity_aliases.toml`` are one name.
@@ -32,7 +32,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from chatbot.text.entities import KINDS, Mentions, content_words, is_acronym, words
+from chatbot.text.entities import KINDS, Mentions, content_words, is_acronym, trimmed, words
 from chatbot.text.words import DATA, fold
 
 
@@ -75,7 +75,8 @@ def key_of(name: str, kind: str | None = None) -> str:
     A country's names count as one for a place (or a name looked up without a kind); its ISO
     codes ("US", "LBY") only for a mention labelled a place.
     """
-    folded = " ".join(words(name))
+    parts = words(name)
+    folded = "".join(parts) if len(parts) >= 2 and all(len(p) == 1 for p in parts) else " ".join(parts)  # "U.S"
     if kind in (None, "place"):
         country = _countries().get(folded) or (_country_codes().get(folded) if kind == "place" else None)
         if country:
@@ -151,7 +152,8 @@ def merge(per_doc: dict[str, Mentions]) -> list[Entity]:
     nodes: dict[str, _Node] = defaultdict(_Node)
     definitions: list[tuple[str, str]] = []
     for doc_id, mentions in per_doc.items():
-        for (name, kind), count in mentions.names.items():
+        for (stored, kind), count in mentions.names.items():
+            name = trimmed(stored) or stored
             node = nodes[key_of(name, kind)]
             node.surfaces[name] += count
             node.kinds[kind] += count
