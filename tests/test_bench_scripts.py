@@ -27,7 +27,7 @@ ROOT = Path(__file__).resolve().parents[1]
 # the benchmark scripts (a ``main`` run under ``python -m``) and the modules they share
 SCRIPTS = ["baseline", "chunking", "copies", "counted_context", "crosslingual", "encoder", "entities", "eval_answers", "eval_distractors",
            "eval_refusals", "fr_retrieval", "held_languages", "indexing", "latency", "lexical_updates", "llm_phrasing", "load", "name_meaning", "own_steps",
-           "ray_indexing", "synthetic", "translation_check"]
+           "ray_indexing", "synthetic", "timeline_quality", "translation_check"]
 LIBRARIES = ["common", "data", "filtered", "fr_sections", "ray_local"]
 
 
@@ -173,6 +173,31 @@ def test_filtered_cases_come_from_the_index_and_are_checked() -> None:
     assert passes({"doc_id": "d1", "date": "2017-01-05", "source": "dw.com"}, {"since": "2017-01-04"})
     assert not passes({"doc_id": "d1", "date": None}, {"since": "2017-01-04"})  # undated never passes a date
     assert not passes({"doc_id": "d1", "date": "2017-01-05", "source": "dw.com"}, {"sources": ["bbc.co.uk"]})
+
+
+def test_timeline_quality_judges_events_by_quote_day_and_article() -> None:
+    from bench.timeline_quality import TOPICS, judge, summary
+    from chatbot.answering.timeline import Event
+    from chatbot.schemas import Citation
+
+    def event(date: str, quote: str, doc_id: str, copies: tuple[str, ...] = ()) -> Event:
+        citation = Citation(n=1, doc_id=doc_id, title="t", start=0, end=len(quote), quote=quote,
+                            also_in=[{"doc_id": c, "source": None, "date": None} for c in copies])
+        return Event(date=date, quote=quote, citation=citation)
+
+    topic = {"id": "t", "split": "tuning", "docs": ["a", "b"], "events": [
+        {"evidence": ["killed in  fighting on Friday", "nine died"], "from": "2017-03-10", "to": "2017-03-10"},
+        {"evidence": ["advance on March 3"], "from": "2017-03-03", "to": "2017-03-03"},
+        {"evidence": ["never told"], "from": "2017-03-01", "to": "2017-03-01"}]}
+    events = [event("2017-03-10", "Nine people were killed in fighting\non Friday.", "a"),
+              event("2017-03-14", "BDB's advance on March 3 set off fighting.", "c", ("b",)),  # a copy of b
+              event("2017-03-14", "Something else.", "z")]
+    row = judge(topic, events)
+    assert (row["found"], row["dated"], row["events"], row["on_topic"]) == (2, 1, 3, 2)
+    assert summary([row]) == {"topics": 1, "recall": 66.7, "right_date": 50.0, "on_topic": 66.7,
+                              "events_per_topic": 3.0}
+    splits = {json.loads(line)["split"] for line in TOPICS.read_text("utf-8").splitlines() if line.strip()}
+    assert splits == {"tuning", "heldout"}
 
 
 def test_chunking_text_is_one_line_of_the_asked_size() -> None:
