@@ -27,7 +27,7 @@ import numpy as np
 from pydantic import BaseModel
 
 from chatbot.answering.citations import anchor
-from chatbot.answering.event_dates import event_day
+from chatbot.answering.event_dates import EventDay, event_day
 from chatbot.answering.provenance import annotate
 from chatbot.retrieval.filters import Filters
 from chatbot.retrieval.retriever import Retriever
@@ -73,7 +73,7 @@ def build_timeline(retriever: Retriever, lookup: ArticleLookup, query: str,
     sentences = _sentences(relevant, retrieval.pieces_of(relevant), retrieval.query_vector)
     events: list[Event] = []
     by_quote: set[str] = set()
-    for picked in _pick(sentences, limit):
+    for picked, day in _pick(sentences, limit):
         passage = picked.passage
         quote = passage.text[picked.start:picked.end]
         found = lookup(passage.doc_id)
@@ -88,7 +88,6 @@ def build_timeline(retriever: Retriever, lookup: ArticleLookup, query: str,
         if key in by_quote or any(c.get("doc_id") in shown for c in citation.also_in):
             continue  # the same sentence in a near-copy that already has its event: one event
         reported = str(citation.date or passage.date)
-        day = event_day(quote, reported, passage.lang or "und")
         date = day.date if day else reported
         if filters is not None and not (filters.since or "") <= date[:10] <= (filters.until or "9999"):
             continue  # told by an article of the range, but happened outside it
@@ -119,9 +118,14 @@ def _sentences(passages: list[Passage], pieces: dict[str, Any], qvec: np.ndarray
     return out
 
 
-def _pick(sentences: list[_Sentence], limit: int) -> list[_Sentence]:
+def _day(s: _Sentence) -> EventDay | None:
+    return event_day(s.passage.text[s.start:s.end], s.passage.date, s.passage.lang or "und")
+
+
+def _pick(sentences: list[_Sentence], limit: int) -> list[tuple[_Sentence, EventDay | None]]:
     """Each article's best sentence, then the dated ones of its articles that score at least the
-    median, at most PER_ARTICLE per article and one per day, ``limit`` in all, best first."""
+    median, at most PER_ARTICLE per article and one per day, ``limit`` in all, best first; each with
+    the day it names (None: its article's)."""
     if not sentences:
         return []
     ranked = sorted(sentences, key=lambda s: s.score, reverse=True)
@@ -129,19 +133,16 @@ def _pick(sentences: list[_Sentence], limit: int) -> list[_Sentence]:
     firsts: dict[str, _Sentence] = {}
     for s in ranked:
         firsts.setdefault(s.passage.doc_id, s)
-    picked = list(firsts.values())[:limit]
-    days: dict[str, set[str]] = {}
-    for s in picked:
-        day = event_day(s.passage.text[s.start:s.end], s.passage.date, s.passage.lang or "und")
-        days[s.passage.doc_id] = {day.date if day else str(s.passage.date)}
+    picked = [(s, _day(s)) for s in list(firsts.values())[:limit]]
+    days = {s.passage.doc_id: {day.date if day else str(s.passage.date)} for s, day in picked}
     for s in ranked:
         if len(picked) >= limit or s.score < floor:
             break
         taken = days.get(s.passage.doc_id)
-        if taken is None or s in picked or len(taken) >= PER_ARTICLE:
+        if taken is None or len(taken) >= PER_ARTICLE or firsts[s.passage.doc_id] is s:
             continue
-        day = event_day(s.passage.text[s.start:s.end], s.passage.date, s.passage.lang or "und")
+        day = _day(s)
         if day is not None and day.date not in taken:
             taken.add(day.date)
-            picked.append(s)
+            picked.append((s, day))
     return picked
