@@ -16,6 +16,7 @@ group), overviews answered (with at least three distinct cited sentences), and l
 from __future__ import annotations
 
 import json
+import re
 import statistics
 import time
 from pathlib import Path
@@ -86,9 +87,18 @@ def _overlap(a: tuple[int, int], b: tuple[int, int]) -> int:
     return max(0, min(a[1], b[1]) - max(a[0], b[0]))
 
 
+def _holds(folded: str, term: str) -> bool:
+    """Whether the folded answer holds ``term``; a term that begins or ends with a digit only as a
+    whole number ("7" is not in "27", nor "500" in "1,500")."""
+    term = fold(term).replace("’", "'")
+    if not (term[:1].isdigit() or term[-1:].isdigit()):
+        return term in folded
+    return re.search(rf"(?<!\d)(?<!\d[.,]){re.escape(term)}(?!\d)(?![.,]\d)", folded) is not None
+
+
 def contains_terms(answer: str, groups: list[list[str]]) -> bool:
     folded = fold(answer).replace("’", "'")
-    return all(any(fold(term).replace("’", "'") in folded for term in group) for group in groups)
+    return all(any(_holds(folded, term) for term in group) for group in groups)
 
 
 def judge(question: EvalQuestion, answer: Answer, spans: list[tuple[str, int, int]]) -> dict[str, Any]:

@@ -7,7 +7,15 @@ import subprocess
 import sys
 from pathlib import Path
 
-from chatbot.evaluation import EvalQuestion, calibrated_threshold, evidence_spans, judge, load_questions, run_eval
+from chatbot.evaluation import (
+    EvalQuestion,
+    calibrated_threshold,
+    contains_terms,
+    evidence_spans,
+    judge,
+    load_questions,
+    run_eval,
+)
 from chatbot.schemas import Answer, Citation, Message, Passage
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -169,3 +177,12 @@ def test_answer_whose_citations_all_fail_is_refused_plainly(seeded_service):
     checked = seeded_service.verified(forged, "fr")
     assert checked.refused and checked.citations == []
     assert "ne répondent pas" in checked.answer and "75 ans" not in checked.answer
+
+
+def test_an_expected_number_counts_only_as_a_whole_number():
+    # "27 other EU leaders" is no answer to "how many lords ... (seven)"
+    assert not contains_terms("27 [1] « ... the 27 other EU leaders ... »", [["seven", "7", "sept"]])
+    assert contains_terms("7 [1] « seven Conservative peers ... »", [["seven", "7", "sept"]])
+    assert not contains_terms("1,500 dollars", [["500"]]) and contains_terms("$1,500 a seat", [["1,500", "1500"]])
+    assert contains_terms("$2.6 billion in 2018", [["2.6"], ["2018"]])
+    assert contains_terms("Le maréchal Khalifa Haftar", [["Haftar"], ["maréchal", "marshal"]])

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
+from functools import lru_cache
 from typing import Protocol, TypeVar
 
 import numpy as np
@@ -58,23 +59,43 @@ class _Scored(Protocol):
 S = TypeVar("S", bound=_Scored)
 
 
+def _is_number(word: str) -> bool:
+    return bool(_NUMBER.match(fold(word)) or number_token(word))
+
+
+@lru_cache(maxsize=1)
+def _function_words() -> frozenset[str]:
+    return frozenset(function_words("en") | function_words("fr"))
+
+
+def _content(word: str) -> bool:
+    """A word that may name what is counted (not a number, a function word or a symbol)."""
+    return not (_is_number(word) or fold(word) in _function_words() or len(word) < 3 or not word[0].isalpha())
+
+
 def counted_words(text: str) -> list[str]:
     """The content words (lower case) within ``WORDS_AFTER`` words after each number of ``text``,
     and those a count is stated of before its number ("the number of those arrested at 500")."""
     tokens = [t.lower() for t in _WORD.findall(text)]
-    skip = function_words("en") | function_words("fr")
-
-    def content(word: str) -> bool:  # a word that may name what is counted
-        return not (_NUMBER.match(fold(word)) or number_token(word) or fold(word) in skip or len(word) < 3
-                    or not word[0].isalpha())
-
-    found: list[str] = [w for w in (w.lower() for w in counted_before(text)) if content(w)]
+    found: list[str] = [w for w in (w.lower() for w in counted_before(text)) if _content(w)]
     for i, token in enumerate(tokens):
-        if not (_NUMBER.match(fold(token)) or number_token(token)):
+        if not _is_number(token):
             continue
         for word in tokens[i + 1:i + 1 + WORDS_AFTER]:
-            if content(word) and word not in found:
+            if _content(word) and word not in found:
                 found.append(word)
+    return found
+
+
+def words_after(text: str) -> list[str]:
+    """What a number counts, read from the text right after it: the content words among its next
+    ``WORDS_AFTER`` words, up to another number ("35 injured in two attacks": "injured")."""
+    found: list[str] = []
+    for token in (t.lower() for t in _WORD.findall(text)[:WORDS_AFTER]):
+        if _is_number(token):
+            break
+        if _content(token):
+            found.append(token)
     return found
 
 
@@ -103,6 +124,20 @@ class CountedMeaning:
         asked = [self._vectors([f.lower()])[f.lower()] for f in forms]
         vectors = self._vectors(w for ws in words for w in ws)
         return [any(float(vectors[w] @ a) >= COUNTED_SIMILARITY for w in ws for a in asked) for ws in words]
+
+    def counts_after(self, nouns: Sequence[str], text_after: str) -> bool:
+        """Whether the number that ``text_after`` follows counts one of ``nouns`` (see ``counting``):
+        of a sentence's numbers, the one to give as the short answer ("At least one person has been
+        killed and 35 injured": 35 for "combien de blessés")."""
+        forms = list(nouns)
+        if any(fold(f.split()[0]) in people_words() for f in forms):
+            return True
+        words = words_after(text_after)
+        if not words:
+            return False
+        asked = [self._vectors([f.lower()])[f.lower()] for f in forms]
+        vectors = self._vectors(words)
+        return any(float(vectors[w] @ a) >= COUNTED_SIMILARITY for w in words for a in asked)
 
     def keep(self, noun: str | Sequence[str], question_lang: str, ranked: list[S], margin: float) -> list[S]:
         """The ranked sentences that may answer "how many ``noun``": same-language ones as they are

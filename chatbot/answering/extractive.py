@@ -13,6 +13,7 @@ import logging
 import re
 from collections.abc import Sequence
 from dataclasses import replace
+from functools import partial
 
 import numpy as np
 
@@ -328,7 +329,8 @@ class ExtractiveAnswerer(BaseAnswerer):
         if found and (best.passage.doc_id, found[0]) not in quoted:
             chosen.insert(chosen.index(best) + 1, replace(best, start=found[0], end=found[1], text=found[2],
                                                           context=True))
-        answer = compose(chosen, query, retrieval.passages, lang, question, self.name)
+        counts = partial(self.counted.counts_after, needs.counted_forms) if needs.count_of else None
+        answer = compose(chosen, query, retrieval.passages, lang, question, self.name, counts)
         answer.evidence_score = round(ranked[0].score, 4)
         return answer
 

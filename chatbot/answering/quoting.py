@@ -13,7 +13,7 @@ from pathlib import Path
 
 from chatbot.answering.figures import disagreement
 from chatbot.answering.question import analyse
-from chatbot.answering.short_answer import short_answer
+from chatbot.answering.short_answer import CountsAfter, short_answer
 from chatbot.schemas import Answer, Citation, Passage, ShortAnswer
 from chatbot.text.language import question_language
 
@@ -43,13 +43,13 @@ class ScoredSentence:
 
 
 def compose(chosen: list[ScoredSentence], query: str, passages: list[Passage], lang: str,
-            question: str | None = None, answerer: str = "extractive") -> Answer:
+            question: str | None = None, answerer: str = "extractive", counts: CountsAfter | None = None) -> Answer:
     """The answer: the short answer first when the question asks for one and a cited sentence
-    holds it (see chatbot.answering.short_answer), then the quotes."""
+    holds it (see chatbot.answering.short_answer; ``counts`` as there), then the quotes."""
     phrases = PHRASES.get(lang, PHRASES["en"])
     short = short_answer(question, question_language(question),
                          [(n, c.text, c.passage.lang, c.start) for n, c in enumerate(chosen, start=1) if not c.context],
-                         context=query if query.strip() != question.strip() else "") \
+                         context=query if query.strip() != question.strip() else "", counts=counts) \
         if question else None
     if short is not None and short.n > 1:  # the quote holding the short answer is read first, as [1]
         chosen = [chosen[short.n - 1], *chosen[:short.n - 1], *chosen[short.n:]]

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -38,6 +39,7 @@ from chatbot.text.nlp import NlpUnavailable, parse
 from chatbot.text.words import fold, tokenize
 
 log = logging.getLogger(__name__)
+CountsAfter = Callable[[str], bool]  # the text after a number -> whether it counts what is asked
 NAMED = {"person", "org", "place", "country", "name"}
 # how well a candidate's kind answers the kind asked for (the small pipelines' labels are often
 # wrong, e.g. a person tagged as a place, so a mismatched name still counts a little)
@@ -237,11 +239,15 @@ class Found:
 
 
 def find(question: str, sentence: str, question_lang: str, sentence_lang: str,
-         need: Need | None = None, context: str = "") -> Found | None:
+         need: Need | None = None, context: str = "", counts: CountsAfter | None = None) -> Found | None:
     """The short answer inside ``sentence``, if there is one.
 
     ``context``: the standalone rewrite of a follow-up ("Who did they fight against?" asked after
-    a turn about Haftar's troops): what it names is asked about too, so it is no answer."""
+    a turn about Haftar's troops): what it names is asked about too, so it is no answer.
+    ``counts``: for a "how many X", whether the text after a number says it counts X (by meaning,
+    ``counted.CountedMeaning.counts_after``). In another language than the question's, no word of
+    the question anchors the answer, so the first number would win: "Combien de blessés ...?" was
+    answered "At least one" out of "At least one person has been killed and 35 injured"."""
     try:
         need = need or question_need(question, question_lang)
         if need is None:
@@ -311,11 +317,27 @@ def find(question: str, sentence: str, question_lang: str, sentence_lang: str,
     passing = [c for c in scored if c.score >= MIN_SCORE]
     if not passing:
         return None
+    if counts is not None and counted and need.kind == "number" and sentence_lang != question_lang:
+        counting = _counting([c for c in passing if c.kind == "number"], doc, sentence, counts)
+        passing = counting or passing
     best = max(passing, key=lambda c: (c.exact, c.score, -c.start))
     items = [best]
     if need.plural:
         items = _list_around(best, sorted(scored, key=lambda c: c.start), sentence)
     return Found(items[0].start, items[-1].end, [(c.start, c.end) for c in items], best.attached)
+
+
+def _counting(numbers: list[Candidate], doc: Any, sentence: str, counts: CountsAfter) -> list[Candidate]:
+    """The numbers that count what the question asks for. One followed by a verb counts what the
+    count before it counts ("Three Turkish soldiers were killed and 11 were injured": 11 soldiers)."""
+    found, before = [], False
+    for cand in sorted(numbers, key=lambda c: c.start):
+        after = next((t for t in doc if t.idx >= cand.end and not t.is_punct), None)
+        elided = after is not None and after.pos_ in ("AUX", "VERB")
+        before = (elided and before) or counts(sentence[cand.end:])
+        if before:
+            found.append(cand)
+    return found
 
 
 def _list_around(best: Candidate, ordered: list[Candidate], sentence: str) -> list[Candidate]:
@@ -332,7 +354,7 @@ def _list_around(best: Candidate, ordered: list[Candidate], sentence: str) -> li
 
 
 def short_answer(question: str, question_lang: str, sentences: list[tuple[int, str, str, int]],
-                 context: str = "") -> ShortAnswer | None:
+                 context: str = "", counts: CountsAfter | None = None) -> ShortAnswer | None:
     """The short answer from the first of ``sentences`` that holds one, or from a later one where
     it is tied to a name the question gives: for "Qui est le chef du GNA ?" the person leading
     another army in the best sentence is not the GNA's head named in the next one.
@@ -349,7 +371,7 @@ def short_answer(question: str, question_lang: str, sentences: list[tuple[int, s
         return None
     chosen: tuple[Found, int, str, str, int] | None = None
     for n, text, lang, offset in sentences:
-        found = find(question, text, question_lang, lang, need, context)
+        found = find(question, text, question_lang, lang, need, context, counts)
         if found is None:
             continue
         if chosen is None or found.attached:
