@@ -40,3 +40,15 @@ def test_the_short_answer_is_the_number_counting_what_is_asked(counts_service, q
     answer = counts_service.ask(question)
     assert not answer.refused, answer.answer
     assert answer.short_answer is not None and answer.short_answer.text == expected, answer.answer
+
+
+def test_in_one_language_the_number_near_most_of_the_questions_words_wins():
+    from chatbot.answering.short_answer import find
+
+    sentence = ("The administration requested $1 billion in its supplemental for 2017, and another $2.6 billion "
+                "for border infrastructure and technology in 2018.")
+    found = find("How much did the administration request for border infrastructure and technology in 2018?",
+                 sentence, "en", "en")
+    assert found is not None and sentence[found.start:found.end] == "$2.6 billion"
+    found = find("How much did the administration request in its supplemental for 2017?", sentence, "en", "en")
+    assert found is not None and sentence[found.start:found.end] == "$1 billion"

@@ -12,7 +12,9 @@ a span of the kind asked for, using spaCy (named entities, parts of speech, depe
 * a candidate the question already names is no answer ("Armée nationale arabe libyenne"), nor is
   its acronym;
 * the rest are ranked by how well their kind fits and by how close they sit, in the dependency
-  tree, to the words the sentence shares with the question ("dirigés par Khalifa Haftar");
+  tree, to the words the sentence shares with the question ("dirigés par Khalifa Haftar"): the
+  nearest such word first, then a little for each other one within two links ("another $2.6
+  billion for border infrastructure ... in 2018" for "... for border infrastructure in 2018?");
 * a question in the plural ("quels pays", "which countries") takes the coordinated list around the
   winner ("égyptien, saoudien et émirati").
 
@@ -52,7 +54,8 @@ KNOWN_PLACE_BONUS = {"place": 0.5, "country": 1.0}
 # must sit a few dependency links from the question's words
 MIN_SCORE = 0.5
 MISLABELLED = 0.4
-NAME_FIT = 0.4  # a name for a "which X" of no known kind, or a bare name: close to the question's words
+NAME_FIT = 0.4
+NEAR_OTHERS = 0.1  # each further question word within two links of the span  # a name for a "which X" of no known kind, or a bare name: close to the question's words
 # what may stand between a name and the person or body it belongs to: "GNA (…) de Fayez al-Serraj",
 # "the Government of National Accord of Fayez al-Sarraj", "Sarraj's Government of National Accord"
 _GENITIVE_AFTER = re.compile(r"\s*\)?,?\s*(?:de|d['’]|du|of|led by|dirigée? par|mené par|menée par)\s*", re.I)
@@ -305,9 +308,11 @@ def find(question: str, sentence: str, question_lang: str, sentence_lang: str,
         cand.exact = fit >= 1.0
         if cand.known_place and not modifier:
             fit += KNOWN_PLACE_BONUS.get(need.kind, 0.0)
-        near = 1 if cand.attached else min((_tree_distance(t, a) for t in cand.tokens for a in anchors), default=None)
+        distances = sorted(min(_tree_distance(t, a) for t in cand.tokens) for a in anchors)
+        near = 1 if cand.attached else (distances[0] if distances else None)
         # without a shared word (a question in another language), only the kind can decide
-        cand.score = 0.5 * fit + (1.0 / max(near, 1) if near is not None else 0.0)
+        cand.score = 0.5 * fit + (1.0 / max(near, 1) if near is not None else 0.0) + \
+            NEAR_OTHERS * sum(1 for d in distances[1:] if d <= 2)
         scored.append(cand)
     if not scored:
         return None
