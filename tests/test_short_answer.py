@@ -294,3 +294,18 @@ def test_an_event_or_a_work_answers_no_who(question, lang, sentence, expected):
 
     found = short_answer(question, lang, [(1, sentence, "en", 0)])
     assert (found.text if found else None) == expected
+
+
+@pytest.mark.parametrize(("question", "sentence", "expected"), [
+    ("How far west of Es Sider is the town of Ben Jawad?",
+     "LNA forces were moving towards the town of Ben Jawad, about 30km west of Es Sider, al-Mismari said.", "30km"),
+    ("How far did the missile fly before falling into the sea?",
+     "The missile flew about 500km before falling into the sea, South Korea's defence ministry said.", "500km"),
+    ("À quelle distance de Tripoli se trouve Lampedusa ?",
+     "Lampedusa lies 296 kilometres north of Tripoli.", "296 kilometres"),
+])
+def test_how_far_is_answered_by_the_distance(question, sentence, expected):
+    lang = "fr" if question.startswith("À") else "en"
+    assert question_need(question, lang).kind == "number"
+    found = find(question, sentence, lang, "en")
+    assert found is not None and expected in sentence[found.start:found.end]
