@@ -8,7 +8,8 @@ such as a "Will losing the ports end ...?" link to another article, tells of no 
 article gives its sentence nearest to the query, and up to PER_ARTICLE - 1 more that name a day of
 their own ("on March 3", "on Friday", see ``event_dates``) and score at least as well as the median
 sentence of the kept passages: a report of 14 March often tells the fight of the 3rd, the losses of
-the 10th and the counter-attack of the 14th. An event is dated by the day its sentence names, else by
+the 10th and the counter-attack of the 14th (a best sentence naming no day gives way to one naming
+its article's own day). An event is dated by the day its sentence names, else by
 its article's publication day (``reported``); a date range keeps the events it holds, of the
 articles published in it. Each quote is checked against the stored article text
 like any citation. A sentence repeated in a near-copy (chatbot.store.copies) is one event that lists
@@ -125,7 +126,9 @@ def _day(s: _Sentence) -> EventDay | None:
 def _pick(sentences: list[_Sentence], limit: int) -> list[tuple[_Sentence, EventDay | None]]:
     """Each article's best sentence, then the dated ones of its articles that score at least the
     median, at most PER_ARTICLE per article and one per day, ``limit`` in all, best first; each with
-    the day it names (None: its article's)."""
+    the day it names (None: its article's). A best sentence that names no day gives way to one that
+    names its article's own day ("... launched joint attacks to liberate Ras Lanuf early on Tuesday"
+    in a report of that Tuesday): the same day, said of the event itself."""
     if not sentences:
         return []
     ranked = sorted(sentences, key=lambda s: s.score, reverse=True)
@@ -134,15 +137,22 @@ def _pick(sentences: list[_Sentence], limit: int) -> list[tuple[_Sentence, Event
     for s in ranked:
         firsts.setdefault(s.passage.doc_id, s)
     picked = [(s, _day(s)) for s in list(firsts.values())[:limit]]
+    at = {s.passage.doc_id: i for i, (s, _) in enumerate(picked)}
     days = {s.passage.doc_id: {day.date if day else str(s.passage.date)} for s, day in picked}
     for s in ranked:
         if len(picked) >= limit or s.score < floor:
             break
-        taken = days.get(s.passage.doc_id)
-        if taken is None or len(taken) >= PER_ARTICLE or firsts[s.passage.doc_id] is s:
+        doc_id = s.passage.doc_id
+        taken = days.get(doc_id)
+        if taken is None or len(taken) >= PER_ARTICLE or firsts[doc_id] is s:
             continue
         day = _day(s)
-        if day is not None and day.date not in taken:
+        if day is None:
+            continue
+        best, best_day = picked[at[doc_id]]
+        if best_day is None and best is firsts[doc_id] and day.date == str(s.passage.date)[:10]:
+            picked[at[doc_id]] = (s, day)  # the article's day, now said by the sentence itself
+        elif day.date not in taken:
             taken.add(day.date)
             picked.append((s, day))
     return picked
