@@ -18,7 +18,7 @@ count, as before: "Combien de personnes ont été secourues ?" is answered by "9
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from functools import lru_cache
 from typing import Protocol, TypeVar
 
@@ -117,9 +117,14 @@ class CountedMeaning:
         Apaches"); a noun counting people without saying which ("personnes", "people") is met by
         any count."""
         forms = [nouns] if isinstance(nouns, str) else list(nouns)
+        return self._meaning(forms, texts, counted_words)
+
+    def _meaning(self, forms: list[str], texts: list[str], read: Callable[[str], list[str]]) -> list[bool]:
+        """For each text, whether a word ``read`` takes from it means one of ``forms`` (always,
+        for a noun counting people without saying which)."""
         if any(fold(f.split()[0]) in people_words() for f in forms):
             return [True] * len(texts)
-        words = [counted_words(t) for t in texts]
+        words = [read(t) for t in texts]
         # each form alone: a batch's other texts move an int8 encoder's vectors by about 0.01
         asked = [self._vectors([f.lower()])[f.lower()] for f in forms]
         vectors = self._vectors(w for ws in words for w in ws)
@@ -129,15 +134,7 @@ class CountedMeaning:
         """Whether the number that ``text_after`` follows counts one of ``nouns`` (see ``counting``):
         of a sentence's numbers, the one to give as the short answer ("At least one person has been
         killed and 35 injured": 35 for "combien de blessés")."""
-        forms = list(nouns)
-        if any(fold(f.split()[0]) in people_words() for f in forms):
-            return True
-        words = words_after(text_after)
-        if not words:
-            return False
-        asked = [self._vectors([f.lower()])[f.lower()] for f in forms]
-        vectors = self._vectors(words)
-        return any(float(vectors[w] @ a) >= COUNTED_SIMILARITY for w in words for a in asked)
+        return self._meaning(list(nouns), [text_after], words_after)[0]
 
     def keep(self, noun: str | Sequence[str], question_lang: str, ranked: list[S], margin: float) -> list[S]:
         """The ranked sentences that may answer "how many ``noun``": same-language ones as they are

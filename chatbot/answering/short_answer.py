@@ -54,8 +54,8 @@ KNOWN_PLACE_BONUS = {"place": 0.5, "country": 1.0}
 # must sit a few dependency links from the question's words
 MIN_SCORE = 0.5
 MISLABELLED = 0.4
-NAME_FIT = 0.4
-NEAR_OTHERS = 0.1  # each further question word within two links of the span  # a name for a "which X" of no known kind, or a bare name: close to the question's words
+NAME_FIT = 0.4  # a name for a "which X" of no known kind, or a bare name: close to the question's words
+NEAR_OTHERS = 0.1  # each further question word within two links of the span
 # what may stand between a name and the person or body it belongs to: "GNA (…) de Fayez al-Serraj",
 # "the Government of National Accord of Fayez al-Sarraj", "Sarraj's Government of National Accord"
 _GENITIVE_AFTER = re.compile(r"\s*\)?,?\s*(?:de|d['’]|du|of|led by|dirigée? par|mené par|menée par)\s*", re.I)

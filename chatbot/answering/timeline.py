@@ -138,7 +138,7 @@ def _pick(sentences: list[_Sentence], limit: int) -> list[tuple[_Sentence, Event
         firsts.setdefault(s.passage.doc_id, s)
     picked = [(s, _day(s)) for s in list(firsts.values())[:limit]]
     at = {s.passage.doc_id: i for i, (s, _) in enumerate(picked)}
-    days = {s.passage.doc_id: {day.date if day else str(s.passage.date)} for s, day in picked}
+    days = {s.passage.doc_id: {day.date if day else str(s.passage.date)[:10]} for s, day in picked}
     for s in ranked:
         if len(picked) >= limit or s.score < floor:
             break

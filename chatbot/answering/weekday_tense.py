@@ -60,6 +60,11 @@ def _verb_above(token: Any) -> tuple[Any | None, bool]:
     return None, through_noun
 
 
+def _governing(verb: Any) -> Any | None:
+    """The verb above ``verb``'s head (the one an infinitive or a participle depends on), if any."""
+    return None if verb.head is verb else _verb_above(verb.head)[0]
+
+
 def _english(verb: Any, through_noun: bool) -> bool:
     """Ahead: the modal "will"; an infinitive of a present or future verb ("is expected to attend");
     a present tense the weekday belongs to directly ("is travelling to London on Thursday"), not
@@ -81,7 +86,7 @@ def _english(verb: Any, through_noun: bool) -> bool:
             infinitive = True  # "to attend Wednesday's meeting": the verb it depends on decides
         elif verb.tag_ != "VB" or verb.dep_ not in ("xcomp", "ccomp", "advcl", "conj"):
             return False  # a participle or gerund of its own ("the ban signed on Monday")
-        above, _ = _verb_above(verb.head) if verb.head is not verb else (None, False)
+        above = _governing(verb)
         if above is None:
             return False
         verb = above
@@ -98,7 +103,7 @@ def _french(verb: Any) -> bool:
         if "Inf" in verb.morph.get("VerbForm"):
             if any(a.lower_ in _FR_AHEAD_AUX for a in auxes) or verb.head.lower_ in _FR_AHEAD_AUX:
                 return True
-            above, _ = _verb_above(verb.head) if verb.head is not verb else (None, False)
+            above = _governing(verb)
             if above is None or above is verb:
                 return False
             verb = above

@@ -90,13 +90,17 @@ def translation_line(citation: Citation, lang: str) -> str:
             f'<span class="cb-translation-label">{esc(label)}:</span> {esc(citation.translation.text)}</em></div>')
 
 
+def in_quotes(text: str, lang: str) -> str:
+    """``text`` escaped, between the quotation marks of ``lang`` (« ... » in French, “...” otherwise)."""
+    return f"« {esc(text)} »" if lang == "fr" else f"“{esc(text)}”"
+
+
 def dates_line(citation: Citation, lang: str) -> str:
     """The quote's relative dates with the days they name ("hier" = 2017-03-13), empty when none."""
     if not citation.dates:
         return ""
     labels = LABELS.get(lang, LABELS["en"])
-    quote_open, quote_close = ("« ", " »") if lang == "fr" else ("“", "”")
-    items = " · ".join(f'<span class="cb-date-item" data-date="{esc(d.date)}">{quote_open}{esc(d.text)}{quote_close}'
+    items = " · ".join(f'<span class="cb-date-item" data-date="{esc(d.date)}">{in_quotes(d.text, lang)}'
                        f" = <time datetime=\"{esc(d.date)}\">{esc(period_label(d))}</time></span>"
                        for d in citation.dates)
     return f'<div class="cb-dates"><span class="cb-dates-label">{esc(labels["dates"])}</span> {items}</div>'

@@ -20,7 +20,7 @@ from chatbot.service.chat import ChatService
 from chatbot.service.status import NOT_READY
 from chatbot.web.articles import request_lang
 from chatbot.web.filters_panel import BadFilter, FilterPanel, filter_panel, read_filters
-from chatbot.web.render import LABELS, dates_line, esc, meta_line, notice_html, problem_html
+from chatbot.web.render import LABELS, dates_line, esc, in_quotes, meta_line, notice_html, problem_html
 
 
 @dataclass
@@ -47,9 +47,8 @@ def event_date_html(event: Event, lang: str) -> str:
     if not event.dated_by:
         return f'<div class="cb-event-date">{esc(event.date)}</div>'
     labels = LABELS.get(lang, LABELS["en"])
-    quote_open, quote_close = ("« ", " »") if lang == "fr" else ("“", "”")
     return (f'<div class="cb-event-date">{esc(event.date)} <span class="cb-dated-by">({esc(labels["dated_by"])} '
-            f"{quote_open}{esc(event.dated_by)}{quote_close})</span></div>")
+            f"{in_quotes(event.dated_by, lang)})</span></div>")
 
 
 def timeline_html(timeline: Timeline, lang: str) -> str:
