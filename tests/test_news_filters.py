@@ -55,6 +55,10 @@ def test_questions_about_the_latest_state():
     assert wants_latest("Quelle est la situation actuelle à Tripoli ?")
     assert wants_latest("What is the most recent report on Libya?")
     assert not wants_latest("Who attacked the oil ports in March?")
+    # "last" and "dernier" that date something ask for no latest state
+    assert not wants_latest("Combien de réfugiés arrivés en Italie l'an dernier venaient de Libye ?")
+    assert not wants_latest("What happened last week in Tripoli?")
+    assert wants_latest("Quel est le dernier bilan du glissement de terrain ?")
 
 
 @dataclass

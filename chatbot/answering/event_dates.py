@@ -17,10 +17,13 @@ sentence keeps its article's day, as does any sentence of an article without a f
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Protocol, TypeVar
 
 from chatbot.answering.days import written_days
 from chatbot.answering.relative_dates import resolve
+from chatbot.schemas import Passage
 from chatbot.text.months import article_day
 
 
@@ -61,3 +64,37 @@ def event_day(sentence: str, published: str | None, lang: str = "und") -> EventD
             found.append((relative.start, EventDay(relative.date, relative.text)))
             break
     return min(found, key=lambda pair: pair[0])[1] if found else None
+
+
+class _Scored(Protocol):
+    passage: Passage
+    text: str
+    score: float
+
+
+S = TypeVar("S", bound=_Scored)
+
+
+def sentence_day(text: str, passage: Passage) -> str | None:
+    """The ISO day ``text`` (a sentence of ``passage``) tells of: the day it names, else its
+    article's publication day; None for a sentence of an undated article."""
+    named = event_day(text, passage.date, passage.lang or "und")
+    if named is not None:
+        return named.date
+    day = article_day(passage.date)
+    return day.isoformat() if day else None
+
+
+def newest_first(ranked: Sequence[S], margin: float) -> list[S]:
+    """``ranked`` (best first) with the sentences scoring within ``margin`` of the best ordered by
+    the day they tell of, newest first (undated last; equal days keep their order): for a question
+    on the latest state, "climbed to 113 on Wednesday" comes before "72 dead on Tuesday" of the same
+    report, and a report of the 20th before one of the 14th. Relevance still decides which
+    sentences are in the band."""
+    if len(ranked) < 2:
+        return list(ranked)
+    head = [c for c in ranked if c.score >= ranked[0].score - margin]
+    rest = [c for c in ranked if c.score < ranked[0].score - margin]
+    days = {id(c): sentence_day(c.text, c.passage) for c in head}
+    head.sort(key=lambda c: (days[id(c)] is not None, days[id(c)] or ""), reverse=True)
+    return head + rest

@@ -21,11 +21,12 @@ from chatbot.answering.base import BaseAnswerer, Emit
 from chatbot.answering.conversation import named_for_pronoun
 from chatbot.answering.count_origin import asked_origin, counts_of_origin
 from chatbot.answering.counted import CountedMeaning
+from chatbot.answering.event_dates import newest_first
 from chatbot.answering.figures import differing_quote
 from chatbot.answering.instructions import is_instruction
 from chatbot.answering.name_meaning import NameMeaning
 from chatbot.answering.name_search import NameChecks, name_search, naming_text
-from chatbot.answering.overview import Request, choose, overview_request
+from chatbot.answering.overview import Request, choose, on_topic, overview_request, topic_articles
 from chatbot.answering.question import Aliases, QuestionNeeds, analyse, unknown_names
 from chatbot.answering.quoting import PHRASES, ScoredSentence, compose
 from chatbot.answering.referents import ArticleText, named_after, referent_span
@@ -34,6 +35,7 @@ from chatbot.answering.specificity import Constraints, candidate, constraints_of
 from chatbot.encoder.base import Embedder
 from chatbot.encoder.pieces import PieceVectors, clause_windows
 from chatbot.encoder.vector_cache import VectorCache
+from chatbot.retrieval.recency import wants_latest
 from chatbot.retrieval.retriever import Retrieval
 from chatbot.schemas import Answer, Citation, Passage
 from chatbot.text.language import question_language
@@ -66,10 +68,6 @@ TOPIC_RANK = 5  # see _about_topic
 # sentences of a speaker who never spoke of the topic 0.26-0.28 (Dlamini-Zuma, Khan).
 TOPIC_SHARE = 0.5
 SENTENCE_CACHE = 20000  # sentence vectors kept across questions (3 KB each)
-# an overview about a topic is refused when no sentence is this similar to the question (chosen on
-# the tuning questions' overview and off-topic requests, see BENCHMARKS.md)
-OVERVIEW_THRESHOLD = 0.3
-OVERVIEW_WORD_THRESHOLD = 0.2  # ... or this similar and sharing a word with the articles
 
 
 
@@ -306,14 +304,18 @@ class ExtractiveAnswerer(BaseAnswerer):
             refused = self.refusal(query, retrieval, lang)
             refused.evidence_score = round(best, 4) if best is not None else None
             return refused
+        if wants_latest(question):  # the newest of the sentences as good as the best (event_dates)
+            ranked = newest_first(ranked, MARGIN)
         chosen = [ranked[0]]
         for cand in ranked[1:]:
             if len(chosen) >= MAX_QUOTES or cand.score < ranked[0].score - MARGIN:
                 break
             chosen.append(cand)  # sentences are unique per (doc_id, start): see score_sentences
-        if needs.count_of or needs.number:  # another article's different figure is quoted too
+        if needs.count_of or needs.number:  # another article's (or day's) different figure is quoted too
+            own = {c.passage.doc_id for c in chosen}  # a quoted article names what the question names
             pool = [c for c in ranked[1:] if c not in chosen and (c.score >= ranked[0].score - MARGIN or (
-                c.score >= ranked[0].score - FIGURE_MARGIN and not unknown_names(needs.names, c.text)))]
+                c.score >= ranked[0].score - FIGURE_MARGIN and (
+                    c.passage.doc_id in own or not unknown_names(needs.names, c.text))))]
             extra = differing_quote(question, qlang, chosen, pool)
             if extra is not None:
                 chosen.append(extra)
@@ -338,14 +340,18 @@ class ExtractiveAnswerer(BaseAnswerer):
         """A brief of several cited sentences (see chatbot.answering.overview), or a refusal when
         the topic asked about is not in the articles."""
         phrases = PHRASES.get(lang, PHRASES["en"])
-        passages = [c.passage(c.fused) for c in retrieval.candidates] or retrieval.passages
+        candidates = retrieval.candidates
+        if request.topic:  # the articles about the topic, not the newest of those found
+            about = topic_articles([(str(c.meta.get("doc_id", "")), c.dense) for c in candidates])
+            candidates = [c for c in candidates if str(c.meta.get("doc_id", "")) in about]
+        passages = [c.passage(c.fused) for c in candidates] or retrieval.passages
         context = " ".join(f"{p.title} {p.text}" for p in passages)
         if request.topic and unknown_names(names_in(request.topic), context):
             return self.refusal(query, retrieval, lang)
         cached = retrieval.pieces_of(passages)
         picks = choose(request, passages, retrieval.query_vector, lambda items: self._sentence_vectors(items, cached))
         log.debug("overview topic %r: best similarity %.3f", request.topic, picks[0].topic_similarity if picks else -1)
-        if request.topic and not self._on_topic(request.topic, picks, passages, lang):
+        if request.topic and not on_topic(request.topic, picks, passages, lang):
             return self.refusal(query, retrieval, lang)
         if not picks:
             return self.refusal(query, retrieval, lang)
@@ -362,18 +368,6 @@ class ExtractiveAnswerer(BaseAnswerer):
         return Answer(answer="\n".join(lines), citations=citations, refused=False, query=query, kind="overview",
                       passages=retrieval.passages, answerer=self.name,
                       evidence_score=round(picks[0].topic_similarity, 4))
-
-    @staticmethod
-    def _on_topic(topic: str, picks: list, passages: list[Passage], lang: str) -> bool:
-        """Close in meaning to the topic, or somewhat close and naming one of its words."""
-        if not picks:
-            return False
-        similarity = picks[0].topic_similarity
-        if similarity >= OVERVIEW_THRESHOLD:
-            return True
-        words = {t[:5] for t in tokenize(topic, lang)}
-        found = {t[:5] for p in passages for t in tokenize(p.text, p.lang if p.lang in STEMMERS else lang)}
-        return similarity >= OVERVIEW_WORD_THRESHOLD and bool(words & found)
 
     def refusal(self, query: str, retrieval: Retrieval, lang: str) -> Answer:
         phrases = PHRASES.get(lang, PHRASES["en"])

@@ -9,8 +9,15 @@ and outlet, oldest first.
 "The same thing" is what the question asks for: each sentence's figure is the one the short-answer
 finder picks for the question (chatbot.answering.short_answer), so a sentence's other numbers (a
 year, a street number) do not count; and the figures must count the same thing, the word after
-each ("20 people" / "25 people", not "0 stories" / "64 civilians"), compared on its first
-COUNTED_PREFIX letters, accents folded. A figure with no word after it is not compared.
+each ("20 people" / "25 people", not "0 stories" / "64 civilians"), or the word a count is stated
+of before it ("the death toll ... climbed to 113", ``numbers.counted_before``), compared on its
+first COUNTED_PREFIX letters, accents folded; words stating what the question says befell them are
+one thing ("death" / "dead" for "How many people died?", ``lexicon`` predicates). A figure with
+no such word is not compared.
+
+Each figure is dated by the day its sentence tells of (``event_dates.sentence_day``), so one
+report's "a previous tally of 72 dead on Tuesday" and "climbed to 113 on Wednesday" are two
+figures of two days: a toll that rose is shown rising.
 """
 
 from __future__ import annotations
@@ -19,9 +26,12 @@ import re
 from dataclasses import dataclass
 from typing import Protocol
 
+from chatbot.answering.event_dates import sentence_day
 from chatbot.answering.facts import numbers
+from chatbot.answering.lexicon import Predicate, predicates_in
 from chatbot.answering.short_answer import short_answer
 from chatbot.schemas import Passage
+from chatbot.text.numbers import counted_before
 from chatbot.text.words import fold
 
 COUNTED_PREFIX = 4
@@ -39,7 +49,7 @@ class DatedFigure:
     index: int  # position of the quote among the answer's quotes (0-based)
     figure: str  # the figure as the sentence writes it
     counted: str  # what it counts: the folded prefix of the word after it
-    date: str | None
+    date: str | None  # the day the sentence tells of (ISO)
     source: str | None
 
 
@@ -56,42 +66,49 @@ def figure_of(question: str, question_lang: str, quote: Quoted) -> tuple[str, st
     if found is None or not re.search(r"\w", found.text):
         return None
     counted = _COUNTED.match(quote.text[found.end - quote.start:])
-    if counted is None:
-        return None
-    return found.text, fold(counted.group(1))[:COUNTED_PREFIX]
+    words = [counted.group(1)] if counted else counted_before(quote.text)
+    return (found.text, _kind(words[0], predicates_in(question))) if words else None
+
+
+def _kind(word: str, predicates: list[Predicate]) -> str:
+    """What ``word`` counts: the predicate of the question it states ("dead", "death": killed), else
+    its first letters."""
+    folded = fold(word)
+    stated = [p.name for p in predicates if p.stated_in(folded)]
+    return f"={stated[0]}" if stated else folded[:COUNTED_PREFIX]
 
 
 def disagreement(question: str, question_lang: str, quotes: list[Quoted]) -> list[DatedFigure]:
-    """The quotes' figures, oldest first, when at least two articles of different dates or outlets
-    give different ones; empty otherwise (agreeing figures need no comment)."""
+    """The quotes' figures, oldest first, when quotes of different days or outlets give different
+    ones; empty otherwise (agreeing figures need no comment)."""
     found = []
     for index, quote in enumerate(quotes):
         figure = figure_of(question, question_lang, quote)
         if figure is not None:
-            found.append((quote.passage, DatedFigure(index, figure[0], figure[1], quote.passage.date,
-                                                     quote.passage.source)))
-    if len({f.counted for _, f in found}) > 1:
+            day = sentence_day(quote.text, quote.passage)
+            found.append(DatedFigure(index, figure[0], figure[1], day, quote.passage.source))
+    if len({f.counted for f in found}) > 1:
         return []  # not figures of the same thing
-    values = {_value(f.figure) for _, f in found}
-    origins = {(p.date, p.source) for p, _ in found}
-    articles = {p.doc_id for p, _ in found}
-    if len(values) < 2 or len(origins) < 2 or len(articles) < 2:
+    values = {_value(f.figure) for f in found}
+    origins = {(f.date, f.source) for f in found}  # two days of one report are two origins
+    if len(values) < 2 or len(origins) < 2:
         return []
-    return sorted((f for _, f in found), key=lambda f: (f.date is None, f.date or "", f.index))
+    return sorted(found, key=lambda f: (f.date is None, f.date or "", f.index))
 
 
 def differing_quote(question: str, question_lang: str, chosen: list[Quoted], pool: list[Quoted]) -> Quoted | None:
-    """A sentence of ``pool`` (candidates as good as the chosen ones) from another article whose
-    figure differs from the chosen quotes' figures: it must be quoted too."""
+    """A sentence of ``pool`` (candidates as good as the chosen ones) from another article, or of
+    another day of the same one ("a previous tally of 72 dead on Tuesday"), whose figure differs from
+    the chosen quotes' figures: it must be quoted too."""
     if disagreement(question, question_lang, chosen):
         return None
     figures = [f for f in (figure_of(question, question_lang, q) for q in chosen) if f]
     values = {_value(f[0]) for f in figures}
     if not values:
         return None
-    taken = {q.passage.doc_id for q in chosen}
+    taken = {(q.passage.doc_id, sentence_day(q.text, q.passage)) for q in chosen}
     for cand in pool:
-        if cand.passage.doc_id in taken:
+        if (cand.passage.doc_id, sentence_day(cand.text, cand.passage)) in taken:
             continue
         figure = figure_of(question, question_lang, cand)
         if figure and _value(figure[0]) not in values and disagreement(question, question_lang, [*chosen, cand]):

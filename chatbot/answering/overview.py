@@ -26,7 +26,7 @@ import numpy as np
 
 from chatbot.schemas import Passage
 from chatbot.text.sentences import sentence_spans
-from chatbot.text.words import fold
+from chatbot.text.words import STEMMERS, fold, tokenize
 
 DATA = Path(__file__).with_name("overview.toml")
 MIN_SENTENCES = 3
@@ -36,6 +36,14 @@ MMR_LAMBDA = 0.7  # weight of relevance against redundancy
 SAME_ARTICLE_PENALTY = 0.05  # per sentence already taken from that article, when several are on topic
 ON_TOPIC_MARGIN = 0.12  # an article is on topic when its best sentence is this close to the best one
 MIN_CHARS = 30  # shorter lines are headings or captions
+# an overview about a topic reads the articles whose best passage is this close (cosine to the query)
+# to the best passage found: the band the timeline keeps (chatbot.answering.timeline.RELEVANT_GAP);
+# "What's the latest on the Koshe landfill collapse?" otherwise briefed the newest off-topic articles
+TOPIC_GAP = 0.10
+# an overview about a topic is refused when no sentence is this similar to the question (chosen on
+# the tuning questions' overview and off-topic requests, see BENCHMARKS.md)
+OVERVIEW_THRESHOLD = 0.3
+OVERVIEW_WORD_THRESHOLD = 0.2  # ... or this similar and sharing a word with the articles
 
 
 @dataclass
@@ -81,6 +89,16 @@ def overview_request(question: str) -> Request | None:
     return Request(topic=" ".join(kept),
                    latest=any(p.search(folded) for p in patterns["latest"]),
                    one_article=any(p.search(folded) for p in patterns["one_article"]))
+
+
+def topic_articles(similarities: list[tuple[str, float]]) -> set[str]:
+    """The articles (of (doc_id, cosine to the query) pairs, one per passage found) whose best
+    passage lies within TOPIC_GAP of the best one: those about the topic asked."""
+    best: dict[str, float] = {}
+    for doc_id, similarity in similarities:
+        best[doc_id] = max(best.get(doc_id, similarity), similarity)
+    top = max(best.values(), default=0.0)
+    return {d for d, s in best.items() if s >= top - TOPIC_GAP}
 
 
 Vectors = Callable[[list[tuple[Passage, int, int, str]]], np.ndarray]
@@ -158,3 +176,16 @@ def ordered(picks: list[Pick], latest: bool) -> list[Pick]:
         return sorted(dated, key=key) + undated
     newest = sorted(dated, key=lambda p: (date_key(p.passage.date), p.passage.doc_id, -p.start), reverse=True)
     return newest + undated
+
+
+def on_topic(topic: str, picks: list[Pick], passages: list[Passage], lang: str) -> bool:
+    """Whether the brief's best sentence is close in meaning to the topic, or somewhat close and
+    the passages name one of its words: else the topic is not in the articles."""
+    if not picks:
+        return False
+    similarity = picks[0].topic_similarity
+    if similarity >= OVERVIEW_THRESHOLD:
+        return True
+    words = {t[:5] for t in tokenize(topic, lang)}
+    found = {t[:5] for p in passages for t in tokenize(p.text, p.lang if p.lang in STEMMERS else lang)}
+    return similarity >= OVERVIEW_WORD_THRESHOLD and bool(words & found)

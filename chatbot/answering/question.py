@@ -22,6 +22,7 @@ from chatbot.answering.lexicon import (
     count_qualifiers,
     generic_quantities,
     measure_units,
+    people_words,
     place_forms,
     predicates_in,
 )
@@ -42,10 +43,11 @@ _DAY_Q = re.compile(r"\b(quel jour|quelle journée|jour exact|date exacte|what d
 _COUNT_Q = re.compile(r"\b(?:combien\s+(?:de|d')\s*|how\s+many\s+|what\s+number\s+of\s+|nombre\s+(?:de|d')\s*)"
                       r"((?:\w|-)+)(?:\s+((?:\w|-)+))?", re.I)
 # an amount asked by its noun ("What is the value of the sale?", "Quel est le montant ...") is a number too
+# "what is the toll", also with words qualifying it ("the latest death toll", "le dernier bilan")
 _NUMBER_Q = re.compile(r"\b(combien|how (?:many|much|long)|what (?:number|percentage)|quel(?:le)? (?:nombre|"
-                       r"population|durée)|population|what (?:is|was|are|were) the (?:value|amount|cost|price|size|"
-                       r"toll|sum)|quel(?:le)? (?:est|était|sont) (?:la valeur|le montant|le coût|le cout|le prix|"
-                       r"le bilan|la somme))\b", re.I)
+                       r"population|durée)|population|what (?:is|was|are|were) the (?:[\w-]+ ){0,2}?(?:value|amount|"
+                       r"cost|price|size|toll|tally|sum)|quel(?:le)? (?:est|était|sont) (?:la|le|l') ?(?:[\w-]+ ){0,2}?"
+                       r"(?:valeur|montant|coût|cout|prix|bilan|somme))\b", re.I)
 # a price or a sum asked for: the sentence must give a sum of money, not any figure ("une vidéo de
 # 8 minutes" is no price)
 _PRICE_Q = re.compile(r"\b(combien\s+(?:\w+\s+){0,2}?co[uû]t\w*|co[uû]t\w*\s+combien|how much (?:\w+\s+){0,6}?(?:cost|pay|paid|"
@@ -117,7 +119,8 @@ class QuestionNeeds:
             return False
         if self.day and not (_DAY_A.search(fold(sentence)) or days_in(sentence)):
             return False
-        if self.count_of and not (_counts(sentence, self.count_of) if same_lang else _AMOUNT_A.search(sentence)):
+        if self.count_of and not (_counts(sentence, self.count_of, self.predicates) if same_lang
+                                  else _AMOUNT_A.search(sentence)):
             return False
         if self.number and not _AMOUNT_A.search(sentence):
             return False
@@ -153,11 +156,20 @@ def number_token(word: str) -> bool:
         and parts[0].lower() != "et"
 
 
-def _counts(sentence: str, noun: str) -> bool:
+def _counts(sentence: str, noun: str, predicates: Sequence[Predicate] = ()) -> bool:
     """A number directly qualifying ``noun`` (or its translation-like cognate) in the sentence, or
-    one stated of it ("the number of arrests stood at 500", ``numbers.counted_before``)."""
+    one stated of it ("the number of arrests stood at 500", ``numbers.counted_before``). A noun
+    counting people without saying which ("people", ``people_words``) is also counted by the words
+    of what the question says befell them ("How many people were injured?": "35 injured"; "How
+    many people died?": "the death toll ... climbed to 113"): the question's predicates' wording."""
     key = _prefix(noun, 5 if len(noun) > 5 else 4)
-    if any(fold(w).startswith(key) for w in numbers.counted_before(sentence)):
+    befell = [p for p in predicates if fold(noun) in people_words()]
+
+    def counts(word: str) -> bool:
+        folded = fold(word)
+        return folded.startswith(key) or any(p.stated_in(folded) for p in befell)
+
+    if any(counts(w) for w in numbers.counted_before(sentence)):
         return True
     words = re.findall(r"[\w-]+", sentence)
     for i, word in enumerate(words):
@@ -165,7 +177,7 @@ def _counts(sentence: str, noun: str) -> bool:
             window = words[i + 1:i + 4]
             if window and fold(window[0]) in measure_units() and not fold(window[0]).startswith(key):
                 continue  # "25,000 kilos of tramadol" weighs the drug, it does not count its pills
-            if any(fold(w).startswith(key) for w in window):
+            if any(fold(w).startswith(key) for w in window) or (window and counts(window[0])):
                 return True
     return False
 

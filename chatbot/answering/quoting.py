@@ -14,6 +14,7 @@ from pathlib import Path
 from chatbot.answering.figures import disagreement
 from chatbot.answering.question import analyse
 from chatbot.answering.short_answer import CountsAfter, short_answer
+from chatbot.retrieval.recency import wants_latest
 from chatbot.schemas import Answer, Citation, Passage, ShortAnswer
 from chatbot.text.language import question_language
 
@@ -47,10 +48,15 @@ def compose(chosen: list[ScoredSentence], query: str, passages: list[Passage], l
     """The answer: the short answer first when the question asks for one and a cited sentence
     holds it (see chatbot.answering.short_answer; ``counts`` as there), then the quotes."""
     phrases = PHRASES.get(lang, PHRASES["en"])
-    short = short_answer(question, question_language(question),
-                         [(n, c.text, c.passage.lang, c.start) for n, c in enumerate(chosen, start=1) if not c.context],
-                         context=query if query.strip() != question.strip() else "", counts=counts) \
-        if question else None
+    short = None
+    # for the latest state the newest quote, first (event_dates.newest_first), gives it if it can
+    for quotes in ([chosen[:1], chosen] if question and wants_latest(question) else [chosen] if question else []):
+        short = short_answer(question, question_language(question),
+                             [(n, c.text, c.passage.lang, c.start) for n, c in enumerate(quotes, start=1)
+                              if not c.context],
+                             context=query if query.strip() != question.strip() else "", counts=counts)
+        if short is not None:
+            break
     if short is not None and short.n > 1:  # the quote holding the short answer is read first, as [1]
         chosen = [chosen[short.n - 1], *chosen[:short.n - 1], *chosen[short.n:]]
         short = short.model_copy(update={"n": 1})
@@ -73,11 +79,13 @@ def compose(chosen: list[ScoredSentence], query: str, passages: list[Passage], l
     asked = analyse(question) if question else None
     figures = disagreement(question, question_language(question), chosen) \
         if question and asked and (asked.count_of or asked.number) else []
-    if figures:  # figures that differ by date or outlet: each is given, none picked silently
+    if figures:  # figures that differ by day or outlet: each is given, none picked silently ...
         items = "; ".join(phrases["figure_item"].format(
             figure=f.figure, date=f.date or phrases["no_date"], source=f.source or phrases["no_source"],
             n=f.index + 1) for f in figures)
-        text, short = phrases["figures"].format(items=items) + "\n" + text, None
+        text = phrases["figures"].format(items=items) + "\n" + text
+        if not wants_latest(question):  # ... but the newest is what "the latest toll" asks for
+            short = None
     if short is not None:
         text = short_line(short, lang) + "\n" + text
     return Answer(answer=text, citations=citations, refused=False, query=query, short_answer=short,

@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from chatbot.answering.increments import not_increments
 from chatbot.answering.question import analyse
 from chatbot.answering.reader_names import in_reader_language
 from chatbot.answering.spans import Candidate, candidates, duration, person_nouns, spans_data
@@ -106,9 +107,11 @@ def question_need(question: str, lang: str) -> Need | None:
             # the noun "which" qualifies, not one after a verb other than "to be": "What did the
             # Justice Department say?" asks for a statement, not for a justice
             noun = None
-            for t in words[i + 1:i + 4]:
+            for t in words[i + 1:i + 5]:  # "quel est le dernier bilan": past the copula, article, adjective
                 if t.pos_ in ("NOUN", "PROPN"):
                     noun = t
+                    while noun.dep_ == "compound" and noun.head.pos_ == "NOUN" and noun.head.i > noun.i:
+                        noun = noun.head  # "the latest death toll": a toll, not a death
                     break
                 if t.pos_ in ("AUX", "VERB") and fold(t.text) not in _COPULAS:  # "quelle est la ville"
                     break
@@ -325,6 +328,8 @@ def find(question: str, sentence: str, question_lang: str, sentence_lang: str,
     if counts is not None and counted and need.kind == "number" and sentence_lang != question_lang:
         counting = _counting([c for c in passing if c.kind == "number"], doc, sentence, counts)
         passing = counting or passing
+    if need.kind == "number":
+        passing = not_increments(question, sentence, passing)
     best = max(passing, key=lambda c: (c.exact, c.score, -c.start))
     items = [best]
     if need.plural:

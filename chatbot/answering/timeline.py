@@ -36,7 +36,7 @@ from chatbot.schemas import Citation, Passage
 from chatbot.text.sentences import sentence_spans
 
 CANDIDATES = 30
-RELEVANT_GAP = 0.10
+RELEVANT_GAP = 0.10  # cosine to the query; the overview of a topic keeps the same band (overview.TOPIC_GAP)
 PER_ARTICLE = 3
 ArticleLookup = Callable[[str], tuple[dict[str, Any], str] | None]
 

@@ -24,9 +24,29 @@ WORDS_FILE = Path(__file__).with_name("recency.toml")
 
 
 @lru_cache(maxsize=1)
+def _data() -> dict[str, Any]:
+    return tomllib.loads(WORDS_FILE.read_text("utf-8"))
+
+
+@lru_cache(maxsize=1)
 def _phrases() -> tuple[tuple[str, ...], ...]:
-    data = tomllib.loads(WORDS_FILE.read_text("utf-8"))
-    return tuple(tuple(fold(p).split()) for words in data.values() for p in words)
+    data = _data()
+    return tuple(tuple(fold(p).split()) for lang in ("en", "fr") for p in data[lang])
+
+
+@lru_cache(maxsize=1)
+def _units() -> frozenset[str]:
+    return frozenset(w for unit in _data()["dating"]["units"] for w in fold(unit).split())
+
+
+def _dates_something(words: list[str], i: int, n: int) -> bool:
+    """Whether the phrase at ``words[i:i + n]`` dates a time unit ("last year", "l'an dernier")."""
+    phrase = words[i:i + n]
+    if phrase == ["last"]:
+        return i + 1 < len(words) and words[i + 1] in _units()
+    if n == 1 and phrase[0].startswith("dernier"):  # "dernier", "dernière", "derniers"
+        return i > 0 and words[i - 1] in _units()
+    return False
 
 
 def wants_latest(question: str) -> bool:
@@ -34,7 +54,8 @@ def wants_latest(question: str) -> bool:
     words = re.findall(r"\w+", fold(question))
     for phrase in _phrases():
         n = len(phrase)
-        if any(tuple(words[i:i + n]) == phrase for i in range(len(words) - n + 1)):
+        if any(tuple(words[i:i + n]) == phrase and not _dates_something(words, i, n)
+               for i in range(len(words) - n + 1)):
             return True
     return False
 

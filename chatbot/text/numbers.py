@@ -92,4 +92,47 @@ def counted_before(text: str) -> list[str]:
             if _SEVERAL.search(text[:match.start()]):
                 continue  # "a number of people were killed when 3 bombs exploded": 3 counts bombs
             found += [w for w in re.findall(_WORD, match.group("what")) if w not in found]
+    return found or _stated_far(text)
+
+
+@lru_cache(maxsize=1)
+def _heads() -> re.Pattern[str]:
+    table = _table()
+    return re.compile(rf"\b(?:{'|'.join([*table['heads_of'], *table['heads_after']])})\b", re.I)
+
+
+def _stated_far(text: str) -> list[str]:
+    """``counted_before`` read from the parse when the head noun and its number lie more than
+    COUNT_GAP words apart: "The death toll from a massive landslide at Ethiopia's largest rubbish dump
+    near the capital Addis Ababa climbed to 113" (16 words). The head must be the subject of the verb
+    whose object ("reached 119") or whose preposition's object ("climbed to 113") is the number, so
+    a number elsewhere in the sentence does not count; the words are the head's own modifiers
+    ("death", "civilian") or what it is the number of. Parsed by the English pipeline, the language
+    of ``heads_after``; only sentences holding a head word and a figure are parsed."""
+    if not (_heads().search(text) and re.search(r"\d", text)):
+        return []
+    from chatbot.text.nlp import NlpUnavailable, parse
+
+    try:
+        doc = parse(text, "en")
+    except NlpUnavailable:
+        return []
+    table = _table()
+    heads = {*table["heads_of"], *table["heads_after"]}
+    found: list[str] = []
+    for token in doc:
+        if token.lower_ not in heads or not token.dep_.startswith("nsubj"):
+            continue
+        verb = token.head
+        objects = [c for c in verb.children if c.dep_ in ("dobj", "attr")]
+        objects += [g for c in verb.children if c.dep_ == "prep" and c.lower_ in ("to", "at") for g in c.children
+                    if g.dep_ == "pobj"]
+        if not any(o.like_num and not YEAR.fullmatch(o.text) for o in objects):
+            continue
+        if token.lower_ in table["heads_after"]:
+            words = [c.text for c in token.lefts if c.dep_ in ("compound", "amod")]
+        else:
+            words = [w.text for c in token.rights if c.dep_ == "prep" and c.lower_ in ("of", "de")
+                     for g in c.children if g.dep_ == "pobj" for w in g.subtree]
+        found += [w for w in words if re.fullmatch(_WORD, w) and w not in found]
     return found
