@@ -62,8 +62,9 @@ _ACTOR_PATTERNS = (
     # (not "Qu'a-t-il déclaré sur la Libye ?": the speaker is the pronoun, see _PRONOUN_ACTOR)
     re.compile(rf"\bqu['’]\s*(?:a|ont|avait)\s+{_SPEECH_FR}\s+(.+?)(?:\s+(?:sur|à propos|"
                r"au sujet|concernant)\b|\s*\?|$)", re.I),
+    # "Que pense Sigmar Gabriel de la Libye ?": what follows "de" is what is thought of, not who thinks
     re.compile(r"\bque\s+(?:dit|déclare|pense|affirme|a dit|a déclaré|répond)\s+(.+?)(?:\s+(?:sur|à propos|"
-               r"au sujet|concernant)\b|\s*\?|$)", re.I),
+               r"au sujet|concernant)\b|\s+(?:de|du|des)\s+(?-i:[a-zà-ÿ])|\s+d['’]|\s*\?|$)", re.I),
     # "Comment la Russie a-t-elle réagi ?", as "How did Russia react?"
     re.compile(rf"\bcomment\s+(.+?)\s+(?:a-t|ont|avait|avaient)-(?:il|elle|ils|elles)\s+{_SPEECH_FR}\b", re.I),
     re.compile(r"\b(?:according to|selon|d'après)\s+(.+?)(?:,|\?|$)", re.I),

@@ -32,7 +32,7 @@ from chatbot.answering.lexicon import Predicate, predicates_in
 from chatbot.answering.short_answer import short_answer
 from chatbot.schemas import Passage
 from chatbot.text.numbers import counted_before
-from chatbot.text.words import fold
+from chatbot.text.words import fold, squeeze
 
 COUNTED_PREFIX = 4
 _COUNTED = re.compile(r"^\s+(?:(?:of|de|d'|d’)\s*)?([^\W\d_]{3,})")
@@ -56,7 +56,7 @@ class DatedFigure:
 def _value(figure: str) -> str:
     """A figure compared by its digits ("1,5" = "1.5"), else by its folded words ("vingt")."""
     found = numbers(figure)
-    return ",".join(sorted(found)) if found else re.sub(r"\s+", " ", fold(figure)).strip()
+    return ",".join(sorted(found)) if found else squeeze(fold(figure))
 
 
 def figure_of(question: str, question_lang: str, quote: Quoted) -> tuple[str, str] | None:

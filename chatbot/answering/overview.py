@@ -25,7 +25,7 @@ from pathlib import Path
 import numpy as np
 
 from chatbot.schemas import Passage
-from chatbot.text.sentences import sentence_spans
+from chatbot.text.sentences import is_teaser, sentence_spans
 from chatbot.text.words import STEMMERS, fold, tokenize
 
 DATA = Path(__file__).with_name("overview.toml")
@@ -111,8 +111,8 @@ def sentences_of(passages: list[Passage]) -> list[tuple[Passage, int, int, str]]
     for passage in passages:
         for s, e in sentence_spans(passage.text):
             key = (passage.doc_id, passage.start + s)
-            if key in seen or e - s < MIN_CHARS:
-                continue
+            if key in seen or e - s < MIN_CHARS or is_teaser(passage.text[s:e]):
+                continue  # a heading, a caption, a link to another article
             seen.add(key)
             items.append((passage, passage.start + s, passage.start + e, passage.text[s:e]))
     return items

@@ -10,7 +10,6 @@ article's publication date (chatbot.answering.relative_dates).
 
 from __future__ import annotations
 
-import re
 import tomllib
 from collections.abc import Callable
 from pathlib import Path
@@ -18,13 +17,10 @@ from typing import Any
 
 from chatbot.answering.relative_dates import resolve
 from chatbot.schemas import Answer, Citation
+from chatbot.text.words import squeeze
 
 PHRASES = tomllib.loads((Path(__file__).parent / "templates" / "news.toml").read_text("utf-8"))
 ArticleLookup = Callable[[str], tuple[dict[str, Any], str] | None]
-
-
-def _squeeze(text: str) -> str:
-    return re.sub(r"\s+", " ", text).strip()
 
 
 def annotate(citations: list[Citation], lookup: ArticleLookup) -> list[Citation]:
@@ -36,17 +32,25 @@ def annotate(citations: list[Citation], lookup: ArticleLookup) -> list[Citation]
             out.append(citation)
             continue
         meta, _ = found
-        also_in = []
-        quote = _squeeze(citation.quote)
+        also_in = list(citation.also_in)  # articles the answerer found printing the same sentence
+        quote = squeeze(citation.quote)
         for other in [d for d in str(meta.get("copies") or "").split(",") if d]:
             copy = lookup(other)
-            if copy is not None and quote and quote in _squeeze(copy[1]):
+            if copy is not None and quote and quote in squeeze(copy[1]) and \
+                    all(a.get("doc_id") != other for a in also_in):
                 also_in.append({"doc_id": other, "source": copy[0].get("source"), "date": copy[0].get("date")})
         date = meta.get("date") or None
         out.append(citation.model_copy(update={
             "date": date, "source": meta.get("source") or None, "also_in": also_in,
             "dates": resolve(citation.quote, date, str(meta.get("lang") or "und"))}))
     return out
+
+
+def outlet_only(answer: Answer, lang: str, outlets: tuple[str, ...]) -> Answer:
+    """A refusal over the outlets a question names, saying that only their articles were read."""
+    phrases = PHRASES.get(lang, PHRASES["en"])
+    line = phrases["outlet_only"].format(outlets=", ".join(outlets))
+    return answer.model_copy(update={"answer": f"{line}\n{answer.answer}"})
 
 
 def no_match(query: str, lang: str, description: str) -> Answer:

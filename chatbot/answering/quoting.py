@@ -17,6 +17,7 @@ from chatbot.answering.short_answer import CountsAfter, short_answer
 from chatbot.retrieval.recency import wants_latest
 from chatbot.schemas import Answer, Citation, Passage, ShortAnswer
 from chatbot.text.language import question_language
+from chatbot.text.words import squeeze
 
 PHRASES = tomllib.loads((Path(__file__).parent / "templates" / "extractive.toml").read_text("utf-8"))
 
@@ -48,6 +49,7 @@ def compose(chosen: list[ScoredSentence], query: str, passages: list[Passage], l
     """The answer: the short answer first when the question asks for one and a cited sentence
     holds it (see chatbot.answering.short_answer; ``counts`` as there), then the quotes."""
     phrases = PHRASES.get(lang, PHRASES["en"])
+    chosen, also = _once(chosen)
     short = None
     # for the latest state the newest quote, first (event_dates.newest_first), gives it if it can
     for quotes in ([chosen[:1], chosen] if question and wants_latest(question) else [chosen] if question else []):
@@ -72,7 +74,7 @@ def compose(chosen: list[ScoredSentence], query: str, passages: list[Passage], l
         citations.append(Citation(
             n=n, doc_id=c.passage.doc_id, title=c.passage.title, source=c.passage.source,
             date=c.passage.date, start=c.start, end=c.end, quote=c.text,
-            chunk_id=c.passage.chunk_id,
+            chunk_id=c.passage.chunk_id, also_in=also.get(squeeze(c.text), []),
         ))
     separator = " " if len(chosen) == 1 else "\n"
     text = separator.join(lines)
@@ -90,3 +92,20 @@ def compose(chosen: list[ScoredSentence], query: str, passages: list[Passage], l
         text = short_line(short, lang) + "\n" + text
     return Answer(answer=text, citations=citations, refused=False, query=query, short_answer=short,
                   kind="short" if short else "quote", passages=passages, answerer=answerer)
+
+
+def _once(chosen: list[ScoredSentence]) -> tuple[list[ScoredSentence], dict[str, list[dict[str, str | None]]]]:
+    """The quotes with a sentence printed word for word by several articles (a wire story's lead in
+    two outlets that differ further on, so not linked as near-copies) quoted once; the other
+    articles, by quote, for the citation's ``also_in``."""
+    kept: list[ScoredSentence] = []
+    also: dict[str, list[dict[str, str | None]]] = {}
+    for c in chosen:
+        key = squeeze(c.text)
+        first = next((k for k in kept if squeeze(k.text) == key), None)
+        if first is None:
+            kept.append(c)
+        elif first.passage.doc_id != c.passage.doc_id:
+            also.setdefault(key, []).append({"doc_id": c.passage.doc_id, "source": c.passage.source,
+                                             "date": c.passage.date})
+    return kept, also

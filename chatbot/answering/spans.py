@@ -92,6 +92,13 @@ def _amount() -> re.Pattern[str]:
                       rf"(?:\d[\d.,]*|{numbers.alternation()})(?:[\s-]+(?P<unit>{units})s?)?(?:[\s-]+old)?", re.I)
 
 
+def _bare_units(text: str) -> bool:
+    """Only units of time, no number nor name of a day ("hours", "weeks", "des mois")."""
+    units = _time_units() | {"hour", "heure", "minute", "decade", "decennie", "siecle", "century"}
+    words = [w for w in re.findall(r"[^\W\d_]+", fold(text)) if w not in ("des", "les", "the", "some", "quelques")]
+    return bool(words) and not re.search(r"\d", text) and all(w in units or w.rstrip("s") in units for w in words)
+
+
 def _amount_in(text: str) -> re.Match[str] | None:
     folded = fold(text.strip())
     return None if numbers.YEAR.fullmatch(folded) else _amount().fullmatch(folded)
@@ -120,6 +127,8 @@ def candidates(doc: Any) -> list[Candidate]:
             continue
         if kind == "date" and amount_of_time(ent.text):
             kind = "number"  # "30 days", "a 90-day ban", an age "20": how many, how long, how old
+        if kind == "date" and _bare_units(ent.text):
+            continue  # "hours before it was due to begin", "des jours": no time is named
         found.append(Candidate(ent.start_char, ent.end_char, kind, list(ent),
                                known_place=place_forms(ent.text) is not None,
                                adjective=ent.label_ == "NORP" or all(t.pos_ == "ADJ" for t in ent),

@@ -4,7 +4,8 @@
 the passages retrieval finds for the query (filters apply) and keeps those close in relevance to the
 best one (within RELEVANT_GAP of its cosine similarity). Their sentences are scored against the query
 (the sentence vectors cached at indexing, see chatbot.encoder.pieces; a sentence that asks a question,
-such as a "Will losing the ports end ...?" link to another article, tells of no event). Each dated
+such as a "Will losing the ports end ...?" link to another article, tells of no event, nor one opening
+with a link's label, "READ MORE: Battle for Mosul upends false Iraq narrative"). Each dated
 article gives its sentence nearest to the query, and up to PER_ARTICLE - 1 more that name a day of
 their own ("on March 3", "on Friday", see ``event_dates``) and score at least as well as the median
 sentence of the kept passages: a report of 14 March often tells the fight of the 3rd, the losses of
@@ -18,7 +19,6 @@ the copy in ``also_in``.
 
 from __future__ import annotations
 
-import re
 import statistics
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -33,7 +33,8 @@ from chatbot.answering.provenance import annotate
 from chatbot.retrieval.filters import Filters
 from chatbot.retrieval.retriever import Retriever
 from chatbot.schemas import Citation, Passage
-from chatbot.text.sentences import sentence_spans
+from chatbot.text.sentences import is_teaser, sentence_spans
+from chatbot.text.words import squeeze
 
 CANDIDATES = 30
 RELEVANT_GAP = 0.10  # cosine to the query; the overview of a topic keeps the same band (overview.TOPIC_GAP)
@@ -84,7 +85,7 @@ def build_timeline(retriever: Retriever, lookup: ArticleLookup, query: str,
         if citation is None:
             continue
         citation = annotate([citation], lookup)[0]
-        key = re.sub(r"\s+", " ", quote).strip()
+        key = squeeze(quote)
         shown = {e.citation.doc_id for e in events}
         if key in by_quote or any(c.get("doc_id") in shown for c in citation.also_in):
             continue  # the same sentence in a near-copy that already has its event: one event
@@ -110,8 +111,8 @@ def _sentences(passages: list[Passage], pieces: dict[str, Any], qvec: np.ndarray
         spans = sentence_spans(passage.text) or [(0, len(passage.text))]
         for start, end in spans:
             text = passage.text[start:end].strip()
-            if (passage.doc_id, passage.start + start) in seen or text.endswith("?"):
-                continue  # a question tells no event
+            if (passage.doc_id, passage.start + start) in seen or text.endswith("?") or is_teaser(text):
+                continue  # a question tells no event, nor a link to another article
             seen.add((passage.doc_id, passage.start + start))
             vector = vectors.span_vector(start, end) if vectors is not None and qvec.size else None
             score = float(np.asarray(vector, dtype=np.float32) @ qvec) if vector is not None else 0.0

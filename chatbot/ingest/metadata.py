@@ -17,6 +17,8 @@ import re
 from email.utils import parsedate_to_datetime
 from typing import Any
 
+from chatbot.text.words import squeeze
+
 # header keys that may open a text or Markdown file, mapped to the article field they set
 HEADER_KEYS = {
     "date": "date", "published": "date", "publication date": "date", "pubdate": "date",
@@ -115,7 +117,7 @@ def normalize_source(value: Any) -> str | None:
     """An outlet name as given, tidied: ``https://www.bbc.co.uk/news`` -> ``bbc.co.uk``; blank -> None."""
     if value is None:
         return None
-    text = re.sub(r"\s+", " ", str(value)).strip()
+    text = squeeze(str(value))
     if not text:
         return None
     if re.match(r"^(https?://|www\.)", text, re.I):

@@ -75,7 +75,7 @@ class Filters:
             return False
         if self.sources:
             source = str(meta.get("source") or "")
-            if not source or (source not in outlets if outlets is not None else not _outlet_matches(source, self.sources)):
+            if not source or (source not in outlets if outlets is not None else not outlet_matches(source, self.sources)):
                 return False
         if self.since or self.until:
             day = meta.get("day") if meta.get("day") is not None else day_number(meta.get("date"))
@@ -106,11 +106,16 @@ def _squash(name: str) -> str:
     return re.sub(r"[^a-z0-9]", "", name.lower())
 
 
-def _outlet_matches(stored: str, wanted: tuple[str, ...]) -> bool:
-    """Case-insensitive equality, or a bare name against the first label of a web address."""
+def outlet_matches(stored: str, wanted: tuple[str, ...]) -> bool:
+    """Case-insensitive equality, or a bare name against the first label of a web address, as
+    written ("Al Jazeera" = aljazeera.com) or by the initials of its words ("Deutsche Welle" =
+    dw.com)."""
     label = _squash(stored.split(".")[0]) if "." in stored and " " not in stored else None
     for name in wanted:
         if stored.lower() == name.lower() or _squash(stored) == _squash(name) or label == _squash(name):
+            return True
+        words = re.findall(r"[^\W\d_]+", name)
+        if label and len(words) > 1 and label == "".join(w[0] for w in words).lower():
             return True
     return False
 
@@ -160,7 +165,7 @@ def resolve(filters: Filters, manifest: dict[str, dict[str, Any]]) -> Scope:
     outlets = None
     if filters.sources:  # each outlet named in the index matched once, not once per article
         named = {str(m["source"]) for m in manifest.values() if m.get("source")}
-        outlets = frozenset(s for s in named if _outlet_matches(s, filters.sources))
+        outlets = frozenset(s for s in named if outlet_matches(s, filters.sources))
     named = [d for d in filters.doc_ids if d in manifest] if filters.doc_ids else manifest
     docs = frozenset(d for d in named if filters.passes(manifest[d], outlets, doc_id=d))
     by_lang: dict[str, set[str]] = {}
@@ -195,6 +200,7 @@ class ScopeCache:
         self._key: tuple | None = None
         self._manifest: dict[str, dict[str, Any]] = {}
         self._scopes: dict[Filters, Scope] = {}
+        self._outlets: tuple[tuple | None, frozenset[str]] = (None, frozenset())
 
     def scope(self, key: tuple, filters: Filters, read_manifest: Any) -> Scope:
         with self._lock:
@@ -213,3 +219,11 @@ class ScopeCache:
             if key != self._key:
                 self._manifest, self._scopes, self._key = read_manifest(), {}, key
             return self._manifest
+
+    def outlets(self, key: tuple, read_manifest: Any) -> frozenset[str]:
+        """The outlets the articles of the index version ``key`` name, each once."""
+        manifest = self.manifest(key, read_manifest)
+        with self._lock:
+            if self._outlets[0] != key:
+                self._outlets = (key, frozenset(str(m["source"]) for m in manifest.values() if m.get("source")))
+            return self._outlets[1]

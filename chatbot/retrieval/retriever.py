@@ -161,6 +161,11 @@ class Retriever:
         """The articles ``filters`` pass in ``view``'s index version (resolved once per version)."""
         return self._scopes.scope(view.version, filters, view.store.manifest)
 
+    def outlets(self) -> frozenset[str]:
+        """The outlets of the indexed articles, each once (read once per index version)."""
+        view = self.index.view()
+        return self._scopes.outlets(view.version, view.store.manifest)
+
     def manifest(self, view: View) -> dict[str, dict[str, Any]]:
         """The manifest of ``view``'s index version, read once per version."""
         return self._scopes.manifest(view.version, view.store.manifest)

@@ -16,7 +16,7 @@ from typing import Any
 
 from chatbot.answering.base import Answerer
 from chatbot.answering.citations import opens_with, verify_citations, verify_short_answer
-from chatbot.answering.provenance import annotate, no_match
+from chatbot.answering.provenance import annotate, no_match, outlet_only
 from chatbot.answering.quoting import PHRASES
 from chatbot.answering.timeline import Timeline, build_timeline
 from chatbot.components import (
@@ -30,6 +30,7 @@ from chatbot.components import (
 from chatbot.encoder.base import Embedder
 from chatbot.ingest.loaders import LoadError, article_from_mapping, load_bytes
 from chatbot.retrieval.filters import Filters
+from chatbot.retrieval.outlet_asked import outlet_asked
 from chatbot.retrieval.retriever import Retrieval, Retriever
 from chatbot.schemas import Answer, Article, Document, Message, Passage, SyncReport
 from chatbot.service.entities import EntityCatalog, EntitySummary
@@ -135,11 +136,15 @@ class ChatService:
         """Answer ``question`` in the light of ``history``; ``on_event`` receives stream events.
 
         ``filters`` restrict the evidence to articles of some dates, outlets or ids; when no
-        article matches, the answer is refused and says so.
+        article matches, the answer is refused and says so. An outlet the question names as the
+        one reporting ("Selon Al Jazeera, ...") is such a filter (chatbot.retrieval.outlet_asked).
         """
         history = history or []
         t0 = time.perf_counter()
         lang = question_language(question)
+        asked = None if filters is not None and filters.sources else outlet_asked(question, self.retriever.outlets)
+        if asked is not None:  # "Selon Al Jazeera, ...": from that outlet's articles only
+            question, filters = asked.question, replace(filters or Filters(), sources=asked.outlets)
         answerer = self.answerer
         query = answerer.condense(question, history)
         t1 = time.perf_counter()
@@ -155,6 +160,8 @@ class ChatService:
         answer = answerer.answer(question, query, retrieval, lang, on_event=on_event)
         t3 = time.perf_counter()
         answer = self.verified(answer, lang)
+        if asked is not None and answer.refused:
+            answer = outlet_only(answer, lang, asked.outlets)
         answer.query = query
         answer.timings_ms = {
             "condense": round((t1 - t0) * 1000, 2), **retrieval.timings_ms,

@@ -8,6 +8,8 @@ text here, so a sentence has the same offsets everywhere.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
+from pathlib import Path
 
 ABBREVIATIONS = {
     # French
@@ -75,3 +77,17 @@ def strip_span(text: str, start: int, end: int) -> tuple[int, int]:
     while end > start and text[end - 1].isspace():
         end -= 1
     return start, end
+
+
+@lru_cache(maxsize=1)
+def _teaser() -> re.Pattern[str]:
+    path = Path(__file__).parent / "data" / "teasers.txt"
+    labels = [line.strip() for line in path.read_text("utf-8").splitlines() if line.strip() and not line.startswith("#")]
+    alternation = "|".join(re.escape(label).replace(r"\ ", r"\s+") for label in sorted(labels, key=len, reverse=True))
+    return re.compile(rf"^\W*(?:{alternation})\s*:", re.I)
+
+
+def is_teaser(sentence: str) -> bool:
+    """Whether ``sentence`` opens with the label of a link to another article ("READ MORE:",
+    "LIRE AUSSI :", data/teasers.txt): what follows is that article's headline."""
+    return bool(_teaser().match(sentence))

@@ -48,6 +48,12 @@ def fold_same_length(text: str) -> str:
     return "".join(_fold_char(c) for c in text)
 
 
+def squeeze(text: str) -> str:
+    """``text`` with each run of white space one space, trimmed: a quote compared across articles
+    whatever their line breaks."""
+    return re.sub(r"\s+", " ", text).strip()
+
+
 def fold(word: str) -> str:
     """Lower case without accents (é -> e, œ -> oe)."""
     if word.isascii():  # most English text: nothing to decompose (100 times faster on a passage)
