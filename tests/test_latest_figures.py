@@ -82,3 +82,13 @@ def test_which_questions_ask_for_the_latest_figure():
                           "capital Addis Ababa climbed to 113 on Wednesday.") == ["death"]
     assert counted_before("Officials in 2016 said the toll booth near the capital of the northern province "
                           "of the country had cost 300 dollars.") == []
+
+
+def test_bare_units_of_time_are_no_date():
+    from chatbot.answering.spans import candidates
+    from chatbot.text.nlp import parse
+
+    sentence = ("A federal judge has blocked the new travel ban, hours before it was due to begin after midnight "
+                "on Thursday.")
+    dates = [sentence[c.start:c.end] for c in candidates(parse(sentence, "en")) if c.kind == "date"]
+    assert "hours" not in dates and "Thursday" in dates, dates

@@ -1,4 +1,5 @@
-"""An outlet named in the question is answered from that outlet's articles only.
+"""An outlet named in the question is answered from that outlet's articles only; a sentence two
+outlets printed word for word is quoted once.
 
 "Selon la Deutsche Welle, ..." asks what that outlet published: its name is not a name the articles
 must spell (the question would be refused), and another outlet's answer is not its answer. A small
@@ -24,6 +25,12 @@ ARTICLES = [
      "title": "Fighting in western Mosul",
      "text": ("Mosul - Iraqi forces pushed deeper into the old city of western Mosul on Sunday, officers said. "
               "Thousands of families fled the fighting.")},
+    # the same wire lead, then another story: not a near-copy, but its lead is one sentence to quote once
+    {"id": "mosul-bbc", "date": "2017-03-20", "lang": "en", "source": "bbc.com",
+     "title": "Iraq: aid agencies prepare for more families",
+     "text": ("Mosul - Iraqi forces pushed deeper into the old city of western Mosul on Sunday, officers said. "
+              "Aid agencies in Erbil said their camps were almost full and asked donors for more tents, "
+              "blankets and water tanks before the summer.")},
 ]
 
 
@@ -66,3 +73,14 @@ def test_only_an_indexed_outlet_counts():
     asked = outlet_asked("Qu'a rapporté Al Jazeera sur Haftar ?", lambda: outlets)
     assert asked is not None and asked.outlets == ("aljazeera.com",)
     assert asked.question == "Que disent les articles sur Haftar ?"
+
+
+def test_a_sentence_two_outlets_printed_is_quoted_once(outlets_service):
+    answer = outlets_service.ask("Where did Iraqi forces push deeper on Sunday?")
+    assert not answer.refused, answer.answer
+    quotes = [c.quote for c in answer.citations]
+    assert len(quotes) == len(set(quotes)), answer.answer
+    lead = [c for c in answer.citations if c.quote.startswith("Mosul - Iraqi forces pushed deeper")]
+    assert len(lead) == 1, answer.answer
+    others = {"mosul-cnn", "mosul-bbc"} - {lead[0].doc_id}
+    assert {a["doc_id"] for a in lead[0].also_in} == others, lead[0]
