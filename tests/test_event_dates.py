@@ -53,3 +53,21 @@ def test_written_days_keep_their_place_and_days_in_reads_them():
         ("Jan. 28", 1, 28, None), ("Jan. 29, 2017", 1, 29, 2017), ("3 mars", 3, 3, None)]
     assert days_in(text) == {(1, 28), (1, 29), (3, 3)}
     assert written_days("Le 1er mars à Kaboul")[0].day == 1
+
+
+def test_a_short_answer_naming_a_day_is_spelled_in_full_for_the_reader():
+    from chatbot.answering.event_dates import spelled_day
+    from chatbot.schemas import Passage
+
+    def spelled(quote: str, span: str, date: str = "2017-03-16", reader: str = "en") -> str | None:
+        passage = Passage(doc_id="d", title="", date=date, lang="en", chunk_id="d:0", start=0, end=len(quote),
+                          text=quote)
+        return spelled_day(span, quote, quote.index(span), passage, reader)
+
+    quote = "Orders were issued early on Tuesday for the push on Ras Lanuf."
+    assert spelled(quote, "Tuesday") == "Tuesday 14 March 2017"
+    assert spelled(quote, "Tuesday", reader="fr") == "mardi 14 mars 2017"
+    assert spelled("BDB's advance on Es Sider on March 3 set off the fighting.", "March 3", "2017-03-14") == \
+        "Friday 3 March 2017"
+    assert spelled("The summit was held on 3 March 2017 in Rome.", "3 March 2017") is None  # already in full
+    assert spelled("The ministers met in Rome.", "Rome") is None

@@ -4,7 +4,8 @@
 figure, not with a brief of the newest articles. A toll stated far from its number ("The death
 toll from a landslide at ... climbed to 113") counts the dead; one report's "72 dead on Tuesday" and
 "113 on Wednesday" are two figures of two days, shown with their days; a total beats the increment
-beside it; and a toll of an event no article tells of is refused, even when the place is named.
+beside it; counts of different deeds ("rescued", "arrived") are no disagreement; and a toll of an
+event no article tells of is refused, even when the place is named.
 A small index of articles written for these tests (real model, real Chroma on disk, real spaCy).
 """
 
@@ -92,3 +93,42 @@ def test_bare_units_of_time_are_no_date():
                 "on Thursday.")
     dates = [sentence[c.start:c.end] for c in candidates(parse(sentence, "en")) if c.kind == "date"]
     assert "hours" not in dates and "Thursday" in dates, dates
+
+
+def test_counts_of_different_deeds_are_not_different_figures():
+    from dataclasses import dataclass
+
+    from chatbot.answering.figures import disagreement
+    from chatbot.schemas import Passage
+
+    @dataclass
+    class Quote:
+        passage: Passage
+        start: int
+        text: str
+
+    def quote(doc_id: str, date: str, text: str) -> Quote:
+        return Quote(Passage(doc_id=doc_id, title="", source=f"{doc_id}.example", date=date, lang="en",
+                             chunk_id=f"{doc_id}:0", start=0, end=len(text), text=text), 0, text)
+
+    question = "How many migrants have arrived in Italy since the start of the year?"
+    arrived = quote("arrivals", "2017-03-20", "Some 16,000 migrants have already arrived in Italy since the start "
+                                              "of the year.")
+    rescued = quote("rescues", "2017-02-06", "Over the weekend, some 1,500 migrants were rescued after their boats "
+                                             "got into trouble.")
+    earlier = quote("february", "2017-02-28", "Some 12,000 migrants had arrived in Italy by the end of February.")
+    assert disagreement(question, "en", [arrived, rescued]) == []  # rescued, not arrived
+    assert [f.figure for f in disagreement(question, "en", [arrived, earlier])] == ["Some 12,000", "Some 16,000"]
+    # headlines with no verb above the figure: read to their root, compared by what they count
+    first = quote("first", "2017-03-14", "Koshe landfill: 72 migrants missing.")
+    later = quote("later", "2017-03-15", "Koshe landfill: 113 migrants missing.")
+    assert [f.figure for f in disagreement("How many migrants are missing?", "en", [later, first])] == ["72", "113"]
+
+
+def test_a_weekday_answer_names_its_day_in_full(latest_service):
+    answer = latest_service.ask("When did the death toll of the landslide climb to 113?")
+    assert answer.short_answer is not None and answer.short_answer.text == "Wednesday", answer.answer
+    assert answer.short_answer.rendered == "Wednesday 15 March 2017"
+    assert answer.answer.startswith("Wednesday 15 March 2017 (“Wednesday”) [1]"), answer.answer
+    french = latest_service.ask("Quand le bilan du glissement de terrain a-t-il atteint 113 morts ?")
+    assert french.short_answer is not None and french.short_answer.rendered == "mercredi 15 mars 2017", french.answer

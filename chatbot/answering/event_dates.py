@@ -24,7 +24,7 @@ from typing import Protocol, TypeVar
 from chatbot.answering.days import written_days
 from chatbot.answering.relative_dates import resolve
 from chatbot.schemas import Passage
-from chatbot.text.months import article_day
+from chatbot.text.months import article_day, spell_day
 
 
 @dataclass(frozen=True)
@@ -98,3 +98,19 @@ def newest_first(ranked: Sequence[S], margin: float) -> list[S]:
     days = {id(c): sentence_day(c.text, c.passage) for c in head}
     head.sort(key=lambda c: (days[id(c)] is not None, days[id(c)] or ""), reverse=True)
     return head + rest
+
+
+def spelled_day(span: str, quote: str, offset: int, passage: Passage, reader_lang: str) -> str | None:
+    """The day a short answer names (``span``, at ``offset`` in ``quote`` of ``passage``) written in
+    full for the reader when the span leaves it to be worked out: a weekday or "hier" resolved as
+    the quote's dates are ("Tuesday" in a report of Thursday 16 March 2017 -> "Tuesday 14 March
+    2017"), a day without its year ("March 3") given its year; None for a span naming no day or
+    naming it in full ("3 March 2017")."""
+    for found in resolve(quote, passage.date, passage.lang or "und"):
+        if found.precision == "day" and found.start < offset + len(span) and offset < found.end:
+            return spell_day(dt.date.fromisoformat(found.date), reader_lang)
+    written = written_days(span)
+    if written and not written[0].year:
+        named = event_day(span, passage.date, passage.lang or "und")
+        return spell_day(dt.date.fromisoformat(named.date), reader_lang) if named else None
+    return None

@@ -12,7 +12,10 @@ year, a street number) do not count; and the figures must count the same thing, 
 each ("20 people" / "25 people", not "0 stories" / "64 civilians"), or the word a count is stated
 of before it ("the death toll ... climbed to 113", ``numbers.counted_before``), compared on its
 first COUNTED_PREFIX letters, accents folded; words stating what the question says befell them are
-one thing ("death" / "dead" for "How many people died?", ``lexicon`` predicates). A figure with
+one thing ("death" / "dead" for "How many people died?", ``lexicon`` predicates). Counted by a
+noun, the figures must also be of the same deed when their sentences share a language: the verb
+each figure belongs to, by its lemma or the predicate it states ("some 1,500 migrants were rescued"
+and "some 16,000 migrants have arrived" count migrants, but not the same migrants). A figure with
 no such word is not compared.
 
 Each figure is dated by the day its sentence tells of (``event_dates.sentence_day``), so one
@@ -28,9 +31,10 @@ from typing import Protocol
 
 from chatbot.answering.event_dates import sentence_day
 from chatbot.answering.facts import numbers
-from chatbot.answering.lexicon import Predicate, predicates_in
+from chatbot.answering.lexicon import Predicate, all_predicates, predicates_in
 from chatbot.answering.short_answer import short_answer
 from chatbot.schemas import Passage
+from chatbot.text.nlp import NlpUnavailable, parse
 from chatbot.text.numbers import counted_before
 from chatbot.text.words import fold, squeeze
 
@@ -49,6 +53,8 @@ class DatedFigure:
     index: int  # position of the quote among the answer's quotes (0-based)
     figure: str  # the figure as the sentence writes it
     counted: str  # what it counts: the folded prefix of the word after it
+    deed: str | None  # the verb it belongs to, compared when ``counted`` is a noun's prefix
+    lang: str | None
     date: str | None  # the day the sentence tells of (ISO)
     source: str | None
 
@@ -59,15 +65,37 @@ def _value(figure: str) -> str:
     return ",".join(sorted(found)) if found else squeeze(fold(figure))
 
 
-def figure_of(question: str, question_lang: str, quote: Quoted) -> tuple[str, str] | None:
-    """The figure ``quote`` gives for what ``question`` asks and what it counts; None when it gives
-    none or nothing names what it counts."""
+def figure_of(question: str, question_lang: str, quote: Quoted) -> tuple[str, str, str | None] | None:
+    """The figure ``quote`` gives for what ``question`` asks, what it counts and the deed it is of;
+    None when it gives none or nothing names what it counts."""
     found = short_answer(question, question_lang, [(1, quote.text, quote.passage.lang, quote.start)])
     if found is None or not re.search(r"\w", found.text):
         return None
     counted = _COUNTED.match(quote.text[found.end - quote.start:])
     words = [counted.group(1)] if counted else counted_before(quote.text)
-    return (found.text, _kind(words[0], predicates_in(question))) if words else None
+    if not words:
+        return None
+    kind = _kind(words[0], predicates_in(question))
+    deed = None if kind.startswith("=") else _deed(quote, found.start - quote.start)
+    return found.text, kind, deed
+
+
+def _deed(quote: Quoted, offset: int) -> str | None:
+    """The deed the figure at ``offset`` of ``quote`` counts: the predicate its verb (read up the
+    parse) or the words a count is stated of state, else the verb's lemma; None when none is found."""
+    try:
+        doc = parse(quote.text, quote.passage.lang or "en")
+    except NlpUnavailable:
+        return None
+    token = next((t for t in doc if t.idx <= offset < t.idx + len(t.text)), None)
+    while token is not None and token.pos_ != "VERB" and token.head.i != token.i:
+        token = token.head
+    words = [token.text] if token is not None and token.pos_ == "VERB" else []
+    words += counted_before(quote.text)  # "the death toll rose to 25": a count of deaths, whatever rose
+    stated = [p.name for w in words for p in all_predicates() if p.stated_in(fold(w))]
+    if stated:
+        return f"={stated[0]}"
+    return fold(token.lemma_ or token.text) if token is not None and token.pos_ == "VERB" else None
 
 
 def _kind(word: str, predicates: list[Predicate]) -> str:
@@ -86,9 +114,12 @@ def disagreement(question: str, question_lang: str, quotes: list[Quoted]) -> lis
         figure = figure_of(question, question_lang, quote)
         if figure is not None:
             day = sentence_day(quote.text, quote.passage)
-            found.append(DatedFigure(index, figure[0], figure[1], day, quote.passage.source))
+            found.append(DatedFigure(index=index, figure=figure[0], counted=figure[1], deed=figure[2], date=day,
+                                     source=quote.passage.source, lang=quote.passage.lang))
     if len({f.counted for f in found}) > 1:
         return []  # not figures of the same thing
+    if len({f.lang for f in found}) == 1 and len({f.deed for f in found if f.deed}) > 1:
+        return []  # ... nor of the same deed
     values = {_value(f.figure) for f in found}
     origins = {(f.date, f.source) for f in found}  # two days of one report are two origins
     if len(values) < 2 or len(origins) < 2:

@@ -103,6 +103,11 @@ def place_forms(name: str) -> tuple[re.Pattern[str], ...] | None:
     return _load()[0][key] if key is not None else None
 
 
+def all_predicates() -> tuple[Predicate, ...]:
+    """Every event and stance predicate of ``lexicon.toml``."""
+    return _load()[1]
+
+
 def predicates_in(question: str) -> list[Predicate]:
     """The event and stance predicates ``question`` asks about."""
     folded = fold(question)

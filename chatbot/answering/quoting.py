@@ -11,6 +11,7 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
+from chatbot.answering.event_dates import spelled_day
 from chatbot.answering.figures import disagreement
 from chatbot.answering.question import analyse
 from chatbot.answering.short_answer import CountsAfter, short_answer
@@ -62,6 +63,10 @@ def compose(chosen: list[ScoredSentence], query: str, passages: list[Passage], l
     if short is not None and short.n > 1:  # the quote holding the short answer is read first, as [1]
         chosen = [chosen[short.n - 1], *chosen[:short.n - 1], *chosen[short.n:]]
         short = short.model_copy(update={"n": 1})
+    if short is not None and short.rendered is None:  # "Tuesday": which Tuesday (event_dates)
+        first = chosen[0]
+        day = spelled_day(short.text, first.text, short.start - first.start, first.passage, lang)
+        short = short.model_copy(update={"rendered": day}) if day else short
     quote_langs = {c.passage.lang for c in chosen}
     note = ""
     if quote_langs and quote_langs != {lang}:

@@ -54,7 +54,7 @@ def _verb_above(token: Any) -> tuple[Any | None, bool]:
         if token.pos_ in ("VERB", "AUX"):
             return token, through_noun
         through_noun = through_noun or token.pos_ in ("NOUN", "PROPN", "PRON")
-        if token.head is token:
+        if token.head.i == token.i:
             return None, through_noun
         token = token.head
     return None, through_noun
@@ -62,7 +62,7 @@ def _verb_above(token: Any) -> tuple[Any | None, bool]:
 
 def _governing(verb: Any) -> Any | None:
     """The verb above ``verb``'s head (the one an infinitive or a participle depends on), if any."""
-    return None if verb.head is verb else _verb_above(verb.head)[0]
+    return None if verb.head.i == verb.i else _verb_above(verb.head)[0]
 
 
 def _english(verb: Any, through_noun: bool) -> bool:
@@ -104,7 +104,7 @@ def _french(verb: Any) -> bool:
             if any(a.lower_ in _FR_AHEAD_AUX for a in auxes) or verb.head.lower_ in _FR_AHEAD_AUX:
                 return True
             above = _governing(verb)
-            if above is None or above is verb:
+            if above is None or above.i == verb.i:
                 return False
             verb = above
             continue

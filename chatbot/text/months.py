@@ -49,6 +49,13 @@ def alternation(words: dict[str, int]) -> str:
     return "|".join(re.escape(w) for w in sorted(words, key=lambda w: (-len(w), w)))
 
 
+def spell_day(day: dt.date, lang: str) -> str:
+    """``day`` as written for a reader of ``lang`` ("Tuesday 14 March 2017", "mardi 14 mars 2017")."""
+    table = _tables().get(lang) or _tables()["en"]
+    return table["spelled"].format(weekday=table["spelled_weekdays"][day.weekday()], day=day.day,
+                                   month=table["spelled_names"][day.month - 1], year=day.year)
+
+
 def article_day(date: str | None) -> dt.date | None:
     """An article's day from its stored date ("2018-03-20", also "2017/3/14" or a date with its
     time); None when the date is unknown or not a full day."""
