@@ -73,6 +73,8 @@ def test_only_an_indexed_outlet_counts():
     asked = outlet_asked("Qu'a rapporté Al Jazeera sur Haftar ?", lambda: outlets)
     assert asked is not None and asked.outlets == ("aljazeera.com",)
     assert asked.question == "Que disent les articles sur Haftar ?"
+    asked = outlet_asked("Selon Le Monde, qui dirige le GNA ?", lambda: ["lemonde.fr", "bbc.co.uk"])
+    assert asked is not None and asked.outlets == ("lemonde.fr",) and asked.question == "Qui dirige le GNA ?"
 
 
 def test_a_sentence_two_outlets_printed_is_quoted_once(outlets_service):

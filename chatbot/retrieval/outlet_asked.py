@@ -50,8 +50,9 @@ def outlet_asked(question: str, outlets: Callable[[], Iterable[str]]) -> OutletA
         if match is None:
             continue
         known = list(outlets()) if known is None else known
-        name = re.sub(r"^(?:the|la|le|l['’])\s*", "", match.group("outlet").strip(), flags=re.I)
-        found = tuple(s for s in known if outlet_matches(s, (name,)))
+        written = match.group("outlet").strip()
+        name = re.sub(r"^(?:the|la|le|l['’])\s*", "", written, flags=re.I)  # "la Deutsche Welle"; "Le Monde" too
+        found = tuple(s for s in known if outlet_matches(s, (name, written)))
         if not found:
             continue
         rest = match.expand(rewrite)
