@@ -60,6 +60,21 @@ def test_the_total_answers_not_the_increment_beside_it(latest_service):
 def test_a_toll_of_an_event_no_article_tells_of_is_refused(latest_service):
     answer = latest_service.ask("What is the latest death toll of the earthquake in Italy?")
     assert answer.refused, answer.answer
+    answer = latest_service.ask("How many people died in the earthquake in Italy?")
+    assert answer.refused, answer.answer
+    answer = latest_service.ask("How many people died in the landslide at the rubbish dump?")
+    assert not answer.refused, answer.answer
+
+
+def test_the_event_a_figure_is_asked_of():
+    from chatbot.answering.event_head import event_head
+
+    assert event_head("How many people died in the earthquake in Italy?", "en", toll=False) == "earth"
+    assert event_head("What is the death toll of the bombing in Madagascar?", "en", toll=True) == "bomb"
+    assert event_head("Combien de soldats ont été tués lors de l'assaut ?", "fr", toll=False) == "assau"
+    # where and when are not what happened
+    assert event_head("How many migrants died in the Mediterranean in 2017?", "en", toll=False) == ""
+    assert event_head("How many people died in the city?", "en", toll=False) == ""
 
 
 def test_the_latest_on_a_topic_briefs_its_articles_not_the_newest_ones(latest_service):

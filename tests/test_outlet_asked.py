@@ -69,6 +69,9 @@ def test_only_an_indexed_outlet_counts():
     assert outlet_matches("dw.com", ("Deutsche Welle",)) and outlet_matches("aljazeera.com", ("Al Jazeera",))
     assert not outlet_matches("dw.com", ("Dow",))
     assert outlet_asked("According to the UN, how many migrants died?", lambda: outlets) is None
+    # lower-case words are no outlet's name, nor are their initials ("t", "a", "s", "s": tass.com)
+    assert not outlet_matches("tass.com", ("the army's statement",))
+    assert outlet_asked("According to the army's statement, what does it intend?", lambda: ["tass.com"]) is None
     assert outlet_asked("What did Sigmar Gabriel say about Libya?", lambda: outlets) is None
     asked = outlet_asked("Qu'a rapporté Al Jazeera sur Haftar ?", lambda: outlets)
     assert asked is not None and asked.outlets == ("aljazeera.com",)

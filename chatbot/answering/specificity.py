@@ -24,8 +24,10 @@ question's hard constraints are read from its wording and checked against the se
   demonstrators*", "tués *lors de l'assaut*") is answered by a sentence about that event: in the
   question's language, half of the event's content words must be in the sentence or the two
   sentences before it (a figure of another fight is not its toll); the topic of a statement
-  ("What did X say *about Russia*") may also be named by the article's title; a toll's event is
-  what it is the toll of ("the death toll *of the earthquake in Italy*");
+  ("What did X say *about Russia*") may also be named by the article's title; a figure's event is
+  what a toll is of or what the counted deed happened in ("the death toll *of the earthquake* in
+  Italy", "How many people died *in the earthquake* in Italy?", ``event_head``): its noun must be
+  named there;
 * figure: a "how many" across languages cannot check the counted noun by its spelling
   ("barils"/"barrels"), so there a number that is not a year, a day or a percentage stands for it
   (``question.py`` checks the noun itself when the languages match);
@@ -46,6 +48,7 @@ from chatbot.answering.asked import asks_statement, reports_speech
 from chatbot.answering.asked_months import asked_months, holds_months
 from chatbot.answering.attribution import asked_actor, holds_actor, surname
 from chatbot.answering.days import asked_days, holds_days
+from chatbot.answering.event_head import EVENT_PREFIX, TOLL_OF, event_head
 from chatbot.answering.leaders import asked_led, leads_asked
 from chatbot.answering.lexicon import place_forms, time_units
 from chatbot.answering.question import mentions
@@ -78,10 +81,7 @@ _EVENT_CLAUSE = re.compile(r"\b(?:when|while|during|in the course of|lorsque|qua
                            r"durant|au cours d[eu'’])\s*(.+?)\s*\??$", re.I)
 _TOPIC = re.compile(r"\b(?:about|on|regarding|concerning|sur|à propos d[eu'’]|au sujet d[eu'’]|concernant)\s+"
                     r"(.+?)\s*\??$", re.I)
-# "the death toll of the earthquake in Italy", "le bilan du cyclone": the toll is that event's
-_TOLL_OF = re.compile(r"\b(?:toll|tally|bilan)\s+(?:of|from|in|for|du|de la|de l['’]|des|de)\s*(.+?)\s*\??$", re.I)
 _PLACE_Q = re.compile(r"^\W*(?:where|où)\b", re.I)
-EVENT_PREFIX = 5  # stems compared on their first letters, as in ``support.overlap``
 EVENT_COVERAGE = 0.5
 
 
@@ -99,7 +99,7 @@ class Constraints:
     event: set[str] = field(default_factory=set)  # content stems of the event the question names
     event_names: list[str] = field(default_factory=list)  # its proper names, checked in any language
     event_text: str = ""  # the event or topic clause itself ("about the oil ports"), for checks by meaning
-    event_head: str = ""  # the stem of the noun a toll is of ("earthquake"): what the event is, not where
+    event_head: str = ""  # the stem of a figure's event noun ("earthquake"): what happened, not where
     topic: bool = False  # the clause is what a statement is about, which its article's title may name
     statement: bool = False  # what someone said is asked for: reported speech answers it
     future: bool = False  # the time of something still to come is asked for (see ``tense``)
@@ -161,32 +161,16 @@ def constraints_of(question: str, question_lang: str, figure: bool, count: bool 
     if found.actor and not clause:
         clause = _TOPIC.search(question)  # what the statement is about: "say about the oil ports"
         found.topic = clause is not None
-    if figure and not clause:
-        clause = _TOLL_OF.search(question)
-        found.event_head = _toll_event(question, question_lang) if clause else ""
+    if (figure or count) and not clause:  # a figure's event: what a toll is of, what a deed happened in
+        clause = TOLL_OF.search(question)
+        found.event_head = event_head(question, question_lang, toll=clause is not None)
     if clause:
         found.event = {t[:EVENT_PREFIX] for t in tokenize(clause.group(1), question_lang) if not t.isdigit()}
         found.event_names = [m.group(0) for m in NAME.finditer(clause.group(1))]
         found.event_text = clause.group(1)
+    elif found.event_head:
+        found.event = {found.event_head}
     return found
-
-
-def _toll_event(question: str, lang: str) -> str:
-    """The stem of the noun the question's toll is of ("the latest death toll of the Koshe landfill
-    *collapse*", "le bilan du *cyclone*"), from the parse; "" when none is found. "Italy" alone
-    does not make an answer about "the earthquake in Italy": the event must be the one asked."""
-    try:
-        doc = parse(question, lang)
-    except NlpUnavailable:
-        return ""
-    for token in doc:
-        if fold(token.text) in ("toll", "tally", "bilan"):
-            for prep in token.children:
-                for noun in prep.children if prep.dep_ in ("prep", "case") else [prep]:
-                    if noun.pos_ == "NOUN" and noun.dep_ in ("pobj", "nmod"):
-                        stems = [t[:EVENT_PREFIX] for t in tokenize(noun.text, lang)]
-                        return stems[0] if stems else ""
-    return ""
 
 
 def _subject_names(question: str, lang: str, names: list[str]) -> list[str]:

@@ -108,13 +108,13 @@ def _squash(name: str) -> str:
 
 def outlet_matches(stored: str, wanted: tuple[str, ...]) -> bool:
     """Case-insensitive equality, or a bare name against the first label of a web address, as
-    written ("Al Jazeera" = aljazeera.com) or by the initials of its words ("Deutsche Welle" =
-    dw.com)."""
+    written ("Al Jazeera" = aljazeera.com) or by the initials of its capitalised words ("Deutsche
+    Welle" = dw.com; "the army's statement" has none)."""
     label = _squash(stored.split(".")[0]) if "." in stored and " " not in stored else None
     for name in wanted:
         if stored.lower() == name.lower() or _squash(stored) == _squash(name) or label == _squash(name):
             return True
-        words = re.findall(r"[^\W\d_]+", name)
+        words = re.findall(r"\b[A-ZÀ-Ý][^\W\d_]+", name)  # the name's capitalised words, "Deutsche Welle"
         if label and len(words) > 1 and label == "".join(w[0] for w in words).lower():
             return True
     return False

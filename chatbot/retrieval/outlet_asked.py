@@ -38,7 +38,7 @@ class OutletAsked:
 @lru_cache(maxsize=1)
 def _patterns() -> tuple[tuple[re.Pattern[str], str], ...]:
     data = tomllib.loads(DATA.read_text("utf-8"))
-    return tuple((re.compile(p["pattern"], re.I), p["rewrite"]) for p in data["wordings"])
+    return tuple((re.compile(p["pattern"]), p["rewrite"]) for p in data["wordings"])  # case: see the file
 
 
 def outlet_asked(question: str, outlets: Callable[[], Iterable[str]]) -> OutletAsked | None:
