@@ -6,7 +6,7 @@ a span of the kind asked for, using spaCy (named entities, parts of speech, depe
 ``chatbot.text.nlp``):
 
 * the kind comes from the question word ("qui", "where", "combien"...) or, for "quel X" / "which
-  X", from the noun X, through the lists in ``short_answer.toml``;
+  X", from the noun X, through the lists in ``short_answer.toml`` (``question_kind``);
 * candidates are the sentence's named entities, runs of proper nouns, known places of the bilingual
   lexicon (so "égyptien" counts as a country), numbers with their unit and time expressions;
 * a candidate the question already names is no answer ("Armée nationale arabe libyenne"), nor is
@@ -28,13 +28,13 @@ import logging
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 
 from chatbot.answering.increments import not_increments
 from chatbot.answering.question import analyse
+from chatbot.answering.question_kind import Need, is_role, question_need
 from chatbot.answering.reader_names import in_reader_language
-from chatbot.answering.spans import Candidate, candidates, duration, person_nouns, spans_data
+from chatbot.answering.spans import Candidate, candidates, duration
 from chatbot.schemas import ShortAnswer, ShortAnswerItem
 from chatbot.text.entities import honorifics
 from chatbot.text.names import acronym_letters, initials, names_in
@@ -62,78 +62,14 @@ NEAR_OTHERS = 0.1  # each further question word within two links of the span
 _GENITIVE_AFTER = re.compile(r"\s*\)?,?\s*(?:de|d['’]|du|of|led by|dirigée? par|mené par|menée par)\s*", re.I)
 _GENITIVE_BEFORE = re.compile(r"\s*['’]s\s+(?:\w+\s+)?", re.I)
 # "Adelhak Khiame, director of the BCJI", "X, chef du GNA" (the role before the name), and "BCJI
-# director Adelhak Khiame" (between them): the role word must be a person's (see _is_role)
+# director Adelhak Khiame" (between them): the role word must be a person's (see question_kind.is_role)
 _ROLE_BEFORE = re.compile(r"\s*,\s*(?:the\s+|le\s+|la\s+|l['’])?(?:[\w-]+\s+)?([\w-]+)\s+"
                           r"(?:of|de|du|des|d['’])\s*(?:the\s+|la\s+|le\s+|l['’])?", re.I)
 _ROLE_BETWEEN = re.compile(r"\s*(?:['’]s)?\s+([\w-]+)\s+", re.I)
 # "le chef du GNA Fayez al-Serraj", "the head of the GNA, Fayez al-Sarraj": the role leads the name
 _ROLE_LEADS = re.compile(r"\b([\w-]+)\s+(?:of|de|du|des|d['’])\s*(?:the\s+|la\s+|le\s+|l['’])?$", re.I)
 _JOINED = re.compile(r"\s*,?\s*")
-_COPULAS = {"is", "was", "are", "were", "est", "etait", "fut", "sont", "etaient", "furent"}
-_PARTICLES = {"al", "el", "de", "du", "d", "la", "le", "of", "ibn", "ben", "bin", "and", "et"}
 _LIST_GAP = re.compile(r"^\s*(?:,|;)?\s*(?:et|and|ou|or|&)?\s*(?:le|la|les|l'|the)?\s*$", re.I)
-
-
-@dataclass
-class Need:
-    """The kind of short answer a question wants, and whether it wants several."""
-
-    kind: str
-    plural: bool = False
-    noun: str = ""  # "which X" / "quel X": X, folded (the answer's own name may hold it)
-
-
-@lru_cache(maxsize=1)
-def _noun_kinds() -> dict[str, str]:
-    return {fold(word): kind for kind, words in spans_data()["nouns"].items() for word in words}
-
-
-def question_need(question: str, lang: str) -> Need | None:
-    """What the question asks for (None for why/how/yes-no questions and summaries)."""
-    data = spans_data()
-    doc = parse(question.strip(), lang)
-    words = [t for t in doc if not t.is_punct]
-    folded = [fold(t.text) for t in words]
-    which = {fold(w) for w in data["which_words"]["words"]}
-    for i, word in enumerate(folded[:6]):  # the question word opens the question or follows a preposition
-        pair = f"{word} {folded[i + 1]}" if i + 1 < len(folded) else ""
-        if pair in data["question_pairs"]:
-            return Need(data["question_pairs"][pair], _plural(words[i + 1:i + 3]))
-        if word in data["question_words"]:
-            if _asks_identity(words[i + 1:]):
-                return None  # "Who is Micah Zenko?": a description answers, not another name
-            return Need(data["question_words"][word], _plural([words[i]]))
-        if word in which:
-            # the noun "which" qualifies, not one after a verb other than "to be": "What did the
-            # Justice Department say?" asks for a statement, not for a justice
-            noun = None
-            for t in words[i + 1:i + 5]:  # "quel est le dernier bilan": past the copula, article, adjective
-                if t.pos_ in ("NOUN", "PROPN"):
-                    noun = t
-                    while noun.dep_ == "compound" and noun.head.pos_ == "NOUN" and noun.head.i > noun.i:
-                        noun = noun.head  # "the latest death toll": a toll, not a death
-                    break
-                if t.pos_ in ("AUX", "VERB") and fold(t.text) not in _COPULAS:  # "quelle est la ville"
-                    break
-            if noun is None:
-                return None  # "what is ...", "que ..." : not a request for a name
-            # a title or rank is a person's too: "which professor", "quel juge" (the titles' list)
-            role = any(_is_role(w) for w in (noun.lemma_ or noun.text, re.sub(r"s$", "", noun.text)))
-            kind = _noun_kinds().get(fold(noun.text)) or ("person" if role else "name")
-            return Need(kind, _plural([words[i], noun]), fold(noun.text))
-    return None
-
-
-def _asks_identity(rest: list[Any]) -> bool:
-    """Whether what follows the question word is a copula and a bare proper name ("is Micah Zenko",
-    "est Fayez al-Serraj"): the question asks who someone is, which a name cannot answer."""
-    if len(rest) < 2 or fold(rest[0].text) not in _COPULAS:
-        return False
-    return all(t.text[:1].isupper() or fold(t.text) in _PARTICLES for t in rest[1:])
-
-
-def _plural(tokens: list[Any]) -> bool:
-    return any("Plur" in t.morph.get("Number") or t.tag_ in ("NNS", "NNPS") for t in tokens)
 
 
 def _tree_distance(a: Any, b: Any) -> int:
@@ -209,7 +145,7 @@ def _attached_name(cand: Candidate, need: Need, named: list[Candidate], sentence
             role = _ROLE_BEFORE.fullmatch(gap)
         else:
             continue
-        if role and _is_role(role.group(1)):
+        if role and is_role(role.group(1)):
             return True
     return False
 
@@ -220,11 +156,6 @@ def _modifies_noun(cand: Candidate) -> bool:
     last = max(cand.tokens, key=lambda t: t.i)
     return last.dep_ in ("compound", "amod", "nmod", "poss") and last.head.pos_ in ("NOUN", "PROPN") \
         and last.head.i > last.i and last.head not in cand.tokens
-
-
-def _is_role(word: str) -> bool:
-    """A word naming a person by what they do ("director", "chef", "porte-parole")."""
-    return fold(word) in person_nouns() or any(fold(word) in honorifics(lang) for lang in ("fr", "en"))
 
 
 def _only_titles(text: str, langs: tuple[str, ...]) -> bool:
