@@ -12,6 +12,11 @@ would sit on the 14th. The first day the sentence names decides:
 
 Expressions naming a week, a month or a year ("last week", "l'an dernier") name no day: the
 sentence keeps its article's day, as does any sentence of an article without a full date.
+
+The same day serves answers: a question on the latest state reads the sentences as good as the
+best newest first (``newest_first``), a figure is dated by it (``figures``), and a short answer
+naming a day the reader must work out is written in full (``spelled_day``: "mardi 14 mars 2017"
+for "Tuesday").
 """
 
 from __future__ import annotations

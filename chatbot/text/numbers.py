@@ -13,6 +13,8 @@ import tomllib
 from functools import lru_cache
 from pathlib import Path
 
+from chatbot.text.nlp import NlpUnavailable, parse
+
 DATA = Path(__file__).parent / "data" / "number_words.toml"
 # a year of news (1800-2099) written in digits, not part of a longer number, a decimal or a date
 YEAR = re.compile(r"(?<![\d.,/-])(1[89]\d\d|20\d\d)(?![\d.,/-]?\d)")
@@ -111,8 +113,6 @@ def _stated_far(text: str) -> list[str]:
     of ``heads_after``; only sentences holding a head word and a figure are parsed."""
     if not (_heads().search(text) and re.search(r"\d", text)):
         return []
-    from chatbot.text.nlp import NlpUnavailable, parse
-
     try:
         doc = parse(text, "en")
     except NlpUnavailable:
