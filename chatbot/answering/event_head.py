@@ -23,9 +23,9 @@ from chatbot.text.nlp import NlpUnavailable, parse
 from chatbot.text.words import fold, tokenize
 
 EVENT_PREFIX = 5  # stems compared on their first letters, as in ``support.overlap``
-# "the death toll of the earthquake in Italy", "le bilan du cyclone": the toll is that event's
-TOLL_OF = re.compile(r"\b(?:toll|tally|bilan)\s+(?:of|from|in|for|du|de la|de l['’]|des|de)\s*(.+?)\s*\??$", re.I)
 _TOLLS = ("toll", "tally", "bilan")
+# "the death toll of the earthquake in Italy", "le bilan du cyclone": the toll is that event's
+TOLL_OF = re.compile(rf"\b(?:{'|'.join(_TOLLS)})\s+(?:of|from|in|for|du|de la|de l['’]|des|de)\s*(.+?)\s*\??$", re.I)
 _DURING_EN = ("in", "during")
 _DURING_FR = ("dans", "pendant", "durant", "lors")
 

@@ -26,6 +26,7 @@ figures of two days: a toll that rose is shown rising.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -75,9 +76,14 @@ def figure_of(question: str, question_lang: str, quote: Quoted) -> tuple[str, st
     words = [counted.group(1)] if counted else counted_before(quote.text)
     if not words:
         return None
-    kind = _kind(words[0], predicates_in(question))
+    kind = _stated([words[0]], predicates_in(question)) or fold(words[0])[:COUNTED_PREFIX]
     deed = None if kind.startswith("=") else _deed(quote, found.start - quote.start)
     return found.text, kind, deed
+
+
+def _stated(words: list[str], predicates: Sequence[Predicate]) -> str | None:
+    """``=name`` of the first of ``predicates`` one of ``words`` states ("dead", "death": killed)."""
+    return next((f"={p.name}" for w in words for p in predicates if p.stated_in(fold(w))), None)
 
 
 def _deed(quote: Quoted, offset: int) -> str | None:
@@ -90,32 +96,28 @@ def _deed(quote: Quoted, offset: int) -> str | None:
     token = next((t for t in doc if t.idx <= offset < t.idx + len(t.text)), None)
     while token is not None and token.pos_ != "VERB" and token.head.i != token.i:
         token = token.head
-    words = [token.text] if token is not None and token.pos_ == "VERB" else []
-    words += counted_before(quote.text)  # "the death toll rose to 25": a count of deaths, whatever rose
-    stated = [p.name for w in words for p in all_predicates() if p.stated_in(fold(w))]
-    if stated:
-        return f"={stated[0]}"
-    return fold(token.lemma_ or token.text) if token is not None and token.pos_ == "VERB" else None
+    verb = token if token is not None and token.pos_ == "VERB" else None
+    # "the death toll rose to 25": a count of deaths, whatever rose
+    stated = _stated([*([verb.text] if verb else []), *counted_before(quote.text)], all_predicates())
+    return stated or (fold(verb.lemma_ or verb.text) if verb else None)
 
 
-def _kind(word: str, predicates: list[Predicate]) -> str:
-    """What ``word`` counts: the predicate of the question it states ("dead", "death": killed), else
-    its first letters."""
-    folded = fold(word)
-    stated = [p.name for p in predicates if p.stated_in(folded)]
-    return f"={stated[0]}" if stated else folded[:COUNTED_PREFIX]
-
-
-def disagreement(question: str, question_lang: str, quotes: list[Quoted]) -> list[DatedFigure]:
-    """The quotes' figures, oldest first, when quotes of different days or outlets give different
-    ones; empty otherwise (agreeing figures need no comment)."""
+def _figures(question: str, question_lang: str, quotes: Sequence[Quoted], first: int = 0) -> list[DatedFigure]:
+    """The figure of each quote that gives one, dated by the day its sentence tells of; ``first``:
+    the position of ``quotes[0]`` among the answer's quotes."""
     found = []
-    for index, quote in enumerate(quotes):
+    for index, quote in enumerate(quotes, start=first):
         figure = figure_of(question, question_lang, quote)
         if figure is not None:
-            day = sentence_day(quote.text, quote.passage)
-            found.append(DatedFigure(index=index, figure=figure[0], counted=figure[1], deed=figure[2], date=day,
-                                     source=quote.passage.source, lang=quote.passage.lang))
+            found.append(DatedFigure(index=index, figure=figure[0], counted=figure[1], deed=figure[2],
+                                     date=sentence_day(quote.text, quote.passage), source=quote.passage.source,
+                                     lang=quote.passage.lang))
+    return found
+
+
+def _differing(found: list[DatedFigure]) -> list[DatedFigure]:
+    """``found``, oldest first, when figures of the same thing from different days or outlets
+    differ; empty otherwise."""
     if len({f.counted for f in found}) > 1:
         return []  # not figures of the same thing
     if len({f.lang for f in found}) == 1 and len({f.deed for f in found if f.deed}) > 1:
@@ -127,21 +129,25 @@ def disagreement(question: str, question_lang: str, quotes: list[Quoted]) -> lis
     return sorted(found, key=lambda f: (f.date is None, f.date or "", f.index))
 
 
+def disagreement(question: str, question_lang: str, quotes: list[Quoted]) -> list[DatedFigure]:
+    """The quotes' figures, oldest first, when quotes of different days or outlets give different
+    ones; empty otherwise (agreeing figures need no comment)."""
+    return _differing(_figures(question, question_lang, quotes))
+
+
 def differing_quote(question: str, question_lang: str, chosen: list[Quoted], pool: list[Quoted]) -> Quoted | None:
     """A sentence of ``pool`` (candidates as good as the chosen ones) from another article, or of
     another day of the same one ("a previous tally of 72 dead on Tuesday"), whose figure differs from
-    the chosen quotes' figures: it must be quoted too."""
-    if disagreement(question, question_lang, chosen):
+    the chosen quotes' figures: it must be quoted too. Each quote's figure is read once."""
+    mine = _figures(question, question_lang, chosen)
+    if not mine or _differing(mine):
         return None
-    figures = [f for f in (figure_of(question, question_lang, q) for q in chosen) if f]
-    values = {_value(f[0]) for f in figures}
-    if not values:
-        return None
+    values = {_value(f.figure) for f in mine}
     taken = {(q.passage.doc_id, sentence_day(q.text, q.passage)) for q in chosen}
     for cand in pool:
         if (cand.passage.doc_id, sentence_day(cand.text, cand.passage)) in taken:
             continue
-        figure = figure_of(question, question_lang, cand)
-        if figure and _value(figure[0]) not in values and disagreement(question, question_lang, [*chosen, cand]):
+        theirs = _figures(question, question_lang, [cand], first=len(chosen))
+        if theirs and _value(theirs[0].figure) not in values and _differing([*mine, *theirs]):
             return cand
     return None

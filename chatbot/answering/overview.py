@@ -37,7 +37,7 @@ SAME_ARTICLE_PENALTY = 0.05  # per sentence already taken from that article, whe
 ON_TOPIC_MARGIN = 0.12  # an article is on topic when its best sentence is this close to the best one
 MIN_CHARS = 30  # shorter lines are headings or captions
 # an overview about a topic reads the articles whose best passage is this close (cosine to the query)
-# to the best passage found: the band the timeline keeps (chatbot.answering.timeline.RELEVANT_GAP);
+# to the best passage found, and a timeline the passages this close (chatbot.answering.timeline);
 # "What's the latest on the Koshe landfill collapse?" otherwise briefed the newest off-topic articles
 TOPIC_GAP = 0.10
 # an overview about a topic is refused when no sentence is this similar to the question (chosen on

@@ -51,9 +51,10 @@ def compose(chosen: list[ScoredSentence], query: str, passages: list[Passage], l
     holds it (see chatbot.answering.short_answer; ``counts`` as there), then the quotes."""
     phrases = PHRASES.get(lang, PHRASES["en"])
     chosen, also = _once(chosen)
+    latest = bool(question) and wants_latest(question)
     short = None
     # for the latest state the newest quote, first (event_dates.newest_first), gives it if it can
-    for quotes in ([chosen[:1], chosen] if question and wants_latest(question) else [chosen] if question else []):
+    for quotes in ([chosen[:1], chosen] if latest else [chosen] if question else []):
         short = short_answer(question, question_language(question),
                              [(n, c.text, c.passage.lang, c.start) for n, c in enumerate(quotes, start=1)
                               if not c.context],
@@ -91,7 +92,7 @@ def compose(chosen: list[ScoredSentence], query: str, passages: list[Passage], l
             figure=f.figure, date=f.date or phrases["no_date"], source=f.source or phrases["no_source"],
             n=f.index + 1) for f in figures)
         text = phrases["figures"].format(items=items) + "\n" + text
-        if not wants_latest(question):  # ... but the newest is what "the latest toll" asks for
+        if not latest:  # ... but the newest is what "the latest toll" asks for
             short = None
     if short is not None:
         text = short_line(short, lang) + "\n" + text

@@ -85,16 +85,21 @@ def _time_words() -> frozenset[str]:
 
 
 @lru_cache(maxsize=1)
+def _duration_units() -> frozenset[str]:
+    """Units an amount of time is counted in: the time units and the shorter and longer ones."""
+    return _time_units() | {"hour", "heure", "minute", "decade", "decennie", "siecle", "century"}
+
+
+@lru_cache(maxsize=1)
 def _amount() -> re.Pattern[str]:
-    units = "|".join(sorted(_time_units() | {"hour", "heure", "minute", "decade", "decennie", "siecle", "century"},
-                            key=len, reverse=True))
+    units = "|".join(sorted(_duration_units(), key=len, reverse=True))
     return re.compile(rf"(?:(?:about|some|nearly|almost|over|more than|at least|up to|environ|pres de|plus de)\s+)?"
                       rf"(?:\d[\d.,]*|{numbers.alternation()})(?:[\s-]+(?P<unit>{units})s?)?(?:[\s-]+old)?", re.I)
 
 
 def _bare_units(text: str) -> bool:
     """Only units of time, no number nor name of a day ("hours", "weeks", "des mois")."""
-    units = _time_units() | {"hour", "heure", "minute", "decade", "decennie", "siecle", "century"}
+    units = _duration_units()
     words = [w for w in re.findall(r"[^\W\d_]+", fold(text)) if w not in ("des", "les", "the", "some", "quelques")]
     return bool(words) and not re.search(r"\d", text) and all(w in units or w.rstrip("s") in units for w in words)
 

@@ -2,10 +2,11 @@
 
 "How did the fight for the oil ports unfold?" is best answered as a sequence. The timeline takes
 the passages retrieval finds for the query (filters apply) and keeps those close in relevance to the
-best one (within RELEVANT_GAP of its cosine similarity). Their sentences are scored against the query
-(the sentence vectors cached at indexing, see chatbot.encoder.pieces; a sentence that asks a question,
-such as a "Will losing the ports end ...?" link to another article, tells of no event, nor one opening
-with a link's label, "READ MORE: Battle for Mosul upends false Iraq narrative"). Each dated
+best one (within overview.TOPIC_GAP of its cosine similarity, the band a brief on a topic reads).
+Their sentences are scored against the query (the sentence vectors cached at indexing, see
+chatbot.encoder.pieces; a sentence that asks a question, such as a "Will losing the ports end ...?"
+link to another article, tells of no event, nor one opening with a link's label, "READ MORE: Battle
+for Mosul upends false Iraq narrative"). Each dated
 article gives its sentence nearest to the query, and up to PER_ARTICLE - 1 more that name a day of
 their own ("on March 3", "on Friday", see ``event_dates``) and score at least as well as the median
 sentence of the kept passages: a report of 14 March often tells the fight of the 3rd, the losses of
@@ -29,6 +30,7 @@ from pydantic import BaseModel
 
 from chatbot.answering.citations import anchor
 from chatbot.answering.event_dates import EventDay, event_day
+from chatbot.answering.overview import TOPIC_GAP
 from chatbot.answering.provenance import annotate
 from chatbot.retrieval.filters import Filters
 from chatbot.retrieval.retriever import Retriever
@@ -37,7 +39,6 @@ from chatbot.text.sentences import is_teaser, sentence_spans
 from chatbot.text.words import squeeze
 
 CANDIDATES = 30
-RELEVANT_GAP = 0.10  # cosine to the query; the overview of a topic keeps the same band (overview.TOPIC_GAP)
 PER_ARTICLE = 3
 ArticleLookup = Callable[[str], tuple[dict[str, Any], str] | None]
 
@@ -71,7 +72,7 @@ def build_timeline(retriever: Retriever, lookup: ArticleLookup, query: str,
         return Timeline(events=[], query=query, message=retrieval.scope.message())
     dense = {c.chunk_id: c.dense for c in retrieval.candidates}
     best = max(dense.values(), default=0.0)
-    relevant = [p for p in retrieval.passages if p.date and dense.get(p.chunk_id, 0.0) >= best - RELEVANT_GAP]
+    relevant = [p for p in retrieval.passages if p.date and dense.get(p.chunk_id, 0.0) >= best - TOPIC_GAP]
     sentences = _sentences(relevant, retrieval.pieces_of(relevant), retrieval.query_vector)
     events: list[Event] = []
     by_quote: set[str] = set()

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from pathlib import Path
+
+from chatbot.text.words import word_file
 
 ABBREVIATIONS = {
     # French
@@ -81,8 +82,7 @@ def strip_span(text: str, start: int, end: int) -> tuple[int, int]:
 
 @lru_cache(maxsize=1)
 def _teaser() -> re.Pattern[str]:
-    path = Path(__file__).parent / "data" / "teasers.txt"
-    labels = [line.strip() for line in path.read_text("utf-8").splitlines() if line.strip() and not line.startswith("#")]
+    labels = word_file("teasers.txt")
     alternation = "|".join(re.escape(label).replace(r"\ ", r"\s+") for label in sorted(labels, key=len, reverse=True))
     return re.compile(rf"^\W*(?:{alternation})\s*:", re.I)
 

@@ -65,8 +65,8 @@ def fold(word: str) -> str:
     return "".join(c for c in folded if c < _FIRST_OTHER_MARK or unicodedata.category(c) != "Mn")
 
 
-def _word_file(name: str) -> frozenset[str]:
-    """Words of a file under text/data/: one a line, ``#`` starts a comment."""
+def word_file(name: str) -> frozenset[str]:
+    """Words (or phrases) of a file under text/data/, lower case: one a line, ``#`` starts a comment."""
     path = DATA / name
     if not path.is_file():
         return frozenset()
@@ -82,13 +82,13 @@ def function_words(lang: str) -> frozenset[str]:
     from bm25s import stopwords
 
     words = getattr(stopwords, _STOPWORD_SETS.get(lang, ""), ())
-    return frozenset(w.lower() for w in words) | _word_file(f"function_words_{lang}.txt")
+    return frozenset(w.lower() for w in words) | word_file(f"function_words_{lang}.txt")
 
 
 @lru_cache(maxsize=1)
 def frame_words() -> frozenset[str]:
     """Words that frame a question (``date``, ``lieu``, ``time``...), French and English."""
-    return _word_file("frame_words.txt")
+    return word_file("frame_words.txt")
 
 
 @lru_cache(maxsize=32)
