@@ -44,6 +44,9 @@ def test_the_latest_toll_is_a_figure_with_its_earlier_value_and_their_days(lates
     assert answer.kind != "overview" and not answer.refused, answer.answer
     assert answer.short_answer is not None and answer.short_answer.text == "113", answer.answer
     assert "72 (2017-03-14, wire.example)" in answer.answer and "113 (2017-03-15, wire.example)" in answer.answer
+    # one outlet's toll on two days rose: it is not said to be articles that disagree
+    assert "The figure changed from one day to the next: 72" in answer.answer, answer.answer
+    assert "different figures" not in answer.answer
 
 
 def test_a_toll_stated_far_from_its_number_counts_the_dead(latest_service):

@@ -40,7 +40,12 @@ def test_an_event_dated_by_its_quote_shows_the_words_and_its_publication_date():
     assert "published 2017-03-14 · aljazeera.com" in html
     assert "(date tirée de la citation : « March 3 »)" in timeline_html(Timeline(query="q", events=[told]), "fr")
     plain = timeline_html(Timeline(query="q", events=[event(2, "2017-03-05", "The toll rose.", "alwasat.ly")]), "en")
-    assert "cb-dated-by" not in plain
+    assert "cb-dated-by" not in plain and "cb-ahead" not in plain
+    due = event(3, "2017-03-07", "The ban is due to take effect on March 16.", "capital.example")
+    due.date, due.reported, due.dated_by, due.ahead = "2017-03-16", "2017-03-07", "March 16", True
+    assert "(date from the quote: “March 16”)</span> <span class=\"cb-ahead\">still to come when published</span>" in \
+        timeline_html(Timeline(query="q", events=[due]), "en")
+    assert "encore à venir à la publication" in timeline_html(Timeline(query="q", events=[due]), "fr")
 
 
 def test_no_events_show_the_service_message_or_say_nothing_is_dated():

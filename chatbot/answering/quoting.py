@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from chatbot.answering.event_dates import spelled_day
-from chatbot.answering.figures import disagreement
+from chatbot.answering.figures import DatedFigure, disagreement
 from chatbot.answering.question import analyse
 from chatbot.answering.short_answer import CountsAfter, short_answer
 from chatbot.retrieval.recency import wants_latest
@@ -91,13 +91,21 @@ def compose(chosen: list[ScoredSentence], query: str, passages: list[Passage], l
         items = "; ".join(phrases["figure_item"].format(
             figure=f.figure, date=f.date or phrases["no_date"], source=f.source or phrases["no_source"],
             n=f.index + 1) for f in figures)
-        text = phrases["figures"].format(items=items) + "\n" + text
+        text = phrases[_figures_line(figures)].format(items=items) + "\n" + text
         if not latest:  # ... but the newest is what "the latest toll" asks for
             short = None
     if short is not None:
         text = short_line(short, lang) + "\n" + text
     return Answer(answer=text, citations=citations, refused=False, query=query, short_answer=short,
                   kind="short" if short else "quote", passages=passages, answerer=answerer)
+
+
+def _figures_line(figures: list[DatedFigure]) -> str:
+    """The line's wording: one outlet's figure on days each its own is a figure that changed (a toll
+    that rose), not articles that disagree."""
+    dates = [f.date for f in figures]
+    one_outlet = len({f.source for f in figures}) == 1 and figures[0].source is not None
+    return "figures_over_time" if one_outlet and None not in dates and len(set(dates)) == len(dates) else "figures"
 
 
 def _once(chosen: list[ScoredSentence]) -> tuple[list[ScoredSentence], dict[str, list[dict[str, str | None]]]]:

@@ -12,7 +12,10 @@ their own ("on March 3", "on Friday", see ``event_dates``) and score at least as
 sentence of the kept passages: a report of 14 March often tells the fight of the 3rd, the losses of
 the 10th and the counter-attack of the 14th (a best sentence naming no day gives way to one naming
 its article's own day). An event is dated by the day its sentence names, else by
-its article's publication day (``reported``); a date range keeps the events it holds, of the
+its article's publication day (``reported``). A sentence whose main clause tells of a deed still
+to come ("The court is expected to rule by the end of the week", ``weekday_tense.tells_ahead``) is no event
+of its report's day: it is shown only when it names its day (that day or a later one), the day it
+was due, with ``ahead`` set. A date range keeps the events it holds, of the
 articles published in it. Each quote is checked against the stored article text
 like any citation. A sentence repeated in a near-copy (chatbot.store.copies) is one event that lists
 the copy in ``also_in``.
@@ -32,6 +35,7 @@ from chatbot.answering.citations import anchor
 from chatbot.answering.event_dates import EventDay, event_day
 from chatbot.answering.overview import TOPIC_GAP
 from chatbot.answering.provenance import annotate
+from chatbot.answering.weekday_tense import tells_ahead
 from chatbot.retrieval.filters import Filters
 from chatbot.retrieval.retriever import Retriever
 from chatbot.schemas import Citation, Passage
@@ -49,6 +53,7 @@ class Event(BaseModel):
     citation: Citation
     reported: str | None = None  # the article's publication date
     dated_by: str | None = None  # the words of the quote that name ``date`` (None: the article's day)
+    ahead: bool = False  # the quote told of what was still to come on ``reported`` (due on ``date``)
 
 
 class Timeline(BaseModel):
@@ -76,7 +81,7 @@ def build_timeline(retriever: Retriever, lookup: ArticleLookup, query: str,
     sentences = _sentences(relevant, retrieval.pieces_of(relevant), retrieval.query_vector)
     events: list[Event] = []
     by_quote: set[str] = set()
-    for picked, day in _pick(sentences, limit):
+    for picked, day, ahead in _pick(sentences, limit):
         passage = picked.passage
         quote = passage.text[picked.start:picked.end]
         found = lookup(passage.doc_id)
@@ -96,7 +101,7 @@ def build_timeline(retriever: Retriever, lookup: ArticleLookup, query: str,
             continue  # told by an article of the range, but happened outside it
         by_quote.add(key)
         events.append(Event(date=date, quote=quote, citation=citation, reported=reported,
-                            dated_by=day.text if day else None))
+                            dated_by=day.text if day else None, ahead=ahead))
     events.sort(key=lambda e: (e.date, e.reported or "", e.citation.doc_id, e.citation.start))
     for n, event in enumerate(events, start=1):
         event.citation.n = n
@@ -125,36 +130,65 @@ def _day(s: _Sentence) -> EventDay | None:
     return event_day(s.passage.text[s.start:s.end], s.passage.date, s.passage.lang or "und")
 
 
-def _pick(sentences: list[_Sentence], limit: int) -> list[tuple[_Sentence, EventDay | None]]:
+def _placed(s: _Sentence, day: EventDay | None) -> bool | None:
+    """Whether ``s`` is shown as still to come: a forecast naming its day, on or after its report's
+    ("are expected to attend Wednesday's meeting" in a report of that Wednesday), or a saying of what
+    will come naming a later day (the report's own day may be the saying's: "said on Wednesday the
+    ban will ..."). None when it is no event (a forecast naming no such day); False for an event that
+    happened (a saying naming no later day is that day's)."""
+    told = tells_ahead(s.passage.text[s.start:s.end], s.passage.lang or "und")
+    if told is None:
+        return False
+    report = str(s.passage.date)[:10]
+    if day is not None and (day.date >= report if told == "told" else day.date > report):
+        return True
+    return None if told == "told" else False
+
+
+def _pick(sentences: list[_Sentence], limit: int) -> list[tuple[_Sentence, EventDay | None, bool]]:
     """Each article's best sentence, then the dated ones of its articles that score at least the
     median, at most PER_ARTICLE per article and one per day, ``limit`` in all, best first; each with
-    the day it names (None: its article's). A best sentence that names no day gives way to one that
-    names its article's own day ("... launched joint attacks to liberate Ras Lanuf early on Tuesday"
-    in a report of that Tuesday): the same day, said of the event itself."""
+    the day it names (None: its article's) and whether it tells of what was still to come. A best
+    sentence that names no day gives way to one that names its article's own day ("... launched
+    joint attacks to liberate Ras Lanuf early on Tuesday" in a report of that Tuesday): the same
+    day, said of the event itself. A forecast ("The court is expected to rule by the end of the
+    week") is no event of its report's day: it is shown only when it names its day (the report's or a
+    later one), marked as ahead."""
     if not sentences:
         return []
     ranked = sorted(sentences, key=lambda s: s.score, reverse=True)
     floor = statistics.median(s.score for s in sentences)
-    firsts: dict[str, _Sentence] = {}
+    firsts: dict[str, tuple[_Sentence, EventDay | None, bool]] = {}
     for s in ranked:
-        firsts.setdefault(s.passage.doc_id, s)
-    picked = [(s, _day(s)) for s in list(firsts.values())[:limit]]
-    at = {s.passage.doc_id: i for i, (s, _) in enumerate(picked)}
-    days = {s.passage.doc_id: {day.date if day else str(s.passage.date)[:10]} for s, day in picked}
+        if len(firsts) >= limit:
+            break
+        if s.passage.doc_id in firsts:
+            continue
+        day = _day(s)
+        ahead = _placed(s, day)
+        if ahead is None:
+            continue  # a forecast with no day of its own: the article's next best sentence
+        firsts[s.passage.doc_id] = (s, day, ahead)
+    picked = list(firsts.values())
+    at = {s.passage.doc_id: i for i, (s, _, _) in enumerate(picked)}
+    days = {s.passage.doc_id: {day.date if day else str(s.passage.date)[:10]} for s, day, _ in picked}
     for s in ranked:
         if len(picked) >= limit or s.score < floor:
             break
         doc_id = s.passage.doc_id
         taken = days.get(doc_id)
-        if taken is None or len(taken) >= PER_ARTICLE or firsts[doc_id] is s:
+        if taken is None or len(taken) >= PER_ARTICLE or firsts[doc_id][0] is s:
             continue
         day = _day(s)
         if day is None:
             continue
-        best, best_day = picked[at[doc_id]]
-        if best_day is None and best is firsts[doc_id] and day.date == str(s.passage.date)[:10]:
-            picked[at[doc_id]] = (s, day)  # the article's day, now said by the sentence itself
+        ahead = _placed(s, day)
+        if ahead is None:
+            continue
+        best, best_day, _ = picked[at[doc_id]]
+        if best_day is None and best is firsts[doc_id][0] and day.date == str(s.passage.date)[:10]:
+            picked[at[doc_id]] = (s, day, ahead)  # the article's day, now said by the sentence itself
         elif day.date not in taken:
             taken.add(day.date)
-            picked.append((s, day))
+            picked.append((s, day, ahead))
     return picked

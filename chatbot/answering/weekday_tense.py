@@ -20,6 +20,10 @@ infinitive or a gerund without a tense of its own, the verb it depends on ("are 
   French present also tells past events ("mardi, le président annonce ...").
 
 Without a pipeline for the language, nothing is ahead (the default rule holds).
+
+The same reading of a verb tells whether a whole sentence is a forecast (``main_clause_ahead``, for
+the timeline, ``tells_ahead``): its main verb, or a clause that verb reports ("officials said the
+ban will ...").
 """
 
 from __future__ import annotations
@@ -37,13 +41,13 @@ _FR_AHEAD_AUX = {"va", "vont", "doit", "doivent", "devra", "devront"}
 _FR_SCHEDULED = {"prévu", "prévue", "prévus", "prévues", "programmé", "programmée", "programmés", "programmées"}
 _CLIMB = 12  # heads followed at most
 # a French future simple: "réunira", "accueilleront" (the small pipeline tags some of them present or past)
-_FUTURE_ENDING = re.compile(r"(?:ra|ront|rons|rez|rai|ras)(?:-t)?$")
+FUTURE_ENDING = re.compile(r"(?:ra|ront|rons|rez|rai|ras)(?:-t)?$")
 
 
 def french_future(token: Any) -> bool:
     """Whether a French verb token is in the future simple, by its tag or by its ending."""
     return token.pos_ in ("VERB", "AUX") and ("Fut" in token.morph.get("Tense") or
-                                            bool(_FUTURE_ENDING.search(fold(token.text))))
+                                            bool(FUTURE_ENDING.search(fold(token.text))))
 
 
 def _verb_above(token: Any) -> tuple[Any | None, bool]:
@@ -130,3 +134,62 @@ def weekday_ahead(sentence: str, start: int, lang: str) -> bool:
     if verb is None:
         return False
     return _english(verb, through_noun) if code == "en" else _french(verb)
+
+
+# An English present verb with an infinitive after it that says the deed is still to come: "is
+# expected to rule", "is due to arrive", "plans to sign", "is going to", "is to be held" (forms, not
+# lemmas: the English pipeline leaves many lemmas empty).
+_EN_AHEAD_FORMS = {"expected", "scheduled", "set", "due", "plans", "plan", "intends", "intend", "going", "slated",
+                   "poised", "is", "are"}
+
+
+def _verb_ahead(verb: Any, code: str) -> bool:
+    """Whether the clause of ``verb`` tells of a deed still to come (see ``main_clause_ahead``)."""
+    if code == "fr":
+        return _french(verb) or (verb.lower_ in _FR_AHEAD_AUX and
+                                 any("Inf" in c.morph.get("VerbForm") for c in verb.children))
+    auxes = [c for c in verb.children if c.dep_ in ("aux", "auxpass")]
+    words = {a.lower_ for a in auxes}
+    if words & _WILL:
+        return True
+    present = verb.tag_ in _PRESENT or any(a.tag_ in _PRESENT for a in auxes)
+    if not present or words & _WOULD:
+        return False
+    heads = [verb, *(c for c in verb.children if c.dep_ == "acomp" and c.lower_ == "due")]
+    return (verb.lower_ in _EN_AHEAD_FORMS or len(heads) > 1) and any(
+        c.dep_ == "xcomp" and any(a.lower_ == "to" for a in c.children) for h in heads for c in h.children)
+
+
+_EN_FORMS = "|".join(sorted(_EN_AHEAD_FORMS))
+_EN_AHEAD_WORDS = re.compile(rf"\b(?:will|shall|won['’]t)\b|['’]ll\b|\b(?:{_EN_FORMS})\s+to\b", re.I)
+_FR_AHEAD_WORDS = {w.lower() for w in _FR_AHEAD_AUX | _FR_SCHEDULED}
+
+
+def _may_be_ahead(sentence: str, code: str) -> bool:
+    """A word without which no clause of ``sentence`` can be read as ahead (spares the parse)."""
+    if code == "en":
+        return bool(_EN_AHEAD_WORDS.search(sentence))
+    words = re.findall(r"\w+", sentence.lower())
+    return any(w in _FR_AHEAD_WORDS or FUTURE_ENDING.search(fold(w)) for w in words)
+
+
+def tells_ahead(sentence: str, lang: str) -> str | None:
+    """What of ``sentence`` tells of a deed still to come when it was written: ``"told"`` when its
+    main clause does ("The court is expected to rule by the end of the week", "Le Parlement se
+    réunira": a forecast, not an event of its report's day), ``"reported"`` when a clause its main
+    verb reports does ("Haftar said his forces will take Tripoli", "The ban is due to take effect on
+    Thursday, officials said": the saying happened), None otherwise."""
+    code = (lang or "und")[:2]
+    if code not in ("en", "fr") or not _may_be_ahead(sentence, code):
+        return None
+    try:
+        doc = parse(sentence, code)
+    except NlpUnavailable:
+        return None
+    root = next((t for t in doc if t.dep_ == "ROOT"), None)
+    if root is None or root.pos_ not in ("VERB", "AUX"):
+        return None
+    if _verb_ahead(root, code):
+        return "told"
+    clauses = [c for c in root.children if c.dep_ in ("ccomp", "parataxis") and c.pos_ in ("VERB", "AUX")]
+    return "reported" if any(_verb_ahead(c, code) for c in clauses) else None

@@ -97,7 +97,8 @@ def timeline(query: str, since: SinceOpt = None, until: UntilOpt = None, source:
     for event in found.events:
         c = event.citation
         reported = f" (published {c.date})" if c.date and c.date != event.date else ""
-        typer.echo(f"{event.date}{reported}  {c.source or '-'}: {event.quote} ({c.doc_id}, {c.start}-{c.end})")
+        ahead = " [still to come when published]" if event.ahead else ""
+        typer.echo(f"{event.date}{reported}{ahead}  {c.source or '-'}: {event.quote} ({c.doc_id}, {c.start}-{c.end})")
 
 
 @app.command("entities")

@@ -43,12 +43,14 @@ def copies_line(event: Event, lang: str) -> str:
 
 
 def event_date_html(event: Event, lang: str) -> str:
-    """The event's day, with the words of the quote that name it when it is not the publication day."""
-    if not event.dated_by:
-        return f'<div class="cb-event-date">{esc(event.date)}</div>'
+    """The event's day, with the words of the quote that name it when it is not the publication day,
+    and a mark when the quote told of it as still to come (a day it was due, not one it happened)."""
     labels = LABELS.get(lang, LABELS["en"])
+    ahead = f' <span class="cb-ahead">{esc(labels["ahead"])}</span>' if event.ahead else ""
+    if not event.dated_by:
+        return f'<div class="cb-event-date">{esc(event.date)}{ahead}</div>'
     return (f'<div class="cb-event-date">{esc(event.date)} <span class="cb-dated-by">({esc(labels["dated_by"])} '
-            f"{in_quotes(event.dated_by, lang)})</span></div>")
+            f"{in_quotes(event.dated_by, lang)})</span>{ahead}</div>")
 
 
 def timeline_html(timeline: Timeline, lang: str) -> str:
