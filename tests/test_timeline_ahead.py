@@ -68,7 +68,8 @@ def test_which_sentences_tell_of_what_is_still_to_come():
              "The U.S. is going to pull out of the deal."]
     done = ["The ban was expected to take effect on Thursday.",
             "Haftar controls the oil ports.", "The LNA retook Ras Lanuf on Tuesday.",
-            "A federal judge blocked the ban, hours before it was due to begin."]
+            "A federal judge blocked the ban, hours before it was due to begin.",
+            "President Vladimir Putin's veiled ambition is to re-establish a Soviet-style presence."]
     assert [s for s in ahead if tells_ahead(s, "en") != "told"] == []
     assert [s for s in done if tells_ahead(s, "en") == "told"] == []
     # someone said it will come: the saying is what happened

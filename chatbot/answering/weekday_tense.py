@@ -137,14 +137,15 @@ def weekday_ahead(sentence: str, start: int, lang: str) -> bool:
 
 
 # An English present verb with an infinitive after it that says the deed is still to come: "is
-# expected to rule", "is due to arrive", "plans to sign", "is going to", "is to be held" (forms, not
+# expected to rule", "is due to arrive", "plans to sign", "is going to", "is to be held" (a passive
+# only: "his ambition is to re-establish" is an aim; forms, not
 # lemmas: the English pipeline leaves many lemmas empty).
 _EN_AHEAD_FORMS = {"expected", "scheduled", "set", "due", "plans", "plan", "intends", "intend", "going", "slated",
                    "poised", "is", "are"}
 
 
 def _verb_ahead(verb: Any, code: str) -> bool:
-    """Whether the clause of ``verb`` tells of a deed still to come (see ``main_clause_ahead``)."""
+    """Whether the clause of ``verb`` tells of a deed still to come (see ``tells_ahead``)."""
     if code == "fr":
         return _french(verb) or (verb.lower_ in _FR_AHEAD_AUX and
                                  any("Inf" in c.morph.get("VerbForm") for c in verb.children))
@@ -156,8 +157,10 @@ def _verb_ahead(verb: Any, code: str) -> bool:
     if not present or words & _WOULD:
         return False
     heads = [verb, *(c for c in verb.children if c.dep_ == "acomp" and c.lower_ == "due")]
-    return (verb.lower_ in _EN_AHEAD_FORMS or len(heads) > 1) and any(
-        c.dep_ == "xcomp" and any(a.lower_ == "to" for a in c.children) for h in heads for c in h.children)
+    to_verbs = [c for h in heads for c in h.children if c.dep_ == "xcomp" and any(a.lower_ == "to" for a in c.children)]
+    if verb.lower_ in ("is", "are") and len(heads) == 1:  # "is to be held"; "his ambition is to re-establish ..." states an aim
+        return any(any(a.dep_ == "auxpass" and a.lower_ == "be" for a in c.children) for c in to_verbs)
+    return (verb.lower_ in _EN_AHEAD_FORMS or len(heads) > 1) and bool(to_verbs)
 
 
 _EN_FORMS = "|".join(sorted(_EN_AHEAD_FORMS))
