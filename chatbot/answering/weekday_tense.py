@@ -21,9 +21,8 @@ infinitive or a gerund without a tense of its own, the verb it depends on ("are 
 
 Without a pipeline for the language, nothing is ahead (the default rule holds).
 
-The same reading of a verb tells whether a whole sentence is a forecast (``main_clause_ahead``, for
-the timeline, ``tells_ahead``): its main verb, or a clause that verb reports ("officials said the
-ban will ...").
+The same reading of a verb tells whether a whole sentence is a forecast (``tells_ahead``, for the
+timeline): its main verb, or a clause that verb reports ("officials said the ban will ...").
 """
 
 from __future__ import annotations
@@ -41,13 +40,13 @@ _FR_AHEAD_AUX = {"va", "vont", "doit", "doivent", "devra", "devront"}
 _FR_SCHEDULED = {"prévu", "prévue", "prévus", "prévues", "programmé", "programmée", "programmés", "programmées"}
 _CLIMB = 12  # heads followed at most
 # a French future simple: "réunira", "accueilleront" (the small pipeline tags some of them present or past)
-FUTURE_ENDING = re.compile(r"(?:ra|ront|rons|rez|rai|ras)(?:-t)?$")
+_FUTURE_ENDING = re.compile(r"(?:ra|ront|rons|rez|rai|ras)(?:-t)?$")
 
 
 def french_future(token: Any) -> bool:
     """Whether a French verb token is in the future simple, by its tag or by its ending."""
     return token.pos_ in ("VERB", "AUX") and ("Fut" in token.morph.get("Tense") or
-                                            bool(FUTURE_ENDING.search(fold(token.text))))
+                                            bool(_FUTURE_ENDING.search(fold(token.text))))
 
 
 def _verb_above(token: Any) -> tuple[Any | None, bool]:
@@ -137,8 +136,7 @@ def weekday_ahead(sentence: str, start: int, lang: str) -> bool:
 
 
 # An English present verb with an infinitive after it that says the deed is still to come: "is
-# expected to rule", "is due to arrive", "plans to sign", "is going to", "is to be held" (a passive
-# only: "his ambition is to re-establish" is an aim; forms, not
+# expected to rule", "is due to arrive", "plans to sign", "is going to", "is to be held" (forms, not
 # lemmas: the English pipeline leaves many lemmas empty).
 _EN_AHEAD_FORMS = {"expected", "scheduled", "set", "due", "plans", "plan", "intends", "intend", "going", "slated",
                    "poised", "is", "are"}
@@ -157,8 +155,10 @@ def _verb_ahead(verb: Any, code: str) -> bool:
     if not present or words & _WOULD:
         return False
     heads = [verb, *(c for c in verb.children if c.dep_ == "acomp" and c.lower_ == "due")]
-    to_verbs = [c for h in heads for c in h.children if c.dep_ == "xcomp" and any(a.lower_ == "to" for a in c.children)]
-    if verb.lower_ in ("is", "are") and len(heads) == 1:  # "is to be held"; "his ambition is to re-establish ..." states an aim
+    to_verbs = [c for h in heads for c in h.children
+                if c.dep_ == "xcomp" and any(a.lower_ == "to" for a in c.children)]
+    if verb.lower_ in ("is", "are") and len(heads) == 1:
+        # "is to be held", in the passive only: "his ambition is to re-establish ..." states an aim
         return any(any(a.dep_ == "auxpass" and a.lower_ == "be" for a in c.children) for c in to_verbs)
     return (verb.lower_ in _EN_AHEAD_FORMS or len(heads) > 1) and bool(to_verbs)
 
@@ -173,7 +173,7 @@ def _may_be_ahead(sentence: str, code: str) -> bool:
     if code == "en":
         return bool(_EN_AHEAD_WORDS.search(sentence))
     words = re.findall(r"\w+", sentence.lower())
-    return any(w in _FR_AHEAD_WORDS or FUTURE_ENDING.search(fold(w)) for w in words)
+    return any(w in _FR_AHEAD_WORDS or _FUTURE_ENDING.search(fold(w)) for w in words)
 
 
 def tells_ahead(sentence: str, lang: str) -> str | None:
