@@ -74,7 +74,7 @@ def test_an_answerer_from_elsewhere_is_called_through_the_protocol(seeded_servic
     (cite,) = answer.citations
     assert seed_text[cite.start:cite.end] == cite.quote  # it passed the citation check
     assert [kind for kind, _ in events] == ["passages", "delta"]
-    vector = answerer.extra_vectors["maréchal libyen"]  # encoded in the query's encoder call
+    vector = answerer.extra_vectors["maréchal libyen"]  # encoded by the search, as any query text
     together = seeded_service.embedder.embed_queries([answer.query, "maréchal libyen"])[1]
     assert float(vector @ together) > 0.999
 

@@ -83,3 +83,14 @@ def test_a_search_and_an_answer_of_the_same_question_encode_it_once(seeded_servi
     answer = seeded_service.ask(QUESTION)
     assert found and answer.citations
     assert all(QUESTION not in text for call in counted[encoded:] for text in call)
+
+
+def test_a_question_has_one_vector_whatever_it_is_encoded_with(embedder, counted):
+    """The int8 encoder shares one quantization scale across a batch: encoded beside a longer
+    question, a text got another vector (cosine 0.98-0.99), and a masked question shared by many
+    ("Qui dirige  ?") kept the one its first companion gave. Each text now has its own run."""
+    embedder.keep_queries(0)
+    alone = embedder.embed_queries([QUESTION])[0]
+    beside = embedder.embed_queries([OTHER + " " + OTHER, QUESTION])[1]
+    after = embedder.embed_queries([QUESTION, "Qui ?"])[0]
+    assert np.array_equal(alone, beside) and np.array_equal(alone, after)

@@ -14,6 +14,11 @@ encoder's time under a steady stream of questions.
 
 A question's vector is kept (``QUERY_CACHE`` texts, least recently used dropped first): the page,
 ``/api/search`` and ``/api/ask`` asked the same question encode it once (35-50 ms on two cores).
+Each query text is encoded on its own, never batched with another: the int8 encoder quantizes a
+batch's activations with one scale, and padding shifts the short rows, so a text encoded beside
+another got a vector 0.98-0.99 (cosine) of its own. A masked question shared by many ("Who is ?")
+kept whichever vector its first companion gave, and the same question could be answered otherwise
+after a different one (BENCHMARKS.md 35b).
 """
 
 from __future__ import annotations
@@ -161,8 +166,10 @@ class PooledEncoder:
         self._queries = VectorCache(size)
 
     def _encode_queries(self, texts: list[str]) -> np.ndarray:
+        """Each text in a run of its own (see the module's doc): its vector is the same whatever
+        is asked with it or before it."""
         with self._gate.interactive():
-            return self._encode(texts, self._query_prompt)
+            return np.concatenate([self._encode([text], self._query_prompt) for text in texts])
 
     def embed_documents_with_pieces(self, texts: list[str], titles: list[str] | None,
                                     pieces: list[list[tuple[int, int]]], *,

@@ -131,8 +131,9 @@ class Retriever:
                filters: Filters | None = None) -> Retrieval:
         """The best ``k`` passages; a rebuild switching generations meanwhile is followed, not fatal.
 
-        ``also_encode``: other query texts the answerer will need, encoded in the same call as the
-        query (a second call would cost nearly as much again) and returned in ``extra_vectors``.
+        ``also_encode``: other query texts the answerer will need, encoded once the passages are
+        found (each on its own, as the query: chatbot.encoder.embedder) and returned in
+        ``extra_vectors``.
         ``filters``: dates, outlets, articles the passages must come from; when no article passes,
         the result is empty and its ``scope`` says so.
         """
@@ -174,8 +175,8 @@ class Retriever:
         timings: dict[str, float] = {}
         t0 = time.perf_counter()
 
-        def encode() -> list[np.ndarray]:
-            return self.embedder.embed_queries([query, *also_encode])
+        def encode() -> np.ndarray:
+            return self.embedder.embed_queries([query])
 
         active = filters if filters is not None and filters.active else None
         if active is not None:
@@ -222,11 +223,14 @@ class Retriever:
         if wants_latest(query):
             heads = recent_first(heads, lambda c: c.fused, lambda c: c.meta.get("day"))
         t5 = time.perf_counter()
+        extra = self.embedder.embed_queries(also_encode) if also_encode else []
         timings.update(refresh=(t1 - t0) * 1000, embed_query=encode_ms, lexical=lexical_ms,
                        lexical_wait=(t2 - t1) * 1000 - encode_ms, dense=(t4 - t2) * 1000, fuse=(t5 - t4) * 1000)
+        if also_encode:
+            timings["embed_extra"] = (time.perf_counter() - t5) * 1000
         passages = [c.passage(c.fused) for c in heads[:k]]
         return Retrieval(passages, heads, qvec, {k_: round(v, 2) for k_, v in timings.items()},
-                         dict(zip(also_encode, encoded[1:], strict=True)),
+                         dict(zip(also_encode, extra, strict=True)),
                          lambda wanted: self._load_pieces(view, wanted), scope=scope)
 
     def _copies(self, view: View, manifest: dict[str, dict[str, Any]]) -> dict[str, frozenset[str]]:
