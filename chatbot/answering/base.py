@@ -1,8 +1,9 @@
 """What the service needs from an answerer, as a protocol, and the defaults most answerers share.
 
 ``ChatService.ask`` calls exactly these members, in this order: ``condense`` (the follow-up made
-standalone for retrieval), ``companion_queries`` (texts encoded together with the query, in one
-encoder call), then ``answer``. ``streams`` says whether ``answer`` sends its text as it is written,
+standalone for retrieval), ``companion_queries`` (texts encoded by the search once it has found
+its passages, each on its own as the query is, and handed over in ``Retrieval.extra_vectors``),
+then ``answer``. ``streams`` says whether ``answer`` sends its text as it is written,
 as ``("delta", text)`` events to ``on_event``; shells send a non-streaming answer's text in pieces
 once it is complete, so clients see one protocol either way.
 
