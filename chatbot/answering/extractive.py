@@ -26,6 +26,7 @@ from chatbot.answering.figures import differing_quote
 from chatbot.answering.instructions import is_instruction
 from chatbot.answering.name_meaning import NameMeaning
 from chatbot.answering.name_search import NameChecks, name_search, naming_text
+from chatbot.answering.nearby_names import names_nearby
 from chatbot.answering.overview import Request, choose, on_topic, overview_request, topic_articles
 from chatbot.answering.question import Aliases, QuestionNeeds, analyse, unknown_names
 from chatbot.answering.quoting import PHRASES, ScoredSentence, compose
@@ -250,6 +251,9 @@ class ExtractiveAnswerer(BaseAnswerer):
         if needs.names and ranked:
             ranked = self._naming_articles(needs.names, ranked, spec.aliases)
             left.append(("naming article", len(ranked)))
+            ranked = [s for s in ranked if names_nearby(needs.names, s.passage, s.start, s.end,
+                                                        article(s.passage.doc_id), spec.aliases)]
+            left.append(("names nearby", len(ranked)))
         if needs.count_of and ranked:  # across languages, what the number counts must mean the noun
             ranked = self.counted.keep(needs.counted_forms, qlang, ranked, MARGIN)
             left.append(("counted noun", len(ranked)))
