@@ -22,8 +22,9 @@ ARTICLES = [
     {"id": "trial", "date": "2017-02-07", "lang": "en", "source": "court.example",
      "title": "Former French president to stand trial over campaign funds",
      "text": " ".join([
-         "Nicolas Sarkozy will stand trial over the financing of his failed 2012 re-election bid.",
+         "A former French president will stand trial over the financing of his failed 2012 re-election bid.",
          *FILLER,
+         "Nicolas Sarkozy arrived at the court with his lawyers.",
          "The charge exposes the 62-year-old conservative politician to a one-year prison sentence if convicted.",
          "He denies any wrongdoing.",
          "Judges questioned his former campaign staff in 2016.",
