@@ -37,7 +37,7 @@ from chatbot.text.words import fold, function_words
 # véhicules/boats). The threshold sits between the two.
 COUNTED_SIMILARITY = 0.63
 WORDS_AFTER = 3  # "970 migrants", "650,000 barrels per day", "1,500 of the migrants": within 3 words
-CHECKED_AT_ONCE = 6  # sentences whose words are encoded in one call
+CHECKED_AT_ONCE = 6  # sentences whose words are asked of the encoder at once (each word its own run)
 _CACHE_SIZE = 4096
 _NUMBER = re.compile(r"^(?:\d[\d.,]*|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|"
                      r"thirty|hundreds?|thousands?|millions?|billions?|dozens?|un|une|deux|trois|quatre|cinq|"
