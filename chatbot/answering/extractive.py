@@ -251,7 +251,7 @@ class ExtractiveAnswerer(BaseAnswerer):
         if needs.names and ranked:
             ranked = self._naming_articles(needs.names, ranked, spec.aliases)
             left.append(("naming article", len(ranked)))
-            ranked = [s for s in ranked if names_nearby(needs.names, s.passage, s.start, s.end,
+            ranked = [s for s in ranked if names_nearby(needs.names, s.passage, s.start, s.end, s.text,
                                                         article(s.passage.doc_id), spec.aliases)]
             left.append(("names nearby", len(ranked)))
         if needs.count_of and ranked:  # across languages, what the number counts must mean the noun

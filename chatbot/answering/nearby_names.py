@@ -19,8 +19,9 @@ from collections.abc import Sequence
 from functools import lru_cache
 
 from chatbot.answering.question import Aliases, unknown_names
+from chatbot.answering.referents import sentence_source
 from chatbot.schemas import Passage
-from chatbot.text.sentences import sentence_spans
+from chatbot.text.sentences import article_spans
 
 BEFORE = 3  # sentences read before the one checked
 AFTER = 1  # ... and after it
@@ -28,25 +29,18 @@ LEAD = 2  # the article's first sentences: what (and where) the whole report is 
 TOPIC = 3  # a name in at least this many of an article's sentences is what the article is about
 
 
-@lru_cache(maxsize=64)
-def _spans(text: str) -> tuple[tuple[int, int], ...]:
-    return tuple(sentence_spans(text))
-
-
-def nearby_text(passage: Passage, start: int, end: int, article: str | None) -> str:
-    """The title, the article's opening sentences and the sentences around ``start``-``end``
-    (offsets in the article's text; read in the passage when ``article`` is not the text those
-    offsets are of)."""
-    inside = passage.text[start - passage.start:end - passage.start]
-    whole = article is not None and article[start:end] == inside
-    text, offset = (article, 0) if whole and article is not None else (passage.text, passage.start)
-    spans = _spans(text)
+def nearby_text(passage: Passage, start: int, end: int, text: str, article: str | None) -> str:
+    """The title, the article's opening sentences and the sentences around ``text`` (at
+    ``start``-``end`` in the article; read in the passage when ``article`` is not the text those
+    offsets are of: ``referents.sentence_source``)."""
+    source, offset = sentence_source(passage, start, end, text, article)
+    spans = article_spans(source)
     at = [i for i, (s, e) in enumerate(spans) if s + offset < end and e + offset > start]
     if not at:
         return f"{passage.title}\n{passage.text}"
     first, last = max(0, at[0] - BEFORE), min(len(spans) - 1, at[-1] + AFTER)
-    lead = text[spans[0][0]:spans[min(LEAD, len(spans)) - 1][1]] if whole else ""
-    return f"{passage.title}\n{lead}\n{text[spans[first][0]:spans[last][1]]}"
+    lead = source[spans[0][0]:spans[min(LEAD, len(spans)) - 1][1]] if source is article else ""
+    return f"{passage.title}\n{lead}\n{source[spans[first][0]:spans[last][1]]}"
 
 
 @lru_cache(maxsize=256)
@@ -54,7 +48,7 @@ def _topic(name: str, forms: tuple[str, ...], article: str) -> bool:
     """Whether ``name`` (or one of its ``forms``) is in at least TOPIC sentences of ``article``."""
     aliases = {name: forms} if forms else None
     found = 0
-    for s, e in _spans(article):
+    for s, e in article_spans(article):
         if not unknown_names([name], article[s:e], aliases):
             found += 1
             if found >= TOPIC:
@@ -62,13 +56,13 @@ def _topic(name: str, forms: tuple[str, ...], article: str) -> bool:
     return False
 
 
-def names_nearby(names: Sequence[str], passage: Passage, start: int, end: int, article: str | None,
+def names_nearby(names: Sequence[str], passage: Passage, start: int, end: int, text: str, article: str | None,
                  aliases: Aliases | None = None) -> bool:
-    """Whether every one of ``names`` is named around the sentence, or is what its article is about
-    (see the module's doc)."""
+    """Whether every one of ``names`` is named around the sentence ``text``, or is what its article
+    is about (see the module's doc)."""
     if not names:
         return True
-    missing = unknown_names(names, nearby_text(passage, start, end, article), aliases)
+    missing = unknown_names(names, nearby_text(passage, start, end, text, article), aliases)
     if not missing or article is None:
         return not missing
     known = aliases or {}

@@ -93,6 +93,14 @@ def referent_before(text: str, position: int) -> tuple[int, int, str] | None:
     return None
 
 
+def sentence_source(passage: Passage, start: int, end: int, text: str, article: str | None) -> tuple[str, int]:
+    """The text a sentence's neighbours are read from, and the offset of that text in the article:
+    the whole ``article`` when ``start``-``end`` are offsets of ``text`` in it, else the passage."""
+    if article is not None and article[start:end] == text:
+        return article, 0
+    return passage.text, passage.start
+
+
 def referent_span(passage: Passage, start: int, end: int, text: str,
                   article_text: ArticleText | None) -> tuple[int, int, str] | None:
     """The sentence to quote before ``text`` (offsets in the article), or None when it needs none.
@@ -100,14 +108,13 @@ def referent_span(passage: Passage, start: int, end: int, text: str,
     Searched in the whole article when ``article_text`` can give it, else in the passage."""
     if not pronoun_subject(text):
         return None
-    article = article_text(passage.doc_id) if article_text else None
-    if article is not None and article[start:end] == text:
-        return referent_before(article, start)
-    found = referent_before(passage.text, start - passage.start)
+    source, offset = sentence_source(passage, start, end, text,
+                                     article_text(passage.doc_id) if article_text else None)
+    found = referent_before(source, start - offset)
     if found is None:
         return None
     s, e, sentence = found
-    return passage.start + s, passage.start + e, sentence
+    return offset + s, offset + e, sentence
 
 
 def _new_names(sentence: str, asked: list[str]) -> list[int]:

@@ -61,14 +61,14 @@ from chatbot.answering.reasons import (
     ranks,
     states_reason,
 )
-from chatbot.answering.referents import pronoun_subject, referent_before
+from chatbot.answering.referents import pronoun_subject, referent_before, sentence_source
 from chatbot.answering.relative_dates import years_spoken
 from chatbot.answering.tense import asks_earlier, asks_future, speaks_of_earlier, speaks_of_future
 from chatbot.schemas import Passage
 from chatbot.text import months, numbers
 from chatbot.text.names import NAME, names_in
 from chatbot.text.nlp import NlpUnavailable, parse
-from chatbot.text.sentences import sentence_spans
+from chatbot.text.sentences import article_spans
 from chatbot.text.words import fold, tokenize
 
 # a month or a weekday without a year: the sentence is dated, by its article's year
@@ -267,11 +267,8 @@ class Candidate:
 
 def candidate(passage: Passage, start: int, end: int, text: str, article: str | None) -> Candidate:
     """The context of one sentence, read from its whole article when known, else from its passage."""
-    if article is not None and article[start:end] == text:
-        source, offset = article, 0
-    else:
-        source, offset = passage.text, passage.start
-    spans = sentence_spans(source)
+    source, offset = sentence_source(passage, start, end, text, article)
+    spans = article_spans(source)
     local = start - offset
     index = next((i for i, (s, e) in enumerate(spans) if s <= local < e), None)
     before = [source[s:e] for s, e in spans[max(0, index - 2):index]] if index is not None else []

@@ -72,6 +72,13 @@ def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tu
     return [(s, e) for s, e in (strip_span(text, s, e) for s, e in spans) if e > s]
 
 
+@lru_cache(maxsize=64)
+def article_spans(text: str) -> tuple[tuple[int, int], ...]:
+    """``sentence_spans`` of a whole article, kept for the few articles an answer reads again and
+    again (each candidate sentence and each check locates itself among its article's sentences)."""
+    return tuple(sentence_spans(text))
+
+
 def strip_span(text: str, start: int, end: int) -> tuple[int, int]:
     while start < end and text[start].isspace():
         start += 1
