@@ -33,6 +33,7 @@ from chatbot.answering.quoting import PHRASES, ScoredSentence, compose
 from chatbot.answering.referents import ArticleText, named_after, referent_span
 from chatbot.answering.short_answer import question_need
 from chatbot.answering.specificity import Constraints, candidate, constraints_of, holds
+from chatbot.answering.titles import TitleMeaning
 from chatbot.encoder.base import Embedder
 from chatbot.encoder.pieces import PieceVectors, clause_windows
 from chatbot.encoder.vector_cache import VectorCache
@@ -82,6 +83,7 @@ class ExtractiveAnswerer(BaseAnswerer):
         self.threshold = threshold if threshold is not None else DEFAULT_THRESHOLD
         self._cache: VectorCache[tuple[str, int, int]] = VectorCache(maxsize=SENTENCE_CACHE)
         self.counted = CountedMeaning(embedder)
+        self.titles = TitleMeaning(embedder)  # a role question's person, by the title next to the name
         self.names = NameMeaning(embedder)
 
     # ---- scoring ------------------------------------------------------------------------------
@@ -336,7 +338,7 @@ class ExtractiveAnswerer(BaseAnswerer):
             chosen.insert(chosen.index(best) + 1, replace(best, start=found[0], end=found[1], text=found[2],
                                                           context=True))
         counts = partial(self.counted.counts_after, needs.counted_forms) if needs.count_of else None
-        answer = compose(chosen, query, retrieval.passages, lang, question, self.name, counts)
+        answer = compose(chosen, query, retrieval.passages, lang, question, self.name, counts, self.titles.titled)
         answer.evidence_score = round(ranked[0].score, 4)
         return answer
 

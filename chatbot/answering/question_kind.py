@@ -18,7 +18,7 @@ from chatbot.text.entities import honorifics
 from chatbot.text.nlp import parse
 from chatbot.text.words import fold
 
-_COPULAS = {"is", "was", "are", "were", "est", "etait", "fut", "sont", "etaient", "furent"}
+COPULAS = {"is", "was", "are", "were", "est", "etait", "fut", "sont", "etaient", "furent"}
 _PARTICLES = {"al", "el", "de", "du", "d", "la", "le", "of", "ibn", "ben", "bin", "and", "et"}
 
 
@@ -48,7 +48,7 @@ def question_need(question: str, lang: str) -> Need | None:
         if pair in data["question_pairs"]:
             return Need(data["question_pairs"][pair], _plural(words[i + 1:i + 3]))
         if word in data["question_words"]:
-            if _asks_identity(words[i + 1:]):
+            if asks_identity(words[i + 1:]):
                 return None  # "Who is Micah Zenko?": a description answers, not another name
             return Need(data["question_words"][word], _plural([words[i]]))
         if word in which:
@@ -61,7 +61,7 @@ def question_need(question: str, lang: str) -> Need | None:
                     while noun.dep_ == "compound" and noun.head.pos_ == "NOUN" and noun.head.i > noun.i:
                         noun = noun.head  # "the latest death toll": a toll, not a death
                     break
-                if t.pos_ in ("AUX", "VERB") and fold(t.text) not in _COPULAS:  # "quelle est la ville"
+                if t.pos_ in ("AUX", "VERB") and fold(t.text) not in COPULAS:  # "quelle est la ville"
                     break
             if noun is None:
                 return None  # "what is ...", "que ..." : not a request for a name
@@ -72,10 +72,10 @@ def question_need(question: str, lang: str) -> Need | None:
     return None
 
 
-def _asks_identity(rest: list[Any]) -> bool:
+def asks_identity(rest: list[Any]) -> bool:
     """Whether what follows the question word is a copula and a bare proper name ("is Micah Zenko",
     "est Fayez al-Serraj"): the question asks who someone is, which a name cannot answer."""
-    if len(rest) < 2 or fold(rest[0].text) not in _COPULAS:
+    if len(rest) < 2 or fold(rest[0].text) not in COPULAS:
         return False
     return all(t.text[:1].isupper() or fold(t.text) in _PARTICLES for t in rest[1:])
 

@@ -14,7 +14,7 @@ from pathlib import Path
 from chatbot.answering.event_dates import spelled_day
 from chatbot.answering.figures import DatedFigure, disagreement
 from chatbot.answering.question import analyse
-from chatbot.answering.short_answer import CountsAfter, short_answer
+from chatbot.answering.short_answer import CountsAfter, TitledPerson, short_answer
 from chatbot.retrieval.recency import wants_latest
 from chatbot.schemas import Answer, Citation, Passage, ShortAnswer
 from chatbot.text.language import question_language
@@ -46,9 +46,10 @@ class ScoredSentence:
 
 
 def compose(chosen: list[ScoredSentence], query: str, passages: list[Passage], lang: str,
-            question: str | None = None, answerer: str = "extractive", counts: CountsAfter | None = None) -> Answer:
+            question: str | None = None, answerer: str = "extractive", counts: CountsAfter | None = None,
+            titled: TitledPerson | None = None) -> Answer:
     """The answer: the short answer first when the question asks for one and a cited sentence
-    holds it (see chatbot.answering.short_answer; ``counts`` as there), then the quotes."""
+    holds it (see chatbot.answering.short_answer; ``counts`` and ``titled`` as there), then the quotes."""
     phrases = PHRASES.get(lang, PHRASES["en"])
     chosen, also = _once(chosen)
     latest = bool(question) and wants_latest(question)
@@ -58,7 +59,8 @@ def compose(chosen: list[ScoredSentence], query: str, passages: list[Passage], l
         short = short_answer(question, question_language(question),
                              [(n, c.text, c.passage.lang, c.start) for n, c in enumerate(quotes, start=1)
                               if not c.context],
-                             context=query if query.strip() != question.strip() else "", counts=counts)
+                             context=query if query.strip() != question.strip() else "", counts=counts,
+                             titled=titled)
         if short is not None:
             break
     if short is not None and short.n > 1:  # the quote holding the short answer is read first, as [1]

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -35,6 +35,7 @@ from chatbot.answering.question import analyse
 from chatbot.answering.question_kind import Need, is_role, question_need
 from chatbot.answering.reader_names import in_reader_language
 from chatbot.answering.spans import Candidate, candidates, duration
+from chatbot.answering.titles import Titled
 from chatbot.schemas import ShortAnswer, ShortAnswerItem
 from chatbot.text.entities import honorifics
 from chatbot.text.names import acronym_letters, initials, names_in
@@ -43,6 +44,9 @@ from chatbot.text.words import fold, tokenize
 
 log = logging.getLogger(__name__)
 CountsAfter = Callable[[str], bool]  # the text after a number -> whether it counts what is asked
+# (question, its language, quoted sentences as (n, text, language)) -> the person whose title means
+# the role asked (``titles.TitleMeaning.titled``)
+TitledPerson = Callable[[str, str, Sequence[tuple[int, str, str]]], Titled | None]
 NAMED = {"person", "org", "place", "country", "name"}
 # how well a candidate's kind answers the kind asked for (the small pipelines' labels are often
 # wrong, e.g. a person tagged as a place, so a mismatched name still counts a little)
@@ -295,10 +299,13 @@ def _list_around(best: Candidate, ordered: list[Candidate], sentence: str) -> li
 
 
 def short_answer(question: str, question_lang: str, sentences: list[tuple[int, str, str, int]],
-                 context: str = "", counts: CountsAfter | None = None) -> ShortAnswer | None:
+                 context: str = "", counts: CountsAfter | None = None,
+                 titled: TitledPerson | None = None) -> ShortAnswer | None:
     """The short answer from the first of ``sentences`` that holds one, or from a later one where
     it is tied to a name the question gives: for "Qui est le chef du GNA ?" the person leading
-    another army in the best sentence is not the GNA's head named in the next one.
+    another army in the best sentence is not the GNA's head named in the next one. Failing such a
+    tie, a person whose title means the role asked ("Hawaii Attorney General Douglas Chin" for "Qui
+    est le procureur général d'Hawaï ?", ``titled``) answers a question for one person.
 
     ``sentences``: (citation n, sentence text, sentence language, offset of the sentence in its
     article), best first. Offsets of the result are in the article.
@@ -319,6 +326,11 @@ def short_answer(question: str, question_lang: str, sentences: list[tuple[int, s
             chosen = (found, n, text, lang, offset)
         if found.attached:
             break
+    if titled is not None and need.kind in ("person", "name") and not need.plural and not (chosen and chosen[0].attached):
+        person = titled(question, question_lang, [(n, text, lang) for n, text, lang, _ in sentences])
+        if person is not None:
+            n, text, lang, offset = next(s for s in sentences if s[0] == person.n)
+            chosen = (Found(person.start, person.end, [(person.start, person.end)], False), n, text, lang, offset)
     if chosen is None:
         return None
     found, n, text, lang, offset = chosen
