@@ -41,6 +41,10 @@ class Settings(BaseSettings):
     embedding_threads: int = 0
     chroma_url: str | None = None
     collection: str = "articles"
+    hnsw_ef_search: int = Field(
+        default=200, ge=1, description="breadth of the vector index's search (Chroma's HNSW ef_search): "
+        "wider finds more of the true nearest chunks, and the same ones whichever process loaded the index",
+    )
 
     chunk_size: int = 600
     chunk_overlap: int = 120

@@ -136,3 +136,27 @@ def test_a_held_language_under_a_filter_is_ranked_among_the_passing_chunks_only(
         assert [h.chunk_id for h in held] == brute_force(every, qvec, among, 10, lang)
         assert held[0].similarity == pytest.approx(float(every[held[0].chunk_id][0] @ qvec), abs=1e-5)
 
+
+
+def test_a_multilingual_corpus_is_ranked_exactly_from_memory(corpus, monkeypatch):
+    # Chroma's HNSW search is approximate and its misses change from one process to the next;
+    # a corpus whose languages are all held is ranked from them, filtered or not
+    service, every, filters = corpus
+    retriever = service.retriever
+    view = retriever.index.view()
+    manifest = retriever.manifest(view)
+
+    def approximate(*_args, **_kwargs):
+        raise AssertionError("Chroma's approximate nearest-neighbour search was asked")
+
+    monkeypatch.setattr(view.store, "query", approximate)
+    every_doc = frozenset(meta["doc_id"] for _, meta in every.values())
+    for question in QUESTIONS:
+        qvec = service.embedder.embed_queries([question])[0]
+        found = retriever._nearest(view, qvec, None)
+        assert [h.chunk_id for h in found] == brute_force(every, qvec, every_doc, retriever.candidates)
+        for filters_ in filters:
+            scope = resolve(filters_, manifest)
+            found = retriever._nearest(view, qvec, scope)
+            assert [h.chunk_id for h in found] == brute_force(every, qvec, scope.docs, retriever.candidates)
+        assert service.search_scoped(question, 5).passages  # the search itself asks Chroma no nearest chunks

@@ -132,3 +132,11 @@ def test_a_full_name_with_the_question_other_names_is_brought_in():
     assert cover_names("When did Sigmar Gabriel visit Poland?", [*heads, moscow, warsaw], 5)[3] is warsaw
     # a single word (a place, a surname) is left to the ranking
     assert cover_names("When did Gabriel visit Poland?", [*heads, warsaw], 5)[3] is heads[3]
+
+
+def test_a_name_spelled_only_past_the_passages_an_answer_reads_is_moved_up():
+    # a search for five passages whose fifth alone names him: the answer reads the first four
+    heads = [_Cand(t) for t in ("a shooting in a bar", "the travel order", "students", "the courts")]
+    named = _Cand("Adam Lauridsen, a San Francisco attorney, said")
+    moved = cover_names("Who is Adam Lauridsen?", [*heads, named, _Cand("weather")], 5)
+    assert moved.index(named) == 3

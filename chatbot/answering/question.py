@@ -29,6 +29,7 @@ from chatbot.answering.lexicon import (
 from chatbot.text import months, numbers
 from chatbot.text.names import (
     ACRONYM,
+    PARTICLES,
     acronym_letters,
     folded_function_words,
     identifying_words,
@@ -280,6 +281,24 @@ class _Folded:
     def vocabulary(self) -> set[str]:
         return {w[:4] for w in re.findall(r"\w+", self.text) if len(w) > 3}
 
+    @cached_property
+    def tokens(self) -> list[str]:
+        """The words and punctuation marks of the text, as written."""
+        return re.findall(r"\w[\w'’-]*|[^\w\s]", self.raw)
+
+    def _opens_other_names(self, word: str, rest: Sequence[str]) -> bool:
+        """Whether ``word`` (a folded word of a name, not its last) is written in the text only as
+        the first word of other names: followed by a capitalised word that is none of the name's
+        ``rest``. A first name shared by two people is no mention of either."""
+        spots = [i for i, token in enumerate(self.tokens) if _same_word(fold(token), word)]
+        for i in spots:
+            after = self.tokens[i + 1] if i + 1 < len(self.tokens) else ""
+            parts = [p for p in re.findall(r"\w+", fold(after)) if p not in PARTICLES]
+            if not (after[:1].isalpha() and after[:1].isupper()) or not parts or \
+                    any(_same_word(p, w) for p in parts for w in rest):
+                return False
+        return bool(spots)
+
     def mentions(self, name: str) -> bool:
         """Under any of its forms for a known place or body (French or English), an acronym also with
         its letters in another order (French and English order words differently), a name of three
@@ -297,7 +316,10 @@ class _Folded:
             return True  # the same initials in another order: ANL / LNA, OTAN / NATO, UA / AU
         if initials(name) in self.acronyms:
             return True  # "Government of National Accord" is the "GNA" of a French text
-        for word in identifying_words(name):
+        words = identifying_words(name)
+        for k, word in enumerate(words):
+            if k < len(words) - 1 and self._opens_other_names(word, words[k + 1:]):
+                continue  # "Adam Purinton" does not name Adam Lauridsen
             if len(word) <= 3:
                 if re.search(rf"\b{re.escape(word)}\b", self.text):
                     return True
@@ -309,3 +331,9 @@ class _Folded:
         return any(re.search(rf"\b{re.escape(other)}", self.text) if len(other) > 3
                    else re.search(rf"\b{re.escape(other.upper())}\b", self.raw)
                    for word in identifying_words(name) for other in name_renderings(word))
+
+
+def _same_word(token: str, word: str) -> bool:
+    """A folded token that is ``word``, or shares its first four letters when it is longer (as
+    ``_Folded.mentions`` reads words)."""
+    return token == word or (len(word) > 3 and token[:4] == word[:4])

@@ -36,13 +36,25 @@ def _noun_kinds() -> dict[str, str]:
     return {fold(word): kind for kind, words in spans_data()["nouns"].items() for word in words}
 
 
+@lru_cache(maxsize=1)
+def which_words() -> frozenset[str]:
+    """The words of "quel X" / "which X" questions (``short_answer.toml``), folded."""
+    return frozenset(fold(w) for w in spans_data()["which_words"]["words"])
+
+
+@lru_cache(maxsize=1)
+def person_words() -> frozenset[str]:
+    """The question words that ask for a person ("qui", "who"), folded."""
+    return frozenset(fold(w) for w, kind in spans_data()["question_words"].items() if kind == "person")
+
+
 def question_need(question: str, lang: str) -> Need | None:
     """What the question asks for (None for why/how/yes-no questions and summaries)."""
     data = spans_data()
     doc = parse(question.strip(), lang)
     words = [t for t in doc if not t.is_punct]
     folded = [fold(t.text) for t in words]
-    which = {fold(w) for w in data["which_words"]["words"]}
+    which = which_words()
     for i, word in enumerate(folded[:6]):  # the question word opens the question or follows a preposition
         pair = f"{word} {folded[i + 1]}" if i + 1 < len(folded) else ""
         if pair in data["question_pairs"]:

@@ -24,7 +24,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from chatbot.answering.question_kind import COPULAS, asks_identity, is_role, question_need
+from chatbot.answering.question_kind import COPULAS, asks_identity, is_role, person_words, question_need, which_words
 from chatbot.answering.spans import LABELS
 from chatbot.encoder.base import Embedder
 from chatbot.encoder.vector_cache import VectorCache
@@ -34,8 +34,6 @@ from chatbot.text.words import fold
 TITLE_SIMILARITY = 0.6
 TITLE_MARGIN = 0.1
 _CACHE_SIZE = 2048
-_WHO = {"qui", "who", "whom"}
-_WHICH = {"quel", "quelle", "quels", "quelles", "which", "what"}
 # words a title runs through between its nouns: "Secretary of State", "ministre des Affaires étrangères"
 _LINKS = {"of", "for", "de", "du", "des", "d'", "d’", "'s", "’s", "la", "l'", "l’"}
 _TITLE_POS = {"NOUN", "PROPN", "ADJ"}
@@ -67,14 +65,14 @@ def asked_role(question: str, lang: str) -> str | None:
     words = [t for t in doc if not t.is_punct]
     for i, token in enumerate(words[:4]):
         word = fold(token.text)
-        if word in _WHO:  # "qui est le procureur ...": what follows the copula, when it is no name
+        if word in person_words():  # "qui est le procureur ...": what follows the copula, when it is no name
             rest = words[i + 1:]
             if need.kind != "person" or len(rest) < 2 or fold(rest[0].text) not in COPULAS or asks_identity(rest):
                 return None
             if not any(is_role(t.lemma_ or t.text) or is_role(t.text) for t in rest[1:]):
                 return None
             return _text(rest[1:])
-        if word in _WHICH:  # "quel correspondant de CNN": the role noun and its complements
+        if word in which_words():  # "quel correspondant de CNN": the role noun and its complements
             # a role noun, or one the lists do not know ("quel correspondant"): the title decides
             noun = next((t for t in words[i + 1:i + 4] if t.pos_ in ("NOUN", "PROPN")), None)
             if noun is None:

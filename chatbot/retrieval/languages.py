@@ -107,7 +107,11 @@ class HeldLanguages:
         self._languages: dict[tuple, dict[str, Articles]] = {}  # per index version: language -> articles
 
     def language(self, view: View, manifest: dict[str, dict[str, Any]], lang: str) -> Articles:
-        """``lang``'s articles in ``view``'s index version, worked out once per version.
+        """``lang``'s articles in ``view``'s index version (see ``languages``)."""
+        return self.languages(view, manifest).get(lang) or Articles({}, {}, 0)
+
+    def languages(self, view: View, manifest: dict[str, dict[str, Any]]) -> dict[str, Articles]:
+        """Each language's articles in ``view``'s index version, worked out once per version.
 
         The fingerprints are the lexical index's, which worked them out for this version already
         (computing them again took about 90 ms for 14,000 articles under load); an article it does
@@ -132,7 +136,29 @@ class HeldLanguages:
                 if len(self._languages) >= _KEPT:
                     self._languages.clear()
                 self._languages[version] = languages
-        return languages.get(lang) or Articles({}, {}, 0)
+        return languages
+
+    def nearest_everywhere(self, view: View, manifest: dict[str, dict[str, Any]], qvec: np.ndarray, n: int,
+                           among: frozenset[str] | None = None) -> list[Hit] | None:
+        """The ``n`` nearest committed chunks of the whole index (of the articles ``among``, when
+        given), ranked exactly, when every language of it is held; None when one is too large.
+
+        Chroma's HNSW search is approximate, and its graph is rebuilt from Chroma's log when a
+        process opens the index, so which near chunks it misses changes from one start to the next
+        (BENCHMARKS.md 37b); a corpus whose languages are all held (read anyway for the
+        per-language search) is ranked exactly instead, at the cost of a matrix product per language."""
+        languages = self.languages(view, manifest)
+        if any(a.chunks is None or a.chunks > self.limit for a in languages.values()):
+            return None  # told by the manifest's counts: nothing is read to find out
+        found: list[Hit] = []
+        for lang, articles in languages.items():
+            if among is not None and articles.docs.isdisjoint(among):
+                continue
+            hits = self.nearest(view, manifest, lang, qvec, n, among)
+            if hits is None:
+                return None
+            found += hits
+        return sorted(found, key=lambda hit: -hit.similarity)[:n]
 
     def nearest(self, view: View, manifest: dict[str, dict[str, Any]], lang: str, qvec: np.ndarray,
                 n: int, among: frozenset[str] | None = None) -> list[Hit] | None:

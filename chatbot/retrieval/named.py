@@ -9,10 +9,10 @@ different from a shared word: a passage that does not spell the name the questio
 answer it, and the answerer refuses when no passage shown names it.
 
 So after the ranking, each of the question's full names (``chatbot.text.names``, two words or
-more: ``MIN_WORDS``) that no passage among the first ``k`` spells is looked for among the other
-candidates (dense and BM25 ones): the best ranked that spells it, every word of it in its text or
-its article's title, takes a place among the first ``k`` (``NAME_SLOT_INDEX``, the answerer reads
-the first four), provided it also spells every other name of the question that some candidate
+more: ``MIN_WORDS``) that no passage among the first four spells (the ones the answerer reads; the
+first ``k`` when fewer are asked) is looked for among the other candidates (dense and BM25 ones):
+the best ranked that spells it, every word of it in its text or its article's title, takes the
+fourth place (``NAME_SLOT_INDEX``), provided it also spells every other name of the question that some candidate
 spells: the passage must be about what the question names, not only whom. Names that the passages
 shown already spell, and names no candidate spells (a translated name: "Allemagne" in a question
 about English articles), change nothing.
@@ -78,14 +78,15 @@ def cover_names(question: str, heads: Sequence[C], k: int) -> list[C]:
     # "When did Sigmar Gabriel visit Poland?" does not bring his visit to Moscow
     required: list[list[str]] | None = None
     moved: list[C] = []
+    read_first = min(k, NAME_SLOT_INDEX + 1)  # the passages an answer reads: a name spelled further down is not seen
     for words in names.values():
         if len(moved) >= NAME_SLOTS:
             break
-        if len(words) < MIN_WORDS or any(_spelled(words, text_of(c)) for c in heads[:k]):
+        if len(words) < MIN_WORDS or any(_spelled(words, text_of(c)) for c in heads[:read_first]):
             continue
         if required is None:
             required = [w for w in names.values() if any(_spelled(w, text_of(c)) for c in heads)]
-        found = next((c for c in heads[k:] if all(_spelled(w, text_of(c)) for w in required)), None)
+        found = next((c for c in heads[read_first:] if all(_spelled(w, text_of(c)) for w in required)), None)
         if found is None or words not in required:
             continue
         heads.remove(found)

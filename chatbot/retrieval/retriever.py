@@ -1,6 +1,7 @@
 """Hybrid retrieval: dense (Chroma) and lexical (BM25) candidates, fused, de-duplicated, diversified.
 
-Dense search carries meaning across languages (an English question finds a French passage);
+Dense search (Chroma's index; ranked exactly from memory when every language of a multilingual
+corpus is held, see ``_nearest``) carries meaning across languages (an English question finds a French passage);
 BM25 pins exact names, numbers and rare words. The two are fused on their scores, each read
 against this query's own candidates (see ``_fuse``), so the encoder's confidence is kept: a passage
 far ahead in meaning is not overtaken by word matches. Near-duplicate passages (overlapping chunks
@@ -205,11 +206,7 @@ class Retriever:
             return _nothing(scope)
         qvec, lexical = encoded[0], found.hits
         t2 = time.perf_counter()
-        if scope is not None:  # see chatbot.retrieval.subset: Chroma's filtered query is slow
-            dense = nearest_among(view.store, qvec, self.candidates, scope.docs, self.manifest(view), scope.where,
-                                  scope.chunks, self._among)
-        else:
-            dense = self.index.dense(view, qvec, self.candidates)
+        dense = self._nearest(view, qvec, scope)
         t4 = time.perf_counter()
         query_lang = question_language(query)
         fused = self._fuse(view, dense, lexical, qvec, scope, query_lang, found.records)
@@ -232,6 +229,19 @@ class Retriever:
         return Retrieval(passages, heads, qvec, {k_: round(v, 2) for k_, v in timings.items()},
                          dict(zip(also_encode, extra, strict=True)),
                          lambda wanted: self._load_pieces(view, wanted), scope=scope)
+
+    def _nearest(self, view: View, qvec: np.ndarray, scope: Scope | None) -> list[Hit]:
+        """The dense candidates: ranked exactly when the corpus has several languages and every one
+        is held (``HeldLanguages.nearest_everywhere``), else by Chroma's index."""
+        if len(view.lexical.langs) >= 2:  # see PER_LANGUAGE: a single language is not held
+            exact = self._held.nearest_everywhere(view, self.manifest(view), qvec, self.candidates,
+                                                  scope.docs if scope is not None else None)
+            if exact is not None:
+                return exact
+        if scope is not None:  # see chatbot.retrieval.subset: Chroma's filtered query is slow
+            return nearest_among(view.store, qvec, self.candidates, scope.docs, self.manifest(view), scope.where,
+                                 scope.chunks, self._among)
+        return self.index.dense(view, qvec, self.candidates)
 
     def _copies(self, view: View, manifest: dict[str, dict[str, Any]]) -> dict[str, frozenset[str]]:
         """The near-copy links of ``view``'s index version, worked out once per version (reading

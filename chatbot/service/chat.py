@@ -70,7 +70,8 @@ class ChatService:
 
     @lazy
     def index(self) -> ArticleIndex:
-        return ArticleIndex(self.settings.index_dir, self.settings.chroma_url, self.settings.collection)
+        return ArticleIndex(self.settings.index_dir, self.settings.chroma_url, self.settings.collection,
+                            self.settings.hnsw_ef_search)
 
     @lazy
     def indexer(self) -> Indexer:

@@ -33,6 +33,12 @@ log = logging.getLogger(__name__)
 REGISTRY = "chatbot-registry"
 PAGE = 500
 _UNIT = [1.0]  # docs and registry records carry no meaningful vector
+# HNSW search breadth (Chroma's ``ef_search``; it searches max(ef_search, ids asked) entries). At 64
+# the 30 nearest chunks of a 3,000-chunk index held 97.6 % of the exact 30 and missed 11 of 2,100
+# exact top-5 chunks over 420 questions, and which ones it missed changed from one process to the
+# next (the graph Chroma rebuilds from its log on load is not the same twice), so one question got
+# two answers; at 200, 99.8 % and 2 (BENCHMARKS.md 37b).
+EF_SEARCH = 200
 
 
 def make_client(index_dir: Path, chroma_url: str | None) -> Any:
@@ -149,20 +155,35 @@ def new_generation() -> str:
 class IndexStore:
     """One generation of the index: chunks with vectors, and the manifest with article texts."""
 
-    def __init__(self, client: Any, name: str, generation: str, pieces_dir: Path | None = None) -> None:
-        """``pieces_dir``: where this generation's piece vectors are cached (none: not cached)."""
+    def __init__(self, client: Any, name: str, generation: str, pieces_dir: Path | None = None,
+                 ef_search: int = EF_SEARCH) -> None:
+        """``pieces_dir``: where this generation's piece vectors are cached (none: not cached).
+        ``ef_search``: the HNSW search breadth (see EF_SEARCH); an existing collection searched
+        with another is changed to it (Chroma lets this one setting change after creation)."""
         self.client = client
         self.generation = generation
         self.pieces = PieceStore(pieces_file(pieces_dir, name, generation)) if pieces_dir else None
         self.chunks: Any = client.get_or_create_collection(
             f"{name}-{generation}-chunks",
-            configuration={"hnsw": {"space": "cosine", "ef_search": 64}},
+            configuration={"hnsw": {"space": "cosine", "ef_search": ef_search}},
             embedding_function=None,
         )
+        self._search_breadth(ef_search)
         self.docs: Any = client.get_or_create_collection(
             f"{name}-{generation}-docs", metadata={"version": "0"}, embedding_function=None
         )
         self._names = (self.chunks.name, self.docs.name)
+
+    def _search_breadth(self, ef_search: int) -> None:
+        """Search the chunks with ``ef_search``, changing a collection created with another."""
+        hnsw = (getattr(self.chunks, "configuration", None) or {}).get("hnsw") or {}
+        if hnsw.get("ef_search") not in (None, ef_search):
+            log.info("chunks of generation %s: HNSW ef_search %s -> %s", self.generation, hnsw["ef_search"], ef_search)
+            try:
+                self.chunks.modify(configuration={"hnsw": {"ef_search": ef_search}})
+            except Exception as exc:  # noqa: BLE001 - searching with the old breadth still answers
+                log.warning("chunks of generation %s: HNSW ef_search left at %s (%s)", self.generation,
+                            hnsw["ef_search"], exc)
 
     def rebind(self, client: Any) -> bool:
         """Use ``client`` (the same store, reopened) from now on; False when this generation is gone.

@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 
 from cachetools import LRUCache
 
-from chatbot.store.chroma import IndexStore, Registry, is_gone, make_client, new_generation, pieces_file
+from chatbot.store.chroma import EF_SEARCH, IndexStore, Registry, is_gone, make_client, new_generation, pieces_file
 from chatbot.store.chroma_files import orphan_segment_dirs, remove_orphan_segment_dirs
 from chatbot.store.hits import Hit
 from chatbot.store.lexical import ChunkText, LexicalIndex
@@ -69,8 +69,10 @@ class View:
 
 
 class ArticleIndex:
-    def __init__(self, index_dir: Path, chroma_url: str | None, name: str = "articles") -> None:
+    def __init__(self, index_dir: Path, chroma_url: str | None, name: str = "articles",
+                 ef_search: int = EF_SEARCH) -> None:
         self.index_dir = index_dir
+        self.ef_search = ef_search
         self.client = make_client(index_dir, chroma_url)
         self.embedded = not chroma_url
         self.registry = Registry(self.client, name)
@@ -209,7 +211,8 @@ class ArticleIndex:
 
     def _open(self, generation: str) -> IndexStore:
         with self._lock:  # not while the client is being reopened
-            store = IndexStore(self.client, self.name, generation, pieces_dir=self.index_dir / "pieces")
+            store = IndexStore(self.client, self.name, generation, pieces_dir=self.index_dir / "pieces",
+                               ef_search=self.ef_search)
             self._stores.add(store)
         return store
 
