@@ -176,7 +176,7 @@ class IndexStore:
 
     def _search_breadth(self, ef_search: int) -> None:
         """Search the chunks with ``ef_search``, changing a collection created with another."""
-        hnsw = (getattr(self.chunks, "configuration", None) or {}).get("hnsw") or {}
+        hnsw = (self.chunks.configuration or {}).get("hnsw") or {}
         if hnsw.get("ef_search") not in (None, ef_search):
             log.info("chunks of generation %s: HNSW ef_search %s -> %s", self.generation, hnsw["ef_search"], ef_search)
             try:
