@@ -34,7 +34,7 @@ from chatbot.answering.increments import not_increments
 from chatbot.answering.question import analyse
 from chatbot.answering.question_kind import Need, is_role, question_need
 from chatbot.answering.reader_names import in_reader_language
-from chatbot.answering.spans import Candidate, candidates, duration
+from chatbot.answering.spans import Candidate, broken_name, candidates, dateline, duration
 from chatbot.answering.titles import Titled
 from chatbot.schemas import ShortAnswer, ShortAnswerItem
 from chatbot.text.entities import honorifics
@@ -228,6 +228,9 @@ def find(question: str, sentence: str, question_lang: str, sentence_lang: str,
             continue  # "Which city ...?" is not answered by "Libyan", "quel pays" not by "Eritreans"
         if cand.kind in NAMED and _only_titles(sentence[cand.start:cand.end], langs):
             continue  # "President" of "President Trump's order" names nobody
+        if cand.kind in NAMED and (broken_name(sentence[cand.start:cand.end]) or
+                                   dateline(sentence, cand.start, cand.end)):
+            continue  # a garbled span; where the report was filed ("MOSCOW, February 9 /TASS/")
         if need.kind == "name" and cand.kind not in ("name", "org"):
             continue  # "quel réseau social", "which fighter jet": not a person, a place or a date
         if need.kind == "name" or (fit == 0.0 and cand.kind == "name"):

@@ -179,3 +179,28 @@ def _time(token: Any) -> Candidate:
         tokens.append(head)
     first, last = min(tokens, key=lambda t: t.i), max(tokens, key=lambda t: t.i)
     return Candidate(first.idx, last.idx + len(last), "date", tokens)
+
+
+# a name opens with a letter or a digit and holds no quote mark, question mark or slash: "Owens"?widow"
+# (an apostrophe lost in an article's encoding) and "/Russia" (a wire's "/TASS/. /Russia") are
+# pieces of broken text that the pipeline tagged as places
+_BROKEN_NAME = re.compile(r"^\W|[\"?/\\|“”«»<>]")
+# a dateline: a place in capitals opening the text, then at most a comma and a few words before the
+# agency's bracket, a slash or a dash ("MOSCOW, February 9./TASS/.", "WASHINGTON (Reuters) -",
+# "TRIPOLI, 14 mars (AFP) -")
+_DATELINE_END = re.compile(r"\s*(?:,[^,()]{0,40}?)?\s*(?:\(|/|—|–|-\s)")
+
+
+def broken_name(text: str) -> bool:
+    """Whether ``text``, a named span, is a piece of garbled text rather than a name."""
+    return bool(_BROKEN_NAME.search(text))
+
+
+def dateline(sentence: str, start: int, end: int) -> bool:
+    """Whether ``sentence[start:end]`` is the place of a dateline: where a report was filed, not
+    what it says happened there ("MOSCOW, February 9./TASS/. Russia and the US are working on a
+    meeting ... in Bonn" answers "where did they meet" with Bonn)."""
+    text = sentence[start:end]
+    letters = [c for c in text if c.isalpha()]
+    return (not sentence[:start].strip() and len(letters) >= 3 and all(c.isupper() for c in letters)
+            and bool(_DATELINE_END.match(sentence, end)))
