@@ -282,18 +282,20 @@ class _Folded:
         return {w[:4] for w in re.findall(r"\w+", self.text) if len(w) > 3}
 
     @cached_property
-    def tokens(self) -> list[str]:
-        """The words and punctuation marks of the text, as written."""
-        return re.findall(r"\w[\w'’-]*|[^\w\s]", self.raw)
+    def tokens(self) -> list[tuple[str, str]]:
+        """The words and punctuation marks of the text, each as written and folded (read once, when
+        a name's word is found: see ``_opens_other_names``)."""
+        return [(token, fold(token)) for token in re.findall(r"\w[\w'’-]*|[^\w\s]", self.raw)]
 
     def _opens_other_names(self, word: str, rest: Sequence[str]) -> bool:
         """Whether ``word`` (a folded word of a name, not its last) is written in the text only as
         the first word of other names: followed by a capitalised word that is none of the name's
         ``rest``. A first name shared by two people is no mention of either."""
-        spots = [i for i, token in enumerate(self.tokens) if _same_word(fold(token), word)]
+        tokens = self.tokens
+        spots = [i for i, (_, folded) in enumerate(tokens) if _same_word(folded, word)]
         for i in spots:
-            after = self.tokens[i + 1] if i + 1 < len(self.tokens) else ""
-            parts = [p for p in re.findall(r"\w+", fold(after)) if p not in PARTICLES]
+            after, folded_after = tokens[i + 1] if i + 1 < len(tokens) else ("", "")
+            parts = [p for p in re.findall(r"\w+", folded_after) if p not in PARTICLES]
             if not (after[:1].isalpha() and after[:1].isupper()) or not parts or \
                     any(_same_word(p, w) for p in parts for w in rest):
                 return False
@@ -318,12 +320,10 @@ class _Folded:
             return True  # "Government of National Accord" is the "GNA" of a French text
         words = identifying_words(name)
         for k, word in enumerate(words):
-            if k < len(words) - 1 and self._opens_other_names(word, words[k + 1:]):
-                continue  # "Adam Purinton" does not name Adam Lauridsen
-            if len(word) <= 3:
-                if re.search(rf"\b{re.escape(word)}\b", self.text):
-                    return True
-            elif word[:4] in self.vocabulary or word[:5] in self.text:
+            found = bool(re.search(rf"\b{re.escape(word)}\b", self.text)) if len(word) <= 3 else \
+                word[:4] in self.vocabulary or word[:5] in self.text
+            # "Adam Purinton" does not name Adam Lauridsen (read only for a word that is there)
+            if found and not (k < len(words) - 1 and self._opens_other_names(word, words[k + 1:])):
                 return True
         # a name word the other language writes differently ("Chambre des lords", "House of Lords";
         # "PIB", "GDP"; name_pairs.toml, the list the translation checks use); a short rendering only
