@@ -75,19 +75,19 @@ def _cand(cid: str, lang: str, dense: float, lang_rank: int = 0):
 
 
 def test_best_close_passage_of_another_language_is_shown():
-    from chatbot.retrieval.retriever import Retriever
+    from chatbot.retrieval.language_slots import cover_languages
 
     heads = [_cand(f"en{i}", "en", 0.62 - i * 0.01, i) for i in range(7)] + [
         _cand("fr2", "fr", 0.53, 2), _cand("fr0", "fr", 0.55, 0), _cand("fr1", "fr", 0.54, 1)]
-    shown = [c.chunk_id for c in Retriever._cover_languages(heads, 5, "en")[:5]]
+    shown = [c.chunk_id for c in cover_languages(heads, 5, "en")[:5]]
     assert shown == ["en0", "en1", "en2", "fr0", "fr1"]  # the two nearest French passages, from the 4th place
 
 
 def test_a_far_passage_of_another_language_is_not_forced_in():
-    from chatbot.retrieval.retriever import Retriever
+    from chatbot.retrieval.language_slots import cover_languages
 
     heads = [_cand(f"en{i}", "en", 0.62 - i * 0.01) for i in range(7)] + [_cand("fr0", "fr", 0.40)]
-    assert [c.chunk_id for c in Retriever._cover_languages(heads, 5, "en")[:5]] == [f"en{i}" for i in range(5)]
+    assert [c.chunk_id for c in cover_languages(heads, 5, "en")[:5]] == [f"en{i}" for i in range(5)]
 
 
 HARBOUR_EN = ("The harbour of Misrata reopened on Monday after two years of works. Its new container "

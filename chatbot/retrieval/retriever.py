@@ -24,6 +24,7 @@ from chatbot.encoder.pieces import PieceVectors, piece_spans
 from chatbot.retrieval.alongside import LexicalFound, lexical_step, while_encoding
 from chatbot.retrieval.diversity import dedupe_and_diversify
 from chatbot.retrieval.filters import Filters, Scope, ScopeCache
+from chatbot.retrieval.language_slots import cover_languages
 from chatbot.retrieval.languages import HeldLanguages
 from chatbot.retrieval.named import cover_names
 from chatbot.retrieval.readings import Readings, dense_scale
@@ -49,7 +50,7 @@ LEXICAL_WEIGHT = 0.3
 # the nearest chunks of its own language; the better of the two readings counts
 # (chatbot.retrieval.readings says how a language that holds the answer is told from one that only
 # has a best page). The best of another language are also given places among the results shown
-# (``_cover_languages``).
+# (chatbot.retrieval.language_slots).
 PER_LANGUAGE = 10
 # A language of at most this many chunks is held in memory for its exact nearest-chunk search
 # (chatbot.retrieval.languages): one matrix product instead of a filtered Chroma search (on a 100k-chunk
@@ -57,12 +58,6 @@ PER_LANGUAGE = 10
 # (EmbeddingGemma's dimension) float32 = 61 MB, with texts and metadata about 100 MB, per language held
 # at most; uploads, edits and removals are read article by article (BENCHMARKS.md section 22a).
 SMALL_LANGUAGE = 20_000
-# ... and the best passage of another corpus language is shown among the k results (in 4th place at
-# the latest) when its similarity is within this much of the best result's: a reader asking in
-# English sees the French article that answers, not only English articles on the same topic.
-LANGUAGE_SLOT_GAP = 0.10
-LANGUAGE_SLOT_INDEX = 3
-LANGUAGE_SLOTS = 2
 # Under a filter, BM25's hits are checked against the articles that pass among at most this many
 # times the candidates wanted.
 LEXICAL_OVERFETCH = 20
@@ -215,7 +210,7 @@ class Retriever:
         heads = dedupe_and_diversify(fused)  # see chatbot.retrieval.diversity
         if self.reranker is not None and heads:
             heads = self._rerank(query, heads)
-        heads = self._cover_languages(heads, k, query_lang)
+        heads = cover_languages(heads, k, query_lang)
         heads = cover_names(query, heads, k)  # see chatbot.retrieval.named
         if wants_latest(query):
             heads = recent_first(heads, lambda c: c.fused, lambda c: c.meta.get("day"))
@@ -351,33 +346,6 @@ class Retriever:
         docs = self._held.articles(view, manifest, lang)
         return nearest_among(view.store, qvec, PER_LANGUAGE, docs & view.committed, manifest, {"lang": lang},
                              memory=self._among)
-
-    @staticmethod
-    def _cover_languages(heads: list[Candidate], k: int, query_lang: str) -> list[Candidate]:
-        """Bring the nearest close passages of each other language into the first ``k``.
-
-        "Nearest" is the rank within that language ("dense_lang"); "close" is a similarity within
-        LANGUAGE_SLOT_GAP of the best shown passage. See PER_LANGUAGE for why this is needed.
-        """
-        if k < 3 or len(heads) <= k:
-            return heads
-        shown = heads[:k]
-        best = max(c.dense for c in shown)
-        extra: list[Candidate] = []
-        by_lang: dict[str, list[Candidate]] = {}
-        for cand in heads:
-            lang = str(cand.meta.get("lang"))
-            if lang != query_lang and "dense_lang" in cand.ranks:
-                by_lang.setdefault(lang, []).append(cand)
-        for lang in sorted(by_lang):
-            nearest = sorted(by_lang[lang], key=lambda c: c.ranks["dense_lang"])[:LANGUAGE_SLOTS]
-            extra += [c for c in nearest if c not in shown and c.dense >= best - LANGUAGE_SLOT_GAP]
-        extra = extra[:max(1, k // 2)]
-        if not extra:
-            return heads
-        rest = [c for c in heads if c not in extra]
-        at = min(LANGUAGE_SLOT_INDEX, k - len(extra))
-        return rest[:at] + extra + rest[at:]
 
     def _rerank(self, query: str, heads: list[Candidate]) -> list[Candidate]:
         top = heads[:20]
