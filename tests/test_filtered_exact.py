@@ -153,10 +153,10 @@ def test_a_multilingual_corpus_is_ranked_exactly_from_memory(corpus, monkeypatch
     every_doc = frozenset(meta["doc_id"] for _, meta in every.values())
     for question in QUESTIONS:
         qvec = service.embedder.embed_queries([question])[0]
-        found = retriever._nearest(view, qvec, None)
+        found, _ = retriever._nearest(view, qvec, None)
         assert [h.chunk_id for h in found] == brute_force(every, qvec, every_doc, retriever.candidates)
         for filters_ in filters:
             scope = resolve(filters_, manifest)
-            found = retriever._nearest(view, qvec, scope)
+            found, _ = retriever._nearest(view, qvec, scope)
             assert [h.chunk_id for h in found] == brute_force(every, qvec, scope.docs, retriever.candidates)
         assert service.search_scoped(question, 5).passages  # the search itself asks Chroma no nearest chunks

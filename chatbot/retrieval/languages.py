@@ -138,27 +138,28 @@ class HeldLanguages:
                 self._languages[version] = languages
         return languages
 
-    def nearest_everywhere(self, view: View, manifest: dict[str, dict[str, Any]], qvec: np.ndarray, n: int,
-                           among: frozenset[str] | None = None) -> list[Hit] | None:
-        """The ``n`` nearest committed chunks of the whole index (of the articles ``among``, when
-        given), ranked exactly, when every language of it is held; None when one is too large.
+    def nearest_by_language(self, view: View, manifest: dict[str, dict[str, Any]], qvec: np.ndarray, n: int,
+                            among: frozenset[str] | None = None) -> dict[str, list[Hit]] | None:
+        """Each language's ``n`` nearest committed chunks (of the articles ``among``, when given),
+        ranked exactly, when every language of the index is held; None when one is too large.
 
         Chroma's HNSW search is approximate, and its graph is rebuilt from Chroma's log when a
         process opens the index, so which near chunks it misses changes from one start to the next
         (BENCHMARKS.md 37b); a corpus whose languages are all held (read anyway for the
-        per-language search) is ranked exactly instead, at the cost of a matrix product per language."""
+        per-language search) is ranked exactly instead, at the cost of a matrix product per language.
+        A language none of whose articles is ``among`` is left out."""
         languages = self.languages(view, manifest)
         if any(a.chunks is None or a.chunks > self.limit for a in languages.values()):
             return None  # told by the manifest's counts: nothing is read to find out
-        found: list[Hit] = []
+        found: dict[str, list[Hit]] = {}
         for lang, articles in languages.items():
             if among is not None and articles.docs.isdisjoint(among):
                 continue
             hits = self.nearest(view, manifest, lang, qvec, n, among)
             if hits is None:
                 return None
-            found += hits
-        return sorted(found, key=lambda hit: -hit.similarity)[:n]
+            found[lang] = hits
+        return found
 
     def nearest(self, view: View, manifest: dict[str, dict[str, Any]], lang: str, qvec: np.ndarray,
                 n: int, among: frozenset[str] | None = None) -> list[Hit] | None:

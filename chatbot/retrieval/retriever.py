@@ -201,10 +201,10 @@ class Retriever:
             return _nothing(scope)
         qvec, lexical = encoded[0], found.hits
         t2 = time.perf_counter()
-        dense = self._nearest(view, qvec, scope)
+        dense, by_language = self._nearest(view, qvec, scope)
         t4 = time.perf_counter()
         query_lang = question_language(query)
-        fused = self._fuse(view, dense, lexical, qvec, scope, query_lang, found.records)
+        fused = self._fuse(view, dense, lexical, qvec, scope, query_lang, found.records, by_language)
         manifest = self.manifest(view)
         fused = collapse(fused, self._copies(view, manifest), manifest)  # near-copies answer once
         heads = dedupe_and_diversify(fused)  # see chatbot.retrieval.diversity
@@ -225,18 +225,22 @@ class Retriever:
                          dict(zip(also_encode, extra, strict=True)),
                          lambda wanted: self._load_pieces(view, wanted), scope=scope)
 
-    def _nearest(self, view: View, qvec: np.ndarray, scope: Scope | None) -> list[Hit]:
-        """The dense candidates: ranked exactly when the corpus has several languages and every one
-        is held (``HeldLanguages.nearest_everywhere``), else by Chroma's index."""
+    def _nearest(self, view: View, qvec: np.ndarray, scope: Scope | None) -> tuple[list[Hit], dict[str, list[Hit]]]:
+        """The dense candidates, and each language's own nearest chunks when they were found on the way.
+
+        A corpus of several languages, every one held, is ranked exactly from them
+        (``HeldLanguages.nearest_by_language``): the merged lists are the candidates, and each list
+        is that language's nearest for ``_dense_by_language``. Otherwise Chroma's index ranks them."""
         if len(view.lexical.langs) >= 2:  # see PER_LANGUAGE: a single language is not held
-            exact = self._held.nearest_everywhere(view, self.manifest(view), qvec, self.candidates,
-                                                  scope.docs if scope is not None else None)
-            if exact is not None:
-                return exact
+            by_language = self._held.nearest_by_language(view, self.manifest(view), qvec, self.candidates,
+                                                         scope.docs if scope is not None else None)
+            if by_language is not None:
+                merged = sorted((hit for hits in by_language.values() for hit in hits), key=lambda hit: -hit.similarity)
+                return merged[:self.candidates], by_language
         if scope is not None:  # see chatbot.retrieval.subset: Chroma's filtered query is slow
             return nearest_among(view.store, qvec, self.candidates, scope.docs, self.manifest(view), scope.where,
-                                 scope.chunks, self._among)
-        return self.index.dense(view, qvec, self.candidates)
+                                 scope.chunks, self._among), {}
+        return self.index.dense(view, qvec, self.candidates), {}
 
     def _copies(self, view: View, manifest: dict[str, dict[str, Any]]) -> dict[str, frozenset[str]]:
         """The near-copy links of ``view``'s index version, worked out once per version (reading
@@ -268,17 +272,19 @@ class Retriever:
         return found
 
     def _fuse(self, view: View, dense: list[Hit], lexical: list[tuple[str, float]], qvec: np.ndarray,
-              scope: Scope | None = None, query_lang: str = "", read: dict[str, Hit] | None = None) -> list[Candidate]:
+              scope: Scope | None = None, query_lang: str = "", read: dict[str, Hit] | None = None,
+              by_language: dict[str, list[Hit]] | None = None) -> list[Candidate]:
         """Dense and lexical candidates in one pool, scored on meaning plus a gated word bonus.
 
         Scores are read against this query's own candidates (chatbot.retrieval.readings), so the
         encoder's confidence is kept: a passage far ahead in meaning is not overtaken by word matches.
+        ``by_language``: languages' nearest chunks already found (see ``_nearest``).
         """
         pool: dict[str, Candidate] = {}
         for rank, hit in enumerate(dense):
             pool[hit.chunk_id] = Candidate(hit.chunk_id, hit.text, hit.meta, dense=hit.similarity, ranks={"dense": rank})
         readings = Readings(dense_scale([hit.similarity for hit in dense]), query_lang)
-        for found in self._dense_by_language(view, qvec, dense, scope):  # see PER_LANGUAGE
+        for found in self._dense_by_language(view, qvec, dense, scope, by_language or {}):  # see PER_LANGUAGE
             hits = [h for h in found if scope.chunk_passes(h.chunk_id)] if scope is not None else found
             if hits:
                 readings.languages[hits[0].lang] = dense_scale([h.similarity for h in hits])
@@ -306,21 +312,26 @@ class Retriever:
             cand.fused = meaning + LEXICAL_WEIGHT * cand.lexical * min(1.0, max(0.0, plausible))
         return sorted(pool.values(), key=lambda c: (c.fused, c.dense), reverse=True)
 
-    def _dense_by_language(self, view: View, qvec: np.ndarray, dense: list[Hit],
-                           scope: Scope | None = None) -> list[list[Hit]]:
+    def _dense_by_language(self, view: View, qvec: np.ndarray, dense: list[Hit], scope: Scope | None = None,
+                           known: dict[str, list[Hit]] | None = None) -> list[list[Hit]]:
         """Nearest chunks within each language of a multilingual corpus (of the articles ``scope``
         lets through, when a filter is given).
 
-        A language that already fills PER_LANGUAGE places of the global list has its nearest
-        chunks there; only the others need a search of their own (chatbot.retrieval.subset). Under
-        a filter, a global list shorter than asked already holds every chunk that passes, and a
-        language none of whose articles passes is not searched.
+        A language whose nearest chunks the dense step found already (``known``) takes them; one
+        that fills PER_LANGUAGE places of the global list has them there; only the others need a
+        search of their own (chatbot.retrieval.subset). Under a filter, a global list shorter than
+        asked already holds every chunk that passes, and a language none of whose articles passes
+        is not searched.
         """
         langs = sorted(view.lexical.langs)
         if len(langs) < 2:
             return []
+        known = known or {}
         out = []
         for lang in langs:
+            if lang in known:
+                out.append(known[lang][:PER_LANGUAGE])
+                continue
             hits = [hit for hit in dense if hit.meta.get("lang") == lang]
             if len(hits) < PER_LANGUAGE and (scope is None or len(dense) >= self.candidates):
                 hits = self._nearest_in_language(view, qvec, lang, scope)
