@@ -8,7 +8,10 @@ of the package are untranslated (English): they stay in, as they do in the real 
 
 The questions (``bench/fr_sections_questions.jsonl``) were written by hand as a reader would ask
 them, each naming the section that answers it; ``split`` is ``tuning`` or ``heldout``. Only the
-tuning half may be looked at when changing retrieval; the held-out half is for reporting.
+tuning half may be looked at when changing retrieval; the held-out half is for reporting. The
+unanswerable questions (``bench/fr_sections_unanswerable.jsonl``) are on the corpus's topics but
+answered by none of its sections (checked by searching the sections for the tool or figure asked),
+split the same way.
 
     apt-get install -y debian-reference-fr
     python -m bench.fr_sections            # prints the sections and their sizes
@@ -24,6 +27,9 @@ from typing import Any
 
 SOURCE = Path("/usr/share/debian-reference/debian-reference.fr.txt.gz")
 QUESTIONS = Path(__file__).resolve().parent / "fr_sections_questions.jsonl"
+# on-topic questions the selected sections do not answer (a tool they never name, a figure they
+# never give), each saying what is missing; split as above
+UNANSWERABLE = Path(__file__).resolve().parent / "fr_sections_unanswerable.jsonl"
 MIN_CHARS = 300
 MAX_CHARS = 2500
 SECTIONS = 150
@@ -67,7 +73,16 @@ def corpus(source: Path = SOURCE) -> list[dict[str, Any]]:
 
 def questions(split: str | None = None) -> list[dict[str, Any]]:
     """The hand-written questions ({id, question, section, split}), optionally one split only."""
-    rows = [json.loads(line) for line in QUESTIONS.read_text("utf-8").splitlines() if line.strip()]
+    return _read(QUESTIONS, split)
+
+
+def unanswerable(split: str | None = None) -> list[dict[str, Any]]:
+    """The questions no selected section answers ({id, question, missing, split})."""
+    return _read(UNANSWERABLE, split)
+
+
+def _read(path: Path, split: str | None) -> list[dict[str, Any]]:
+    rows = [json.loads(line) for line in path.read_text("utf-8").splitlines() if line.strip()]
     return [r for r in rows if split is None or r["split"] == split]
 
 

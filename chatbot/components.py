@@ -91,12 +91,14 @@ def prepare_llm(settings: Settings) -> None:
 def prepare_nlp() -> None:
     """Load every installed spaCy pipeline (short answers and tenses parse the question in its own
     language and each passage in its, so either may be needed by the first question), so that the
-    first question does not wait for them (about a second each)."""
-    from chatbot.text import nlp
+    first question does not wait for them (about a second each); the word frequency lists too.
+    """
+    from chatbot.text import nlp, rarity
 
     for lang in sorted(nlp.PIPELINES):
         if nlp.available(lang):
             nlp.pipeline_for(lang)
+    rarity.warm()
 
 
 def make_translator(settings: Settings, embedder: Embedder) -> Any | None:

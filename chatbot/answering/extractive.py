@@ -29,17 +29,18 @@ from chatbot.answering.name_search import NameChecks, name_search, naming_text
 from chatbot.answering.nearby_names import names_nearby
 from chatbot.answering.overview import Request, choose, on_topic, overview_request, topic_articles
 from chatbot.answering.question import Aliases, QuestionNeeds, analyse, unknown_names
-from chatbot.answering.quoting import PHRASES, ScoredSentence, compose
+from chatbot.answering.quoting import PHRASES, ScoredSentence, compose, overview_answer, refusal_text
 from chatbot.answering.referents import ArticleText, named_after, referent_span
 from chatbot.answering.short_answer import question_need
 from chatbot.answering.specificity import Constraints, candidate, constraints_of, holds
+from chatbot.answering.terms import unknown_terms
 from chatbot.answering.titles import TitleMeaning
 from chatbot.encoder.base import Embedder
 from chatbot.encoder.pieces import PieceVectors, clause_windows
 from chatbot.encoder.vector_cache import VectorCache
 from chatbot.retrieval.recency import wants_latest
 from chatbot.retrieval.retriever import Retrieval
-from chatbot.schemas import Answer, Citation, Passage
+from chatbot.schemas import Answer, Passage
 from chatbot.text.language import question_language
 from chatbot.text.names import names_in
 from chatbot.text.nlp import NlpUnavailable
@@ -285,9 +286,11 @@ class ExtractiveAnswerer(BaseAnswerer):
         context = " ".join(f"{p.title} {p.text}" for p in retrieval.passages)
         ranked, left = self._checked(scored, spec, needs, qlang, retrieval)
         missing = unknown_names(needs.names, context)  # names no passage spells...
-        if missing:  # ... nor the rest of their articles (a place named in the first paragraph only)
+        absent = unknown_terms(needs.terms, context)  # ... terms no passage writes (see ``terms``)...
+        if missing or absent:  # ... nor the rest of their articles (a place named in the first paragraph only)
             context = "\n".join([context, *self._articles(retrieval.passages)])
             missing = unknown_names(missing, context)
+            absent = unknown_terms(absent, context)
         names = [*needs.names, *([spec.actor] if spec.actor else []), *spec.event_names]
         # A sentence that gives the age of the person the question names in full, next to their name
         # (``ages.gives_age_of``), says what is asked however little else of the question it shares:
@@ -303,11 +306,11 @@ class ExtractiveAnswerer(BaseAnswerer):
             if spec.aliases:
                 ranked, left = self._checked(scored, spec, needs, qlang, retrieval)
                 missing = unknown_names(needs.names, context, spec.aliases)
-        if not ranked or ranked[0].score < threshold or missing:
+        if not ranked or ranked[0].score < threshold or missing or absent:
             log.debug("refused %r: candidates left after each check %s, best kept %s (threshold %s), "
-                      "names in no passage %s, constraints %s", question, left,
-                      round(ranked[0].score, 3) if ranked else None, threshold, missing, spec)
-            refused = self.refusal(query, retrieval, lang)
+                      "names in no passage %s, terms in no passage %s, constraints %s", question, left,
+                      round(ranked[0].score, 3) if ranked else None, threshold, missing, absent, spec)
+            refused = self.refusal(query, retrieval, lang, [*missing, *absent])
             refused.evidence_score = round(best, 4) if best is not None else None
             return refused
         if wants_latest(question):  # the newest of the sentences as good as the best (event_dates)
@@ -345,7 +348,6 @@ class ExtractiveAnswerer(BaseAnswerer):
     def overview(self, request: Request, query: str, retrieval: Retrieval, lang: str) -> Answer:
         """A brief of several cited sentences (see chatbot.answering.overview), or a refusal when
         the topic asked about is not in the articles."""
-        phrases = PHRASES.get(lang, PHRASES["en"])
         candidates = retrieval.candidates
         if request.topic:  # the articles about the topic, not the newest of those found
             about = topic_articles([(str(c.meta.get("doc_id", "")), c.dense) for c in candidates])
@@ -361,23 +363,11 @@ class ExtractiveAnswerer(BaseAnswerer):
             return self.refusal(query, retrieval, lang)
         if not picks:
             return self.refusal(query, retrieval, lang)
-        lines = [phrases["overview_latest" if request.latest else "overview"]]
-        citations = []
-        for n, pick in enumerate(picks, start=1):
-            p = pick.passage
-            line = phrases["overview_item"].format(quote=pick.text, n=n)
-            if request.latest:
-                line = phrases["overview_dated_item"].format(date=p.date or phrases["no_date"], quote=pick.text, n=n)
-            lines.append(line)
-            citations.append(Citation(n=n, doc_id=p.doc_id, title=p.title, source=p.source, date=p.date,
-                                      start=pick.start, end=pick.end, quote=pick.text, chunk_id=p.chunk_id))
-        return Answer(answer="\n".join(lines), citations=citations, refused=False, query=query, kind="overview",
-                      passages=retrieval.passages, answerer=self.name,
-                      evidence_score=round(picks[0].topic_similarity, 4))
+        return overview_answer(picks, request.latest, lang, query, retrieval.passages, self.name)
 
-    def refusal(self, query: str, retrieval: Retrieval, lang: str) -> Answer:
-        phrases = PHRASES.get(lang, PHRASES["en"])
-        return Answer(answer=phrases["refusal"], refused=True, query=query, kind="refusal",
+    def refusal(self, query: str, retrieval: Retrieval, lang: str, unmentioned: Sequence[str] = ()) -> Answer:
+        """The refusal, naming what the question names that the passages never write (``unmentioned``)."""
+        return Answer(answer=refusal_text(lang, unmentioned), refused=True, query=query, kind="refusal",
                       passages=retrieval.passages, answerer=self.name)
 
 

@@ -26,6 +26,7 @@ from chatbot.answering.lexicon import (
     place_forms,
     predicates_in,
 )
+from chatbot.answering.terms import specific_terms, vocabulary, written
 from chatbot.text import months, numbers
 from chatbot.text.names import (
     ACRONYM,
@@ -36,6 +37,7 @@ from chatbot.text.names import (
     initials,
     names_in,
 )
+from chatbot.text.rarity import language_of, rare
 from chatbot.text.words import fold
 
 _AGE_Q = re.compile(r"\b(quel âge|quel age|âgée? de combien|how old|what age|what is the age|l'âge de)\b", re.I)
@@ -92,6 +94,7 @@ class QuestionNeeds:
     city: bool = False  # a town is a proper name: the sentence must hold one besides the question's
     names: tuple[str, ...] = ()
     predicates: tuple[Predicate, ...] = ()
+    terms: tuple[str, ...] = ()  # rare lower-case words: a tool, a product (see ``terms``)
 
     @property
     def counted_forms(self) -> tuple[str, ...]:
@@ -220,7 +223,8 @@ def analyse(question: str) -> QuestionNeeds:
     return QuestionNeeds(age=age, day=day, count_of=count_of, count_phrase=count_phrase, count_type=count_type,
                          number=number, price=number and bool(_PRICE_Q.search(question)),
                          time=_asks_time(question) and not day, city=bool(_CITY_Q.search(question)),
-                         names=tuple(names_in(question)), predicates=tuple(predicates_in(question)))
+                         names=tuple(names_in(question)), predicates=tuple(predicates_in(question)),
+                         terms=specific_terms(question))
 
 
 _ASKING = re.compile(r"\b(how|what|which|who|whom|where|why|combien|quel\w*|qui|que|qu|ou|pourquoi|comment)\b")
@@ -278,6 +282,10 @@ class _Folded:
         return {"".join(sorted(w)) for w in ACRONYM.findall(self.raw)}
 
     @cached_property
+    def words(self) -> set[str]:
+        return vocabulary(self.raw)
+
+    @cached_property
     def vocabulary(self) -> set[str]:
         return {w[:4] for w in re.findall(r"\w+", self.text) if len(w) > 3}
 
@@ -320,8 +328,12 @@ class _Folded:
             return True  # "Government of National Accord" is the "GNA" of a French text
         words = identifying_words(name)
         for k, word in enumerate(words):
-            found = bool(re.search(rf"\b{re.escape(word)}\b", self.text)) if len(word) <= 3 else \
-                word[:4] in self.vocabulary or word[:5] in self.text
+            if len(word) <= 3:
+                found = bool(re.search(rf"\b{re.escape(word)}\b", self.text))
+            elif _specific(word, name):  # "PostgreSQL" is not "Postfix" (see ``terms``)
+                found = written(word, self.words)
+            else:
+                found = word[:4] in self.vocabulary or word[:5] in self.text
             # "Adam Purinton" does not name Adam Lauridsen (read only for a word that is there)
             if found and not (k < len(words) - 1 and self._opens_other_names(word, words[k + 1:])):
                 return True
@@ -331,6 +343,13 @@ class _Folded:
         return any(re.search(rf"\b{re.escape(other)}", self.text) if len(other) > 3
                    else re.search(rf"\b{re.escape(other.upper())}\b", self.raw)
                    for word in identifying_words(name) for other in name_renderings(word))
+
+
+def _specific(word: str, name: str) -> bool:
+    """Whether ``word`` (folded) of ``name`` is rare and written the same in both languages
+    (``chatbot.text.rarity``), read as the name writes it: folded, "européenne" looks rare."""
+    written_as = next((w.lower() for w in re.findall(r"\w+", name) if fold(w) == word), word)
+    return rare(written_as) and language_of(written_as) is None
 
 
 def _same_word(token: str, word: str) -> bool:

@@ -8,11 +8,13 @@ its answer with the same short line): one wording, from ``templates/extractive.t
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from chatbot.answering.event_dates import spelled_day
 from chatbot.answering.figures import DatedFigure, disagreement
+from chatbot.answering.overview import Pick
 from chatbot.answering.question import analyse
 from chatbot.answering.short_answer import CountsAfter, TitledPerson, short_answer
 from chatbot.retrieval.recency import wants_latest
@@ -21,6 +23,34 @@ from chatbot.text.language import question_language
 from chatbot.text.words import squeeze
 
 PHRASES = tomllib.loads((Path(__file__).parent / "templates" / "extractive.toml").read_text("utf-8"))
+
+
+def refusal_text(lang: str, unmentioned: Sequence[str] = ()) -> str:
+    """The refusal; ``unmentioned``: what the question names that the passages found never write,
+    said to the reader (what to look for elsewhere, or whose spelling to check)."""
+    phrases = PHRASES.get(lang, PHRASES["en"])
+    if not unmentioned:
+        return str(phrases["refusal"])
+    listed = phrases["term_separator"].join(phrases["term"].format(term=t) for t in unmentioned)
+    return str(phrases["refusal_unmentioned"]).format(terms=listed)
+
+
+def overview_answer(picks: Sequence[Pick], latest: bool, lang: str, query: str, passages: list[Passage],
+                    answerer: str) -> Answer:
+    """A brief: one cited line per picked sentence (dated, newest first, when the latest is asked)."""
+    phrases = PHRASES.get(lang, PHRASES["en"])
+    lines = [phrases["overview_latest" if latest else "overview"]]
+    citations = []
+    for n, pick in enumerate(picks, start=1):
+        p = pick.passage
+        line = phrases["overview_item"].format(quote=pick.text, n=n)
+        if latest:
+            line = phrases["overview_dated_item"].format(date=p.date or phrases["no_date"], quote=pick.text, n=n)
+        lines.append(line)
+        citations.append(Citation(n=n, doc_id=p.doc_id, title=p.title, source=p.source, date=p.date,
+                                  start=pick.start, end=pick.end, quote=pick.text, chunk_id=p.chunk_id))
+    return Answer(answer="\n".join(lines), citations=citations, refused=False, query=query, kind="overview",
+                  passages=passages, answerer=answerer, evidence_score=round(picks[0].topic_similarity, 4))
 
 
 def short_line(short: ShortAnswer, lang: str) -> str:

@@ -1,0 +1,77 @@
+"""The specific terms of a question (a tool, a product, a word no other text shares) and whether the
+passages write them.
+
+Names written with a capital are checked by ``question.unknown_names``. Technical questions name
+what they are about in lower case: "avec firewalld", "avec ssh-keygen", "resize2fs", "ufw". A
+question's term is specific when the language at large rarely uses it and it belongs to neither
+language (``chatbot.text.rarity``); when no retrieved passage nor its article writes it, the
+passages are about something else and the question is refused, saying which term they lack.
+
+A term is written when the text has it as a word or the start of one ("iptables" in
+"iptables-save"), or spelt within one letter of it (two for long words): a typo in the question
+("Wich") or a transliteration ("Serraj", "Sarraj") is still the same word.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from rapidfuzz import process
+from rapidfuzz.distance import Levenshtein
+
+from chatbot.text.names import folded_function_words
+from chatbot.text.rarity import language_of, rare
+from chatbot.text.words import fold
+
+# a word, its hyphens, dots and apostrophes included ("ssh-keygen", "apt.conf", "aujourd'hui")
+_UNIT = re.compile(r"[^\W_]+(?:['’.\-][^\W_]+)*")
+_ELISION = re.compile(r"^(?:[cdjlmnst]|qu|jusqu|lorsqu|puisqu|quoiqu)['’]", re.I)
+_SUFFIX = 3  # letters a word may add to a term and still write it ("dockers", "gpgv")
+
+
+def specific_terms(question: str) -> tuple[str, ...]:
+    """The question's rare lower-case words written the same in both languages, as written, in order:
+    what it hinges on besides names. A word of one language ("détectent", rare as a form of the
+    common "détecter"; "interarmées", which English writes otherwise) may be worded differently
+    in the passages, so its absence says nothing."""
+    found: list[str] = []
+    for i, match in enumerate(_UNIT.finditer(question)):
+        word = _ELISION.sub("", match.group(0))
+        if i == 0 or not word[:1].islower() or word.isdigit() or len(word) < 3:
+            continue  # the first word opens the question; capitalised words are names
+        lowered = word.lower()  # accents kept: folded, "générer" looks rare
+        if fold(word) in folded_function_words() or not rare(lowered) or language_of(lowered) is not None:
+            continue
+        found.append(word)
+    return tuple(dict.fromkeys(found))
+
+
+def vocabulary(text: str) -> set[str]:
+    """The folded words of ``text``, each whole ("ssh-keygen") and in its parts ("ssh", "keygen")."""
+    words: set[str] = set()
+    for unit in _UNIT.findall(fold(text)):
+        words.add(unit)
+        words.update(re.findall(r"[^\W_]+", unit))
+    return words
+
+
+def written(term: str, words: set[str]) -> bool:
+    """Whether ``words`` (see ``vocabulary``) write ``term`` (folded): as it is, with a short ending,
+    or within a letter or two of it."""
+    if term in words:
+        return True
+    longer = max(_SUFFIX, len(term) // 2)
+    if any(w.startswith(term) and len(w) - len(term) <= longer for w in words):
+        return True
+    allowed = 0 if len(term) < 5 else 1 if len(term) < 8 else 2
+    return bool(allowed) and process.extractOne(term, words, scorer=Levenshtein.distance,
+                                                score_cutoff=allowed) is not None
+
+
+def unknown_terms(terms: Sequence[str], text: str) -> list[str]:
+    """The terms ``text`` does not write (see ``written``)."""
+    if not terms:
+        return []
+    words = vocabulary(text)
+    return [term for term in terms if not written(fold(term), words)]
