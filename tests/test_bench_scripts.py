@@ -26,7 +26,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 # the benchmark scripts (a ``main`` run under ``python -m``) and the modules they share
 SCRIPTS = ["baseline", "chunking", "copies", "counted_context", "crosslingual", "encoder", "entities", "eval_answers", "eval_distractors",
-           "eval_refusals", "fr_retrieval", "held_languages", "indexing", "latency", "lexical_updates", "llm_phrasing", "load", "name_meaning", "own_steps",
+           "eval_refusals", "fr_answers", "fr_retrieval", "held_languages", "indexing", "latency", "lexical_updates", "llm_phrasing", "load", "name_meaning", "own_steps",
            "ray_indexing", "synthetic", "timeline_quality", "translation_check"]
 LIBRARIES = ["common", "data", "filtered", "fr_sections", "ray_local"]
 

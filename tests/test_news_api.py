@@ -175,6 +175,17 @@ def test_timeline_filters_and_bad_input(http):
     assert empty.status_code == 422 and error_of(empty)["param"] == "q"
 
 
+def test_a_timeline_keeps_to_the_articles_naming_its_topic(http, live):
+    absent = http.get("/api/timeline", params={"q": "Jacinda Ardern"}).json()
+    assert absent["events"] == [], [e["quote"] for e in absent["events"]]
+    assert "Jacinda Ardern" in absent["message"]
+    haftar = http.get("/api/timeline", params={"q": "Haftar"}).json()
+    assert haftar["events"] and haftar["message"] is None
+    assert all("Haftar" in article_text(live, e["citation"]["doc_id"]) for e in haftar["events"])
+    brief = http.post("/api/ask", json={"question": "What do the articles say about Jacinda Ardern?"}).json()
+    assert brief["refused"] and "“Jacinda Ardern”" in brief["answer"], brief["answer"]
+
+
 def test_uploads_set_and_correct_date_and_outlet(http):
     text = ("The Tripoli water authority said on Monday that supplies to the capital had been restored "
             "after armed men who had shut a pumping station in the south left the site.")

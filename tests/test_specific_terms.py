@@ -15,6 +15,7 @@ from refusal_cases import service_over
 
 from chatbot.answering.question import unknown_names
 from chatbot.answering.terms import specific_terms, unknown_terms
+from chatbot.text.names import names_in
 
 ARTICLES = [
     {"id": "pare-feu", "lang": "fr", "source": "manuel.example", "title": "Filtrer le trafic réseau",
@@ -88,3 +89,8 @@ def test_a_term_is_written_with_an_ending_or_a_letter_off():
     assert unknown_terms(["ipatbles"], text) == []  # two letters off in a long word: a typo
     assert unknown_terms(["systemx"], text) == []  # one letter off in a word of 7
     assert unknown_terms(["ufx"], "ufw allow 22") == ["ufx"]  # a short word must be exact
+
+
+def test_a_topic_counts_its_first_word():
+    assert names_in("Netanyahu") == [] and names_in("Netanyahu", topic=True) == ["Netanyahu"]
+    assert specific_terms("firewalld", topic=True) == ("firewalld",)

@@ -35,6 +35,7 @@ from chatbot.answering.short_answer import question_need
 from chatbot.answering.specificity import Constraints, candidate, constraints_of, holds
 from chatbot.answering.terms import unknown_terms
 from chatbot.answering.titles import TitleMeaning
+from chatbot.answering.topic_mentions import unmentioned
 from chatbot.encoder.base import Embedder
 from chatbot.encoder.pieces import PieceVectors, clause_windows
 from chatbot.encoder.vector_cache import VectorCache
@@ -310,7 +311,8 @@ class ExtractiveAnswerer(BaseAnswerer):
             log.debug("refused %r: candidates left after each check %s, best kept %s (threshold %s), "
                       "names in no passage %s, terms in no passage %s, constraints %s", question, left,
                       round(ranked[0].score, 3) if ranked else None, threshold, missing, absent, spec)
-            refused = self.refusal(query, retrieval, lang, [*missing, *absent])
+            # names are said missing only once their other-language forms were looked for
+            refused = self.refusal(query, retrieval, lang, [*(missing if search is not None else ()), *absent])
             refused.evidence_score = round(best, 4) if best is not None else None
             return refused
         if wants_latest(question):  # the newest of the sentences as good as the best (event_dates)
@@ -354,8 +356,11 @@ class ExtractiveAnswerer(BaseAnswerer):
             candidates = [c for c in candidates if str(c.meta.get("doc_id", "")) in about]
         passages = [c.passage(c.fused) for c in candidates] or retrieval.passages
         context = " ".join(f"{p.title} {p.text}" for p in passages)
-        if request.topic and unknown_names(names_in(request.topic), context):
-            return self.refusal(query, retrieval, lang)
+        absent = unmentioned(request.topic, context) if request.topic else []
+        if absent:  # ... nor by the rest of their articles
+            absent = unmentioned(request.topic, "\n".join([context, *self._articles(passages)]))
+        if absent:
+            return self.refusal(query, retrieval, lang, absent)
         cached = retrieval.pieces_of(passages)
         picks = choose(request, passages, retrieval.query_vector, lambda items: self._sentence_vectors(items, cached))
         log.debug("overview topic %r: best similarity %.3f", request.topic, picks[0].topic_similarity if picks else -1)

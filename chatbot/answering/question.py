@@ -283,6 +283,7 @@ class _Folded:
 
     @cached_property
     def words(self) -> set[str]:
+        """Every word of the text, whole and by its hyphenated parts (``terms.vocabulary``)."""
         return vocabulary(self.raw)
 
     @cached_property

@@ -30,7 +30,7 @@ _ELISION = re.compile(r"^(?:[cdjlmnst]|qu|jusqu|lorsqu|puisqu|quoiqu)['’]", re
 _SUFFIX = 3  # letters a word may add to a term and still write it ("dockers", "gpgv")
 
 
-def specific_terms(question: str) -> tuple[str, ...]:
+def specific_terms(question: str, *, topic: bool = False) -> tuple[str, ...]:
     """The question's rare lower-case words written the same in both languages, as written, in order:
     what it hinges on besides names. A word of one language ("détectent", rare as a form of the
     common "détecter"; "interarmées", which English writes otherwise) may be worded differently
@@ -38,8 +38,8 @@ def specific_terms(question: str) -> tuple[str, ...]:
     found: list[str] = []
     for i, match in enumerate(_UNIT.finditer(question)):
         word = _ELISION.sub("", match.group(0))
-        if i == 0 or not word[:1].islower() or word.isdigit() or len(word) < 3:
-            continue  # the first word opens the question; capitalised words are names
+        if (i == 0 and not topic) or not word[:1].islower() or word.isdigit() or len(word) < 3:
+            continue  # the first word opens a question (not a ``topic``); capitalised words are names
         lowered = word.lower()  # accents kept: folded, "générer" looks rare
         if fold(word) in folded_function_words() or not rare(lowered) or language_of(lowered) is not None:
             continue

@@ -35,6 +35,7 @@ from chatbot.answering.citations import anchor
 from chatbot.answering.event_dates import EventDay, event_day
 from chatbot.answering.overview import TOPIC_GAP
 from chatbot.answering.provenance import annotate
+from chatbot.answering.topic_mentions import named_count, unmentioned
 from chatbot.answering.weekday_tense import tells_ahead
 from chatbot.retrieval.filters import Filters
 from chatbot.retrieval.retriever import Retriever
@@ -45,6 +46,7 @@ from chatbot.text.words import squeeze
 CANDIDATES = 30
 PER_ARTICLE = 3
 ArticleLookup = Callable[[str], tuple[dict[str, Any], str] | None]
+NOT_NAMED = "no article found for this timeline mentions {names}"
 
 
 class Event(BaseModel):
@@ -71,13 +73,18 @@ class _Sentence:
 
 
 def build_timeline(retriever: Retriever, lookup: ArticleLookup, query: str,
-                   filters: Filters | None = None, limit: int = 20) -> Timeline:
+                   filters: Filters | None = None, limit: int = 20, by_name: bool = True) -> Timeline:
+    """The timeline of ``query``; ``by_name``: keep to the articles writing what it names (see
+    ``_naming``; off for an entity, whose articles are those naming it under any spelling)."""
     retrieval = retriever.search(query, CANDIDATES, filters=filters)
     if retrieval.scope is not None and retrieval.scope.empty:
         return Timeline(events=[], query=query, message=retrieval.scope.message())
     dense = {c.chunk_id: c.dense for c in retrieval.candidates}
     best = max(dense.values(), default=0.0)
     relevant = [p for p in retrieval.passages if p.date and dense.get(p.chunk_id, 0.0) >= best - TOPIC_GAP]
+    relevant, absent = _naming(relevant, query, lookup) if by_name else (relevant, [])
+    if absent:
+        return Timeline(events=[], query=query, message=NOT_NAMED.format(names=", ".join(f"“{a}”" for a in absent)))
     sentences = _sentences(relevant, retrieval.pieces_of(relevant), retrieval.query_vector)
     events: list[Event] = []
     by_quote: set[str] = set()
@@ -106,6 +113,21 @@ def build_timeline(retriever: Retriever, lookup: ArticleLookup, query: str,
     for n, event in enumerate(events, start=1):
         event.citation.n = n
     return Timeline(events=events, query=query)
+
+
+def _naming(passages: list[Passage], query: str, lookup: ArticleLookup) -> tuple[list[Passage], list[str]]:
+    """The passages whose article writes a name or specific term of ``query`` (``topic_mentions``;
+    all of them when it names none): a timeline of "Haftar" tells what articles naming Haftar
+    report, one of "Haftar and Serraj" what articles naming either report. And what the query names
+    that no article found writes at all: then there is no timeline of it."""
+    wanted = named_count(query)
+    if not wanted or not passages:
+        return passages, []
+    texts = {p.doc_id: f"{p.title}\n{found[1] if (found := lookup(p.doc_id)) else p.text}" for p in passages}
+    absent = unmentioned(query, "\n".join(texts.values()))
+    if absent:
+        return [], absent
+    return [p for p in passages if len(unmentioned(query, texts[p.doc_id])) < wanted], []
 
 
 def _sentences(passages: list[Passage], pieces: dict[str, Any], qvec: np.ndarray) -> list[_Sentence]:

@@ -176,9 +176,9 @@ class ChatService:
             answer = self.translator.attach(answer, lang, on_event)
         return answer
 
-    def timeline(self, query: str, filters: Filters | None = None) -> Timeline:
+    def timeline(self, query: str, filters: Filters | None = None, by_name: bool = True) -> Timeline:
         """Dated, verified quotes about ``query``, oldest first (see chatbot.answering.timeline)."""
-        return build_timeline(self.retriever, self.index.article, query, filters)
+        return build_timeline(self.retriever, self.index.article, query, filters, by_name=by_name)
 
     def entity(self, name: str, filters: Filters | None = None) -> tuple[EntitySummary, Timeline] | None:
         """The entity called ``name`` and its timeline, drawn from the dated articles that name it."""
@@ -188,7 +188,7 @@ class ChatService:
         dated = self.entities.dated(found.documents)
         if not dated:  # (no doc_ids would mean every article)
             return found, Timeline(events=[], query=found.name)
-        return found, self.timeline(found.name, replace(filters or Filters(), doc_ids=tuple(dated)))
+        return found, self.timeline(found.name, replace(filters or Filters(), doc_ids=tuple(dated)), by_name=False)
 
     def verified(self, answer: Answer, lang: str = "en") -> Answer:
         """The answer after the citation check; an answer left with no valid citation is refused."""

@@ -70,12 +70,16 @@ def titles() -> frozenset[str]:
     return honorifics("fr") | honorifics("en")
 
 
-def names_in(question: str) -> list[str]:
+def names_in(question: str, *, topic: bool = False) -> list[str]:
     """Proper names the question relies on (capitalised words past the first, and acronyms). An
     acronym the question gives in parentheses after a name ("la Mission d'appui des Nations unies
     en Libye (MANUL)") is that name again, in the question's language: the name's own words are
-    looked for, the acronym is not (an English article writes "UNSMIL")."""
-    body = re.sub(r"^\W*\w+", "", question.strip(), count=1)  # the first word is capitalised anyway
+    looked for, the acronym is not (an English article writes "UNSMIL"). A ``topic`` ("Netanyahu",
+    "Khalifa Haftar", the subject of a brief or a timeline) opens with no question word: its first
+    word counts too."""
+    body = question.strip()
+    if not topic:
+        body = re.sub(r"^\W*\w+", "", body, count=1)  # the first word is capitalised anyway
     names: list[str] = []
     for match in NAME.finditer(body):
         if names and ACRONYM.fullmatch(match.group(0)) and re.search(r"\(\s*$", body[:match.start()]) \
