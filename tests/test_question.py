@@ -54,6 +54,26 @@ def test_since_when_needs_a_start_or_a_duration_for_the_one_asked_about():
     assert needs.accepts("Fayez al-Serraj dirige le GNA depuis mars 2016.")
 
 
+@pytest.mark.parametrize(("question", "answers", "does_not"), [
+    ("How long does sudo remember the password?", "The password is remembered for 15 minutes.",
+     "Pour une station de travail typique avec un seul utilisateur, sudo est pratique."),
+    ("How often does the service poll the server?", "It polls the server every 34 minutes.",
+     "L'heure est normalement affichée en heure locale."),  # "en heure" is no length of time
+    ("Combien de temps Mesgen est-il resté en prison ?", "He was imprisoned for two months.",
+     "He was imprisoned in South Sudan."),
+    ("À quelle fréquence la liste est-elle mise à jour ?", "La liste est mise à jour tous les jours.",
+     "La liste est mise à jour par le ministère."),
+])
+def test_a_length_of_time_or_a_frequency_needs_a_sentence_stating_one(question, answers, does_not):
+    needs = analyse(question)
+    assert needs.accepts(answers)
+    assert not needs.accepts(does_not)
+
+
+def test_since_when_is_no_length_of_time_asked():
+    assert [p.name for p in analyse("Depuis combien de temps Kobler dirige-t-il la MANUL ?").predicates] == ["since"]
+
+
 def test_confirming_attendance_needs_both_words():
     needs = analyse("Which Libyan leaders have confirmed they will attend?")
     assert not needs.accepts("L'Union africaine a annoncé l'accueil d'une conférence de la réconciliation.")
