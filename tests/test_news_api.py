@@ -178,7 +178,7 @@ def test_timeline_filters_and_bad_input(http):
 def test_a_timeline_keeps_to_the_articles_naming_its_topic(http, live):
     absent = http.get("/api/timeline", params={"q": "Jacinda Ardern"}).json()
     assert absent["events"] == [], [e["quote"] for e in absent["events"]]
-    assert "Jacinda Ardern" in absent["message"]
+    assert "Jacinda Ardern" in absent["message"] and absent["unmentioned"] == ["Jacinda Ardern"]
     haftar = http.get("/api/timeline", params={"q": "Haftar"}).json()
     assert haftar["events"] and haftar["message"] is None
     assert all("Haftar" in article_text(live, e["citation"]["doc_id"]) for e in haftar["events"])

@@ -62,3 +62,10 @@ def test_filter_fields_are_read_like_the_api_and_a_bad_one_is_named():
         read_filters("", "someday", [], "en")
     with pytest.raises(BadFilter, match="« Publié jusqu'au »"):
         read_filters("2017-03-05", "2017-03-01", [], "fr")
+
+
+def test_a_name_no_article_writes_is_said_in_the_page_language():
+    timeline = Timeline(query="Jacinda Ardern", events=[], unmentioned=["Jacinda <Ardern>"],
+                        message="no article found for this timeline mentions “Jacinda <Ardern>”")
+    assert "Aucun des articles trouvés ne mentionne « Jacinda &lt;Ardern&gt; »" in timeline_html(timeline, "fr")
+    assert "No article found mentions “Jacinda &lt;Ardern&gt;”" in timeline_html(timeline, "en")

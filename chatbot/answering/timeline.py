@@ -61,7 +61,8 @@ class Event(BaseModel):
 class Timeline(BaseModel):
     events: list[Event]
     query: str
-    message: str | None = None  # why there are no events (a filter matching nothing)
+    message: str | None = None  # why there are no events (a filter matching nothing, a name unmentioned)
+    unmentioned: list[str] = []  # what the query names that no article found writes (see ``_naming``)
 
 
 @dataclass(frozen=True)
@@ -84,7 +85,8 @@ def build_timeline(retriever: Retriever, lookup: ArticleLookup, query: str,
     relevant = [p for p in retrieval.passages if p.date and dense.get(p.chunk_id, 0.0) >= best - TOPIC_GAP]
     relevant, absent = _naming(relevant, query, lookup) if by_name else (relevant, [])
     if absent:
-        return Timeline(events=[], query=query, message=NOT_NAMED.format(names=", ".join(f"“{a}”" for a in absent)))
+        return Timeline(events=[], query=query, message=NOT_NAMED.format(names=", ".join(f"“{a}”" for a in absent)),
+                        unmentioned=absent)
     sentences = _sentences(relevant, retrieval.pieces_of(relevant), retrieval.query_vector)
     events: list[Event] = []
     by_quote: set[str] = set()

@@ -27,7 +27,8 @@ router = APIRouter(prefix="/api", tags=["news"], responses=ERRORS)
 class TimelineResponse(BaseModel):
     events: list[Event]
     query: str
-    message: str | None = None  # why there are no events (a filter that matches no article)
+    message: str | None = None  # why there are no events (a filter that matches no article, a name unmentioned)
+    unmentioned: list[str] = []  # what ``query`` names that no article found writes: then no events
 
 
 @router.get("/timeline", response_model=TimelineResponse)
@@ -46,7 +47,8 @@ def timeline(q: Annotated[str, Query(description="what the timeline is about")] 
     check_question(service, q, "q")
     filters = filters_of(since=since or None, until=until or None, sources=sources or None, doc_ids=doc_ids or None)
     found = service.timeline(q.strip(), filters)
-    return TimelineResponse(events=found.events, query=found.query, message=found.message)
+    return TimelineResponse(events=found.events, query=found.query, message=found.message,
+                            unmentioned=found.unmentioned)
 
 
 class EntitiesResponse(BaseModel):

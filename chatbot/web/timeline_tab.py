@@ -56,6 +56,9 @@ def event_date_html(event: Event, lang: str) -> str:
 def timeline_html(timeline: Timeline, lang: str) -> str:
     """The events as an ordered list, oldest first; the service's message when there are none."""
     labels = LABELS.get(lang, LABELS["en"])
+    if not timeline.events and timeline.unmentioned:  # said in the page's language
+        names = ", ".join(f"« {name} »" if lang == "fr" else f"“{name}”" for name in timeline.unmentioned)
+        return notice_html(labels["timeline_unmentioned"].format(names=names))
     if not timeline.events:
         return notice_html(timeline.message or labels["timeline_empty"])
     items = []
