@@ -102,3 +102,11 @@ def test_the_timeline_tab_lists_dated_quotes_oldest_first(page) -> None:
     page.locator("#timeline-show").click()
     sync_api.expect(events).to_have_count(1, timeout=WAIT_MS)
     assert events.first.get_attribute("data-date") == "2017-03-02"
+
+    # a name no article writes: no timeline of the nearest passages, and the tab says why
+    page.locator("#timeline-until textarea, #timeline-until input").first.fill("")
+    page.locator("#timeline-query textarea, #timeline-query input").first.fill("Jacinda Ardern")
+    page.locator("#timeline-show").click()
+    sync_api.expect(page.locator("#timeline-events")).to_contain_text(
+        "No article found mentions “Jacinda Ardern”", timeout=WAIT_MS)
+    sync_api.expect(events).to_have_count(0)
