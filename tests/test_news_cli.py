@@ -38,4 +38,5 @@ def test_dates_and_outlets_from_the_command_line(tmp_path: Path):
     events = chatbot(tmp_path, "timeline", "water supplies in Tripoli", "--since", "2018-01-01", "--json")
     assert events.returncode == 0, events.stderr
     assert json.loads(events.stdout) == {"events": [], "query": "water supplies in Tripoli",
-                                         "message": "no article matches the filter (published 2018-01-01 to ...)"}
+                                         "message": "no article matches the filter (published 2018-01-01 to ...)",
+                                         "unmentioned": []}
