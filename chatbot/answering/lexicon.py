@@ -114,6 +114,7 @@ def predicates_in(question: str) -> list[Predicate]:
     return [p for p in _load()[1] if p.asked_in(folded) and not any(d.search(question) for d in p.destination)]
 
 
+@lru_cache(maxsize=4096)  # every name check asks it, for the same few names
 def place_key(name: str) -> str | None:
     """The key of the place or body ``name`` refers to in ``[places]`` ("égyptien" -> "egypt"),
     or None when it is not in the list; ``place_names.toml`` names each key in each language."""

@@ -26,7 +26,7 @@ from chatbot.answering.lexicon import (
     place_forms,
     predicates_in,
 )
-from chatbot.answering.terms import specific_terms, vocabulary, written
+from chatbot.answering.terms import specific_terms, vocabulary, written, written_plainly
 from chatbot.text import months, numbers
 from chatbot.text.names import (
     ACRONYM,
@@ -284,7 +284,7 @@ class _Folded:
     @cached_property
     def words(self) -> set[str]:
         """Every word of the text, whole and by its hyphenated parts (``terms.vocabulary``)."""
-        return vocabulary(self.raw)
+        return vocabulary(self.text, folded=True)
 
     @cached_property
     def vocabulary(self) -> set[str]:
@@ -332,9 +332,9 @@ class _Folded:
             if len(word) <= 3:
                 found = bool(re.search(rf"\b{re.escape(word)}\b", self.text))
             elif _specific(word, name):  # "PostgreSQL" is not "Postfix" (see ``terms``)
-                found = written(word, self.words)
+                found = written_plainly(word, self.text) or written(word, self.words)
             else:
-                found = word[:4] in self.vocabulary or word[:5] in self.text
+                found = word[:5] in self.text or word[:4] in self.vocabulary
             # "Adam Purinton" does not name Adam Lauridsen (read only for a word that is there)
             if found and not (k < len(words) - 1 and self._opens_other_names(word, words[k + 1:])):
                 return True

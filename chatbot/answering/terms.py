@@ -47,13 +47,25 @@ def specific_terms(question: str, *, topic: bool = False) -> tuple[str, ...]:
     return tuple(dict.fromkeys(found))
 
 
-def vocabulary(text: str) -> set[str]:
-    """The folded words of ``text``, each whole ("ssh-keygen") and in its parts ("ssh", "keygen")."""
+def vocabulary(text: str, *, folded: bool = False) -> set[str]:
+    """The folded words of ``text`` (already ``folded`` or not), each whole ("ssh-keygen") and in
+    its parts ("ssh", "keygen")."""
     words: set[str] = set()
-    for unit in _UNIT.findall(fold(text)):
+    for unit in _UNIT.findall(text if folded else fold(text)):
         words.add(unit)
         words.update(re.findall(r"[^\W_]+", unit))
     return words
+
+
+def _longer(term: str) -> int:
+    """The letters a word may add to ``term`` and still write it."""
+    return max(_SUFFIX, len(term) // 2)
+
+
+def written_plainly(term: str, folded_text: str) -> bool:
+    """Whether the folded text has ``term`` (folded) as a word or the start of one (a regular
+    expression over the text: the common case, without building its vocabulary)."""
+    return re.search(rf"(?<![^\W_]){re.escape(term)}[^\W_]{{0,{_longer(term)}}}(?![^\W_])", folded_text) is not None
 
 
 def written(term: str, words: set[str]) -> bool:
@@ -61,7 +73,7 @@ def written(term: str, words: set[str]) -> bool:
     or within a letter or two of it."""
     if term in words:
         return True
-    longer = max(_SUFFIX, len(term) // 2)
+    longer = _longer(term)
     if any(w.startswith(term) and len(w) - len(term) <= longer for w in words):
         return True
     allowed = 0 if len(term) < 5 else 1 if len(term) < 8 else 2
@@ -73,5 +85,9 @@ def unknown_terms(terms: Sequence[str], text: str) -> list[str]:
     """The terms ``text`` does not write (see ``written``)."""
     if not terms:
         return []
-    words = vocabulary(text)
-    return [term for term in terms if not written(fold(term), words)]
+    folded = fold(text)
+    left = [term for term in terms if not written_plainly(fold(term), folded)]
+    if not left:
+        return []
+    words = vocabulary(folded, folded=True)
+    return [term for term in left if not written(fold(term), words)]

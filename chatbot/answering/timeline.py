@@ -120,16 +120,24 @@ def build_timeline(retriever: Retriever, lookup: ArticleLookup, query: str,
 def _naming(passages: list[Passage], query: str, lookup: ArticleLookup) -> tuple[list[Passage], list[str]]:
     """The passages whose article writes a name or specific term of ``query`` (``topic_mentions``;
     all of them when it names none): a timeline of "Haftar" tells what articles naming Haftar
-    report, one of "Haftar and Serraj" what articles naming either report. And what the query names
-    that no article found writes at all: then there is no timeline of it."""
+    report, one of "Haftar and Serraj" what articles naming either report. When no article found
+    writes any of them, none is kept and they are returned: then there is no timeline of it.
+    The passage is read first; its whole article only when the passage does not write one."""
     wanted = named_count(query)
     if not wanted or not passages:
         return passages, []
-    texts = {p.doc_id: f"{p.title}\n{found[1] if (found := lookup(p.doc_id)) else p.text}" for p in passages}
-    absent = unmentioned(query, "\n".join(texts.values()))
-    if absent:
-        return [], absent
-    return [p for p in passages if len(unmentioned(query, texts[p.doc_id])) < wanted], []
+    articles: dict[str, bool] = {}
+
+    def names_one(passage: Passage) -> bool:
+        if len(unmentioned(query, f"{passage.title}\n{passage.text}")) < wanted:
+            return True
+        if passage.doc_id not in articles:
+            found = lookup(passage.doc_id)
+            articles[passage.doc_id] = found is not None and len(unmentioned(query, found[1])) < wanted
+        return articles[passage.doc_id]
+
+    kept = [p for p in passages if names_one(p)]
+    return (kept, []) if kept else ([], unmentioned(query, ""))
 
 
 def _sentences(passages: list[Passage], pieces: dict[str, Any], qvec: np.ndarray) -> list[_Sentence]:
