@@ -90,9 +90,14 @@ def translation_line(citation: Citation, lang: str) -> str:
             f'<span class="cb-translation-label">{esc(label)}:</span> {esc(citation.translation.text)}</em></div>')
 
 
+def quoted(text: str, lang: str) -> str:
+    """``text`` between the quotation marks of ``lang`` (« ... » in French, “...” otherwise)."""
+    return f"« {text} »" if lang == "fr" else f"“{text}”"
+
+
 def in_quotes(text: str, lang: str) -> str:
-    """``text`` escaped, between the quotation marks of ``lang`` (« ... » in French, “...” otherwise)."""
-    return f"« {esc(text)} »" if lang == "fr" else f"“{esc(text)}”"
+    """``quoted``, with ``text`` escaped for HTML."""
+    return quoted(esc(text), lang)
 
 
 def dates_line(citation: Citation, lang: str) -> str:

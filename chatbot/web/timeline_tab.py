@@ -20,7 +20,7 @@ from chatbot.service.chat import ChatService
 from chatbot.service.status import NOT_READY
 from chatbot.web.articles import request_lang
 from chatbot.web.filters_panel import BadFilter, FilterPanel, filter_panel, read_filters
-from chatbot.web.render import LABELS, dates_line, esc, in_quotes, meta_line, notice_html, problem_html
+from chatbot.web.render import LABELS, dates_line, esc, in_quotes, meta_line, notice_html, problem_html, quoted
 
 
 @dataclass
@@ -57,7 +57,7 @@ def timeline_html(timeline: Timeline, lang: str) -> str:
     """The events as an ordered list, oldest first; the service's message when there are none."""
     labels = LABELS.get(lang, LABELS["en"])
     if not timeline.events and timeline.unmentioned:  # said in the page's language
-        names = ", ".join(f"« {name} »" if lang == "fr" else f"“{name}”" for name in timeline.unmentioned)
+        names = ", ".join(quoted(name, lang) for name in timeline.unmentioned)  # escaped by notice_html
         return notice_html(labels["timeline_unmentioned"].format(names=names))
     if not timeline.events:
         return notice_html(timeline.message or labels["timeline_empty"])
