@@ -27,7 +27,7 @@ from chatbot.encoder.base import Embedder
 from chatbot.schemas import Article, Chunk, SyncReport, chunk_ids
 from chatbot.store.chroma import IndexStore, is_gone
 from chatbot.store.copies import link_copies, store_links
-from chatbot.store.entity_reader import behind_the_encoder, read_entities
+from chatbot.store.entity_reader import behind_the_encoder, read_entities, ready_then_behind
 from chatbot.store.identity import plan_articles, stored_article, stored_records
 from chatbot.store.live_index import ArticleIndex
 from chatbot.store.pipeline import ENCODE_BATCH, IndexingPipeline, LocalPipeline
@@ -194,7 +194,8 @@ class Indexer:
         # a large add's entity reading takes the cores the encoder leaves idle; a small one's is
         # short, and its write waits for it: at low priority beside a large add it would get a sliver of the cores
         reader = ThreadPoolExecutor(max_workers=1, thread_name_prefix="entities",
-                                    initializer=behind_the_encoder if bulk else None) if self.entities else None
+                                    initializer=ready_then_behind(a.lang for a in todo) if bulk else None) \
+            if self.entities else None
         if reader is not None:  # in encoding order, so each is ready about when its article is
             rules.entities = {a.doc_id: reader.submit(read_entities, a) for a in todo}
         try:

@@ -115,6 +115,11 @@ def tidy(surface: str, kind: str, lang: str) -> str:
     return text
 
 
+def warm(lang: str) -> None:
+    """Load the pipeline ``extract`` uses for ``lang`` now (NlpUnavailable if none is installed)."""
+    nlp.pipeline_for(lang if lang in nlp.PIPELINES else "en")
+
+
 def extract(text: str, lang: str) -> Mentions:
     """The people, organisations and places ``text`` names (spaCy ``ner`` of ``lang``'s pipeline)."""
     found = Mentions()
