@@ -89,16 +89,19 @@ def pool_pieces(token_vectors: np.ndarray, token_ends: np.ndarray,
     prompt, special and padding tokens). A token belongs to the span holding its last character; a span
     extending past the last encoded token was truncated and gets a zero sum.
     """
-    sums = np.zeros((len(spans), token_vectors.shape[1]), dtype=np.float32)
     if not spans:
-        return sums
+        return np.zeros((0, token_vectors.shape[1]), dtype=np.float32)
     starts = np.array([s for s, _ in spans])
     ends = np.array([e for _, e in spans])
     valid = token_ends >= 0
     pos = token_ends[valid]
     which = np.searchsorted(starts, pos, side="right") - 1
     inside = (which >= 0) & (pos < ends[np.clip(which, 0, None)])
-    np.add.at(sums, which[inside], token_vectors[valid][inside])
+    # a 0/1 membership matrix times the token vectors: one matrix product, a few times faster
+    # than scattering rows with np.add.at (this runs on the indexing thread between encoder runs)
+    member = np.zeros((len(spans), int(inside.sum())), dtype=np.float32)
+    member[which[inside], np.arange(member.shape[1])] = 1.0
+    sums = member @ token_vectors[valid][inside].astype(np.float32, copy=False)
     last = int(pos.max()) if pos.size else -1
     sums[ends - 1 > last] = 0.0
     return sums
