@@ -31,10 +31,11 @@ from chatbot.answering.overview import Request, choose, on_topic, overview_reque
 from chatbot.answering.question import Aliases, QuestionNeeds, analyse, unknown_names
 from chatbot.answering.quoting import PHRASES, ScoredSentence, compose, overview_answer, refusal_text
 from chatbot.answering.referents import ArticleText, named_after, referent_span
+from chatbot.answering.role_holders import RoleHolders
 from chatbot.answering.short_answer import question_need
 from chatbot.answering.specificity import Constraints, candidate, constraints_of, holds
 from chatbot.answering.terms import unknown_terms
-from chatbot.answering.titles import TitleMeaning
+from chatbot.answering.titles import TitleMeaning, holder_asked
 from chatbot.answering.topic_mentions import unmentioned
 from chatbot.encoder.base import Embedder
 from chatbot.encoder.pieces import PieceVectors, clause_windows
@@ -86,6 +87,7 @@ class ExtractiveAnswerer(BaseAnswerer):
         self._cache: VectorCache[tuple[str, int, int]] = VectorCache(maxsize=SENTENCE_CACHE)
         self.counted = CountedMeaning(embedder)
         self.titles = TitleMeaning(embedder)  # a role question's person, by the title next to the name
+        self.holders = RoleHolders(self.titles)  # "who is the mayor of X?": a sentence saying who is it
         self.names = NameMeaning(embedder)
 
     # ---- scoring ------------------------------------------------------------------------------
@@ -258,6 +260,10 @@ class ExtractiveAnswerer(BaseAnswerer):
             ranked = [s for s in ranked if names_nearby(needs.names, s.passage, s.start, s.end, s.text,
                                                         article(s.passage.doc_id), spec.aliases)]
             left.append(("names nearby", len(ranked)))
+        role = holder_asked(spec.question, qlang)
+        if role and ranked:
+            ranked = self.holders.stating(role, spec.question, qlang, ranked)
+            left.append(("role holder", len(ranked)))
         if needs.count_of and ranked:  # across languages, what the number counts must mean the noun
             ranked = self.counted.keep(needs.counted_forms, qlang, ranked, MARGIN)
             left.append(("counted noun", len(ranked)))

@@ -60,7 +60,7 @@ def asked_led(question: str) -> str | None:
     return first.group(0) + (tail.group(0) if tail else "")
 
 
-def _same_thing(name: str, text: str) -> bool:
+def same_thing(name: str, text: str) -> bool:
     """``text`` names ``name`` itself: by its initials, or by half its words at least."""
     if not mentions(name, text):
         return False
@@ -82,4 +82,4 @@ def _led_texts(sentence: str) -> list[str]:
 def leads_asked(sentence: str, led: str) -> bool:
     """Whether ``sentence`` may give the leader of ``led``: it states no leadership, or one of it."""
     stated = _led_texts(sentence)
-    return not stated or any(_same_thing(led, text) for text in stated)
+    return not stated or any(same_thing(led, text) for text in stated)

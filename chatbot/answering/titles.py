@@ -55,6 +55,21 @@ def asked_role(question: str, lang: str) -> str | None:
     CNN"), or None when it asks for someone by what they did ("Who heads the GNA?") or for no person.
     A "quel X" whose X the lists do not know (a name is asked for) may ask for a person too: only a
     person's title that means X makes the answer, and a title says what a person is."""
+    found = _asked(question, lang)
+    return found[0] if found else None
+
+
+def holder_asked(question: str, lang: str) -> str | None:
+    """The role of "Who is the mayor of Misrata?", "Qui est le porte-parole du Pentagone ?": a
+    question that asks only who holds a role, so that a sentence naming someone without saying they
+    hold it does not answer (see ``role_holders``). "Quel juge a bloqué le décret ?" asks for a
+    person by a deed as well, and is left to the title's choice of person alone."""
+    found = _asked(question, lang)
+    return found[0] if found and found[1] else None
+
+
+def _asked(question: str, lang: str) -> tuple[str, bool] | None:
+    """(the role asked, whether it follows "who is"/"qui est") or None."""
     try:
         need = question_need(question, lang)
         doc = parse(question.strip(), lang)
@@ -71,14 +86,14 @@ def asked_role(question: str, lang: str) -> str | None:
                 return None
             if not any(is_role(t.lemma_ or t.text) or is_role(t.text) for t in rest[1:]):
                 return None
-            return _text(rest[1:])
+            return _text(rest[1:]), True
         if word in which_words():  # "quel correspondant de CNN": the role noun and its complements
             # a role noun, or one the lists do not know ("quel correspondant"): the title decides
             noun = next((t for t in words[i + 1:i + 4] if t.pos_ in ("NOUN", "PROPN")), None)
             if noun is None:
                 return None
             span = [t for t in noun.subtree if t.i > token.i and not t.is_punct]
-            return _text(span) if span else None
+            return (_text(span), False) if span else None
     return None
 
 
@@ -86,7 +101,7 @@ def _text(tokens: Sequence[Any]) -> str:
     return "".join(t.text_with_ws for t in tokens).strip(" ?")
 
 
-def _person_spans(doc: Any) -> list[Any]:
+def person_spans(doc: Any) -> list[Any]:
     """The people the pipeline names in ``doc``."""
     return [ent for ent in doc.ents if LABELS.get(ent.label_) == "person"]
 
@@ -127,7 +142,7 @@ class TitleMeaning:
         self.embedder = embedder
         self._cache: VectorCache[str] = VectorCache(_CACHE_SIZE)
 
-    def _similarities(self, role: str, titles: list[str]) -> list[float]:
+    def similarities(self, role: str, titles: list[str]) -> list[float]:
         texts = [role, *titles]
         # each text alone: a batch's other texts move an int8 encoder's vectors a little
         vectors = self._cache.vectors([t.lower() for t in texts], texts, self.embedder.embed_queries)
@@ -145,13 +160,13 @@ class TitleMeaning:
                 doc = parse(text, lang)
             except NlpUnavailable:
                 continue
-            for person in _person_spans(doc):
+            for person in person_spans(doc):
                 title = title_of(person)
                 if title and fold(person.text) not in fold(question):
                     found.append((fold(person.text), Titled(n, person.start_char, person.end_char), title))
         if not found:
             return None
-        sims = self._similarities(role, [title for *_, title in found])
+        sims = self.similarities(role, [title for *_, title in found])
         order = sorted(range(len(found)), key=lambda k: -sims[k])
         best = order[0]
         if sims[best] < TITLE_SIMILARITY:

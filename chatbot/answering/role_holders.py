@@ -1,0 +1,167 @@
+"""Who holds a role: a sentence answers only when it says that someone holds it.
+
+"Who is the mayor of Misrata?" met "Depuis des mois, Khalifa Haftar essaie d'avancer ses pions dans
+le Nord-Ouest, mais il a fait face à des résistances [...] de la région de Misrata": the right town,
+a person named, and nothing about a mayor; the answer gave Khalifa Haftar. A question that asks
+only who holds a role (``titles.holder_asked``) is therefore answered by a sentence that writes the
+role next to a person:
+
+* by meaning, in any language: the title written next to a person ("UN special envoy to Libya
+  Martin Kobler", "Nikki Haley, the new US ambassador to the UN", ``titles.title_of``) or what
+  a copula makes of them ("Thorsten Benner is director of ...", "X est le maire de ...") means
+  the role as ``titles.TITLE_SIMILARITY`` requires;
+* by its word, in the question's language: the role's own word within ``reasons.NAME_NEAR``
+  words of a person's name ("the spokesman, Ahmed al-Mismari, said"), as for "What is the name of
+  the judge ...?" (``reasons.names_role``).
+
+* for a leader ("Qui est le chef du GNA ?", ``leaders.asked_led``), also a person the body asked
+  about is said to be of: "le Gouvernement d'union nationale (GNA) de Fayez al-Serraj",
+  "the LNA's Khalifa Haftar".
+
+The people the question itself names are not candidates ("Qui est le ministre turc aux côtés
+duquel Rex Tillerson s'est exprimé ?"). Only the best ``CHECKED`` sentences are read, best
+first: each person's title is encoded (once, then cached), and a sentence ranked lower would not be
+quoted anyway.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Any
+
+from chatbot.answering.leaders import REACH, asked_led, same_thing
+from chatbot.answering.lexicon import place_forms
+from chatbot.answering.question_kind import is_role
+from chatbot.answering.reasons import NAME_NEAR, RANKED_PREFIX, names_role
+from chatbot.answering.titles import TITLE_SIMILARITY, TitleMeaning, person_spans, title_of
+from chatbot.text.names import NAME
+from chatbot.text.names import folded_function_words as _function_words
+from chatbot.text.nlp import NlpUnavailable, parse
+from chatbot.text.words import fold, tokenize
+
+CHECKED = 12  # sentences read, best first
+_PREDICATE_TOKENS = 12
+_OF_NAME = re.compile(r"\b(?:de|du|des|of)\s+(?P<name>" + NAME.pattern + ")")
+_NAME_S = re.compile("(?P<name>" + NAME.pattern + r")['’]s?\s")
+
+
+def predicate_of(person: Any) -> str:
+    """What a copula says ``person`` is ("Thorsten Benner is director of the GPPi" -> "director of
+    the GPPi"; "Chin est le procureur général" -> "le procureur général"), or ""."""
+    root = person.root
+    if not root.dep_.startswith("nsubj"):
+        return ""
+    head = root.head
+    attr = next((c for c in head.children if c.dep_ == "attr"), None)  # English: "is" heads the noun
+    if attr is not None:
+        return " ".join(t.text for t in list(attr.subtree)[:_PREDICATE_TOKENS])
+    if head.pos_ in ("NOUN", "PROPN") and any(c.dep_ == "cop" for c in head.children):  # French: the noun heads "est"
+        tokens = [t for t in head.subtree if not root.left_edge.i <= t.i <= root.right_edge.i
+                  and t.dep_ not in ("cop", "punct")]
+        return " ".join(t.text for t in tokens[:_PREDICATE_TOKENS])
+    return ""
+
+
+def apposed_to(person: Any) -> str:
+    """The noun phrase ``person`` stands in apposition to ("America's top military officer in
+    Europe, Gen. Curtis Scaparrotti, said"), or ""."""
+    root = person.root
+    if root.dep_ != "appos" or root.head.i >= person.start:
+        return ""
+    head = root.head
+    tokens = [t for t in head.subtree if t.i < person.start and not t.is_punct]
+    return " ".join(t.text for t in tokens[-_PREDICATE_TOKENS:])
+
+
+def _near_name(text: str, stem: str, lang: str, asked: set[str]) -> bool:
+    """The role's word within ``NAME_NEAR`` words of a written name of two words or more, read on
+    the words: news copy as scraped glues words ("Nikki Haley,-the new US ambassador"), and the
+    entity recogniser then finds no one."""
+    words = list(re.finditer(r"[\w'’-]+", text))
+    for i, word in enumerate(words):
+        if (tokenize(word.group(0), lang) or [""])[0][:RANKED_PREFIX] != stem:
+            continue
+        lo, hi = words[max(0, i - NAME_NEAR)].start(), words[min(len(words) - 1, i + NAME_NEAR)].end()
+        for name in NAME.finditer(text):
+            if name.start() >= hi or name.end() <= lo:
+                continue
+            parts = [w for w in name.group(0).split() if fold(w) not in asked and fold(w) not in _function_words()]
+            if len(parts) > 1 and place_forms(" ".join(parts)) is None:
+                return True
+    return False
+
+
+def _named_subjects(doc: Any) -> list[Any]:
+    """Proper names that are the subject of a verb or copula ("Thorsten Benner is director of ..."):
+    the small pipelines' entity recogniser misses some names that open a sentence."""
+    found = []
+    for token in doc:
+        if token.dep_.startswith("nsubj") and token.pos_ == "PROPN":
+            span = doc[token.left_edge.i:token.i + 1]
+            if len(span) > 1 and all(t.pos_ == "PROPN" for t in span):
+                found.append(span)
+    return found
+
+
+def _role_stem(role: str, lang: str) -> str | None:
+    """The stem of the role's own word ("mayor" of "the mayor of Misrata"), None when no word of it
+    names a role."""
+    word = next((w for w in re.findall(r"[\w’'-]+", role) if is_role(w)), None)
+    stems = tokenize(word, lang) if word else []
+    return stems[0][:RANKED_PREFIX] if stems else None
+
+
+class RoleHolders:
+    """Keeps the sentences that say someone holds the role asked (see the module's doc)."""
+
+    def __init__(self, meaning: TitleMeaning) -> None:
+        self.meaning = meaning
+
+    def stating(self, role: str, question: str, question_lang: str, sentences: Sequence[Any]) -> list[Any]:
+        """The sentences among the first CHECKED of ``sentences`` (best first; each with ``text`` and
+        ``passage.lang``) that name a person as holding ``role``, in their order."""
+        asked = fold(question)
+        asked_words = {fold(w) for w in re.findall(r"[\w'’-]+", question) if w[:1].isupper()}
+        stem = _role_stem(role, question_lang)
+        led = asked_led(question)
+        kept = []
+        for sentence in sentences[:CHECKED]:
+            lang = sentence.passage.lang or "en"
+            if stem and lang == question_lang and (names_role(sentence.text, stem, lang, asked_words)
+                                                   or _near_name(sentence.text, stem, lang, asked_words)):
+                kept.append(sentence)
+            elif (led and _owned(led, sentence.text, asked)) or self._titled(role, sentence.text, lang, asked):
+                kept.append(sentence)
+        return kept
+
+    def _titled(self, role: str, text: str, lang: str, asked: str) -> bool:
+        try:
+            doc = parse(text, lang)
+        except NlpUnavailable:
+            return False
+        people = [person for person in [*person_spans(doc), *_named_subjects(doc)] if fold(person.text) not in asked]
+        said = [said for person in people for said in (title_of(person), predicate_of(person), apposed_to(person))
+                if said]
+        return bool(said) and max(self.meaning.similarities(role, said)) >= TITLE_SIMILARITY
+
+
+def _owned(led: str, text: str, asked: str) -> bool:
+    """Whether ``text`` writes someone as the one ``led`` is of: "<led> (GNA) de Fayez al-Serraj",
+    "Khalifa Haftar's LNA", "the LNA's Khalifa Haftar". Read on the words (the entity recogniser
+    took "Fayez al-Serraj" for a place): a name of two words or more, no place of the list ("le GNA
+    de Tripoli") and not one the question gives."""
+    def someone(name: str) -> bool:
+        return len(name.split()) > 1 and fold(name) not in asked and place_forms(name) is None
+
+    for m in _OF_NAME.finditer(text):
+        if someone(m.group("name")) and same_thing(led, " ".join(text[:m.start()].split()[-REACH:])):
+            return True
+    for m in _NAME_S.finditer(text):
+        after = text[m.end():]
+        if someone(m.group("name")) and same_thing(led, " ".join(after.split()[:REACH])):
+            return True
+        follows = NAME.match(after)
+        if follows and same_thing(led, m.group("name")) and someone(follows.group(0)):
+            return True
+    return False
