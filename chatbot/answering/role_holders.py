@@ -11,8 +11,9 @@ role next to a person:
   a copula makes of them ("Thorsten Benner is director of ...", "X est le maire de ...") means
   the role as ``titles.TITLE_SIMILARITY`` requires;
 * by its word, in the question's language: the role's own word within ``reasons.NAME_NEAR``
-  words of a person's name ("the spokesman, Ahmed al-Mismari, said"), as for "What is the name of
-  the judge ...?" (``reasons.names_role``).
+  words of a person's name ("Ahmed al-Mismari, spokesman of Haftar's Libyan National Army"), as
+  for "What is the name of the judge ...?" (``reasons.names_role``), or of a written name of two
+  words or more that the entity recogniser missed.
 
 * for a leader ("Qui est le chef du GNA ?", ``leaders.asked_led``), also a person the body asked
   about is said to be of: "le Gouvernement d'union nationale (GNA) de Fayez al-Serraj",
@@ -20,7 +21,8 @@ role next to a person:
 
 The people the question itself names are not candidates ("Qui est le ministre turc aux côtés
 duquel Rex Tillerson s'est exprimé ?"). Only the best ``CHECKED`` sentences are read, best
-first: each person's title is encoded (once, then cached), and a sentence ranked lower would not be
+first: each is parsed and each person's title encoded (once, then cached: a new role question
+costs about 150 ms more at first, BENCHMARKS.md 39c), and a sentence ranked lower would not be
 quoted anyway.
 """
 
@@ -74,24 +76,6 @@ def apposed_to(person: Any) -> str:
     return " ".join(t.text for t in tokens[-_PREDICATE_TOKENS:])
 
 
-def _near_name(text: str, stem: str, lang: str, asked: set[str]) -> bool:
-    """The role's word within ``NAME_NEAR`` words of a written name of two words or more, read on
-    the words: news copy as scraped glues words ("Nikki Haley,-the new US ambassador"), and the
-    entity recogniser then finds no one."""
-    words = list(re.finditer(r"[\w'’-]+", text))
-    for i, word in enumerate(words):
-        if (tokenize(word.group(0), lang) or [""])[0][:RANKED_PREFIX] != stem:
-            continue
-        lo, hi = words[max(0, i - NAME_NEAR)].start(), words[min(len(words) - 1, i + NAME_NEAR)].end()
-        for name in NAME.finditer(text):
-            if name.start() >= hi or name.end() <= lo:
-                continue
-            parts = [w for w in name.group(0).split() if fold(w) not in asked and fold(w) not in _function_words()]
-            if len(parts) > 1 and place_forms(" ".join(parts)) is None:
-                return True
-    return False
-
-
 def _named_subjects(doc: Any) -> list[Any]:
     """Proper names that are the subject of a verb or copula ("Thorsten Benner is director of ..."):
     the small pipelines' entity recogniser misses some names that open a sentence."""
@@ -127,23 +111,47 @@ class RoleHolders:
         led = asked_led(question)
         kept = []
         for sentence in sentences[:CHECKED]:
-            lang = sentence.passage.lang or "en"
-            if stem and lang == question_lang and (names_role(sentence.text, stem, lang, asked_words)
-                                                   or _near_name(sentence.text, stem, lang, asked_words)):
+            text, lang = sentence.text, sentence.passage.lang or "en"
+            try:
+                doc = parse(text, lang)  # cached: the short answer reads the same sentences
+            except NlpUnavailable:
+                if stem and lang == question_lang and names_role(text, stem, lang, asked_words):
+                    kept.append(sentence)
+                continue
+            people = [p for p in [*person_spans(doc), *_named_subjects(doc)] if fold(p.text) not in asked]
+            if stem and lang == question_lang and _near_role(text, stem, lang, people, asked_words):
                 kept.append(sentence)
-            elif (led and _owned(led, sentence.text, asked)) or self._titled(role, sentence.text, lang, asked):
+            elif (led and _owned(led, text, asked)) or self._titled(role, people):
                 kept.append(sentence)
         return kept
 
-    def _titled(self, role: str, text: str, lang: str, asked: str) -> bool:
-        try:
-            doc = parse(text, lang)
-        except NlpUnavailable:
-            return False
-        people = [person for person in [*person_spans(doc), *_named_subjects(doc)] if fold(person.text) not in asked]
+    def _titled(self, role: str, people: list[Any]) -> bool:
         said = [said for person in people for said in (title_of(person), predicate_of(person), apposed_to(person))
                 if said]
         return bool(said) and max(self.meaning.similarities(role, said)) >= TITLE_SIMILARITY
+
+
+def _role_windows(text: str, stem: str, lang: str) -> list[tuple[int, int]]:
+    """Character spans of ``NAME_NEAR`` words either side of each writing of the role's word."""
+    words = list(re.finditer(r"[\w'’-]+", text))
+    return [(words[max(0, i - NAME_NEAR)].start(), words[min(len(words) - 1, i + NAME_NEAR)].end())
+            for i, word in enumerate(words) if (tokenize(word.group(0), lang) or [""])[0][:RANKED_PREFIX] == stem]
+
+
+def _near_role(text: str, stem: str, lang: str, people: list[Any], asked: set[str]) -> bool:
+    """The role's word near one of ``people`` (spaCy spans of ``text``), or near a written name of two
+    words or more: news copy as scraped glues words ("Nikki Haley,-the new US ambassador"), and the
+    entity recogniser then finds no one."""
+    windows = _role_windows(text, stem, lang)
+    if any(p.start_char < hi and p.end_char > lo for p in people for lo, hi in windows):
+        return True
+    for name in NAME.finditer(text):
+        if not any(name.start() < hi and name.end() > lo for lo, hi in windows):
+            continue
+        parts = [w for w in name.group(0).split() if fold(w) not in asked and fold(w) not in _function_words()]
+        if len(parts) > 1 and place_forms(" ".join(parts)) is None:
+            return True
+    return False
 
 
 def _owned(led: str, text: str, asked: str) -> bool:
