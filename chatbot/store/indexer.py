@@ -27,7 +27,7 @@ from chatbot.encoder.base import Embedder
 from chatbot.schemas import Article, Chunk, SyncReport, chunk_ids
 from chatbot.store.chroma import IndexStore, is_gone
 from chatbot.store.copies import link_copies, store_links
-from chatbot.store.entity_reader import behind_the_encoder, read_entities, ready_then_behind
+from chatbot.store.entity_reader import read_entities, ready_then_behind
 from chatbot.store.identity import plan_articles, stored_article, stored_records
 from chatbot.store.live_index import ArticleIndex
 from chatbot.store.pipeline import ENCODE_BATCH, IndexingPipeline, LocalPipeline
