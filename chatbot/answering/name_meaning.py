@@ -42,6 +42,12 @@ from chatbot.text.words import fold, function_words
 # names at most 0.60 (Modou Sane/Madou Toure). The threshold sits above every different pair; the
 # one translation below it (Pouilles/Apulia, 0.66) stays unmatched.
 NAME_SIMILARITY = 0.70
+# A transliteration is written nearly alike in both languages ("Kaboul" / "Kabul": 91 by
+# rapidfuzz's ratio of the folded spellings): spelt that near, a phrase is the name when its
+# meaning is also closer than any two different places or bodies measured above (0.66). The int8
+# encoder of one CPU put Kaboul/Kabul at 0.695, of another above 0.70 (BENCHMARKS.md 39e).
+NEAR_SPELLING = 80
+RELATED_PLACES = 0.66
 SENTENCES = 6  # best-scored sentences of the other language whose names are compared
 MAX_PHRASES = 40  # at most this many phrases encoded for one question
 ARTICLE_PHRASES = 10  # of which at most this many from the rest of the passages' articles, those
@@ -132,7 +138,8 @@ class NameMeaning:
             batch = phrases[i:i + AT_ONCE]
             sims = asked @ self._vectors(batch).T
             for (name, _), row in zip(forms, sims, strict=True):
-                matched = [batch[j] for j in np.argsort(-row) if row[j] >= NAME_SIMILARITY]
+                matched = [batch[j] for j in np.argsort(-row) if row[j] >= NAME_SIMILARITY or (
+                    row[j] > RELATED_PLACES and fuzz.ratio(fold(name), fold(batch[j])) >= NEAR_SPELLING)]
                 if matched:
                     found[name] = tuple(dict.fromkeys([*found.get(name, ()), *matched]))
             if len(found) == len(missing):

@@ -21,8 +21,8 @@ role next to a person:
 
 The people the question itself names are not candidates ("Qui est le ministre turc aux côtés
 duquel Rex Tillerson s'est exprimé ?"). Only the best ``CHECKED`` sentences are read, best
-first: each is parsed and each person's title encoded (once, then cached: a new role question
-costs about 150 ms more at first, BENCHMARKS.md 39c), and a sentence ranked lower would not be
+first: each is parsed and each person's title encoded (once, then cached: a role question costs
+more only the first time it is asked, BENCHMARKS.md 39c), and a sentence ranked lower would not be
 quoted anyway.
 """
 
