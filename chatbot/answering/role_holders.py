@@ -13,8 +13,8 @@ role next to a person:
 * by its word, in the question's language: the role's own word within ``reasons.NAME_NEAR``
   words of a person's name ("Ahmed al-Mismari, spokesman of Haftar's Libyan National Army"), as
   for "What is the name of the judge ...?" (``reasons.names_role``), or of a written name of two
-  words or more that the entity recogniser missed.
-
+  words or more that the entity recogniser missed (read leniently: an organisation's name near the
+  role's word also counts);
 * for a leader ("Qui est le chef du GNA ?", ``leaders.asked_led``), also a person the body asked
   about is said to be of: "le Gouvernement d'union nationale (GNA) de Fayez al-Serraj",
   "the LNA's Khalifa Haftar".
