@@ -35,7 +35,7 @@ from chatbot.answering.role_holders import RoleHolders
 from chatbot.answering.short_answer import question_need
 from chatbot.answering.specificity import Constraints, candidate, constraints_of, holds
 from chatbot.answering.terms import unknown_terms
-from chatbot.answering.titles import TitleMeaning, holder_asked
+from chatbot.answering.titles import TitleMeaning
 from chatbot.answering.topic_mentions import unmentioned
 from chatbot.encoder.base import Embedder
 from chatbot.encoder.pieces import PieceVectors, clause_windows
@@ -260,9 +260,8 @@ class ExtractiveAnswerer(BaseAnswerer):
             ranked = [s for s in ranked if names_nearby(needs.names, s.passage, s.start, s.end, s.text,
                                                         article(s.passage.doc_id), spec.aliases)]
             left.append(("names nearby", len(ranked)))
-        role = holder_asked(spec.question, qlang)
-        if role and ranked:
-            ranked = self.holders.stating(role, spec.question, qlang, ranked)
+        if spec.held_role and ranked:
+            ranked = self.holders.stating(spec.held_role, spec.led, spec.question, qlang, ranked)
             left.append(("role holder", len(ranked)))
         if needs.count_of and ranked:  # across languages, what the number counts must mean the noun
             ranked = self.counted.keep(needs.counted_forms, qlang, ranked, MARGIN)

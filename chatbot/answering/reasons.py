@@ -121,27 +121,34 @@ def asked_role(question: str, lang: str) -> str | None:
     return words[-1][:RANKED_PREFIX] if words else None
 
 
+def capitalised_words(question: str) -> set[str]:
+    """The question's words written with a capital, folded: the names it gives, which a sentence
+    naming someone near a role does not count as naming the holder."""
+    return {fold(w) for w in re.findall(r"[\w'’-]+", question) if w[:1].isupper()}
+
+
+def role_windows(sentence: str, role: str, lang: str) -> list[tuple[int, int]]:
+    """Character spans of ``NAME_NEAR`` words either side of each writing of the ``role`` (a stem)."""
+    words = list(re.finditer(r"[\w'’-]+", sentence))
+    return [(words[max(0, i - NAME_NEAR)].start(), words[min(len(words) - 1, i + NAME_NEAR)].end())
+            for i, w in enumerate(words) if (tokenize(w.group(0), lang) or [""])[0][:RANKED_PREFIX] == role]
+
+
 def names_role(sentence: str, role: str, lang: str, asked: set[str]) -> bool:
     """Whether ``sentence`` names a person within ``NAME_NEAR`` words of the ``role`` (a stem), other
     than the ``asked`` names of the question (folded words). The person is read by spaCy's entity
     recogniser ("New York", "Tuesday" near "judge" are no judge's name); without a pipeline, any
     capitalised word that is not a function word stands for one."""
-    words = list(re.finditer(r"[\w'’-]+", sentence))
-    stems = [(tokenize(w.group(0), lang) or [""])[0][:RANKED_PREFIX] for w in words]
+    windows = role_windows(sentence, role, lang)
+    if not windows:
+        return False
     try:
         people = [(end - len(text), end) for text, label, end in entities(sentence, lang)
                   if label in ("PERSON", "PER") and not {fold(w) for w in text.split()} <= asked]
     except NlpUnavailable:
-        people = [(w.start(), w.end()) for w in words
+        people = [(w.start(), w.end()) for w in re.finditer(r"[\w'’-]+", sentence)
                   if w.group(0)[0].isupper() and fold(w.group(0)) not in asked | _function_words()]
-    for i, stem in enumerate(stems):
-        if stem != role:
-            continue
-        lo = words[max(0, i - NAME_NEAR)].start()
-        hi = words[min(len(words) - 1, i + NAME_NEAR)].end()
-        if any(start < hi and end > lo for start, end in people):
-            return True
-    return False
+    return any(start < hi and end > lo for lo, hi in windows for start, end in people)
 
 
 @lru_cache(maxsize=1)

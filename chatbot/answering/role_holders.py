@@ -32,10 +32,10 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from chatbot.answering.leaders import REACH, asked_led, same_thing
+from chatbot.answering.leaders import REACH, same_thing
 from chatbot.answering.lexicon import place_forms
 from chatbot.answering.question_kind import is_role
-from chatbot.answering.reasons import NAME_NEAR, RANKED_PREFIX, names_role
+from chatbot.answering.reasons import RANKED_PREFIX, capitalised_words, names_role, role_windows
 from chatbot.answering.titles import TITLE_SIMILARITY, TitleMeaning, person_spans, title_of
 from chatbot.text.names import NAME
 from chatbot.text.names import folded_function_words as _function_words
@@ -102,13 +102,14 @@ class RoleHolders:
     def __init__(self, meaning: TitleMeaning) -> None:
         self.meaning = meaning
 
-    def stating(self, role: str, question: str, question_lang: str, sentences: Sequence[Any]) -> list[Any]:
+    def stating(self, role: str, led: str | None, question: str, question_lang: str,
+                sentences: Sequence[Any]) -> list[Any]:
         """The sentences among the first CHECKED of ``sentences`` (best first; each with ``text`` and
-        ``passage.lang``) that name a person as holding ``role``, in their order."""
+        ``passage.lang``) that name a person as holding ``role`` (or, ``led`` being the body whose
+        head is asked, write the body as someone's), in their order."""
         asked = fold(question)
-        asked_words = {fold(w) for w in re.findall(r"[\w'’-]+", question) if w[:1].isupper()}
+        asked_words = capitalised_words(question)
         stem = _role_stem(role, question_lang)
-        led = asked_led(question)
         kept = []
         for sentence in sentences[:CHECKED]:
             text, lang = sentence.text, sentence.passage.lang or "en"
@@ -131,18 +132,11 @@ class RoleHolders:
         return bool(said) and max(self.meaning.similarities(role, said)) >= TITLE_SIMILARITY
 
 
-def _role_windows(text: str, stem: str, lang: str) -> list[tuple[int, int]]:
-    """Character spans of ``NAME_NEAR`` words either side of each writing of the role's word."""
-    words = list(re.finditer(r"[\w'’-]+", text))
-    return [(words[max(0, i - NAME_NEAR)].start(), words[min(len(words) - 1, i + NAME_NEAR)].end())
-            for i, word in enumerate(words) if (tokenize(word.group(0), lang) or [""])[0][:RANKED_PREFIX] == stem]
-
-
 def _near_role(text: str, stem: str, lang: str, people: list[Any], asked: set[str]) -> bool:
     """The role's word near one of ``people`` (spaCy spans of ``text``), or near a written name of two
     words or more: news copy as scraped glues words ("Nikki Haley,-the new US ambassador"), and the
     entity recogniser then finds no one."""
-    windows = _role_windows(text, stem, lang)
+    windows = role_windows(text, stem, lang)
     if any(p.start_char < hi and p.end_char > lo for p in people for lo, hi in windows):
         return True
     for name in NAME.finditer(text):

@@ -56,6 +56,7 @@ from chatbot.answering.reasons import (
     asked_role,
     asks_ranking,
     asks_reason,
+    capitalised_words,
     names_role,
     ranked_stem,
     ranks,
@@ -64,6 +65,7 @@ from chatbot.answering.reasons import (
 from chatbot.answering.referents import pronoun_subject, referent_before, sentence_source
 from chatbot.answering.relative_dates import years_spoken
 from chatbot.answering.tense import asks_earlier, asks_future, speaks_of_earlier, speaks_of_future
+from chatbot.answering.titles import holder_asked
 from chatbot.schemas import Passage
 from chatbot.text import months, numbers
 from chatbot.text.names import NAME, names_in
@@ -113,6 +115,9 @@ class Constraints:
     holder_person: str | None = None  # ... when a person's full name ("Douglas Chin"): see ``ages``
     role: str | None = None  # the stem of a role whose holder's name is asked (see ``reasons``)
     led: str | None = None  # what the question asks the leader of (see ``leaders``)
+    # a role whose holder alone is asked ("Who is the mayor of Misrata?"), checked by meaning over
+    # the best sentences (``role_holders``), not sentence by sentence here: not part of ``__bool__``
+    held_role: str | None = None
     # other-language forms of the question's names, found by meaning (see ``name_meaning``)
     aliases: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
@@ -154,6 +159,7 @@ def constraints_of(question: str, question_lang: str, figure: bool, count: bool 
             found.holder_person = whose
     found.role = asked_role(question, question_lang)
     found.led = asked_led(question)
+    found.held_role = holder_asked(question, question_lang)
     found.earlier = asks_earlier(question)
     clause = _EVENT_CLAUSE.search(question, 12)
     if clause and re.search(r"\b(since|depuis)\s*$", question[:clause.start()], re.I):
@@ -310,7 +316,7 @@ def holds(constraints: Constraints, cand: Candidate) -> bool:
         return False
     if constraints.role and not cross and not names_role(
             cand.text, constraints.role, constraints.question_lang,
-            {fold(w) for w in re.findall(r"[\w'’-]+", constraints.question) if w[:1].isupper()}):
+            capitalised_words(constraints.question)):
         return False
     if constraints.led and not leads_asked(cand.text, constraints.led):
         return False
