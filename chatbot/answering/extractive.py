@@ -34,6 +34,7 @@ from chatbot.answering.referents import ArticleText, named_after, referent_span
 from chatbot.answering.role_holders import RoleHolders
 from chatbot.answering.short_answer import question_need
 from chatbot.answering.specificity import Constraints, candidate, constraints_of, holds
+from chatbot.answering.statuses import Holders
 from chatbot.answering.terms import unknown_terms
 from chatbot.answering.titles import TitleMeaning
 from chatbot.answering.topic_mentions import unmentioned
@@ -89,6 +90,7 @@ class ExtractiveAnswerer(BaseAnswerer):
         self.titles = TitleMeaning(embedder)  # a role question's person, by the title next to the name
         self.holders = RoleHolders(self.titles)  # "who is the mayor of X?": a sentence saying who is it
         self.names = NameMeaning(embedder)
+        self.statuses = Holders(self.names.similarity, self.titles.titled)  # holders differing by date
 
     # ---- scoring ------------------------------------------------------------------------------
     def _sentence_vectors(self, items: list[tuple[Passage, int, int, str]],
@@ -327,14 +329,16 @@ class ExtractiveAnswerer(BaseAnswerer):
             if len(chosen) >= MAX_QUOTES or cand.score < ranked[0].score - MARGIN:
                 break
             chosen.append(cand)  # sentences are unique per (doc_id, start): see score_sentences
-        if needs.count_of or needs.number:  # another article's (or day's) different figure is quoted too
-            own = {c.passage.doc_id for c in chosen}  # a quoted article names what the question names
-            pool = [c for c in ranked[1:] if c not in chosen and (c.score >= ranked[0].score - MARGIN or (
-                c.score >= ranked[0].score - FIGURE_MARGIN and (
-                    c.passage.doc_id in own or not unknown_names(needs.names, c.text))))]
-            extra = differing_quote(question, qlang, chosen, pool)
-            if extra is not None:
-                chosen.append(extra)
+        # another article's (or day's) different figure, or different holder of the role or state
+        # asked, is quoted too; a quoted article names what the question names
+        own = {c.passage.doc_id for c in chosen}
+        pool = [c for c in ranked[1:] if c not in chosen and (c.score >= ranked[0].score - MARGIN or (
+            c.score >= ranked[0].score - FIGURE_MARGIN and (
+                c.passage.doc_id in own or not unknown_names(needs.names, c.text, spec.aliases))))]
+        extra = differing_quote(question, qlang, chosen, pool) if needs.count_of or needs.number \
+            else self.statuses.differing_quote(question, qlang, chosen, pool) if pool else None
+        if extra is not None:
+            chosen.append(extra)
         quoted = {(c.passage.doc_id, c.start) for c in chosen}
         for c in list(chosen):  # a sentence whose subject is "he" brings the one naming him first
             found = referent_span(c.passage, c.start, c.end, c.text, self.article_text)
@@ -348,7 +352,8 @@ class ExtractiveAnswerer(BaseAnswerer):
             chosen.insert(chosen.index(best) + 1, replace(best, start=found[0], end=found[1], text=found[2],
                                                           context=True))
         counts = partial(self.counted.counts_after, needs.counted_forms) if needs.count_of else None
-        answer = compose(chosen, query, retrieval.passages, lang, question, self.name, counts, self.titles.titled)
+        answer = compose(chosen, query, retrieval.passages, lang, question, self.name, counts, self.titles.titled,
+                         self.statuses)
         answer.evidence_score = round(ranked[0].score, 4)
         return answer
 

@@ -101,6 +101,11 @@ class NameMeaning:
     def _vectors(self, texts: list[str]) -> np.ndarray:
         return np.stack(self._cache.vectors(texts, texts, self.embedder.embed_queries))
 
+    def similarity(self, a: str, b: str) -> float:
+        """Cosine of the meanings of two names, each encoded alone (cached across questions)."""
+        first, second = self._vectors([a, b])
+        return float(first @ second)
+
     def aliases(self, names: Sequence[str], question_lang: str, scored: Sequence[_Scored],
                 passages: Sequence[_Passage], question: str = "",
                 articles: Sequence[str] = (), within: Sequence[str] | None = None) -> dict[str, tuple[str, ...]]:

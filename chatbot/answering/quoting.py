@@ -17,6 +17,7 @@ from chatbot.answering.figures import DatedFigure, disagreement
 from chatbot.answering.overview import Pick
 from chatbot.answering.question import analyse
 from chatbot.answering.short_answer import CountsAfter, TitledPerson, short_answer
+from chatbot.answering.statuses import Holders
 from chatbot.retrieval.recency import wants_latest
 from chatbot.schemas import Answer, Citation, Passage, ShortAnswer
 from chatbot.text.language import question_language
@@ -77,20 +78,22 @@ class ScoredSentence:
 
 def compose(chosen: list[ScoredSentence], query: str, passages: list[Passage], lang: str,
             question: str | None = None, answerer: str = "extractive", counts: CountsAfter | None = None,
-            titled: TitledPerson | None = None) -> Answer:
+            titled: TitledPerson | None = None, holders: Holders | None = None) -> Answer:
     """The answer: the short answer first when the question asks for one and a cited sentence
-    holds it (see chatbot.answering.short_answer; ``counts`` and ``titled`` as there), then the quotes."""
+    holds it (see chatbot.answering.short_answer; ``counts`` and ``titled`` as there), then the quotes.
+    ``holders``: reads who the quotes say holds the role or state asked (chatbot.answering.statuses)."""
     phrases = PHRASES.get(lang, PHRASES["en"])
     chosen, also = _once(chosen)
     latest = bool(question) and wants_latest(question)
     short = None
+    holding = holders.holding(question, question_language(question)) if question and holders is not None else None
     # for the latest state the newest quote, first (event_dates.newest_first), gives it if it can
     for quotes in ([chosen[:1], chosen] if latest else [chosen] if question else []):
         short = short_answer(question, question_language(question),
                              [(n, c.text, c.passage.lang, c.start) for n, c in enumerate(quotes, start=1)
                               if not c.context],
                              context=query if query.strip() != question.strip() else "", counts=counts,
-                             titled=titled)
+                             titled=titled, holding=holding)
         if short is not None:
             break
     if short is not None and short.n > 1:  # the quote holding the short answer is read first, as [1]
@@ -125,6 +128,15 @@ def compose(chosen: list[ScoredSentence], query: str, passages: list[Passage], l
             n=f.index + 1) for f in figures)
         text = phrases[_figures_line(figures)].format(items=items) + "\n" + text
         if not latest:  # ... but the newest is what "the latest toll" asks for
+            short = None
+    held = holders.disagreement(question, question_language(question), chosen) \
+        if question and holders is not None and not figures else []
+    if held:  # a role or state held by different people or bodies by day or outlet: the same
+        items = "; ".join(phrases["figure_item"].format(
+            figure=h.holder, date=h.date or phrases["no_date"], source=h.source or phrases["no_source"],
+            n=h.index + 1) for h in held)
+        text = phrases["holders"].format(items=items) + "\n" + text
+        if not latest:
             short = None
     if short is not None:
         text = short_line(short, lang) + "\n" + text

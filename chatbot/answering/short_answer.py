@@ -47,6 +47,9 @@ CountsAfter = Callable[[str], bool]  # the text after a number -> whether it cou
 # (question, its language, quoted sentences as (n, text, language)) -> the person whose title means
 # the role asked (``titles.TitleMeaning.titled``)
 TitledPerson = Callable[[str, str, Sequence[tuple[int, str, str]]], Titled | None]
+# (sentence, its language, start, end) -> whether the name there may answer: "Who controls the
+# ports?" is not answered by the port the sentence says is controlled (chatbot.answering.statuses)
+Holding = Callable[[str, str, int, int], bool]
 NAMED = {"person", "org", "place", "country", "name"}
 # how well a candidate's kind answers the kind asked for (the small pipelines' labels are often
 # wrong, e.g. a person tagged as a place, so a mismatched name still counts a little)
@@ -180,7 +183,8 @@ class Found:
 
 
 def find(question: str, sentence: str, question_lang: str, sentence_lang: str,
-         need: Need | None = None, context: str = "", counts: CountsAfter | None = None) -> Found | None:
+         need: Need | None = None, context: str = "", counts: CountsAfter | None = None,
+         holding: Holding | None = None) -> Found | None:
     """The short answer inside ``sentence``, if there is one.
 
     ``context``: the standalone rewrite of a follow-up ("Who did they fight against?" asked after
@@ -242,6 +246,8 @@ def find(question: str, sentence: str, question_lang: str, sentence_lang: str,
         if fit == 0.0:
             continue
         cand.attached = _attached_name(cand, need, [found[j] for j in whole], sentence)
+        if holding is not None and not cand.attached and not holding(sentence, sentence_lang, cand.start, cand.end):
+            continue  # "control of the ports of Ras Lanuf": the port, not who holds it
         fit = 1.0 if cand.attached else fit
         modifier = need.kind == "place" and _modifies_noun(cand)
         if modifier:  # "filed against the U.S. government in Honolulu": whose, not where
@@ -303,7 +309,7 @@ def _list_around(best: Candidate, ordered: list[Candidate], sentence: str) -> li
 
 def short_answer(question: str, question_lang: str, sentences: list[tuple[int, str, str, int]],
                  context: str = "", counts: CountsAfter | None = None,
-                 titled: TitledPerson | None = None) -> ShortAnswer | None:
+                 titled: TitledPerson | None = None, holding: Holding | None = None) -> ShortAnswer | None:
     """The short answer from the first of ``sentences`` that holds one, or from a later one where
     it is tied to a name the question gives: for "Qui est le chef du GNA ?" the person leading
     another army in the best sentence is not the GNA's head named in the next one. Failing such a
@@ -322,7 +328,7 @@ def short_answer(question: str, question_lang: str, sentences: list[tuple[int, s
         return None
     chosen: tuple[Found, int, str, str, int] | None = None
     for n, text, lang, offset in sentences:
-        found = find(question, text, question_lang, lang, need, context, counts)
+        found = find(question, text, question_lang, lang, need, context, counts, holding)
         if found is None:
             continue
         if chosen is None or found.attached:
