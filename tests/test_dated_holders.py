@@ -100,3 +100,15 @@ def test_a_deed_is_not_a_state_and_names_of_one_holder_are_one(embedder):
     assert same_holder("Libye", "Libya", similarity)  # a name and its translation
     assert not same_holder("Mohamed Eshtewi", "Mustafa Kerwad", similarity)
     assert not same_holder("Benghazi Defence Brigades", "Khalifa Haftar", similarity)
+
+
+def test_who_holds_a_state_is_not_what_the_state_is_over(make_service):
+    service = make_service()
+    service.add_mapping({"doc_id": "ports-3", "title": "Haftar forces regain oil ports", "date": "2017-03-14",
+                         "source": "aljazeera.com", "lang": "en",
+                         "text": "Haftar forces regain oil ports\n\nForces loyal to renegade Libyan general Khalifa "
+                                 "Haftar say after heavy fighting they have regained control of the major oil ports of "
+                                 "Ras Lanuf and Es Sider in the volatile eastern part of the country, weeks after it "
+                                 "was captured by a rival faction. Oil exports had been halted.\n"})
+    answer = service.ask("Who controls the oil ports?")
+    assert answer.short_answer is not None and "Haftar" in answer.short_answer.text, answer.answer
