@@ -112,3 +112,15 @@ def test_who_holds_a_state_is_not_what_the_state_is_over(make_service):
                                  "was captured by a rival faction. Oil exports had been halted.\n"})
     answer = service.ask("Who controls the oil ports?")
     assert answer.short_answer is not None and "Haftar" in answer.short_answer.text, answer.answer
+
+
+def test_a_state_over_something_else_is_not_compared():
+    from chatbot.answering.statuses import asked_state, same_object
+
+    question = "Qui contrôle les ports pétroliers ?"
+    state = asked_state(question, "fr")
+    ports = ("Forces loyal to renegade Libyan general Khalifa Haftar say after heavy fighting they have regained "
+             "control of the major oil ports of Ras Lanuf and Es Sider.")
+    centres = "Libya's Interior Ministry has little control over these centres, where militias abuse migrants."
+    assert same_object(state, question, "fr", ports, "en")
+    assert not same_object(state, question, "fr", centres, "en")

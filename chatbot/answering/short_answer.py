@@ -89,7 +89,9 @@ def _tree_distance(a: Any, b: Any) -> int:
     return len(up_a) + len(up_b)
 
 
-def _prefixes(text: str, langs: tuple[str, ...]) -> set[str]:
+def word_prefixes(text: str, langs: tuple[str, ...]) -> set[str]:
+    """The first five letters of the content-word stems of ``text`` in each of ``langs``: words
+    compared across inflections ("terminals", "terminaux") and the two languages' stemmers."""
     return {s[:5] for lang in langs for s in tokenize(text, lang) if len(s) >= 3}
 
 
@@ -203,7 +205,7 @@ def find(question: str, sentence: str, question_lang: str, sentence_lang: str,
         return None
     langs = tuple(dict.fromkeys((question_lang, sentence_lang)))
     about = f"{question} {context}".strip()
-    asked = _prefixes(about, langs)
+    asked = word_prefixes(about, langs)
     anchors = [t for t in doc if not t.is_punct and len(t.text) > 2
                and any(fold(t.text)[:5] == p or fold(t.lemma_ or t.text)[:5] == p for p in asked)]
     scored = []

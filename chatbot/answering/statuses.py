@@ -34,7 +34,7 @@ from chatbot.answering.event_dates import sentence_day
 from chatbot.answering.figures import Quoted
 from chatbot.answering.name_meaning import RELATED_PLACES
 from chatbot.answering.question_kind import question_need
-from chatbot.answering.short_answer import Holding, TitledPerson, short_answer
+from chatbot.answering.short_answer import Holding, TitledPerson, short_answer, word_prefixes
 from chatbot.answering.titles import holder_asked
 from chatbot.text.nlp import NlpUnavailable, parse
 from chatbot.text.words import fold, function_words
@@ -186,6 +186,33 @@ def _acronym(name: str) -> str:
     return fold(words[0]) if len(words) == 1 and words[0].isupper() and len(words[0]) > 1 else ""
 
 
+def over_what(state: State, text: str, lang: str) -> str:
+    """What the words of ``state`` in ``text`` are over: the rest of their phrases, less who holds
+    it ("the major oil ports of Ras Lanuf and Es Sider" of "regained control of ...")."""
+    try:
+        doc = parse(text, lang)
+    except NlpUnavailable:
+        return ""
+    words = []
+    for token in doc:
+        if _matches(fold(token.text), state.words):
+            side = _holder_side(token)
+            words += [t.text for t in token.subtree if t.i != token.i and t.i not in side]
+    return " ".join(words)
+
+
+def same_object(state: State, question: str, question_lang: str, text: str, lang: str) -> bool:
+    """Whether the state ``text`` speaks of is over something the question names: a word of the
+    question, less the state's own, written in what the state is over ("Libya's Interior Ministry
+    has little control over these centres" is not about who controls the oil ports). A role's
+    quotes were checked already."""
+    if not state.words:
+        return True
+    langs = tuple(dict.fromkeys((question_lang, lang)))
+    asked = " ".join(w for w in _WORD.findall(question) if not _matches(fold(w), state.words))
+    return bool(word_prefixes(asked, langs) & word_prefixes(over_what(state, text, lang), langs))
+
+
 def holding(state: State | None) -> Holding | None:
     """The short answer's check of a name for a state question (see ``holds_state``); None when
     there is nothing to check."""
@@ -205,9 +232,10 @@ class Holders:
                  first: int = 0) -> list[DatedHolder]:
         found = []
         for index, quote in enumerate(quotes, start=first):
-            if not states(state, quote.text):
+            lang = quote.passage.lang or "und"
+            if not states(state, quote.text) or not same_object(state, question, question_lang, quote.text, lang):
                 continue
-            short = short_answer(question, question_lang, [(1, quote.text, quote.passage.lang or "und", quote.start)],
+            short = short_answer(question, question_lang, [(1, quote.text, lang, quote.start)],
                                  titled=self.titled, holding=holding(state))
             if short is None or short.items or not short.text[:1].isupper():
                 continue  # no single name
