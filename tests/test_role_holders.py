@@ -71,3 +71,35 @@ def test_a_role_in_apposition_before_the_name_answers_across_languages(service):
     assert not answer.refused, answer.answer
     assert answer.answer.startswith("Curtis Scaparrotti"), answer.answer
     assert "Gen. Curtis Scaparrotti" in answer.citations[0].quote
+
+
+LEADERS = [
+    ARTICLES[0],
+    {"id": "moscow", "date": "2017-03-14", "lang": "en", "source": "wire.example",
+     "title": "Moscow courts both sides in Libya",
+     "text": " ".join([
+         "Russia has been reaching out to Gen. Khalifa Haftar, a military commander based in the east.",
+         "But the Kremlin also recently hosted the Prime Minister from the rival Government of National Accord.",
+         "Airwars, a monitoring group that has been counting civilian deaths from air strikes in Iraq and Syria, "
+         "said the toll had risen.",
+     ])},
+]
+
+
+@pytest.fixture(scope="module")
+def leaders(tmp_path_factory: pytest.TempPathFactory, embedder):
+    return service_over(tmp_path_factory, embedder, "leaders", LEADERS)
+
+
+@pytest.mark.parametrize("question", ["Who heads the Government of National Accord?",
+                                      "Qui dirige le Gouvernement d'union nationale ?"])
+def test_who_heads_a_body_is_answered_by_a_sentence_saying_who_does(leaders, question):
+    answer = leaders.ask(question)
+    assert not answer.refused, answer.answer
+    assert answer.answer.startswith("Fayez al-Serraj"), answer.answer  # not "Kremlin", its host
+    assert "Kremlin" not in answer.citations[0].quote
+
+
+def test_a_body_whose_head_no_sentence_names_is_refused(leaders):
+    answer = leaders.ask("Who heads Airwars?")
+    assert answer.refused, answer.answer

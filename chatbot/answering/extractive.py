@@ -265,6 +265,9 @@ class ExtractiveAnswerer(BaseAnswerer):
         if spec.held_role and ranked:
             ranked = self.holders.stating(spec.held_role, spec.led, spec.question, qlang, ranked)
             left.append(("role holder", len(ranked)))
+        elif spec.led and ranked:  # "Who heads X?" asks who holds X's head too
+            ranked = self.holders.leading(spec.led, spec.question, qlang, ranked)
+            left.append(("leader", len(ranked)))
         if needs.count_of and ranked:  # across languages, what the number counts must mean the noun
             ranked = self.counted.keep(needs.counted_forms, qlang, ranked, MARGIN)
             left.append(("counted noun", len(ranked)))

@@ -60,6 +60,13 @@ def asked_led(question: str) -> str | None:
     return first.group(0) + (tail.group(0) if tail else "")
 
 
+def asked_led_phrase(question: str) -> str | None:
+    """The whole phrase naming what the question asks the leader of ("le Conseil national de la
+    jeunesse de Gambie"; ``asked_led`` keeps its first name, "Conseil national"), or None."""
+    match = _LEAD_Q.search(question)
+    return (match.group("led_fr") or match.group("led")).strip() if match else None
+
+
 def same_thing(name: str, text: str) -> bool:
     """``text`` names ``name`` itself: by its initials, or by half its words at least."""
     if not mentions(name, text):
@@ -77,6 +84,11 @@ def _led_texts(sentence: str) -> list[str]:
     found = [" ".join(sentence[:m.start()].split()[-REACH:]) for m in _LED_BY.finditer(sentence)]
     found += [" ".join(sentence[m.end():].split()[:REACH]) for m in _LEADS.finditer(sentence)]
     return found
+
+
+def states_lead(sentence: str, led: str) -> bool:
+    """Whether ``sentence`` states a leadership of ``led`` ("the LNA, led by", "l'ANL, dirigés par")."""
+    return any(same_thing(led, text) for text in _led_texts(sentence))
 
 
 def leads_asked(sentence: str, led: str) -> bool:

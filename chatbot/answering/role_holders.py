@@ -15,8 +15,9 @@ role next to a person:
   for "What is the name of the judge ...?" (``reasons.names_role``), or of a written name of two
   words or more that the entity recogniser missed (read leniently: an organisation's name near the
   role's word also counts);
-* for a leader ("Qui est le chef du GNA ?", ``leaders.asked_led``), also a person the body asked
-  about is said to be of: "le Gouvernement d'union nationale (GNA) de Fayez al-Serraj",
+* for a leader ("Qui est le chef du GNA ?", "Who heads the GNA?", "Qui dirige le GNA ?",
+  ``leaders.asked_led``), also a leadership of the body stated ("dirigés par Khalifa Haftar") or a
+  person the body asked about is said to be of: "le Gouvernement d'union nationale (GNA) de Fayez al-Serraj",
   "the LNA's Khalifa Haftar".
 
 The people the question itself names are not candidates ("Qui est le ministre turc aux côtés
@@ -32,7 +33,7 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from chatbot.answering.leaders import REACH, same_thing
+from chatbot.answering.leaders import REACH, asked_led_phrase, same_thing, states_lead
 from chatbot.answering.lexicon import place_forms
 from chatbot.answering.question_kind import is_role
 from chatbot.answering.reasons import RANKED_PREFIX, capitalised_words, names_role, role_windows
@@ -43,6 +44,7 @@ from chatbot.text.nlp import NlpUnavailable, parse
 from chatbot.text.words import fold, tokenize
 
 CHECKED = 12  # sentences read, best first
+LEADER_ROLE = {"en": "head of {led}", "fr": "chef de {led}"}  # the role a leader question asks about
 _PREDICATE_TOKENS = 12
 _OF_NAME = re.compile(r"\b(?:de|du|des|of)\s+(?P<name>" + NAME.pattern + ")")
 _NAME_S = re.compile("(?P<name>" + NAME.pattern + r")['’]s?\s")
@@ -125,6 +127,16 @@ class RoleHolders:
             elif (led and _owned(led, text, asked)) or self._titled(role, people):
                 kept.append(sentence)
         return kept
+
+    def leading(self, led: str, question: str, question_lang: str, sentences: Sequence[Any]) -> list[Any]:
+        """For "Who heads X?", "Qui dirige X ?" (``leaders.asked_led``): the sentences among the first
+        CHECKED that say someone leads X, in their order: a leadership of X stated ("the LNA, led
+        by", "les soldats de l'ANL, dirigés par"), X written as someone's, or a person whose title
+        means X's head. "But the Kremlin also recently hosted the Prime Minister from the rival
+        Government of National Accord" names no one as its head, and was answered "Kremlin"."""
+        role = LEADER_ROLE.get(question_lang, LEADER_ROLE["en"]).format(led=asked_led_phrase(question) or led)
+        stating = {id(s) for s in self.stating(role, led, question, question_lang, sentences)}
+        return [s for s in sentences[:CHECKED] if id(s) in stating or states_lead(s.text, led)]
 
     def _titled(self, role: str, people: list[Any]) -> bool:
         said = [said for person in people for said in (title_of(person), predicate_of(person), apposed_to(person))
