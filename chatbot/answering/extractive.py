@@ -29,12 +29,12 @@ from chatbot.answering.name_search import NameChecks, name_search, naming_text
 from chatbot.answering.nearby_names import names_nearby
 from chatbot.answering.overview import Request, choose, on_topic, overview_request, topic_articles
 from chatbot.answering.question import Aliases, QuestionNeeds, analyse, unknown_names
+from chatbot.answering.question_kind import asks_for_someone
 from chatbot.answering.quoting import PHRASES, ScoredSentence, compose, overview_answer, refusal_text
 from chatbot.answering.referents import ArticleText, named_after, referent_span
 from chatbot.answering.role_holders import RoleHolders
-from chatbot.answering.short_answer import question_need
 from chatbot.answering.specificity import Constraints, candidate, constraints_of, holds
-from chatbot.answering.statuses import Holders
+from chatbot.answering.statuses import StateHolders
 from chatbot.answering.terms import unknown_terms
 from chatbot.answering.titles import TitleMeaning
 from chatbot.answering.topic_mentions import unmentioned
@@ -46,7 +46,6 @@ from chatbot.retrieval.retriever import Retrieval
 from chatbot.schemas import Answer, Passage
 from chatbot.text.language import question_language
 from chatbot.text.names import names_in
-from chatbot.text.nlp import NlpUnavailable
 from chatbot.text.sentences import sentence_spans
 from chatbot.text.words import STEMMERS, tokenize
 
@@ -90,7 +89,7 @@ class ExtractiveAnswerer(BaseAnswerer):
         self.titles = TitleMeaning(embedder)  # a role question's person, by the title next to the name
         self.holders = RoleHolders(self.titles)  # "who is the mayor of X?": a sentence saying who is it
         self.names = NameMeaning(embedder)
-        self.statuses = Holders(self.names.similarity, self.titles.titled)  # holders differing by date
+        self.state_holders = StateHolders(self.names.similarity, self.titles.titled)  # holders differing by date
 
     # ---- scoring ------------------------------------------------------------------------------
     def _sentence_vectors(self, items: list[tuple[Passage, int, int, str]],
@@ -339,7 +338,7 @@ class ExtractiveAnswerer(BaseAnswerer):
             c.score >= ranked[0].score - FIGURE_MARGIN and (
                 c.passage.doc_id in own or not unknown_names(needs.names, c.text, spec.aliases))))]
         extra = differing_quote(question, qlang, chosen, pool) if needs.count_of or needs.number \
-            else self.statuses.differing_quote(question, qlang, chosen, pool) if pool else None
+            else self.state_holders.differing_quote(question, qlang, chosen, pool) if pool else None
         if extra is not None:
             chosen.append(extra)
         quoted = {(c.passage.doc_id, c.start) for c in chosen}
@@ -350,13 +349,13 @@ class ExtractiveAnswerer(BaseAnswerer):
                 chosen.insert(chosen.index(c), replace(c, start=found[0], end=found[1], text=found[2]))
         best = ranked[0]  # "Who turned down ...?": the name its best sentence leaves out may come next
         found = named_after(best.passage, best.start, best.end, best.text, self.article_text,
-                            [*names, *names_in(query)]) if _asks_for_someone(question, qlang) else None
+                            [*names, *names_in(query)]) if asks_for_someone(question, qlang) else None
         if found and (best.passage.doc_id, found[0]) not in quoted:
             chosen.insert(chosen.index(best) + 1, replace(best, start=found[0], end=found[1], text=found[2],
                                                           context=True))
         counts = partial(self.counted.counts_after, needs.counted_forms) if needs.count_of else None
         answer = compose(chosen, query, retrieval.passages, lang, question, self.name, counts, self.titles.titled,
-                         self.statuses)
+                         self.state_holders)
         answer.evidence_score = round(ranked[0].score, 4)
         return answer
 
@@ -388,11 +387,3 @@ class ExtractiveAnswerer(BaseAnswerer):
         return Answer(answer=refusal_text(lang, unmentioned), refused=True, query=query, kind="refusal",
                       passages=retrieval.passages, answerer=self.name)
 
-
-def _asks_for_someone(question: str, lang: str) -> bool:
-    """The question asks for a person or a body ("Qui ...", "Who ...", "Quel ministre ...")."""
-    try:
-        need = question_need(question, lang)
-    except NlpUnavailable:
-        return False
-    return need is not None and need.kind in ("person", "org")

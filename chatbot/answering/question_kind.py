@@ -15,7 +15,7 @@ from typing import Any
 
 from chatbot.answering.spans import person_nouns, spans_data
 from chatbot.text.entities import honorifics
-from chatbot.text.nlp import parse
+from chatbot.text.nlp import NlpUnavailable, parse
 from chatbot.text.words import fold
 
 COPULAS = {"is", "was", "are", "were", "est", "etait", "fut", "sont", "etaient", "furent"}
@@ -99,3 +99,12 @@ def _plural(tokens: list[Any]) -> bool:
 def is_role(word: str) -> bool:
     """A word naming a person by what they do ("director", "chef", "porte-parole")."""
     return fold(word) in person_nouns() or any(fold(word) in honorifics(lang) for lang in ("fr", "en"))
+
+
+def asks_for_someone(question: str, lang: str) -> bool:
+    """The question asks for a person or a body ("Qui ...", "Who ...", "Quel ministre ...")."""
+    try:
+        need = question_need(question, lang)
+    except NlpUnavailable:
+        return False
+    return need is not None and need.kind in ("person", "org")

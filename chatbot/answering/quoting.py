@@ -1,5 +1,6 @@
 """The answer as the reader sees it: the short answer first, then the quoted sentences, each with its
-citation, and the figures that differ by date or outlet given side by side.
+citation, and the figures or holders (of a role, of a state) that differ by date or outlet given side
+by side.
 
 Shared by the extractive answerer (which picks the sentences) and the generative one (which opens
 its answer with the same short line): one wording, from ``templates/extractive.toml``.
@@ -17,7 +18,7 @@ from chatbot.answering.figures import DatedFigure, disagreement
 from chatbot.answering.overview import Pick
 from chatbot.answering.question import analyse
 from chatbot.answering.short_answer import CountsAfter, TitledPerson, short_answer
-from chatbot.answering.statuses import Holders
+from chatbot.answering.statuses import StateHolders
 from chatbot.retrieval.recency import wants_latest
 from chatbot.schemas import Answer, Citation, Passage, ShortAnswer
 from chatbot.text.language import question_language
@@ -78,7 +79,7 @@ class ScoredSentence:
 
 def compose(chosen: list[ScoredSentence], query: str, passages: list[Passage], lang: str,
             question: str | None = None, answerer: str = "extractive", counts: CountsAfter | None = None,
-            titled: TitledPerson | None = None, holders: Holders | None = None) -> Answer:
+            titled: TitledPerson | None = None, holders: StateHolders | None = None) -> Answer:
     """The answer: the short answer first when the question asks for one and a cited sentence
     holds it (see chatbot.answering.short_answer; ``counts`` and ``titled`` as there), then the quotes.
     ``holders``: reads who the quotes say holds the role or state asked (chatbot.answering.statuses)."""

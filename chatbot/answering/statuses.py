@@ -11,7 +11,10 @@ with the day its sentence tells of and its outlet, oldest first, as ``figures`` 
 Each quote's holder is the short answer that quote alone gives (chatbot.answering.short_answer).
 A quote counts only when it states the state asked: for a role, the role check of the quoted
 sentences already did (``role_holders``); for a state verb, the sentence writes a word of the same
-state ("took control", "seized" for "Who controls the port?"). Two holders are the same when one's
+state ("took control", "seized" for "Who controls the port?") over something the question names
+(``same_object``), and its holder is a name on the holding side of that word in the dependency
+parse, never what the state is over (``holds_state``; the same check picks the short answer of any
+question about a state: "Who controls the oil ports?" is not answered "Ras Lanuf"). Two holders are the same when one's
 words hold the other's ("Haftar", "Khalifa Haftar"), when an acronym's letters are the other's
 initials in any order ("LNA", "ANL", "Libyan National Army"; the encoder does not link them, 0.34-0.47),
 when an acronym stands beside a long name that may be its form in another language ("GNA",
@@ -41,8 +44,8 @@ from chatbot.text.words import fold, function_words
 
 EXACT_BELOW = 5  # words of the state lists shorter than this match only when written exactly
 PERSON_WORDS = 2  # a name of more words than this may be a body's long form
-IN_STATE_WORDS = 4
-_SUBJECTS = ("nsubj", "agent", "obl:agent", "csubj")  # "Qui est à la tête de": a state noun this near the question's start
+IN_STATE_WORDS = 4  # "Qui est à la tête de": a state noun this near the question's start
+_SUBJECTS = ("nsubj", "agent", "obl:agent", "csubj")  # who does or is in a verb
 Similarity = Callable[[str, str], float]  # two names -> the cosine of their meanings
 _WORD = re.compile(r"[^\W\d_]+")
 
@@ -156,9 +159,13 @@ def holds_state(state: State, text: str, lang: str, start: int, end: int) -> boo
     return not words or any(name & _holder_side(t) for t in words)
 
 
+@lru_cache(maxsize=1)
+def _function_words() -> frozenset[str]:
+    return function_words("en") | function_words("fr")
+
+
 def _words(name: str) -> set[str]:
-    stop = function_words("en") | function_words("fr")
-    return {fold(w) for w in _WORD.findall(name) if fold(w) not in stop}
+    return {fold(w) for w in _WORD.findall(name) if fold(w) not in _function_words()}
 
 
 def same_holder(a: str, b: str, similarity: Similarity) -> bool:
@@ -182,7 +189,7 @@ def same_holder(a: str, b: str, similarity: Similarity) -> bool:
 
 def _acronym(name: str) -> str:
     """The letters of ``name`` when it is one word in capitals ("LNA", "the BDB"), else ""."""
-    words = [w for w in _WORD.findall(name) if fold(w) not in function_words("en") | function_words("fr")]
+    words = [w for w in _WORD.findall(name) if fold(w) not in _function_words()]
     return fold(words[0]) if len(words) == 1 and words[0].isupper() and len(words[0]) > 1 else ""
 
 
@@ -221,7 +228,7 @@ def holding(state: State | None) -> Holding | None:
     return lambda text, lang, start, end: holds_state(state, text, lang, start, end)
 
 
-class Holders:
+class StateHolders:
     """The holders the quotes of an answer name for the role or state asked, and whether they differ."""
 
     def __init__(self, similarity: Similarity, titled: TitledPerson | None = None) -> None:
