@@ -34,7 +34,7 @@ from chatbot.answering.quoting import PHRASES, ScoredSentence, compose, overview
 from chatbot.answering.referents import ArticleText, named_after, referent_span
 from chatbot.answering.role_holders import RoleHolders
 from chatbot.answering.specificity import Constraints, candidate, constraints_of, holds
-from chatbot.answering.statuses import StateHolders
+from chatbot.answering.statuses import StateHolders, asked_state
 from chatbot.answering.terms import unknown_terms
 from chatbot.answering.titles import TitleMeaning
 from chatbot.answering.topic_mentions import unmentioned
@@ -331,16 +331,18 @@ class ExtractiveAnswerer(BaseAnswerer):
             if len(chosen) >= MAX_QUOTES or cand.score < ranked[0].score - MARGIN:
                 break
             chosen.append(cand)  # sentences are unique per (doc_id, start): see score_sentences
-        # another article's (or day's) different figure, or different holder of the role or state
-        # asked, is quoted too; a quoted article names what the question names
-        own = {c.passage.doc_id for c in chosen}
-        pool = [c for c in ranked[1:] if c not in chosen and (c.score >= ranked[0].score - MARGIN or (
-            c.score >= ranked[0].score - FIGURE_MARGIN and (
-                c.passage.doc_id in own or not unknown_names(needs.names, c.text, spec.aliases))))]
-        extra = differing_quote(question, qlang, chosen, pool) if needs.count_of or needs.number \
-            else self.state_holders.differing_quote(question, qlang, chosen, pool) if pool else None
-        if extra is not None:
-            chosen.append(extra)
+        figures = bool(needs.count_of or needs.number)
+        if figures or asked_state(question, qlang) is not None:
+            # another article's (or day's) different figure, or different holder of the role or state
+            # asked, is quoted too; a quoted article names what the question names
+            own = {c.passage.doc_id for c in chosen}
+            pool = [c for c in ranked[1:] if c not in chosen and (c.score >= ranked[0].score - MARGIN or (
+                c.score >= ranked[0].score - FIGURE_MARGIN and (
+                    c.passage.doc_id in own or not unknown_names(needs.names, c.text, spec.aliases))))]
+            extra = differing_quote(question, qlang, chosen, pool) if figures \
+                else self.state_holders.differing_quote(question, qlang, chosen, pool)
+            if extra is not None:
+                chosen.append(extra)
         quoted = {(c.passage.doc_id, c.start) for c in chosen}
         for c in list(chosen):  # a sentence whose subject is "he" brings the one naming him first
             found = referent_span(c.passage, c.start, c.end, c.text, self.article_text)

@@ -123,20 +123,17 @@ def compose(chosen: list[ScoredSentence], query: str, passages: list[Passage], l
     asked = analyse(question) if question else None
     figures = disagreement(question, question_language(question), chosen) \
         if question and asked and (asked.count_of or asked.number) else []
-    if figures:  # figures that differ by day or outlet: each is given, none picked silently ...
-        items = "; ".join(phrases["figure_item"].format(
-            figure=f.figure, date=f.date or phrases["no_date"], source=f.source or phrases["no_source"],
-            n=f.index + 1) for f in figures)
-        text = phrases[_figures_line(figures)].format(items=items) + "\n" + text
-        if not latest:  # ... but the newest is what "the latest toll" asks for
-            short = None
     held = holders.disagreement(question, question_language(question), chosen) \
         if question and holders is not None and not figures else []
-    if held:  # a role or state held by different people or bodies by day or outlet: the same
+    # figures, or holders of a role or state, that differ by day or outlet: each is given, none
+    # picked silently, but the newest is what "the latest toll" or "who controls it now" asks for
+    dated = [(f.figure, f.date, f.source, f.index) for f in figures] or \
+        [(h.holder, h.date, h.source, h.index) for h in held]
+    if dated:
         items = "; ".join(phrases["figure_item"].format(
-            figure=h.holder, date=h.date or phrases["no_date"], source=h.source or phrases["no_source"],
-            n=h.index + 1) for h in held)
-        text = phrases["holders"].format(items=items) + "\n" + text
+            figure=said, date=date or phrases["no_date"], source=source or phrases["no_source"], n=index + 1)
+            for said, date, source, index in dated)
+        text = phrases[_figures_line(figures) if figures else "holders"].format(items=items) + "\n" + text
         if not latest:
             short = None
     if short is not None:

@@ -39,8 +39,9 @@ from chatbot.answering.name_meaning import RELATED_PLACES
 from chatbot.answering.question_kind import question_need
 from chatbot.answering.short_answer import Holding, TitledPerson, short_answer, word_prefixes
 from chatbot.answering.titles import holder_asked
+from chatbot.text.names import folded_function_words
 from chatbot.text.nlp import NlpUnavailable, parse
-from chatbot.text.words import fold, function_words
+from chatbot.text.words import fold
 
 EXACT_BELOW = 5  # words of the state lists shorter than this match only when written exactly
 PERSON_WORDS = 2  # a name of more words than this may be a body's long form
@@ -75,9 +76,11 @@ def _matches(word: str, stems: Sequence[str]) -> bool:
     return any(word == s or (len(s) >= EXACT_BELOW and word.startswith(s)) for s in stems)
 
 
+@lru_cache(maxsize=256)
 def asked_state(question: str, question_lang: str) -> State | None:
     """The role or state whose holder ``question`` asks for ("Who is the mayor of Misrata?", "Who
-    controls the oil ports?", "Qui dirige le GNA ?"), else None."""
+    controls the oil ports?", "Qui dirige le GNA ?"), else None. Kept per question: an answer asks
+    it for its short answer, its quotes' holders and the quote it may add."""
     role = holder_asked(question, question_lang)
     if role:
         return State(role=role)
@@ -159,13 +162,8 @@ def holds_state(state: State, text: str, lang: str, start: int, end: int) -> boo
     return not words or any(name & _holder_side(t) for t in words)
 
 
-@lru_cache(maxsize=1)
-def _function_words() -> frozenset[str]:
-    return function_words("en") | function_words("fr")
-
-
 def _words(name: str) -> set[str]:
-    return {fold(w) for w in _WORD.findall(name) if fold(w) not in _function_words()}
+    return {fold(w) for w in _WORD.findall(name) if fold(w) not in folded_function_words()}
 
 
 def same_holder(a: str, b: str, similarity: Similarity) -> bool:
@@ -189,7 +187,7 @@ def same_holder(a: str, b: str, similarity: Similarity) -> bool:
 
 def _acronym(name: str) -> str:
     """The letters of ``name`` when it is one word in capitals ("LNA", "the BDB"), else ""."""
-    words = [w for w in _WORD.findall(name) if fold(w) not in _function_words()]
+    words = [w for w in _WORD.findall(name) if fold(w) not in folded_function_words()]
     return fold(words[0]) if len(words) == 1 and words[0].isupper() and len(words[0]) > 1 else ""
 
 
