@@ -8,7 +8,7 @@
    index change): seconds.
 3. With ``--index N``: ``Indexer.add_articles`` of the first N articles into an empty index with
    entities on and off (one shared encoder, same run): seconds each and the ratio; the extraction
-   runs in a thread of its own beside the encoder.
+   runs beside the encoder (a process of its own for a large add, see chatbot/store/entity_reader.py).
 4. The most mentioned entities per kind, to check the merging by eye.
 
     python -m bench.entities [--articles 300] [--index 0] [--chunks-per-s 12.94] [--json FILE]

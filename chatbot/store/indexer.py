@@ -27,7 +27,7 @@ from chatbot.encoder.base import Embedder
 from chatbot.schemas import Article, Chunk, SyncReport, chunk_ids
 from chatbot.store.chroma import IndexStore, is_gone
 from chatbot.store.copies import link_copies, store_links
-from chatbot.store.entity_reader import read_entities, ready_then_behind
+from chatbot.store.entity_reader import EntityProcess, read_entities
 from chatbot.store.identity import plan_articles, stored_article, stored_records
 from chatbot.store.live_index import ArticleIndex
 from chatbot.store.pipeline import ENCODE_BATCH, IndexingPipeline, LocalPipeline
@@ -191,18 +191,20 @@ class Indexer:
         # it is not queued behind the mini-batches of a large one (bulk turns are not served in
         # order: the running bulk caller takes the next turn again)
         bulk = len(flat) > SMALL_ADD
-        # a large add's entity reading takes the cores the encoder leaves idle; a small one's is
-        # short, and its write waits for it: at low priority beside a large add it would get a sliver of the cores
-        reader = ThreadPoolExecutor(max_workers=1, thread_name_prefix="entities",
-                                    initializer=ready_then_behind(a.lang for a in todo) if bulk else None) \
-            if self.entities else None
+        # a large add's entities are read in a process of its own, behind the encoder (see
+        # entity_reader); a small one's are short, and its write waits for them: read here, at
+        # the caller's priority (behind a large add they would get a sliver of the cores)
+        reader = ThreadPoolExecutor(max_workers=1, thread_name_prefix="entities") if self.entities else None
+        process = EntityProcess(a.lang for a in todo) if reader is not None and bulk else None
         if reader is not None:  # in encoding order, so each is ready about when its article is
-            rules.entities = {a.doc_id: reader.submit(read_entities, a) for a in todo}
+            rules.entities = {a.doc_id: reader.submit(read_entities, a, process) for a in todo}
         try:
             self._encode_and_write(chunked, flat, store, rules, progress, bulk)
         finally:
             if reader is not None:
                 reader.shutdown(wait=False, cancel_futures=True)
+            if process is not None:
+                process.close()
 
     def _encode_and_write(self, chunked: list[tuple[Article, list[Chunk]]], flat: list[tuple[int, Chunk]],
                           store: IndexStore, rules: _Rules, progress: Progress | None, bulk: bool) -> None:
