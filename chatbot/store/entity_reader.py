@@ -72,17 +72,18 @@ class EntityProcess:
         self._pool: ProcessPoolExecutor | None = ProcessPoolExecutor(
             max_workers=1, mp_context=multiprocessing.get_context("spawn"),
             initializer=_start_worker, initargs=(sorted(set(langs)),))
-        self._started = False
+        self._behind = False  # the reading thread has lowered its own priority
 
     def read(self, text: str, lang: str) -> str:
-        if self._pool is not None:
+        pool = self._pool
+        if pool is not None:
             try:
-                return self._pool.submit(read_encoded, text, lang).result()
+                return pool.submit(read_encoded, text, lang).result()
             except (BrokenProcessPool, OSError) as exc:
                 log.warning("entity reader process unavailable (%s); entities are read in this process", exc)
                 self.close()
-        if not self._started:  # the thread now reads, behind the encoder like the process
-            self._started = True
+        if not self._behind:  # the thread now reads, behind the encoder like the process
+            self._behind = True
             behind_the_encoder()
         return read_encoded(text, lang)
 
