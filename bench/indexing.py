@@ -119,21 +119,19 @@ def throughput(embedder: Any, mappings: list[dict[str, Any]], keep: Path | None 
         raws = [raw_embed(embedder, texts, titles)]
         log.info("raw encoder, pass 1: %d chunks in %.1f s", len(texts), raws[-1])
         passes: list[float] = []
-        first = None
+        reports = []
         for number in range(rounds):
             target = service if number == 0 else service_for(Path(tmp) / f"index-{number}", embedder)
             t0 = time.perf_counter()
-            report = target.add_paths([folder])
+            reports.append(target.add_paths([folder]))
             passes.append(time.perf_counter() - t0)
-            log.info("pipeline, pass %d: %d chunks in %.1f s", number + 1, report.chunks_embedded, passes[-1])
-            if number == 0:
-                first = report
-            else:
+            log.info("pipeline, pass %d: %d chunks in %.1f s", number + 1, reports[-1].chunks_embedded, passes[-1])
+            if number:  # the first pass's index is the kept one, re-synced below
                 target.index.close()
             raws.append(raw_embed(embedder, texts, titles))
             log.info("raw encoder, pass %d: %d chunks in %.1f s", number + 2, len(texts), raws[-1])
-        assert first is not None
-        ratios = [((raws[i] + raws[i + 1]) / 2) / passes[i] * first.chunks_embedded / len(texts)
+        first = reports[0]
+        ratios = [((raws[i] + raws[i + 1]) / 2) / passes[i] * reports[i].chunks_embedded / len(texts)
                   for i in range(rounds)]
         t0 = time.perf_counter()
         again = service.add_paths([folder])

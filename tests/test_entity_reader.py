@@ -14,7 +14,7 @@ from chatbot.text.entities import decode
 ENGLISH = "Field Marshal Khalifa Haftar met Fayez al-Serraj in Abu Dhabi on Wednesday."
 
 
-def test_a_large_add_stores_every_articles_entities_read_in_another_process(make_service):
+def test_a_large_add_stores_the_entities_of_every_article_in_both_languages(make_service):
     service = make_service()
     report = service.add_paths([FIXTURE, SEEDS])
     assert report.chunks_embedded > 32  # a large add: its entities are read in a process of its own

@@ -24,6 +24,7 @@ from collections.abc import Iterable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
+from chatbot.encoder.onnx_embedder import limit_blas_threads
 from chatbot.schemas import Article
 from chatbot.text import entities as named
 
@@ -45,9 +46,7 @@ def behind_the_encoder() -> None:
 
 def _start_worker(langs: list[str]) -> None:
     """In the reader process: one BLAS thread, the pipelines of ``langs`` loaded, then behind the encoder."""
-    from threadpoolctl import threadpool_limits
-
-    threadpool_limits(limits=1)
+    limit_blas_threads()
     for lang in langs:
         try:
             named.warm(lang)
